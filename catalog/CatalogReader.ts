@@ -1,0 +1,134 @@
+import { builtinValidator } from '../schema/index.ts';
+import { assembleSnapshot, type FileInput } from './assemble.ts';
+import { DiskParseCache } from './cache/DiskParseCache.ts';
+import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
+import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
+import type { GitReader, TreeEntry } from './git/GitReader.ts';
+import { SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
+import { sinkFor } from './parsePool.ts';
+import type { Snapshot, Violation } from './types.ts';
+
+/** What the reader keeps about a snapshot it produced, to derive the next one from it. */
+interface SnapshotState {
+  entries: Map<string, TreeEntry>;
+  config: CatalogConfig;
+  configViolations: Violation[];
+}
+
+/** Counts of the last read, for logs and benchmarks. */
+export interface ReadStats {
+  files: number;
+  parsed: number;
+  fromCache: number;
+}
+
+export interface CatalogReaderOptions {
+  git: GitReader;
+  /** Where parsed blobs are kept; default: a DiskParseCache in the user's cache dir. `false`: memory only. */
+  cache?: ParseCache | false;
+  cacheDir?: string;
+}
+
+/** Namespace of the parse cache: everything a blob's parse result depends on besides its content. */
+const cacheNamespace = (limits: ParseLimits) => `${builtinValidator().fingerprint}\0${limits.maxFileBytes}\0${limits.maxAliasCount}`;
+
+/**
+ * Reads the catalog of a config repo at a commit. A snapshot derived from a
+ * previous one re-reads and re-parses only the blobs that changed; parsed
+ * blobs are cached by oid (on disk by default) across runs.
+ */
+export class CatalogReader {
+  readonly git: GitReader;
+  lastRead: ReadStats = { files: 0, parsed: 0, fromCache: 0 };
+  private readonly states = new WeakMap<Snapshot, SnapshotState>();
+  private readonly caches = new Map<string, ParseCache>();
+  private readonly options: CatalogReaderOptions;
+
+  constructor(options: CatalogReaderOptions) {
+    this.git = options.git;
+    this.options = options;
+  }
+
+  /** The catalog at a revision, read in full (using the cache). */
+  async read(rev: string): Promise<Snapshot> {
+    const commit = await this.git.resolve(rev);
+    const entries = new Map((await this.git.listFiles(commit)).map((e) => [e.path, e]));
+    return this.build(commit, entries);
+  }
+
+  /** The catalog at a revision, derived from `base` by the files that changed between them. */
+  async readFrom(base: Snapshot, rev: string): Promise<Snapshot> {
+    const commit = await this.git.resolve(rev);
+    const state = this.states.get(base);
+    if (!state) return this.read(commit);
+    if (commit === base.commit) return base;
+    const changes = await this.git.diffFiles(base.commit, commit);
+    const entries = new Map(state.entries);
+    for (const change of changes) {
+      if (change.entry) entries.set(change.path, change.entry);
+      else entries.delete(change.path);
+    }
+    return this.build(commit, entries);
+  }
+
+  /** Config of a snapshot this reader produced. */
+  configOf(snapshot: Snapshot): CatalogConfig {
+    return this.states.get(snapshot)?.config ?? DEFAULT_CONFIG;
+  }
+
+  private async build(commit: string, entries: Map<string, TreeEntry>): Promise<Snapshot> {
+    const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
+    const matches = fileMatcher(config);
+    const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
+    const results = await this.parseAll(selected, config.limits);
+    const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
+    const { snapshot } = assembleSnapshot(commit, files, configViolations);
+    this.states.set(snapshot, { entries, config, configViolations });
+    return snapshot;
+  }
+
+  private async readConfig(entry: TreeEntry | undefined): Promise<{ config: CatalogConfig; violations: Violation[] }> {
+    if (!entry) return { config: DEFAULT_CONFIG, violations: [] };
+    let text = '';
+    await this.git.readBlobs([entry.oid], (_, content) => (text = content.toString('utf8')));
+    return parseConfig(text);
+  }
+
+  private cacheFor(limits: ParseLimits): ParseCache {
+    const namespace = cacheNamespace(limits);
+    let cache = this.caches.get(namespace);
+    if (!cache) {
+      const { cache: given, cacheDir } = this.options;
+      cache = given === false ? new MemoryParseCache() : (given ?? new DiskParseCache({ dir: cacheDir, namespace }));
+      this.caches.set(namespace, cache);
+    }
+    return cache;
+  }
+
+  /** Parse results for every entry, parsing only blobs the cache lacks. */
+  private async parseAll(selected: readonly TreeEntry[], limits: ParseLimits): Promise<Map<string, BlobResult>> {
+    const cache = this.cacheFor(limits);
+    await cache.preload(selected.map((e) => e.oid));
+    const results = new Map<string, BlobResult>();
+    const missing = new Map<string, TreeEntry>();
+    for (const e of selected) {
+      const hit = cache.get(e.oid);
+      if (hit) results.set(e.oid, hit);
+      else missing.set(e.oid, e);
+    }
+    if (missing.size > 0) {
+      const sink = sinkFor(missing.size, limits);
+      await this.git.readBlobs([...missing.keys()], (oid, content) => {
+        const e = missing.get(oid)!;
+        sink.add({ path: e.path, oid, mode: e.mode, content });
+      });
+      for (const r of await sink.finish()) {
+        results.set(r.blob, r);
+        cache.set(r.blob, r);
+      }
+      await cache.flush();
+    }
+    this.lastRead = { files: selected.length, parsed: missing.size, fromCache: selected.length - missing.size };
+    return results;
+  }
+}

@@ -1,0 +1,126 @@
+import { createValidator, type CIClassDefinition, type EntityValidator } from '../schema/index.ts';
+import { buildEntity, type BuiltEntity } from './entity.ts';
+import { resolvePending, type BlobResult, type KindedDocument } from './parseBlob.ts';
+import type { Entity, FileRecord, Relation, Snapshot, Violation } from './types.ts';
+
+/** One selected file of a commit and what its blob yielded. */
+export interface FileInput {
+  path: string;
+  result: BlobResult;
+}
+
+/** Entities built per (blob result, path): unchanged files of two commits share them. */
+const built = new WeakMap<BlobResult, { path: string; entities: BuiltEntity[] }>();
+
+const compareViolations = (a: Violation, b: Violation): number =>
+  (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.message.localeCompare(b.message);
+
+/** CIClass definitions declared anywhere in the commit. */
+function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
+  const classes: CIClassDefinition[] = [];
+  for (const { path, result } of files) {
+    for (const doc of result.documents) {
+      if (doc.kind !== 'CIClass') continue;
+      const spec = doc.value.spec as { kind?: unknown; schema?: unknown };
+      const [line, column] = doc.positions[''] ?? [1, 1];
+      classes.push({ kind: String(spec.kind), schema: spec.schema as object, source: { file: path, line, column } });
+    }
+  }
+  return classes;
+}
+
+/** Validates documents of CIClass-declared (or unknown) kinds once every class is known. */
+function resolveAllPending(files: readonly FileInput[], violations: Violation[]): Map<BlobResult, KindedDocument[]> {
+  const resolved = new Map<BlobResult, KindedDocument[]>();
+  if (!files.some((f) => f.result.pending.length > 0)) return resolved;
+  const { validator, issues } = createValidator({ classes: ciClasses(files) });
+  for (const issue of issues) violations.push({ rule: 'schema', severity: 'error', message: `CIClass ${issue.kind}: ${issue.message}` });
+  for (const { path, result } of files) {
+    for (const doc of result.pending) {
+      const r = resolvePending(doc, path, validator as EntityValidator);
+      violations.push(...r.violations);
+      if (r.document) resolved.set(result, [...(resolved.get(result) ?? []), r.document]);
+    }
+  }
+  return resolved;
+}
+
+function entitiesOf(path: string, result: BlobResult, extra: KindedDocument[] = []): BuiltEntity[] {
+  const memo = built.get(result);
+  if (memo && memo.path === path && extra.length === 0) return memo.entities;
+  const docs = extra.length ? [...result.documents, ...extra].sort((a, b) => a.index - b.index) : result.documents;
+  const entities = docs.map((doc) => buildEntity(doc, doc.kind, path, result.blob));
+  if (extra.length === 0) built.set(result, { path, entities });
+  return entities;
+}
+
+const withFile = (v: Violation, file: string): Violation => (v.file === undefined || v.file === file ? v : { ...v, file });
+
+function duplicateViolation(entity: Entity, first: Entity): Violation {
+  const [line, column] = entity.positions['/metadata/name'] ?? [entity.source.line, entity.source.column];
+  return {
+    rule: 'duplicate',
+    severity: 'error',
+    message: `${entity.ref} is already defined at ${first.source.file}:${first.source.line}:${first.source.column} (names are unique per kind and namespace, case-insensitive)`,
+    ref: entity.ref,
+    file: entity.source.file,
+    line,
+    column,
+  };
+}
+
+/** References to entities that do not exist in this commit. */
+function danglingReferences(relations: readonly Relation[], entities: ReadonlyMap<string, Entity>, declaredBy: Map<Relation, string>): Violation[] {
+  const out: Violation[] = [];
+  for (const rel of relations) {
+    const owner = declaredBy.get(rel)!;
+    const other = rel.source === owner ? rel.target : rel.source;
+    if (entities.has(other)) continue;
+    out.push({
+      rule: 'dangling-reference',
+      severity: 'error',
+      message: `spec.${rel.field} refers to ${other}, which does not exist`,
+      ref: owner,
+      ...rel.location,
+    });
+  }
+  return out;
+}
+
+/**
+ * Builds the snapshot of a commit from the parse results of its selected
+ * files: entities (first definition wins), relations, and every violation
+ * (file, yaml, schema, reference format, duplicates, dangling references).
+ */
+export function assembleSnapshot(commit: string, files: readonly FileInput[], configViolations: readonly Violation[] = []): { snapshot: Snapshot } {
+  const violations: Violation[] = [...configViolations];
+  const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const pending = resolveAllPending(ordered, violations);
+  const entities = new Map<string, Entity>();
+  const relations: Relation[] = [];
+  const declaredBy = new Map<Relation, string>();
+  const fileRecords = new Map<string, FileRecord>();
+  for (const { path, result } of ordered) {
+    for (const v of result.violations) violations.push(withFile(v, path));
+    const refs: string[] = [];
+    for (const b of entitiesOf(path, result, pending.get(result))) {
+      const first = entities.get(b.entity.ref);
+      if (first) {
+        violations.push(duplicateViolation(b.entity, first));
+        continue;
+      }
+      entities.set(b.entity.ref, b.entity);
+      refs.push(b.entity.ref);
+      violations.push(...b.violations);
+      for (const r of b.relations) {
+        relations.push(r);
+        declaredBy.set(r, b.entity.ref);
+      }
+    }
+    fileRecords.set(path, { path, blob: result.blob, entities: refs });
+  }
+  violations.push(...danglingReferences(relations, entities, declaredBy));
+  const keptRelations = relations.filter((r) => entities.has(r.source) && entities.has(r.target));
+  violations.sort(compareViolations);
+  return { snapshot: { commit, entities, relations: keptRelations, files: fileRecords, violations } };
+}

@@ -1,0 +1,36 @@
+import type { BlobResult } from '../parseBlob.ts';
+
+/**
+ * Parsed blobs keyed by blob oid. Blobs are content-addressed, so an entry
+ * never goes stale; the namespace (format version, schemas, limits) is part of
+ * the implementation's key. Implementations: `DiskParseCache`, `MemoryParseCache`.
+ */
+export interface ParseCache {
+  /** Makes the entries of these oids available to `get` (reads them from storage). */
+  preload(oids: readonly string[]): Promise<void>;
+  get(oid: string): BlobResult | undefined;
+  set(oid: string, result: BlobResult): void;
+  /** Persists what was set; failures to write are reported, never thrown. */
+  flush(): Promise<{ written: number; error?: string }>;
+}
+
+/** A cache that lives as long as the process (tests, servers). */
+export class MemoryParseCache implements ParseCache {
+  private readonly entries = new Map<string, BlobResult>();
+
+  constructor(_options: Record<string, never> = {}) {}
+
+  async preload(): Promise<void> {}
+
+  get(oid: string): BlobResult | undefined {
+    return this.entries.get(oid);
+  }
+
+  set(oid: string, result: BlobResult): void {
+    this.entries.set(oid, result);
+  }
+
+  async flush(): Promise<{ written: number }> {
+    return { written: 0 };
+  }
+}

@@ -1,0 +1,2 @@
+export * from './DiskParseCache.ts';
+export * from './ParseCache.ts';

@@ -1,0 +1,75 @@
+import picomatch from 'picomatch';
+import { LineCounter, parseDocument } from 'yaml';
+import { DEFAULT_LIMITS, type ParseLimits } from './parseBlob.ts';
+import type { Violation } from './types.ts';
+import { positionOf } from './yamlPositions.ts';
+
+/** The root file that configures the controller for a config repo. */
+export const CONFIG_FILE = 'cmdb.yaml';
+
+/** cmdb.yaml, with defaults applied. Sections other issues add live beside these. */
+export interface CatalogConfig {
+  include: string[];
+  exclude: string[];
+  limits: ParseLimits;
+  /** The whole document, for settings read elsewhere (policies, approvals). */
+  raw: Record<string, unknown>;
+}
+
+export const DEFAULT_CONFIG: CatalogConfig = {
+  include: ['**/*.yaml', '**/*.yml'],
+  exclude: [],
+  limits: DEFAULT_LIMITS,
+  raw: {},
+};
+
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+
+/** Parses cmdb.yaml; every problem is a violation at its position and the default stands in. */
+export function parseConfig(text: string, file = CONFIG_FILE): { config: CatalogConfig; violations: Violation[] } {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const violations: Violation[] = [];
+  const problem = (pointer: string, message: string) => {
+    const [line, column] = positionOf(doc, counter, pointer);
+    violations.push({ rule: 'config', severity: 'error', message, file, line, column });
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const [line, column] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
+    return { config: DEFAULT_CONFIG, violations: [{ rule: 'yaml', severity: 'error', message: e.message.split('\n')[0], file, line, column }] };
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: DEFAULT_LIMITS.maxAliasCount }) ?? {};
+  } catch (e) {
+    problem('', (e as Error).message);
+    return { config: DEFAULT_CONFIG, violations };
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    problem('', 'must be a mapping with include, exclude and limits');
+    return { config: DEFAULT_CONFIG, violations };
+  }
+  const r = raw as Record<string, unknown>;
+  const config: CatalogConfig = { ...DEFAULT_CONFIG, limits: { ...DEFAULT_LIMITS }, raw: r };
+  for (const key of ['include', 'exclude'] as const) {
+    if (r[key] === undefined) continue;
+    if (isStringList(r[key])) config[key] = r[key];
+    else problem(`/${key}`, `${key} must be a list of glob patterns`);
+  }
+  const limits = (r.limits ?? {}) as Record<string, unknown>;
+  for (const key of ['maxFileBytes', 'maxAliasCount'] as const) {
+    if (limits[key] === undefined) continue;
+    if (isPositiveInt(limits[key])) config.limits[key] = limits[key];
+    else problem(`/limits/${key}`, `limits.${key} must be a positive integer`);
+  }
+  return { config, violations };
+}
+
+/** A predicate telling which paths hold entities under this config. */
+export function fileMatcher(config: CatalogConfig): (path: string) => boolean {
+  const include = picomatch(config.include, { dot: false });
+  const exclude = config.exclude.length > 0 ? picomatch(config.exclude, { dot: true }) : () => false;
+  return (path) => path !== CONFIG_FILE && include(path) && !exclude(path);
+}

@@ -1,0 +1,160 @@
+import { spawn } from 'node:child_process';
+import { CmdbError } from '../errors.ts';
+import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
+
+/** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */
+function runGit(cwd: string, args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (cause) => reject(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new CmdbError(`git ${args[0]} failed: ${Buffer.concat(err).toString().trim()}`, { code: 'git' }));
+    });
+  });
+}
+
+/** True when a `git` binary can be run. */
+export async function nativeGitAvailable(): Promise<boolean> {
+  try {
+    await runGit(process.cwd(), ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Parses `git ls-tree -r -z` output. */
+function parseLsTree(out: Buffer): TreeEntry[] {
+  const entries: TreeEntry[] = [];
+  for (const record of out.toString('utf8').split('\0')) {
+    if (record === '') continue;
+    const tab = record.indexOf('\t');
+    const [mode, , oid] = record.slice(0, tab).split(' ');
+    entries.push({ path: record.slice(tab + 1), oid, mode });
+  }
+  return entries;
+}
+
+const STATUS: Record<string, FileChange['status']> = { A: 'added', M: 'modified', D: 'deleted', T: 'modified' };
+
+/** Parses `git diff-tree -r -z --no-renames` raw output. */
+function parseDiffTree(out: Buffer): FileChange[] {
+  const parts = out.toString('utf8').split('\0');
+  const changes: FileChange[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const meta = parts[i];
+    if (!meta.startsWith(':')) break;
+    const [, newMode, , newOid, status] = meta.slice(1).split(' ');
+    const path = parts[i + 1];
+    const kind = STATUS[status[0]] ?? 'modified';
+    changes.push(kind === 'deleted' ? { path, status: kind } : { path, status: kind, entry: { path, oid: newOid, mode: newMode } });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** GitReader backed by the native `git` binary (`cat-file --batch` for blobs). */
+export class NativeGitReader implements GitReader {
+  readonly name = 'native git';
+  private readonly dir: string;
+
+  constructor(options: { dir: string }) {
+    this.dir = options.dir;
+  }
+
+  async resolve(rev: string): Promise<string> {
+    try {
+      const out = await runGit(this.dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+      return out.toString().trim();
+    } catch (cause) {
+      throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found', cause });
+    }
+  }
+
+  async listFiles(commit: string): Promise<TreeEntry[]> {
+    const entries = parseLsTree(await runGit(this.dir, ['ls-tree', '-r', '-z', '--full-tree', commit]));
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async diffFiles(base: string, head: string): Promise<FileChange[]> {
+    return parseDiffTree(await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]));
+  }
+
+  readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {
+    if (oids.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      const parser = new BatchParser(onBlob);
+      let failed: Error | undefined;
+      child.stdout.on('data', (chunk: Buffer) => {
+        try {
+          parser.push(chunk);
+        } catch (e) {
+          failed = e as Error;
+          child.kill();
+        }
+      });
+      child.on('error', (cause) => reject(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
+      child.on('close', () => {
+        if (failed) reject(failed);
+        else if (parser.count !== oids.length)
+          reject(new CmdbError(`git cat-file returned ${parser.count} of ${oids.length} blobs`, { code: 'git' }));
+        else resolve();
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(oids.join('\n') + '\n');
+    });
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Incremental parser of `git cat-file --batch` output: `<oid> <type> <size>\n<content>\n`.
+ * `onBlob` receives a view that is only valid during the call.
+ */
+class BatchParser {
+  count = 0;
+  private chunks: Buffer[] = [];
+  private length = 0;
+  /** Bytes needed before parsing is worth retrying. */
+  private need = 0;
+
+  constructor(private readonly onBlob: (oid: string, content: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    if (this.length < this.need) return;
+    const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
+    const pos = this.parse(buf);
+    const rest = buf.subarray(pos);
+    this.chunks = rest.length ? [rest] : [];
+    this.length = rest.length;
+  }
+
+  /** Emits every complete object in buf; returns the offset of the first incomplete one. */
+  private parse(buf: Buffer): number {
+    let pos = 0;
+    this.need = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) return pos;
+      const header = buf.toString('latin1', pos, nl);
+      if (header.endsWith(' missing')) throw new CmdbError(`git object ${header.split(' ')[0]} is missing`, { code: 'git' });
+      const size = Number(header.slice(header.lastIndexOf(' ') + 1));
+      const end = nl + 1 + size;
+      if (buf.length < end + 1) {
+        this.need = end + 1 - pos;
+        return pos;
+      }
+      this.onBlob(header.slice(0, header.indexOf(' ')), buf.subarray(nl + 1, end));
+      this.count++;
+      pos = end + 1;
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './GitReader.ts';
+export * from './IsomorphicGitReader.ts';
+export * from './NativeGitReader.ts';
+export * from './openRepo.ts';

@@ -1,0 +1,202 @@
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
+import type { ParsedDocument } from './entity.ts';
+import type { Violation } from './types.ts';
+import { allPositions, positionOf, type Position } from './yamlPositions.ts';
+
+export const SYMLINK_MODE = '120000';
+export const SUBMODULE_MODE = '160000';
+
+/** What one blob of the config repo yields, independent of anything else in the repo. */
+export interface BlobResult {
+  file: string;
+  blob: string;
+  /** Documents of built-in kinds, schema-valid, with their canonical kind; entities are built from them. */
+  documents: KindedDocument[];
+  /** Documents of kinds only a CIClass can declare: validated once every class is known. */
+  pending: ParsedDocument[];
+  violations: Violation[];
+}
+
+export interface KindedDocument extends ParsedDocument {
+  kind: string;
+}
+
+export interface BlobInput {
+  path: string;
+  oid: string;
+  mode: string;
+  content: Buffer;
+}
+
+export interface ParseLimits {
+  /** Files larger than this are refused unread. */
+  maxFileBytes: number;
+  /** Most aliases a document may expand (alias bombs). */
+  maxAliasCount: number;
+}
+
+export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100 };
+
+/** apiVersions whose documents are entities; documents of other apiVersions are not ours and are skipped. */
+const isOurApiVersion = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('cmdb/') || v.startsWith('backstage.io/'));
+
+const fileViolation = (file: string, message: string, line = 1, column = 1): Violation => ({
+  rule: 'file',
+  severity: 'error',
+  message,
+  file,
+  line,
+  column,
+});
+
+/** Line and column of a byte offset in a buffer. */
+function lineColumnAt(content: Buffer, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) if (content[i] === 10) (line++, (lineStart = i + 1));
+  return [line, offset - lineStart + 1];
+}
+
+/** Offset of the first byte that is not part of valid UTF-8, or -1. */
+function firstInvalidUtf8(content: Buffer): number {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(content);
+    return -1;
+  } catch {
+    for (let lo = 0, hi = content.length; ; ) {
+      if (hi - lo <= 4) return lo;
+      const mid = (lo + hi) >> 1;
+      try {
+        new TextDecoder('utf-8', { fatal: true }).decode(content.subarray(0, mid));
+        lo = Math.max(lo, mid - 4);
+      } catch {
+        hi = mid;
+      }
+    }
+  }
+}
+
+/** Refuses what is not a text YAML file we may read; returns the text otherwise. */
+function decode(input: BlobInput, limits: ParseLimits): { text: string } | { violation: Violation } {
+  const { path, content, mode } = input;
+  if (mode === SYMLINK_MODE) return { violation: fileViolation(path, 'is a symbolic link; symlinks are not followed, commit the file itself') };
+  if (content.length > limits.maxFileBytes)
+    return { violation: fileViolation(path, `is ${content.length} bytes, over the ${limits.maxFileBytes}-byte limit (limits.maxFileBytes in cmdb.yaml)`) };
+  const nul = content.indexOf(0);
+  if (nul >= 0) return { violation: fileViolation(path, 'is a binary file (contains NUL bytes), not YAML', ...lineColumnAt(content, nul)) };
+  const bad = firstInvalidUtf8(content);
+  if (bad >= 0) return { violation: fileViolation(path, 'is not valid UTF-8; save it as UTF-8', ...lineColumnAt(content, bad)) };
+  return { text: content.toString('utf8') };
+}
+
+/** Converts a YAML document to a plain value, or a violation (syntax errors, alias bombs). */
+function toValue(doc: Document, counter: LineCounter, file: string, limits: ParseLimits): { value: unknown } | { violation: Violation } {
+  const error = doc.errors[0];
+  if (error) {
+    const [line, column] = error.linePos ? [error.linePos[0].line, error.linePos[0].col] : at(counter, error.pos[0]);
+    return { violation: { rule: 'yaml', severity: 'error', message: error.message.split('\n')[0], file, line, column } };
+  }
+  try {
+    return { value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
+  } catch (e) {
+    const [line, column] = at(counter, (doc.contents?.range?.[0] as number | undefined) ?? 0);
+    const reason = /alias/i.test((e as Error).message)
+      ? `expands too many YAML aliases (over ${limits.maxAliasCount}); this looks like an alias bomb`
+      : (e as Error).message;
+    return { violation: { rule: 'yaml', severity: 'error', message: reason, file, line, column } };
+  }
+}
+
+function at(counter: LineCounter, offset: number): Position {
+  const { line, col } = counter.linePos(offset);
+  return [line, col];
+}
+
+const issueToViolation = (issue: SchemaIssue, file: string, [line, column]: Position): Violation => ({
+  rule: 'schema',
+  severity: 'error',
+  message: issue.message,
+  file,
+  line,
+  column,
+});
+
+/**
+ * Parses one blob: every YAML document with an apiVersion of ours becomes an
+ * entity (schema-validated), or a pending document when its kind is not built
+ * in. Never throws on bad input: every problem is a violation with a position.
+ */
+export function parseBlob(input: BlobInput, limits: ParseLimits = DEFAULT_LIMITS, validator: EntityValidator = builtinValidator()): BlobResult {
+  const result: BlobResult = { file: input.path, blob: input.oid, documents: [], pending: [], violations: [] };
+  const decoded = decode(input, limits);
+  if ('violation' in decoded) {
+    result.violations.push(decoded.violation);
+    return result;
+  }
+  const counter = new LineCounter();
+  const docs = parseAllDocuments(decoded.text, { lineCounter: counter, prettyErrors: false });
+  const list = Array.isArray(docs) ? docs : [];
+  list.forEach((doc, index) => parseDocumentInto(result, doc, index, counter, limits, validator));
+  return result;
+}
+
+function parseDocumentInto(
+  result: BlobResult,
+  doc: Document,
+  index: number,
+  counter: LineCounter,
+  limits: ParseLimits,
+  validator: EntityValidator,
+): void {
+  const file = result.file;
+  const converted = toValue(doc, counter, file, limits);
+  if ('violation' in converted) {
+    result.violations.push(converted.violation);
+    return;
+  }
+  const value = converted.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+  const record = value as Record<string, unknown>;
+  if (!isOurApiVersion(record.apiVersion)) return;
+  const start = positionOf(doc, counter, '');
+  const kind = typeof record.kind === 'string' ? validator.resolveKind(String(record.apiVersion), record.kind) : undefined;
+  if (kind === undefined && typeof record.kind === 'string' && typeof record.metadata === 'object') {
+    result.pending.push({ index, value: record, positions: allPositions(doc, counter) });
+    return;
+  }
+  const issues = validator.validate(record);
+  if (issues.length > 0) {
+    for (const issue of issues) result.violations.push(issueToViolation(issue, file, positionOf(doc, counter, issue.pointer)));
+    return;
+  }
+  result.documents.push({ index, value: record, positions: entityPositions(doc, counter, record), kind: kind! });
+}
+
+/** Positions buildEntity needs: the start, metadata.name and every spec field and list item. */
+function entityPositions(doc: Document, counter: LineCounter, record: Record<string, unknown>): Record<string, Position> {
+  const positions: Record<string, Position> = { '': positionOf(doc, counter, ''), '/metadata/name': positionOf(doc, counter, '/metadata/name') };
+  const spec = record.spec;
+  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
+    for (const [field, v] of Object.entries(spec)) {
+      if (typeof v === 'string') positions[`/spec/${field}`] = positionOf(doc, counter, `/spec/${field}`);
+      else if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
+        v.forEach((_, i) => (positions[`/spec/${field}/${i}`] = positionOf(doc, counter, `/spec/${field}/${i}`)));
+    }
+  }
+  return positions;
+}
+
+/** Validates a pending document against a validator that knows the CIClass kinds. */
+export function resolvePending(doc: ParsedDocument, file: string, validator: EntityValidator): { document?: KindedDocument; violations: Violation[] } {
+  const pos = (pointer: string): Position => {
+    for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+      if (doc.positions[p]) return doc.positions[p];
+      if (p === '') return [1, 1];
+    }
+  };
+  const issues = validator.validate(doc.value);
+  if (issues.length > 0) return { violations: issues.map((i) => issueToViolation(i, file, pos(i.pointer))) };
+  const kind = validator.resolveKind(String(doc.value.apiVersion), String(doc.value.kind))!;
+  return { document: { ...doc, kind }, violations: [] };
+}

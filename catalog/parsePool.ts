@@ -1,0 +1,105 @@
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { CmdbError } from './errors.ts';
+import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
+import type { ParseRequest } from './parseWorker.ts';
+
+/** Parses blobs as they arrive; `finish` resolves with every result once all are parsed. */
+export interface BlobSink {
+  add(input: BlobInput): void;
+  finish(): Promise<BlobResult[]>;
+}
+
+/** Below this many blobs, parsing in-process beats starting workers. */
+export const WORKER_THRESHOLD = 3000;
+const BATCH_SIZE = 256;
+
+/** Parses in the calling thread. */
+export function inlineSink(limits: ParseLimits): BlobSink {
+  const results: BlobResult[] = [];
+  return {
+    add: (input) => results.push(parseBlob(input, limits)),
+    finish: async () => results,
+  };
+}
+
+function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+}
+
+/** Parses on worker threads (one per core, at most `workers`), in batches. */
+export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4))): BlobSink {
+  const loader = tsxLoaderUrl();
+  const pool = Array.from({ length: workers }, () => new Worker(new URL('./parseWorker.ts', import.meta.url), { execArgv: ['--import', loader] }));
+  const load = pool.map(() => 0);
+  const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
+  const done: Array<Promise<BlobResult[]>> = [];
+  let failure: Error | undefined;
+  let nextId = 0;
+  let batch: BlobInput[] = [];
+  let batchBytes = 0;
+
+  for (const [i, worker] of pool.entries()) {
+    worker.on('message', (msg: { id: number; results: BlobResult[] }) => {
+      load[i]--;
+      pending.get(msg.id)?.resolve(msg.results);
+      pending.delete(msg.id);
+    });
+    worker.on('error', (e) => {
+      failure ??= new CmdbError(`parser worker failed: ${e.message}`, { code: 'internal', cause: e });
+      for (const p of pending.values()) p.reject(failure);
+      pending.clear();
+    });
+  }
+
+  const send = () => {
+    if (batch.length === 0) return;
+    const data = new Uint8Array(batchBytes);
+    const ends: number[] = [];
+    let offset = 0;
+    for (const b of batch) {
+      data.set(b.content, offset);
+      ends.push((offset += b.content.length));
+    }
+    const req: ParseRequest = {
+      id: nextId++,
+      paths: batch.map((b) => b.path),
+      oids: batch.map((b) => b.oid),
+      modes: batch.map((b) => b.mode),
+      ends,
+      data: data.buffer,
+      limits,
+    };
+    const target = load.indexOf(Math.min(...load));
+    load[target]++;
+    const result = new Promise<BlobResult[]>((resolve, reject) => (failure ? reject(failure) : pending.set(req.id, { resolve, reject })));
+    result.catch(() => undefined);
+    done.push(result);
+    pool[target].postMessage(req, [req.data]);
+    batch = [];
+    batchBytes = 0;
+  };
+
+  return {
+    add(input) {
+      batch.push(input);
+      batchBytes += input.content.length;
+      if (batch.length >= BATCH_SIZE) send();
+    },
+    async finish() {
+      send();
+      try {
+        return (await Promise.all(done)).flat();
+      } finally {
+        await Promise.all(pool.map((w) => w.terminate()));
+      }
+    },
+  };
+}
+
+/** The sink for an expected number of blobs. */
+export function sinkFor(count: number, limits: ParseLimits): BlobSink {
+  return count >= WORKER_THRESHOLD ? workerSink(limits) : inlineSink(limits);
+}

@@ -1,0 +1,117 @@
+/** Lower-case `kind:namespace/name`, as printed by Backstage's stringifyEntityRef. */
+export type RefString = string;
+
+export type Criticality = 'critical' | 'high' | 'medium' | 'low';
+/** Highest first. */
+export const CRITICALITIES: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
+
+/** 1-based line and column in a file of the config repo. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface EntityMetadata {
+  name: string;
+  namespace: string;
+  title?: string;
+  description?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  tags?: string[];
+  [key: string]: unknown;
+}
+
+/** One YAML document with apiVersion and kind, after defaults and schema validation. */
+export interface Entity {
+  ref: RefString;
+  apiVersion: string;
+  /** Kind as declared by its schema, e.g. `Component` (refs use the lower-case form). */
+  kind: string;
+  metadata: EntityMetadata;
+  spec: Record<string, unknown>;
+  /** Where the document starts and the blob it was read from. */
+  source: SourceLocation & { blob: string; document: number };
+  /**
+   * Positions of selected nodes, keyed by JSON pointer into the document
+   * (`/metadata/name`, `/spec/dependsOn/0`, ...): [line, column].
+   */
+  positions: Record<string, [number, number]>;
+}
+
+export type Severity = 'error' | 'warning';
+
+/** A problem found in the catalog or the change: a value, never thrown. */
+export interface Violation {
+  rule: string;
+  severity: Severity;
+  message: string;
+  ref?: RefString;
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Set by change policies (issue 4). */
+  policy?: string;
+  enforcement?: string;
+}
+
+/** Kinds of edges in the graph, named from the source's point of view. */
+export type RelationType =
+  | 'ownedBy'
+  | 'partOf'
+  | 'dependsOn'
+  | 'providesApi'
+  | 'consumesApi'
+  | 'runsOn'
+  | 'memberOf'
+  | 'childOf';
+
+/** Which way an outage or a change travels along a relation. */
+export type ImpactFlow = 'source-to-target' | 'target-to-source' | 'none';
+
+export interface Relation {
+  type: RelationType;
+  source: RefString;
+  target: RefString;
+  /** Where the reference was written. */
+  location: SourceLocation;
+  /** The spec field it came from (`dependsOn`, `members`, ...). */
+  field: string;
+}
+
+/** What a file of the config repo yielded. */
+export interface FileRecord {
+  path: string;
+  blob: string;
+  entities: RefString[];
+}
+
+/** The catalog at one commit: entities, relations and the problems found reading them. */
+export interface Snapshot {
+  commit: string;
+  entities: ReadonlyMap<RefString, Entity>;
+  relations: readonly Relation[];
+  files: ReadonlyMap<string, FileRecord>;
+  /** Problems found reading and validating this commit (yaml, schema, duplicates, references, cycles). */
+  violations: readonly Violation[];
+}
+
+export type ChangeOp = 'added' | 'modified' | 'removed';
+
+export interface EntityChange {
+  ref: RefString;
+  kind: string;
+  op: ChangeOp;
+  file: string;
+  /** JSON-pointer-like dotted paths of changed fields (`spec.dependsOn`), empty for added/removed. */
+  fields: string[];
+  before?: Entity;
+  after?: Entity;
+}
+
+export interface SnapshotDiff {
+  base: string;
+  head: string;
+  changes: EntityChange[];
+}
