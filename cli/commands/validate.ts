@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { EXIT } from '../exitCodes.ts';
+import { formatOption } from '../options.ts';
+import { openCatalog, openGraph } from '../context.ts';
+import type { Output } from '../output.ts';
+import { violationLines } from '../output.ts';
+import { cycleViolation } from '../../controller/steps/validate.ts';
+import type { Violation } from '../../catalog/types.ts';
+import type { GitImplementation } from '../../catalog/git/openRepo.ts';
+
+interface ValidateOptions {
+  repo: string;
+  ref: string;
+  format: 'text' | 'json';
+  git: GitImplementation;
+  cache: boolean;
+}
+
+/** `cmdb validate`: exit 0 when the catalog at the revision is valid, 1 when not. */
+export async function runValidate(o: ValidateOptions, io: Output): Promise<number> {
+  const reader = await openCatalog(o);
+  const snapshot = await reader.read(o.ref);
+  const graph = await openGraph();
+  await graph.load(snapshot);
+  const violations: Violation[] = [...snapshot.violations];
+  for (const members of await graph.dependencyCycles()) violations.push(cycleViolation(members, snapshot));
+  await graph.close();
+  const errors = violations.filter((v) => v.severity === 'error');
+  if (o.format === 'json') {
+    io.out(JSON.stringify({ commit: snapshot.commit, entities: snapshot.entities.size, valid: errors.length === 0, violations }, null, 2));
+  } else if (violations.length > 0) {
+    io.out(violationLines(violations));
+    io.err(`${errors.length} error(s) in ${snapshot.entities.size} entities at ${snapshot.commit.slice(0, 12)}`);
+  } else {
+    io.err(`valid: ${snapshot.entities.size} entities at ${snapshot.commit.slice(0, 12)}`);
+  }
+  return errors.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+export function registerValidate(program: Command, io: Output, run: (p: Promise<number>) => Promise<number>): void {
+  program
+    .command('validate')
+    .description('validate the catalog at a revision (exit 0 valid, 1 invalid, 2 error)')
+    .option('--repo <path>', 'config repository', '.')
+    .option('--ref <rev>', 'revision to validate', 'HEAD')
+    .addOption(formatOption(['text', 'json']))
+    .action((opts: ValidateOptions, cmd: Command) => run(runValidate({ ...cmd.optsWithGlobals(), ...opts }, io)));
+}

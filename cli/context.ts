@@ -1,0 +1,42 @@
+import { CatalogReader } from '../catalog/CatalogReader.ts';
+import { CmdbError } from '../catalog/errors.ts';
+import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
+import { normalizeRef, splitRef } from '../catalog/refs.ts';
+import type { Snapshot } from '../catalog/types.ts';
+import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
+import type { GraphStore } from '../graph/GraphStore.ts';
+
+export interface RepoOptions {
+  repo: string;
+  git?: GitImplementation;
+  cache?: boolean;
+}
+
+/** A catalog reader on the repository the options name. */
+export async function openCatalog(options: RepoOptions): Promise<CatalogReader> {
+  const git = await openRepo(options.repo, options.git ?? 'auto');
+  return new CatalogReader({ git, cache: options.cache === false ? false : undefined });
+}
+
+/** The graph store commands use (in-memory; Neo4j when configured, see issue 3). */
+export async function openGraph(): Promise<GraphStore> {
+  return new InMemoryGraphStore({});
+}
+
+/**
+ * Resolves what a user typed to an entity of the snapshot: a full or partial
+ * ref (`component:shop/cart`, `cart`); a bare name must match exactly one entity.
+ */
+export function resolveEntityRef(snapshot: Snapshot, text: string): string {
+  const direct = text.includes(':') ? normalizeRef(text) : undefined;
+  if (direct && snapshot.entities.has(direct)) return direct;
+  const wanted = text.toLowerCase();
+  const candidates = [...snapshot.entities.keys()].filter((ref) => {
+    const { name, namespace, kind } = splitRef(ref);
+    return wanted === name || wanted === `${namespace}/${name}` || wanted === `${kind}:${name}`;
+  });
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1)
+    throw new CmdbError(`"${text}" matches ${candidates.length} entities (${candidates.slice(0, 5).join(', ')}); give the kind, as in ${candidates[0]}`, { code: 'entity-not-found' });
+  throw new CmdbError(`no entity "${text}" at commit ${snapshot.commit.slice(0, 12)}`, { code: 'entity-not-found' });
+}

@@ -1,0 +1,48 @@
+import { Command, CommanderError, Option } from 'commander';
+import { isCmdbError } from '../catalog/errors.ts';
+import { registerCheck } from './commands/check.ts';
+import { registerImpact } from './commands/impact.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerValidate } from './commands/validate.ts';
+import { EXIT } from './exitCodes.ts';
+import { processOutput, type Output } from './output.ts';
+
+/** The `cmdb` program; `run` receives each command's exit-code promise. */
+export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<number>): Command {
+  const program = new Command('cmdb')
+    .description('gitops-cmdb: the catalog in Git, its dependency graph, and change evaluation')
+    .version('0.1.0')
+    .addOption(new Option('--git <implementation>', 'Git reader').choices(['auto', 'native', 'isomorphic']).default('auto'))
+    .option('--no-cache', 'do not read or write the parse cache (CMDB_CACHE_DIR)')
+    .showHelpAfterError('(run cmdb --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  for (const register of [registerValidate, registerImpact, registerCheck, registerServe]) register(program, io, run);
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
+  return program;
+}
+
+/** One line for the user: known failures by message, anything else as an internal error. */
+function describeFailure(e: unknown): string {
+  if (isCmdbError(e)) return `cmdb: ${e.format()}`;
+  const message = e instanceof Error ? e.message : String(e);
+  return `cmdb: internal error: ${message}${process.env.CMDB_DEBUG && e instanceof Error ? `\n${e.stack}` : ' (set CMDB_DEBUG=1 for details)'}`;
+}
+
+/** Runs `cmdb` with argv (without node and script); resolves to the exit code. */
+export async function main(argv: string[], io: Output = processOutput): Promise<number> {
+  let pending: Promise<number> | undefined;
+  const program = buildProgram(io, (p) => (pending = p));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (!pending) {
+      io.err(program.helpInformation());
+      return EXIT.error;
+    }
+    return await pending;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;
+    io.err(describeFailure(e));
+    return EXIT.error;
+  }
+}

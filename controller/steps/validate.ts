@@ -1,0 +1,42 @@
+import type { Snapshot, Violation } from '../../catalog/types.ts';
+import type { Step } from '../Evaluation.ts';
+
+const key = (v: Violation) => `${v.rule}\0${v.ref ?? ''}\0${v.file ?? ''}\0${v.message}`;
+
+/** Names the change as the cause of references to entities it removes. */
+function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation {
+  if (v.rule !== 'dangling-reference') return v;
+  const target = /refers to (\S+),/.exec(v.message)?.[1];
+  if (!target || !base.entities.has(target) || head.entities.has(target)) return v;
+  return { ...v, message: v.message.replace('which does not exist', 'which this change removes') };
+}
+
+/**
+ * The head's problems (schema, references, duplicates, dependsOn cycles). A
+ * problem the base already had is reported as a warning: the change did not cause it.
+ */
+export const validateStep: Step = async (ev, { graph }) => {
+  const base = ev.base!;
+  const head = ev.head!;
+  const before = new Set(base.violations.map(key));
+  for (const v of head.violations) {
+    const own = explainRemoval(v, base, head);
+    ev.violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
+  }
+  await graph.load(head);
+  for (const members of await graph.dependencyCycles()) ev.violations.push(cycleViolation(members, head));
+};
+
+/** One violation per dependsOn cycle, at the first member's reference into the cycle. */
+export function cycleViolation(members: string[], snapshot: Snapshot): Violation {
+  const inCycle = new Set(members);
+  const first = members[0];
+  const rel = snapshot.relations.find((r) => r.type === 'dependsOn' && r.source === first && inCycle.has(r.target));
+  return {
+    rule: 'cycle',
+    severity: 'error',
+    message: `dependsOn cycle: ${[...members, members[0]].join(' -> ')}`,
+    ref: first,
+    ...(rel?.location ?? {}),
+  };
+}

@@ -1,0 +1,20 @@
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../cli/main.ts';
+import { createDemoRepo } from '../examples/create-demo-repo.ts';
+
+/** `npm start`: builds the Acme demo config repo locally (no network) and serves it. */
+const dir = process.env.CMDB_DEMO_DIR ?? path.join(os.tmpdir(), 'gitops-cmdb-demo', 'acme');
+const port = process.env.PORT ?? '4000';
+const repo = await createDemoRepo({ dir });
+process.stdout.write(
+  [
+    `Demo config repo: ${repo.dir} (main ${repo.main.slice(0, 12)}, branch change/scale-cart ${repo.change.slice(0, 12)})`,
+    `Try:  npx cmdb check --repo ${repo.dir} --base main --head change/scale-cart`,
+    `      npx cmdb impact resource:redis-cart --repo ${repo.dir}`,
+    `Query: curl -s localhost:${port}/graphql -H 'content-type: application/json' \\`,
+    `         -d '{"query":"{ impact(refs: [\\"resource:redis-cart\\"]) { entities { ref distance via } } }"}'`,
+    '',
+  ].join('\n'),
+);
+process.exitCode = await main(['serve', '--repo', repo.dir, '--ref', 'main', '--port', port]);

@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiskParseCache } from '../../catalog/cache/DiskParseCache.ts';
+import { CatalogReader } from '../../catalog/CatalogReader.ts';
+import { diffSnapshots } from '../../catalog/diff.ts';
+import { IsomorphicGitReader } from '../../catalog/git/IsomorphicGitReader.ts';
+import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
+import type { GitReader } from '../../catalog/git/GitReader.ts';
+import { entity, TestRepo } from '../helpers/gitRepo.ts';
+
+let repo: TestRepo;
+let base: string;
+let head: string;
+let cacheDir: string;
+
+const team = entity('Group', 'shop-team', { type: 'team', children: [] });
+const redis = entity('Resource', 'redis', { type: 'cache', owner: 'shop-team', criticality: 'high' });
+const cart = (extra: Record<string, unknown> = {}) =>
+  entity('Component', 'cart', { type: 'service', lifecycle: 'production', owner: 'shop-team', dependsOn: ['resource:redis'], ...extra });
+
+beforeAll(() => {
+  repo = TestRepo.create();
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-cache-'));
+  base = repo.commit({
+    'teams/shop.yaml': team,
+    'resources/redis.yaml': redis,
+    'services/cart.yaml': cart(),
+    'services/web.yaml': entity('Component', 'web', { type: 'website', lifecycle: 'production', owner: 'shop-team', dependsOn: ['component:cart'] }),
+    'docs/notes.yaml': 'title: not an entity\n',
+    'README.md': '# not yaml\n',
+  });
+  head = repo.commit({
+    'services/cart.yaml': cart({ criticality: 'critical', dependsOn: ['resource:redis', 'resource:db'] }),
+    'resources/db.yaml': entity('Resource', 'db', { type: 'database', owner: 'shop-team' }),
+    'services/web.yaml': undefined,
+  });
+});
+afterAll(() => {
+  repo.remove();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+const gits: Array<[string, () => GitReader]> = [
+  ['native git', () => new NativeGitReader({ dir: repo.dir })],
+  ['isomorphic-git', () => new IsomorphicGitReader({ dir: repo.dir })],
+];
+
+describe.each(gits)('CatalogReader over %s', (_name, makeGit) => {
+  it('reads entities, references and relations of a commit', async () => {
+    const reader = new CatalogReader({ git: makeGit(), cache: false });
+    const snap = await reader.read(base);
+    expect([...snap.entities.keys()].sort()).toEqual([
+      'component:default/cart',
+      'component:default/web',
+      'group:default/shop-team',
+      'resource:default/redis',
+    ]);
+    expect(snap.violations).toEqual([]);
+    const cartRels = snap.relations.filter((r) => r.source === 'component:default/cart').map((r) => [r.type, r.target]);
+    expect(cartRels).toEqual([
+      ['ownedBy', 'group:default/shop-team'],
+      ['dependsOn', 'resource:default/redis'],
+    ]);
+    const cartEntity = snap.entities.get('component:default/cart')!;
+    expect(cartEntity.source).toMatchObject({ file: 'services/cart.yaml', line: 1, column: 1 });
+  });
+
+  it('derives the head from the base, re-parsing only changed blobs', async () => {
+    const reader = new CatalogReader({ git: makeGit(), cache: false });
+    const b = await reader.read(base);
+    expect(reader.lastRead.parsed).toBe(5);
+    const h = await reader.readFrom(b, head);
+    expect(reader.lastRead).toEqual({ files: 5, parsed: 2, fromCache: 3 });
+    const full = await new CatalogReader({ git: makeGit(), cache: false }).read(head);
+    expect([...h.entities.keys()].sort()).toEqual([...full.entities.keys()].sort());
+    expect(h.relations.length).toBe(full.relations.length);
+    const diff = diffSnapshots(b, h);
+    expect(diff.changes.map((c) => [c.ref, c.op, c.fields])).toEqual([
+      ['component:default/cart', 'modified', ['spec.criticality', 'spec.dependsOn']],
+      ['component:default/web', 'removed', []],
+      ['resource:default/db', 'added', []],
+    ]);
+    expect(diff.changes[0].file).toBe('services/cart.yaml');
+  });
+});
+
+describe('the parse cache on disk', () => {
+  it('fills on a cold read and serves a warm read without parsing', async () => {
+    const namespaceDir = fs.mkdtempSync(path.join(cacheDir, 'run-'));
+    const cold = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: namespaceDir });
+    const a = await cold.read(head);
+    expect(cold.lastRead.parsed).toBe(5);
+    const warm = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: namespaceDir });
+    const b = await warm.read(head);
+    expect(warm.lastRead).toEqual({ files: 5, parsed: 0, fromCache: 5 });
+    expect([...b.entities.values()].map((e) => e.spec)).toEqual([...a.entities.values()].map((e) => e.spec));
+  });
+
+  it('survives a corrupt bucket by re-parsing', async () => {
+    const dir = fs.mkdtempSync(path.join(cacheDir, 'corrupt-'));
+    const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
+    await reader.read(head);
+    const cache = new DiskParseCache({ dir, namespace: 'x' });
+    const bucketDir = fs.readdirSync(dir).map((d) => path.join(dir, d))[0];
+    for (const f of fs.readdirSync(bucketDir)) fs.writeFileSync(path.join(bucketDir, f), 'garbage');
+    expect(cache.dir).not.toBe(bucketDir);
+    const again = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
+    const snap = await again.read(head);
+    expect(again.lastRead.parsed).toBe(5);
+    expect(snap.entities.size).toBe(4);
+  });
+});

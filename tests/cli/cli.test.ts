@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cmdb, cmdbProcess } from '../helpers/cli.ts';
+import { entity, TestRepo } from '../helpers/gitRepo.ts';
+
+let repo: TestRepo;
+let base: string;
+let head: string;
+let broken: string;
+let cacheDir: string;
+
+const team = entity('Group', 'shop-team', { type: 'team', children: [] });
+const svc = (name: string, spec: Record<string, unknown>) => entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'shop-team', ...spec });
+
+beforeAll(() => {
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-cli-cache-'));
+  process.env.CMDB_CACHE_DIR = cacheDir;
+  repo = TestRepo.create();
+  base = repo.commit({
+    'teams.yaml': team,
+    'redis.yaml': entity('Resource', 'redis', { type: 'cache', owner: 'shop-team', criticality: 'medium' }),
+    'cart.yaml': svc('cart', { dependsOn: ['resource:redis'], criticality: 'high' }),
+    'checkout.yaml': svc('checkout', { dependsOn: ['component:cart'], criticality: 'critical' }),
+    'web.yaml': svc('web', { dependsOn: ['component:checkout'], criticality: 'low' }),
+  });
+  repo.branch('base');
+  head = repo.commit({ 'redis.yaml': entity('Resource', 'redis', { type: 'cache', owner: 'shop-team', criticality: 'high' }) });
+  repo.branch('change');
+  broken = repo.commit({ 'cart.yaml': undefined, 'bad.yaml': 'apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: x\nspec:\n  type: [\n' });
+});
+afterAll(() => {
+  repo.remove();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+describe('cmdb validate', () => {
+  it('exits 0 on a valid catalog', async () => {
+    const r = await cmdb('validate', '--repo', repo.dir, '--ref', head);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/valid: 5 entities/);
+  });
+
+  it('exits 1 with one file:line:column line per problem', async () => {
+    const r = await cmdb('validate', '--repo', repo.dir, '--ref', broken);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^bad\.yaml:7:1: .*\[yaml\]$/);
+    expect(lines[1]).toMatch(/^checkout\.yaml:\d+:\d+: spec\.dependsOn refers to component:default\/cart, which does not exist \[dangling-reference\]$/);
+  });
+
+  it('exits 2 for a missing repository or revision, with one line and no stack', async () => {
+    const missing = await cmdb('validate', '--repo', '/nonexistent/repo');
+    expect(missing).toMatchObject({ code: 2, stdout: '' });
+    expect(missing.stderr.trim()).toBe('cmdb: repository /nonexistent/repo does not exist');
+    const ref = await cmdb('validate', '--repo', repo.dir, '--ref', 'nope');
+    expect(ref.code).toBe(2);
+    expect(ref.stderr).toMatch(/^cmdb: revision "nope" does not name a commit/);
+  });
+});
+
+describe('cmdb impact', () => {
+  it('prints the blast radius as JSON', async () => {
+    const r = await cmdb('impact', 'resource:redis', '--repo', repo.dir, '--ref', 'change', '--format', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      roots: ['resource:default/redis'],
+      entities: [
+        { ref: 'component:default/cart', kind: 'component', distance: 1, via: ['resource:default/redis'] },
+        { ref: 'component:default/checkout', kind: 'component', distance: 2, via: ['resource:default/redis', 'component:default/cart'] },
+        { ref: 'component:default/web', kind: 'component', distance: 3, via: ['resource:default/redis', 'component:default/cart', 'component:default/checkout'] },
+      ],
+    });
+  });
+
+  it('honours --depth and accepts a unique bare name', async () => {
+    const r = await cmdb('impact', 'REDIS', '--repo', repo.dir, '--ref', head, '--depth', '1', '--format', 'json');
+    expect(JSON.parse(r.stdout).entities.map((e: { ref: string }) => e.ref)).toEqual(['component:default/cart']);
+  });
+
+  it('exits 2 for an unknown entity or a bad depth', async () => {
+    expect((await cmdb('impact', 'component:ghost', '--repo', repo.dir)).code).toBe(2);
+    const depth = await cmdb('impact', 'redis', '--repo', repo.dir, '--depth', 'zero');
+    expect(depth.code).toBe(2);
+    expect(depth.stderr).toMatch(/--depth.*positive integer/);
+  });
+});
+
+describe('cmdb check', () => {
+  it('reports changes, impact and the decision as JSON', async () => {
+    const r = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change', '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.base).toBe(base);
+    expect(report.head).toBe(head);
+    expect(report.changes).toEqual([{ ref: 'resource:default/redis', kind: 'resource', op: 'modified', file: 'redis.yaml', fields: ['spec.criticality'] }]);
+    expect(report.impact.entities.map((e: { ref: string; distance: number }) => [e.ref, e.distance])).toEqual([
+      ['component:default/cart', 1],
+      ['component:default/checkout', 2],
+      ['component:default/web', 3],
+    ]);
+    expect(report.impact.maxCriticality).toBe('critical');
+    expect(report.impact.owners).toEqual(['group:default/shop-team']);
+    expect(report.violations).toEqual([]);
+    expect(report.decision).toBe('pass');
+  });
+
+  it('blocks a change that removes an entity others depend on, and exits 1', async () => {
+    const r = await cmdb('check', '--repo', repo.dir, '--base', head, '--head', broken, '--format', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.decision).toBe('blocked');
+    expect(report.changes.map((c: { ref: string; op: string }) => [c.ref, c.op])).toEqual([['component:default/cart', 'removed']]);
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({ rule: 'dangling-reference', severity: 'error', file: 'checkout.yaml', message: expect.stringMatching(/which this change removes/) }),
+    );
+  });
+
+  it('renders text and markdown', async () => {
+    const text = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change');
+    expect(text.stdout).toMatch(/^Decision: PASS/);
+    expect(text.stdout).toMatch(/component:default\/web \(low, distance 3/);
+    const md = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change', '--format', 'markdown');
+    expect(md.stdout).toMatch(/^## gitops-cmdb: ✅ Pass/);
+    expect(md.stdout).toMatch(/\| `resource:default\/redis` \| modified \| `redis.yaml` \| `spec.criticality` \|/);
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await cmdb('check', '--repo', repo.dir, '--base', 'base')).code).toBe(2);
+    expect((await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change', '--format', 'xml')).code).toBe(2);
+    expect((await cmdb('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('the cmdb binary', () => {
+  it('prints help and exits 0', () => {
+    const r = cmdbProcess(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Usage: cmdb/);
+    expect(r.stdout).toMatch(/validate/);
+  });
+
+  it('gives one line, no stack trace, for bad input', () => {
+    const r = cmdbProcess(['validate', '--repo', repo.dir, '--ref', broken]);
+    expect(r.code).toBe(1);
+    expect(r.stderr + r.stdout).not.toMatch(/\n\s+at /);
+    const missing = cmdbProcess(['check', '--repo', '/nonexistent', '--base', 'a', '--head', 'b']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
