@@ -87,6 +87,17 @@ function danglingReferences(relations: readonly Relation[], entities: ReadonlyMa
   return out;
 }
 
+/** One relation per (type, source, target): `parent` on a child and `children` on its parent are one edge. */
+function uniqueEdges(relations: Relation[]): Relation[] {
+  const seen = new Set<string>();
+  return relations.filter((r) => {
+    const key = `${r.type}\0${r.source}\0${r.target}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * Builds the snapshot of a commit from the parse results of its selected
  * files: entities (first definition wins), relations, and every violation
@@ -120,7 +131,7 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
     fileRecords.set(path, { path, blob: result.blob, entities: refs });
   }
   violations.push(...danglingReferences(relations, entities, declaredBy));
-  const keptRelations = relations.filter((r) => entities.has(r.source) && entities.has(r.target));
+  const keptRelations = uniqueEdges(relations.filter((r) => entities.has(r.source) && entities.has(r.target)));
   violations.sort(compareViolations);
   return { snapshot: { commit, entities, relations: keptRelations, files: fileRecords, violations } };
 }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
 import type { ParsedDocument } from './entity.ts';
@@ -58,23 +59,19 @@ function lineColumnAt(content: Buffer, offset: number): Position {
   return [line, offset - lineStart + 1];
 }
 
+/** Length of the UTF-8 sequence a lead byte starts, or 0 when it cannot start one. */
+const sequenceLength = (c: number): number => (c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0);
+
 /** Offset of the first byte that is not part of valid UTF-8, or -1. */
 function firstInvalidUtf8(content: Buffer): number {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(content);
-    return -1;
-  } catch {
-    for (let lo = 0, hi = content.length; ; ) {
-      if (hi - lo <= 4) return lo;
-      const mid = (lo + hi) >> 1;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(content.subarray(0, mid));
-        lo = Math.max(lo, mid - 4);
-      } catch {
-        hi = mid;
-      }
-    }
+  if (isUtf8(content)) return -1;
+  for (let i = 0; i < content.length; ) {
+    const n = sequenceLength(content[i]);
+    if (n === 0) return i;
+    for (let k = 1; k < n; k++) if (i + k >= content.length || (content[i + k] & 0xc0) !== 0x80) return i;
+    i += n;
   }
+  return 0;
 }
 
 /** Refuses what is not a text YAML file we may read; returns the text otherwise. */

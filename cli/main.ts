@@ -8,7 +8,7 @@ import { EXIT } from './exitCodes.ts';
 import { processOutput, type Output } from './output.ts';
 
 /** The `cmdb` program; `run` receives each command's exit-code promise. */
-export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<number>): Command {
+export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<void>): Command {
   const program = new Command('cmdb')
     .description('gitops-cmdb: the catalog in Git, its dependency graph, and change evaluation')
     .version('0.1.0')
@@ -32,7 +32,10 @@ function describeFailure(e: unknown): string {
 /** Runs `cmdb` with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[], io: Output = processOutput): Promise<number> {
   let pending: Promise<number> | undefined;
-  const program = buildProgram(io, (p) => (pending = p));
+  const program = buildProgram(io, (p) => {
+    pending = p;
+    return p.then(() => undefined);
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     if (!pending) {

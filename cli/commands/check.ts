@@ -37,7 +37,7 @@ export async function runCheck(o: CheckOptions, io: Output): Promise<number> {
   }
 }
 
-export function registerCheck(program: Command, io: Output, run: (p: Promise<number>) => Promise<number>): void {
+export function registerCheck(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   program
     .command('check')
     .description('evaluate a change (base..head): validation, diff, blast radius, decision; exit 1 when blocked')

@@ -39,7 +39,7 @@ export const parseDepth = (value: string): number => {
   return n;
 };
 
-export function registerImpact(program: Command, io: Output, run: (p: Promise<number>) => Promise<number>): void {
+export function registerImpact(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   program
     .command('impact')
     .description('list what an entity impacts (its blast radius)')

@@ -87,7 +87,7 @@ export async function runServe(o: ServeOptions, io: Output): Promise<number> {
   return 0;
 }
 
-export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<number>): void {
+export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   program
     .command('serve')
     .description('serve the GraphQL API (/graphql) and /healthz on the catalog at a revision')

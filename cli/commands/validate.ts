@@ -37,7 +37,7 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
   return errors.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
-export function registerValidate(program: Command, io: Output, run: (p: Promise<number>) => Promise<number>): void {
+export function registerValidate(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   program
     .command('validate')
     .description('validate the catalog at a revision (exit 0 valid, 1 invalid, 2 error)')

@@ -16,7 +16,7 @@ describe('assembleSnapshot', () => {
     ]);
     expect(snapshot.entities.get('resource:default/cache')!.source.file).toBe('a.yaml');
     expect(snapshot.violations).toEqual([
-      expect.objectContaining({ rule: 'duplicate', file: 'b.yaml', line: 5, column: 9, ref: 'resource:default/cache' }),
+      expect.objectContaining({ rule: 'duplicate', file: 'b.yaml', line: 5, column: 3, ref: 'resource:default/cache' }),
     ]);
     expect(snapshot.violations[0].message).toMatch(/already defined at a\.yaml:1:1/);
   });
@@ -27,7 +27,7 @@ describe('assembleSnapshot', () => {
       file('svc.yaml', entity('Component', 'svc', { type: 'service', lifecycle: 'production', owner: 'team', dependsOn: ['resource:ghost'] })),
     ]);
     expect(snapshot.violations).toEqual([
-      expect.objectContaining({ rule: 'dangling-reference', file: 'svc.yaml', ref: 'component:default/svc', line: 6, column: 5 }),
+      expect.objectContaining({ rule: 'dangling-reference', file: 'svc.yaml', ref: 'component:default/svc', line: 10, column: 7 }),
     ]);
     expect(snapshot.violations[0].message).toBe('spec.dependsOn refers to resource:default/ghost, which does not exist');
     expect(snapshot.relations.some((r) => r.target === 'resource:default/ghost')).toBe(false);
@@ -38,7 +38,7 @@ describe('assembleSnapshot', () => {
       team,
       file('svc.yaml', entity('Component', 'svc', { type: 'service', lifecycle: 'production', owner: 'team', dependsOn: ['redis'] })),
     ]);
-    expect(snapshot.violations).toEqual([expect.objectContaining({ rule: 'reference', file: 'svc.yaml', line: 6 })]);
+    expect(snapshot.violations).toEqual([expect.objectContaining({ rule: 'reference', file: 'svc.yaml', line: 10, column: 7 })]);
     expect(snapshot.violations[0].message).toMatch(/needs a kind/);
   });
 
