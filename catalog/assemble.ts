@@ -1,6 +1,7 @@
 import { createValidator, type CIClassDefinition, type EntityValidator } from '../schema/index.ts';
-import { buildEntity, type BuiltEntity } from './entity.ts';
-import { resolvePending, type BlobResult, type KindedDocument } from './parseBlob.ts';
+import { entityFromRecord, type BuiltEntity, type DocRecord } from './entity.ts';
+import { resolvePending, type BlobResult } from './parseBlob.ts';
+import { RELATION_RULES } from './relations.ts';
 import type { Entity, FileRecord, Relation, Snapshot, Violation } from './types.ts';
 
 /** One selected file of a commit and what its blob yielded. */
@@ -21,8 +22,8 @@ function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
   for (const { path, result } of files) {
     for (const doc of result.documents) {
       if (doc.kind !== 'CIClass') continue;
-      const spec = doc.value.spec as { kind?: unknown; schema?: unknown };
-      const [line, column] = doc.positions[''] ?? [1, 1];
+      const spec = (JSON.parse(doc.text) as { spec: { kind?: unknown; schema?: unknown } }).spec;
+      const [line, column] = doc.start;
       classes.push({ kind: String(spec.kind), schema: spec.schema as object, source: { file: path, line, column } });
     }
   }
@@ -30,8 +31,8 @@ function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
 }
 
 /** Validates documents of CIClass-declared (or unknown) kinds once every class is known. */
-function resolveAllPending(files: readonly FileInput[], violations: Violation[]): Map<BlobResult, KindedDocument[]> {
-  const resolved = new Map<BlobResult, KindedDocument[]>();
+function resolveAllPending(files: readonly FileInput[], violations: Violation[]): Map<BlobResult, DocRecord[]> {
+  const resolved = new Map<BlobResult, DocRecord[]>();
   if (!files.some((f) => f.result.pending.length > 0)) return resolved;
   const { validator, issues } = createValidator({ classes: ciClasses(files) });
   for (const issue of issues) violations.push({ rule: 'schema', severity: 'error', message: `CIClass ${issue.kind}: ${issue.message}` });
@@ -45,11 +46,11 @@ function resolveAllPending(files: readonly FileInput[], violations: Violation[])
   return resolved;
 }
 
-function entitiesOf(path: string, result: BlobResult, extra: KindedDocument[] = []): BuiltEntity[] {
+function entitiesOf(path: string, result: BlobResult, extra: DocRecord[] = []): BuiltEntity[] {
   const memo = built.get(result);
   if (memo && memo.path === path && extra.length === 0) return memo.entities;
   const docs = extra.length ? [...result.documents, ...extra].sort((a, b) => a.index - b.index) : result.documents;
-  const entities = docs.map((doc) => buildEntity(doc, doc.kind, path, result.blob));
+  const entities = docs.map((doc) => entityFromRecord(doc, path, result.blob));
   if (extra.length === 0) built.set(result, { path, entities });
   return entities;
 }
@@ -69,12 +70,16 @@ function duplicateViolation(entity: Entity, first: Entity): Violation {
   };
 }
 
+/** Fields whose references are the source of the relation they declare. */
+const REVERSED_FIELDS = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
+
 /** References to entities that do not exist in this commit. */
-function danglingReferences(relations: readonly Relation[], entities: ReadonlyMap<string, Entity>, declaredBy: Map<Relation, string>): Violation[] {
+function danglingReferences(relations: readonly Relation[], entities: ReadonlyMap<string, Entity>): Violation[] {
   const out: Violation[] = [];
   for (const rel of relations) {
-    const owner = declaredBy.get(rel)!;
-    const other = rel.source === owner ? rel.target : rel.source;
+    const reversed = REVERSED_FIELDS.has(rel.field);
+    const owner = reversed ? rel.target : rel.source;
+    const other = reversed ? rel.source : rel.target;
     if (entities.has(other)) continue;
     out.push({
       rule: 'dangling-reference',
@@ -87,15 +92,32 @@ function danglingReferences(relations: readonly Relation[], entities: ReadonlyMa
   return out;
 }
 
-/** One relation per (type, source, target): `parent` on a child and `children` on its parent are one edge. */
+/**
+ * One relation per (type, source, target): `parent` on a child and `children`
+ * on its parent are one edge. Only relations declared by inverse fields
+ * (children, members, dependencyOf) can repeat another, so only they are keyed.
+ */
 function uniqueEdges(relations: Relation[]): Relation[] {
+  const key = (r: Relation) => `${r.type}\0${r.source}\0${r.target}`;
+  const inverse = relations.filter((r) => REVERSED_FIELDS.has(r.field));
+  if (inverse.length === 0) return relations;
+  const types = new Set(inverse.map((r) => r.type));
   const seen = new Set<string>();
-  return relations.filter((r) => {
-    const key = `${r.type}\0${r.source}\0${r.target}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+  const forward = relations.filter((r) => {
+    if (REVERSED_FIELDS.has(r.field)) return false;
+    if (!types.has(r.type)) return true;
+    const k = key(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
     return true;
   });
+  const extra = inverse.filter((r) => {
+    const k = key(r);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return [...forward, ...extra];
 }
 
 /**
@@ -109,7 +131,6 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
   const pending = resolveAllPending(ordered, violations);
   const entities = new Map<string, Entity>();
   const relations: Relation[] = [];
-  const declaredBy = new Map<Relation, string>();
   const fileRecords = new Map<string, FileRecord>();
   for (const { path, result } of ordered) {
     for (const v of result.violations) violations.push(withFile(v, path));
@@ -123,14 +144,11 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
       entities.set(b.entity.ref, b.entity);
       refs.push(b.entity.ref);
       violations.push(...b.violations);
-      for (const r of b.relations) {
-        relations.push(r);
-        declaredBy.set(r, b.entity.ref);
-      }
+      for (const r of b.relations) relations.push(r);
     }
     fileRecords.set(path, { path, blob: result.blob, entities: refs });
   }
-  violations.push(...danglingReferences(relations, entities, declaredBy));
+  violations.push(...danglingReferences(relations, entities));
   const keptRelations = uniqueEdges(relations.filter((r) => entities.has(r.source) && entities.has(r.target)));
   violations.sort(compareViolations);
   return { snapshot: { commit, entities, relations: keptRelations, files: fileRecords, violations } };

@@ -1,6 +1,6 @@
-import { DEFAULT_NAMESPACE, parseRef, stringifyRef } from './refs.ts';
+import { DEFAULT_NAMESPACE, normalizeRef, parseRef, stringifyRef } from './refs.ts';
 import { rulesFor } from './relations.ts';
-import type { Entity, EntityMetadata, Relation, Violation } from './types.ts';
+import { CRITICALITIES, type Criticality, type Entity, type EntityFacts, type EntityMetadata, type Relation, type RelationType, type Violation } from './types.ts';
 import type { Position } from './yamlPositions.ts';
 
 /** One YAML document of a file, as parsed, with the positions of its nodes. */
@@ -10,6 +10,29 @@ export interface ParsedDocument {
   value: Record<string, unknown>;
   /** Positions keyed by JSON pointer; always has '' (the document start). */
   positions: Record<string, Position>;
+}
+
+/** A relation as declared by the document: [type, source, target, field, line, column]. */
+export type RelationTuple = [RelationType, string, string, string, number, number];
+
+/**
+ * A schema-valid document, reduced to what snapshots and graphs need, with the
+ * document itself kept as JSON text (parsed only when someone reads it). It
+ * depends on the blob alone, so it is what the parse cache stores.
+ */
+export interface DocRecord {
+  index: number;
+  kind: string;
+  apiVersion: string;
+  ref: string;
+  start: Position;
+  namePos: Position;
+  facts: EntityFacts;
+  relations: RelationTuple[];
+  /** Malformed references: [message, line, column]. */
+  refErrors: Array<[string, number, number]>;
+  /** JSON of `{ metadata, spec, positions }`. */
+  text: string;
 }
 
 export interface BuiltEntity {
@@ -29,11 +52,18 @@ function referenceItems(spec: Record<string, unknown>, field: string): Array<{ t
   return [{ text: value, pointer: `/spec/${field}` }];
 }
 
-/**
- * Turns a schema-valid document into an entity and the relations its spec
- * declares (per the relation table). Malformed references become violations.
- */
-export function buildEntity(doc: ParsedDocument, kind: string, file: string, blob: string): BuiltEntity {
+function factsOf(metadata: EntityMetadata, spec: Record<string, unknown>): EntityFacts {
+  const facts: EntityFacts = {};
+  if (typeof metadata.title === 'string') facts.title = metadata.title;
+  if (CRITICALITIES.includes(spec.criticality as Criticality)) facts.criticality = spec.criticality as Criticality;
+  if (typeof spec.lifecycle === 'string') facts.lifecycle = spec.lifecycle;
+  if (typeof spec.owner === 'string') facts.owner = normalizeRef(spec.owner, { defaultKind: 'group', defaultNamespace: metadata.namespace });
+  if (metadata.labels && typeof metadata.labels === 'object') facts.labels = metadata.labels;
+  return facts;
+}
+
+/** Reduces a schema-valid document to its record: ref, facts, relations (per the relation table). */
+export function toDocRecord(doc: ParsedDocument, kind: string): DocRecord {
   const metadata = { ...asRecord(doc.value.metadata) } as EntityMetadata;
   metadata.namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
   const spec = asRecord(doc.value.spec);
@@ -41,31 +71,71 @@ export function buildEntity(doc: ParsedDocument, kind: string, file: string, blo
   const ref = stringifyRef({ kind, namespace: metadata.namespace, name: String(metadata.name) });
   const start = doc.positions[''] ?? [1, 1];
   const pos = (pointer: string): Position => doc.positions[pointer] ?? doc.positions[pointer.replace(/\/\d+$/, '')] ?? start;
-  const positions: Record<string, Position> = { '': start, '/metadata/name': pos('/metadata/name') };
-  const relations: Relation[] = [];
-  const violations: Violation[] = [];
+  const relations: RelationTuple[] = [];
+  const refErrors: DocRecord['refErrors'] = [];
   for (const rule of rulesFor(apiVersion)) {
     for (const { text, pointer } of referenceItems(spec, rule.field)) {
       const [line, column] = pos(pointer);
-      positions[pointer] = [line, column];
       const parsed = parseRef(String(text), { defaultKind: rule.defaultKind, defaultNamespace: metadata.namespace });
       if (!parsed.ok) {
-        violations.push({ rule: 'reference', severity: 'error', message: `spec.${rule.field}: ${parsed.message}`, ref, file, line, column });
+        refErrors.push([`spec.${rule.field}: ${parsed.message}`, line, column]);
         continue;
       }
       const other = stringifyRef(parsed.ref);
-      const [source, target] = rule.reversed ? [other, ref] : [ref, other];
-      relations.push({ type: rule.relation, source, target, field: rule.field, location: { file, line, column } });
+      relations.push(rule.reversed ? [rule.relation, other, ref, rule.field, line, column] : [rule.relation, ref, other, rule.field, line, column]);
     }
   }
-  const entity: Entity = {
-    ref,
-    apiVersion,
-    kind,
-    metadata,
-    spec,
-    source: { file, line: start[0], column: start[1], blob, document: doc.index },
-    positions,
-  };
+  const text = JSON.stringify({ metadata, spec, positions: doc.positions });
+  return { index: doc.index, kind, apiVersion, ref, start, namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
+}
+
+/** An entity whose metadata, spec and positions are parsed from the record's text on first use. */
+class RecordEntity implements Entity {
+  readonly ref: string;
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly facts: EntityFacts;
+  readonly source: Entity['source'];
+  private parsed?: { metadata: EntityMetadata; spec: Record<string, unknown>; positions: Record<string, Position> };
+
+  constructor(
+    private readonly record: DocRecord,
+    file: string,
+    blob: string,
+  ) {
+    this.ref = record.ref;
+    this.apiVersion = record.apiVersion;
+    this.kind = record.kind;
+    this.facts = record.facts;
+    this.source = { file, line: record.start[0], column: record.start[1], blob, document: record.index };
+  }
+
+  private doc() {
+    return (this.parsed ??= JSON.parse(this.record.text));
+  }
+  get metadata(): EntityMetadata {
+    return this.doc().metadata;
+  }
+  get spec(): Record<string, unknown> {
+    return this.doc().spec;
+  }
+  get positions(): Record<string, Position> {
+    return this.doc().positions;
+  }
+  toJSON() {
+    return { ref: this.ref, apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata, spec: this.spec, source: this.source };
+  }
+}
+
+/** The entity, relations and reference violations of a record read from `file`. */
+export function entityFromRecord(record: DocRecord, file: string, blob: string): BuiltEntity {
+  const entity = new RecordEntity(record, file, blob);
+  const relations = record.relations.map(([type, source, target, field, line, column]): Relation => ({ type, source, target, field, location: { file, line, column } }));
+  const violations = record.refErrors.map(([message, line, column]): Violation => ({ rule: 'reference', severity: 'error', message, ref: record.ref, file, line, column }));
   return { entity, relations, violations };
+}
+
+/** Builds an entity straight from a parsed document. */
+export function buildEntity(doc: ParsedDocument, kind: string, file: string, blob: string): BuiltEntity {
+  return entityFromRecord(toDocRecord(doc, kind), file, blob);
 }

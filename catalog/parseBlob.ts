@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
-import type { ParsedDocument } from './entity.ts';
+import { toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import type { Violation } from './types.ts';
-import { allPositions, positionOf, type Position } from './yamlPositions.ts';
+import { allPositions, escapePointer, positionOf, type Position } from './yamlPositions.ts';
 
 export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
@@ -12,15 +12,11 @@ export const SUBMODULE_MODE = '160000';
 export interface BlobResult {
   file: string;
   blob: string;
-  /** Documents of built-in kinds, schema-valid, with their canonical kind; entities are built from them. */
-  documents: KindedDocument[];
+  /** Documents of built-in kinds, schema-valid, reduced to records; entities are built from them. */
+  documents: DocRecord[];
   /** Documents of kinds only a CIClass can declare: validated once every class is known. */
   pending: ParsedDocument[];
   violations: Violation[];
-}
-
-export interface KindedDocument extends ParsedDocument {
-  kind: string;
 }
 
 export interface BlobInput {
@@ -167,25 +163,39 @@ function parseDocumentInto(
     for (const issue of issues) result.violations.push(issueToViolation(issue, file, positionOf(doc, counter, issue.pointer)));
     return;
   }
-  result.documents.push({ index, value: record, positions: entityPositions(doc, counter, record), kind: kind! });
+  result.documents.push(toDocRecord({ index, value: record, positions: entityPositions(doc, counter) }, kind!));
 }
 
-/** Positions buildEntity needs: the start, metadata.name and every spec field and list item. */
-function entityPositions(doc: Document, counter: LineCounter, record: Record<string, unknown>): Record<string, Position> {
-  const positions: Record<string, Position> = { '': positionOf(doc, counter, ''), '/metadata/name': positionOf(doc, counter, '/metadata/name') };
-  const spec = record.spec;
-  if (spec && typeof spec === 'object' && !Array.isArray(spec)) {
-    for (const [field, v] of Object.entries(spec)) {
-      if (typeof v === 'string') positions[`/spec/${field}`] = positionOf(doc, counter, `/spec/${field}`);
-      else if (Array.isArray(v) && v.every((x) => typeof x === 'string'))
-        v.forEach((_, i) => (positions[`/spec/${field}/${i}`] = positionOf(doc, counter, `/spec/${field}/${i}`)));
-    }
+/** The value node of `key` in a map node, and its key's offset. */
+function entry(node: unknown, key: string): { value: unknown; offset: number } | undefined {
+  if (!isMap(node)) return undefined;
+  for (const pair of node.items) {
+    if (isScalar(pair.key) && pair.key.value === key) return { value: pair.value, offset: (pair.key as Node).range?.[0] ?? 0 };
+  }
+  return undefined;
+}
+
+/**
+ * Positions records need, in one pass: the start, metadata.name, and every
+ * spec field holding text (or each item of a list), where references live.
+ */
+function entityPositions(doc: Document, counter: LineCounter): Record<string, Position> {
+  const positions: Record<string, Position> = { '': positionOf(doc, counter, '') };
+  const name = entry(entry(doc.contents, 'metadata')?.value, 'name');
+  if (name) positions['/metadata/name'] = at(counter, name.offset);
+  const spec = entry(doc.contents, 'spec')?.value;
+  if (!isMap(spec)) return positions;
+  for (const pair of spec.items) {
+    if (!isScalar(pair.key)) continue;
+    const field = `/spec/${escapePointer(String(pair.key.value))}`;
+    if (isScalar(pair.value)) positions[field] = at(counter, (pair.key as Node).range?.[0] ?? 0);
+    else if (isSeq(pair.value)) pair.value.items.forEach((item, i) => isScalar(item) && (positions[`${field}/${i}`] = at(counter, item.range?.[0] ?? 0)));
   }
   return positions;
 }
 
 /** Validates a pending document against a validator that knows the CIClass kinds. */
-export function resolvePending(doc: ParsedDocument, file: string, validator: EntityValidator): { document?: KindedDocument; violations: Violation[] } {
+export function resolvePending(doc: ParsedDocument, file: string, validator: EntityValidator): { document?: DocRecord; violations: Violation[] } {
   const pos = (pointer: string): Position => {
     for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
       if (doc.positions[p]) return doc.positions[p];
@@ -195,5 +205,5 @@ export function resolvePending(doc: ParsedDocument, file: string, validator: Ent
   const issues = validator.validate(doc.value);
   if (issues.length > 0) return { violations: issues.map((i) => issueToViolation(i, file, pos(i.pointer))) };
   const kind = validator.resolveKind(String(doc.value.apiVersion), String(doc.value.kind))!;
-  return { document: { ...doc, kind }, violations: [] };
+  return { document: toDocRecord(doc, kind), violations: [] };
 }

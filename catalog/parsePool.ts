@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CmdbError } from './errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
@@ -25,14 +23,9 @@ export function inlineSink(limits: ParseLimits): BlobSink {
   };
 }
 
-function tsxLoaderUrl(): string {
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-}
-
 /** Parses on worker threads (one per core, at most `workers`), in batches. */
 export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4))): BlobSink {
-  const loader = tsxLoaderUrl();
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./parseWorker.ts', import.meta.url), { execArgv: ['--import', loader] }));
+  const pool = Array.from({ length: workers }, () => new Worker(new URL('./parseWorkerEntry.js', import.meta.url)));
   const load = pool.map(() => 0);
   const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
   const done: Array<Promise<BlobResult[]>> = [];

@@ -23,12 +23,24 @@ export interface EntityMetadata {
   [key: string]: unknown;
 }
 
+/** What queries need of an entity without reading its whole document. */
+export interface EntityFacts {
+  title?: string;
+  criticality?: Criticality;
+  lifecycle?: string;
+  /** Normalized ref of spec.owner, when it is a valid reference. */
+  owner?: RefString;
+  labels?: Record<string, string>;
+}
+
 /** One YAML document with apiVersion and kind, after defaults and schema validation. */
 export interface Entity {
   ref: RefString;
   apiVersion: string;
   /** Kind as declared by its schema, e.g. `Component` (refs use the lower-case form). */
   kind: string;
+  /** Derived from metadata and spec when the entity was built. */
+  facts: EntityFacts;
   metadata: EntityMetadata;
   spec: Record<string, unknown>;
   /** Where the document starts and the blob it was read from. */

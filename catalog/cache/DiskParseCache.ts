@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
 
 /** Bumped whenever BlobResult's shape or parsing semantics change. */
-export const CACHE_FORMAT = 'blobs-v1';
+export const CACHE_FORMAT = 'blobs-v3';
 
 /** `CMDB_CACHE_DIR`, else the user's cache dir (XDG_CACHE_HOME or ~/.cache) + gitops-cmdb. */
 export function defaultCacheDir(): string {
@@ -20,8 +19,10 @@ type Bucket = Map<string, BlobResult>;
 
 /**
  * Parsed blobs on disk, in 256 bucket files (by the oid's first two hex digits),
- * each a v8-serialized Map. Writes are atomic (temp file + rename); a lost race
- * with another process only costs a re-parse. Unreadable buckets are ignored.
+ * each a line per blob: `oid TAB result-without-texts TAB text TAB text...`, so
+ * the documents' JSON texts are sliced, not parsed, on load (JSON text has no raw
+ * tab or newline). Writes are atomic (temp file + rename); a lost race with another process
+ * only costs a re-parse. Unreadable buckets are ignored.
  */
 export class DiskParseCache implements ParseCache {
   readonly dir: string;
@@ -46,8 +47,8 @@ export class DiskParseCache implements ParseCache {
   private async loadBucket(name: string): Promise<void> {
     let bucket: Bucket = new Map();
     try {
-      const loaded = v8.deserialize(await fs.readFile(path.join(this.dir, `${name}.bin`)));
-      if (loaded instanceof Map) bucket = loaded as Bucket;
+      const text = await fs.readFile(path.join(this.dir, `${name}.txt`), 'utf8');
+      for (const line of text.split('\n')) if (line) decodeLine(line, bucket);
     } catch {
       /* missing or unreadable: start empty */
     }
@@ -80,9 +81,28 @@ export class DiskParseCache implements ParseCache {
   }
 
   private async writeBucket(name: string): Promise<void> {
-    const file = path.join(this.dir, `${name}.bin`);
+    const file = path.join(this.dir, `${name}.txt`);
     const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fs.writeFile(tmp, v8.serialize(this.buckets.get(name)));
+    await fs.writeFile(tmp, [...this.buckets.get(name)!].map(([oid, result]) => encodeLine(oid, result)).join(''));
     await fs.rename(tmp, file);
+  }
+}
+
+/** One cache line for a blob's result. */
+function encodeLine(oid: string, result: BlobResult): string {
+  const documents = result.documents.map(({ text: _, ...rest }) => rest);
+  return [oid, JSON.stringify({ ...result, documents }), ...result.documents.map((d) => d.text)].join('\t') + '\n';
+}
+
+/** Adds the result a cache line holds; a malformed line is skipped. */
+function decodeLine(line: string, bucket: Bucket): void {
+  const [oid, json, ...texts] = line.split('\t');
+  try {
+    const result = JSON.parse(json) as BlobResult;
+    if (result.documents.length !== texts.length) return;
+    result.documents.forEach((d, i) => (d.text = texts[i]));
+    bucket.set(oid, result);
+  } catch {
+    /* skip */
   }
 }

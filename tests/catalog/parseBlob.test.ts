@@ -23,13 +23,15 @@ describe('parseBlob', () => {
   it('reads every document of a multi-document file, with positions', () => {
     const r = parseBlob(blob(`${COMPONENT}---\n# a comment\n${COMPONENT.replace('cart', 'cart2')}`));
     expect(r.violations).toEqual([]);
-    expect(r.documents.map((d) => [d.kind, (d.value.metadata as { name: string }).name, d.index])).toEqual([
-      ['Component', 'cart', 0],
-      ['Component', 'cart2', 1],
+    expect(r.documents.map((d) => [d.kind, d.ref, d.index])).toEqual([
+      ['Component', 'component:default/cart', 0],
+      ['Component', 'component:default/cart2', 1],
     ]);
-    expect(r.documents[0].positions['/metadata/name']).toEqual([4, 3]);
-    expect(r.documents[1].positions['']).toEqual([12, 1]);
-    expect(r.documents[0].positions['/spec/dependsOn/0']).toEqual([9, 15]);
+    expect(r.documents[0].namePos).toEqual([4, 3]);
+    expect(r.documents[1].start).toEqual([12, 1]);
+    expect(r.documents[0].relations).toContainEqual(['dependsOn', 'component:default/cart', 'resource:default/redis', 'dependsOn', 9, 15]);
+    expect(r.documents[0].facts).toEqual({ lifecycle: 'production', owner: 'group:default/shop-team' });
+    expect(JSON.parse(r.documents[0].text).spec.type).toBe('service');
   });
 
   it('skips documents that are not entities of ours', () => {
