@@ -7,9 +7,9 @@ export function gitEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
 }
 
-/** Spawns `git <args>` in `cwd` with all three streams piped. */
-export function spawnGit(cwd: string, args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn('git', args, { cwd, env: gitEnv(), stdio: 'pipe' });
+/** Spawns `git <args>` in `cwd` with all three streams piped; `env` adds to gitEnv(). */
+export function spawnGit(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcessWithoutNullStreams {
+  return spawn('git', args, { cwd, env: { ...gitEnv(), ...env }, stdio: 'pipe' });
 }
 
 /** Resolves when the child exits 0; rejects with a CmdbError (code `git`) carrying its stderr otherwise. */

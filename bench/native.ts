@@ -35,12 +35,13 @@ export interface NativeDiffResult {
 export async function listFiles(repoDir: string, commit: string): Promise<TreeFile[]> {
   const out = (await git(repoDir, ['ls-tree', '-r', '-z', '--full-tree', commit])).toString('utf8');
   const files: TreeFile[] = [];
-  for (const entry of out.split('\0')) {
-    if (entry === '') continue;
-    // "<mode> SP <type> SP <oid> TAB <path>"
-    const tab = entry.indexOf('\t');
-    const [, type, oid] = entry.slice(0, tab).split(' ');
-    if (type === 'blob') files.push({ path: entry.slice(tab + 1), oid });
+  // Entries are "<mode> SP <type> SP <oid> TAB <path> NUL"; only blobs are kept.
+  for (let at = 0; at < out.length; ) {
+    const end = out.indexOf('\0', at);
+    const tab = out.indexOf('\t', at);
+    const typeAt = out.indexOf(' ', at) + 1;
+    if (out.startsWith('blob ', typeAt)) files.push({ path: out.slice(tab + 1, end), oid: out.slice(typeAt + 5, tab) });
+    at = end + 1;
   }
   return files;
 }
@@ -79,8 +80,11 @@ export class BatchOutputParser {
       this.header = Buffer.concat([this.header, chunk.subarray(at)]);
       return chunk.length;
     }
-    const line = Buffer.concat([this.header, chunk.subarray(at, lf)]).toString('latin1');
-    this.header = Buffer.alloc(0);
+    let line = chunk.toString('latin1', at, lf);
+    if (this.header.length > 0) {
+      line = this.header.toString('latin1') + line;
+      this.header = Buffer.alloc(0);
+    }
     const [oid, type, size] = line.split(' ');
     if (type === 'missing' || type === 'ambiguous') {
       this.missing.push(oid);

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { gitText } from './git.ts';
 
 export interface Summary {
@@ -66,6 +66,8 @@ export interface MachineInfo {
   node: string;
   git: string;
   platform: string;
+  /** 1-minute load average when measured: above the core count, figures are contaminated by other work. */
+  load1: number;
   date: string;
 }
 
@@ -80,11 +82,12 @@ export async function machineInfo(): Promise<MachineInfo> {
     node: process.version,
     git: gitVersion.replace(/^git version /, ''),
     platform: `${process.platform} ${process.arch}`,
+    load1: Math.round(loadavg()[0] * 100) / 100,
     date: new Date().toISOString(),
   };
 }
 
 /** One Markdown line describing the machine, for BENCHMARKS.md. */
 export function formatMachineInfo(info: MachineInfo): string {
-  return `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB RAM, ${info.platform}, Node ${info.node}, git ${info.git}, ${info.date}`;
+  return `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB RAM, ${info.platform}, Node ${info.node}, git ${info.git}, load ${info.load1}, ${info.date}`;
 }
