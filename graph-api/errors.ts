@@ -1,0 +1,10 @@
+import { GraphQLError } from './graphql.ts';
+
+/** Error codes (in `extensions.code`) a client may branch on. */
+export type ApiErrorCode = 'BAD_USER_INPUT' | 'GRAPH_CHANGED' | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COMPLEX';
+
+/** A GraphQL error for bad arguments: shown to the client as is (never masked). */
+export const badInput = (message: string): GraphQLError => apiError(message, 'BAD_USER_INPUT');
+
+export const apiError = (message: string, code: ApiErrorCode): GraphQLError =>
+  new GraphQLError(message, { extensions: { code } });

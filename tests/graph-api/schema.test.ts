@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { CRITICALITIES, type Criticality } from '../../catalog/types.ts';
+import { RELATION_TYPES } from '../../catalog/relations.ts';
+import { GraphQLEnumType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
+import { costLimitError, DEFAULT_QUERY_LIMITS, depthLimitRule, measureOperation } from '../../graph-api/limits.ts';
+import { createSchema } from '../../graph-api/schema.ts';
+
+const schema = createSchema();
+
+const enumValues = (name: string): unknown[] => (schema.getType(name) as GraphQLEnumType).getValues().map((v) => v.value);
+
+describe('createSchema', () => {
+  it('builds an independent, identical schema on every call', () => {
+    expect(createSchema()).not.toBe(schema);
+    expect(printSchema(createSchema())).toBe(printSchema(schema));
+  });
+
+  it('has a Relation value for every relation of the catalog and every criticality', () => {
+    expect(enumValues('Relation').sort()).toEqual([...RELATION_TYPES].sort());
+    expect(enumValues('Criticality').sort()).toEqual([...CRITICALITIES].sort() as Criticality[]);
+    expect(enumValues('Direction').sort()).toEqual(['both', 'in', 'out']);
+  });
+
+  it('has the documented root fields', () => {
+    const fields = schema.getQueryType()?.getFields() ?? {};
+    expect(Object.keys(fields).sort()).toEqual(['commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'path']);
+    expect(String(fields.entities.type)).toBe('EntityConnection!');
+    expect(String(fields.impact.type)).toBe('Impact!');
+    expect(String(fields.path.type)).toBe('[Entity!]');
+    expect(String(fields.dependencyCycles.type)).toBe('[[String!]!]!');
+  });
+});
+
+describe('query limits', () => {
+  const check = (query: string, variables: Record<string, unknown> = {}, limits = DEFAULT_QUERY_LIMITS): string[] => {
+    const document = parse(query);
+    const errors = [...validate(schema, document, [...specifiedRules, depthLimitRule(limits.maxDepth)])];
+    const costly = errors.length === 0 ? costLimitError(schema, document, undefined, variables, limits) : undefined;
+    return [...errors, ...(costly ? [costly] : [])].map((e) => e.message);
+  };
+
+  it('let the full introspection query through', () => {
+    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    expect(check(query)).toEqual([]);
+  });
+
+  it('size a connection by first: literal, variable, variable default, argument default, or the page maximum', () => {
+    const limits = { ...DEFAULT_QUERY_LIMITS, maxCost: 1000 };
+    const page = (args: string, variables = '') => `query ${variables} { entities${args} { edges { node { ref title kind } } } }`;
+    const cost = (query: string, variables: Record<string, unknown> = {}) =>
+      measureOperation(schema, parse(query), getOperationAST(parse(query))!, variables, limits).cost;
+    // cost = 1 + first * (1 edges + 1 node + 3 leaves)
+    expect(cost(page('(first: 199)'))).toBe(996);
+    expect(check(page('(first: 199)'), {}, limits)).toEqual([]);
+    expect(check(page('(first: 200)'), {}, limits)).toEqual([
+      'Query is too complex: estimated cost 1001, maximum 1000. Request fewer items ("first") or fewer nested lists.',
+    ]);
+    expect(cost(page('(first: $n)', '($n: Int)'), { n: 7 })).toBe(36);
+    expect(cost(page('(first: $n)', '($n: Int = 10)'))).toBe(51);
+    expect(cost(page('(first: $n)', '($n: Int)'))).toBe(251);
+    expect(cost(page(''))).toBe(251);
+    expect(cost(page('(first: $n)', '($n: Int)'), { n: 'x' })).toBe(251);
+  });
+
+  it('survive fragment cycles (reported by graphql itself)', () => {
+    const errors = check(`{ entity(ref: "component:x") { ...A } } fragment A on Entity { owner { ...B } } fragment B on Entity { owner { ...A } }`);
+    expect(errors).toEqual(['Cannot spread fragment "A" within itself via "B".']);
+  });
+
+  it('measure exponentially expanding fragments in linear time', () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Entity { a: owner { ...F${i + 1} } b: owner { ...F${i + 1} } }`);
+    const query = `{ entity(ref: "component:x") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on Entity { ref }`;
+    const started = Date.now();
+    const measure = measureOperation(schema, parse(query), getOperationAST(parse(query))!);
+    expect(measure.depth).toBe(levels + 2);
+    expect(measure.cost).toBeGreaterThan(2 ** levels);
+    expect(check(query)).toEqual(['Query is 42 levels deep; the maximum is 12. Ask for fewer nested levels.']);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -1,0 +1,193 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CmdbError } from '../../catalog/errors.ts';
+import { GraphQLError } from '../../graph-api/graphql.ts';
+import type { HealthReport } from '../../graph-api/health.ts';
+import { maskApiError } from '../../graph-api/plugins.ts';
+import { SHOP } from '../graph/fixtures.ts';
+import { startTestApi, type TestApi } from './helpers.ts';
+
+const started: TestApi[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((api) => api.close()));
+});
+
+async function start(...args: Parameters<typeof startTestApi>): Promise<TestApi> {
+  const api = await startTestApi(...args);
+  started.push(api);
+  return api;
+}
+
+describe('/healthz', () => {
+  it('is 200 with the commit when the store and the probe are healthy', async () => {
+    const api = await start(undefined, { health: async () => ({ ok: true, checks: { catalog: { ok: true, message: 'abc' } } }) });
+    const res = await fetch(`${api.server.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      commit: SHOP.commit,
+      checks: { graphStore: { ok: true, message: 'memory' }, catalog: { ok: true, message: 'abc' } },
+    });
+  });
+
+  it('is 503 with the checks when health() reports a failure', async () => {
+    const report: HealthReport = { ok: false, checks: { catalog: { ok: false, message: 'git fetch failed' } } };
+    const api = await start(undefined, { health: async () => report });
+    const res = await fetch(`${api.server.url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      status: 'unhealthy',
+      checks: { graphStore: { ok: true, message: 'memory' }, catalog: { ok: false, message: 'git fetch failed' } },
+    });
+  });
+
+  it('is 503 when health() throws', async () => {
+    const api = await start(undefined, {
+      health: async () => {
+        throw new Error('probe crashed');
+      },
+    });
+    const res = await fetch(`${api.server.url}/healthz`);
+    expect(res.status).toBe(503);
+    expect((await res.json()).checks.health).toEqual({ ok: false, message: 'probe crashed' });
+  });
+
+  it('is 503 when the store is closed', async () => {
+    const api = await start();
+    await api.store.close();
+    const res = await fetch(`${api.server.url}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ status: 'unhealthy', checks: { graphStore: { ok: false, message: 'memory cannot answer queries' } } });
+  });
+
+  it('answers HEAD without a body and refuses other methods', async () => {
+    const api = await start();
+    const head = await fetch(`${api.server.url}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    const post = await fetch(`${api.server.url}/healthz`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+  });
+});
+
+describe('routing', () => {
+  it('answers 404 JSON outside /graphql and /healthz', async () => {
+    const api = await start();
+    for (const path of ['/', '/nope', '/graphql/extra', '/health']) {
+      const res = await fetch(`${api.server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect(await res.json(), path).toMatchObject({ error: 'not found' });
+    }
+  });
+
+  it('serves GraphiQL to browsers and queries over GET', async () => {
+    const api = await start();
+    const page = await fetch(`${api.server.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('graphiql');
+    const get = await fetch(`${api.server.url}/graphql?query=${encodeURIComponent('{ commit }')}`, { headers: { accept: 'application/json' } });
+    expect(await get.json()).toEqual({ data: { commit: SHOP.commit } });
+  });
+
+  it('listens on 127.0.0.1 and closes', async () => {
+    const api = await startTestApi();
+    expect(api.server.url).toBe(`http://127.0.0.1:${api.server.port}`);
+    expect(api.server.port).toBeGreaterThan(0);
+    await api.close();
+    await expect(fetch(`${api.server.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe('query limits', () => {
+  const nested = (levels: number): string => `{ entity(ref: "component:shop/cart") { ${'owner { '.repeat(levels)}ref${' }'.repeat(levels)} } }`;
+
+  it('accepts a query 12 levels deep and rejects 13 before running it', async () => {
+    const api = await start();
+    const ok = await api.gql(nested(10));
+    expect(ok.errors).toBeUndefined();
+    const deep = await api.gql(nested(11));
+    expect(deep.data).toBeUndefined();
+    expect(deep.errors?.[0].message).toBe('Query is 13 levels deep; the maximum is 12. Ask for fewer nested levels.');
+    expect(deep.errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
+  });
+
+  it('counts depth through fragments', async () => {
+    const api = await start();
+    const query = `query { entity(ref: "component:shop/cart") { ...A } }
+      fragment A on Entity { owner { owner { ...B } } }
+      fragment B on Entity { owner { owner { ...C } } }
+      fragment C on Entity { owner { owner { ...D } } }
+      fragment D on Entity { owner { owner { ...E } } }
+      fragment E on Entity { owner { owner { ...F } } }
+      fragment F on Entity { owner { owner { ref } } }`;
+    const res = await api.gql(query);
+    expect(res.errors?.[0].extensions?.code).toBe('QUERY_TOO_DEEP');
+  });
+
+  it('rejects nested lists whose fan-out would explode', async () => {
+    const api = await start();
+    const fanOut = await api.gql(`{ entities(first: 500) { edges { node { neighbours { entity { neighbours { entity { neighbours { ref } } } } } } } } }`);
+    expect(fanOut.data).toBeUndefined();
+    expect(fanOut.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('estimates cost with the request\'s variables', async () => {
+    const api = await start();
+    const query = `query ($n: Int) { entities(first: $n) { edges { node { impact { count } } } } }`;
+    const small = await api.gql(query, { n: 10 });
+    expect(small.errors).toBeUndefined();
+    expect(small.data?.entities.edges).toHaveLength(10);
+    const big = await api.gql(query, { n: 300 });
+    expect(big.data).toBeUndefined();
+    expect(big.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('rejects alias floods of traversals by cost and huge documents by token count', async () => {
+    const api = await start();
+    const traversals = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: impact(refs: ["cluster:prod"]) { count }`).join(' ');
+    expect((await api.gql(`{ ${traversals(150)} }`)).errors).toBeUndefined();
+    const costly = await api.gql(`{ ${traversals(250)} }`);
+    expect(costly.data).toBeUndefined();
+    expect(costly.errors?.[0].message).toMatch(/^Query is too complex: estimated cost \d+, maximum 100000\./);
+    const huge = await api.gql(`{ ${Array.from({ length: 6000 }, (_, i) => `a${i}: commit`).join(' ')} }`);
+    expect(huge.data).toBeUndefined();
+    expect(huge.errors?.[0].message).toMatch(/Document contains more tha[nt] 10000 tokens/);
+  });
+
+  it('still answers introspection (GraphiQL needs it)', async () => {
+    const api = await start();
+    const { getIntrospectionQuery } = await import('../../graph-api/graphql.ts');
+    const res = await api.gql(getIntrospectionQuery({ descriptions: true, inputValueDeprecation: true, specifiedByUrl: true, directiveIsRepeatable: true }));
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.__schema.queryType.name).toBe('Query');
+  });
+
+  it('rejects a deep introspection query', async () => {
+    const api = await start();
+    const res = await api.gql(`{ __schema { types { fields { type { fields { type { fields { type { fields { type { fields { name } } } } } } } } } } } }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.map((e) => e.message)).toEqual(['Maximum introspection depth exceeded']); // graphql-js' own rule
+  });
+});
+
+describe('errors', () => {
+  it('shows the message of a CmdbError and masks other unexpected errors', () => {
+    const located = (original: Error) => new GraphQLError(original.message, { path: ['entity'], originalError: original });
+    const cmdb = maskApiError(located(new CmdbError('graph store bolt://db:7687 unreachable', { code: 'graph-store' })), 'Unexpected error.', false);
+    expect(cmdb.message).toBe('graph store bolt://db:7687 unreachable');
+    expect((cmdb as GraphQLError).extensions.code).toBe('CMDB_GRAPH_STORE');
+    expect((cmdb as GraphQLError).path).toEqual(['entity']);
+    const bug = maskApiError(located(new TypeError('x is undefined')), 'Unexpected error.', false);
+    expect(bug.message).toBe('Unexpected error.');
+    const internal = maskApiError(located(new CmdbError('invariant broken', { code: 'internal' })), 'Unexpected error.', false);
+    expect(internal.message).toBe('Unexpected error.');
+  });
+
+  it('answers empty from a closed store and reports it in /healthz', async () => {
+    const api = await start();
+    await api.store.close();
+    const res = await api.gql(`{ entity(ref: "component:shop/cart") { ref } commit }`);
+    expect(res).toEqual({ status: 200, data: { entity: null, commit: null } });
+  });
+});
