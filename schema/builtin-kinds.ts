@@ -1,0 +1,33 @@
+import {
+  API_KIND,
+  CHANGE_POLICY_KIND,
+  CHANGE_WINDOW_KIND,
+  CI_CLASS_KIND,
+  CLUSTER_KIND,
+  COMPONENT_KIND,
+  DOMAIN_KIND,
+  GROUP_KIND,
+  HOST_KIND,
+  NETWORK_KIND,
+  RESOURCE_KIND,
+  SYSTEM_KIND,
+  USER_KIND,
+  type KindDefinition,
+} from './kinds/index.ts';
+
+/** Every built-in kind, in the order DESIGN.md lists them. */
+export const BUILTIN_KIND_DEFINITIONS: readonly KindDefinition[] = [
+  DOMAIN_KIND,
+  SYSTEM_KIND,
+  COMPONENT_KIND,
+  API_KIND,
+  RESOURCE_KIND,
+  GROUP_KIND,
+  USER_KIND,
+  HOST_KIND,
+  CLUSTER_KIND,
+  NETWORK_KIND,
+  CHANGE_POLICY_KIND,
+  CHANGE_WINDOW_KIND,
+  CI_CLASS_KIND,
+];

@@ -1,0 +1,14 @@
+export { API_KIND } from './api.ts';
+export { CHANGE_POLICY_KIND, ENFORCEMENTS, RISKS } from './change-policy.ts';
+export { CHANGE_WINDOW_KIND, CHANGE_WINDOW_TYPES } from './change-window.ts';
+export { CI_CLASS_KIND } from './ci-class.ts';
+export { CLUSTER_KIND, CLUSTER_TYPES } from './cluster.ts';
+export { COMPONENT_KIND } from './component.ts';
+export { DOMAIN_KIND } from './domain.ts';
+export { GROUP_KIND } from './group.ts';
+export { HOST_KIND } from './host.ts';
+export type { KindDefinition } from './kind-definition.ts';
+export { NETWORK_KIND } from './network.ts';
+export { RESOURCE_KIND } from './resource.ts';
+export { SYSTEM_KIND } from './system.ts';
+export { USER_KIND } from './user.ts';

@@ -1,0 +1,72 @@
+import { createAjv } from './ajv.ts';
+import { BUILTIN_KIND_DEFINITIONS } from './builtin-kinds.ts';
+import { builtinSchemas } from './builtin.ts';
+import { compileClass } from './classes.ts';
+import { FAMILY_OF_API_VERSION } from './envelope.ts';
+import type { CIClassDefinition, EntityValidator } from './entity-validator.ts';
+import { shortHash, stableStringify } from './fingerprint.ts';
+import { TableValidator } from './table-validator.ts';
+import type { SchemaIssue } from './messages.ts';
+
+export type { CIClassDefinition, EntityValidator, SchemaIssue } from './entity-validator.ts';
+
+/** apiVersions read: cmdb/v1 and Backstage's two. */
+export const SUPPORTED_API_VERSIONS: readonly string[] = [...FAMILY_OF_API_VERSION.keys()];
+
+/** Canonical names of the built-in kinds. */
+export const BUILTIN_KINDS: readonly string[] = BUILTIN_KIND_DEFINITIONS.map((d) => d.kind);
+
+export interface CreatedValidator {
+  validator: EntityValidator;
+  /** One per rejected class; `kind` is the kind the class declares, as written. */
+  issues: Array<SchemaIssue & { kind: string }>;
+}
+
+let builtin: EntityValidator | undefined;
+
+/** The validator of the built-in kinds, compiled once per process. */
+export function builtinValidator(): EntityValidator {
+  if (builtin === undefined) {
+    const schemas = builtinSchemas();
+    builtin = new TableValidator(schemas.table, schemas.fingerprint);
+  }
+  return builtin;
+}
+
+const CACHE_SIZE = 16;
+const cache = new Map<string, CreatedValidator>();
+
+/**
+ * Built-in kinds plus the kinds `classes` declare (under cmdb/v1). A class
+ * that redeclares a built-in kind or an earlier class, or whose schema is not
+ * a usable draft-07 JSON Schema, is left out with an issue pointing into its
+ * CIClass document. Never throws. Results are memoized by class content.
+ */
+export function createValidator(options: { classes: readonly CIClassDefinition[] }): CreatedValidator {
+  if (options.classes.length === 0) return { validator: builtinValidator(), issues: [] };
+  const key = stableStringify(options.classes.map((c) => [c.kind, c.schema]));
+  const hit = cache.get(key);
+  if (hit) return { validator: hit.validator, issues: [...hit.issues] };
+  const created = compileClasses(options.classes, key);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(key, created);
+  return { validator: created.validator, issues: [...created.issues] };
+}
+
+function compileClasses(classes: readonly CIClassDefinition[], key: string): CreatedValidator {
+  const builtins = builtinSchemas();
+  const table = builtins.table.clone();
+  const ajv = createAjv({ validateSchemas: true });
+  const declared = new Set<string>();
+  const issues: CreatedValidator['issues'] = [];
+  for (const def of classes) {
+    const result = compileClass(ajv, builtins, def, declared);
+    if (!result.ok) {
+      issues.push(...result.issues.map((issue) => ({ ...issue, kind: String(def.kind) })));
+      continue;
+    }
+    declared.add(def.kind.toLowerCase());
+    table.add('cmdb', result.entry);
+  }
+  return { validator: new TableValidator(table, `${builtins.fingerprint}+${shortHash(key)}`), issues };
+}
