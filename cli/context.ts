@@ -4,6 +4,7 @@ import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
 import { normalizeRef, splitRef } from '../catalog/refs.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
+import { Neo4jGraphStore } from '../graph/Neo4jGraphStore.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 
 export interface RepoOptions {
@@ -18,9 +19,23 @@ export async function openCatalog(options: RepoOptions): Promise<CatalogReader> 
   return new CatalogReader({ git, cache: options.cache === false ? false : undefined });
 }
 
-/** The graph store commands use (in-memory; Neo4j when configured, see issue 3). */
-export async function openGraph(): Promise<GraphStore> {
-  return new InMemoryGraphStore({});
+export interface GraphOptions {
+  /** `--neo4j URI`; else CMDB_NEO4J_URI; else the in-memory store. */
+  neo4j?: string;
+}
+
+/** Neo4j connection settings from the option and the environment, or undefined for the in-memory store. */
+export function neo4jSettings(options: GraphOptions): { uri: string; user?: string; password?: string; database?: string } | undefined {
+  const uri = options.neo4j ?? process.env.CMDB_NEO4J_URI;
+  if (!uri) return undefined;
+  const env = process.env;
+  return { uri, user: env.CMDB_NEO4J_USER || undefined, password: env.CMDB_NEO4J_PASSWORD || undefined, database: env.CMDB_NEO4J_DATABASE || undefined };
+}
+
+/** The graph store a command uses: Neo4j when configured, else in memory. */
+export async function openGraph(options: GraphOptions = {}): Promise<GraphStore> {
+  const neo4j = neo4jSettings(options);
+  return neo4j ? new Neo4jGraphStore(neo4j) : new InMemoryGraphStore({});
 }
 
 /**

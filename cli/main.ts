@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isCmdbError } from '../catalog/errors.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerGraph } from './commands/graph.ts';
 import { registerImpact } from './commands/impact.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -14,11 +15,16 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .version('0.1.0')
     .addOption(new Option('--git <implementation>', 'Git reader').choices(['auto', 'native', 'isomorphic']).default('auto'))
     .option('--no-cache', 'do not read or write the parse cache (CMDB_CACHE_DIR)')
+    .option('--neo4j <uri>', 'use the Neo4j graph store at this bolt:// URI (default: CMDB_NEO4J_URI, else in memory)')
     .showHelpAfterError('(run cmdb --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const register of [registerValidate, registerImpact, registerCheck, registerServe]) register(program, io, run);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
+  for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph]) register(program, io, run);
+  const override = (cmd: Command): void => {
+    cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
+    cmd.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

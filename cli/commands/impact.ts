@@ -2,13 +2,18 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { EXIT } from '../exitCodes.ts';
 import { formatOption } from '../options.ts';
-import { openCatalog, openGraph, resolveEntityRef } from '../context.ts';
+import { neo4jSettings, openCatalog, openGraph, resolveEntityRef } from '../context.ts';
+import { CmdbError } from '../../catalog/errors.ts';
+import type { CatalogReader } from '../../catalog/CatalogReader.ts';
+import type { Snapshot } from '../../catalog/types.ts';
+import type { GraphStore } from '../../graph/GraphStore.ts';
 import type { Output } from '../output.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 interface ImpactOptions {
+  neo4j?: string;
   repo: string;
-  ref: string;
+  ref?: string;
   depth?: number;
   format: 'text' | 'json';
   git: GitImplementation;
@@ -18,12 +23,16 @@ interface ImpactOptions {
 /** `cmdb impact REF`: everything an outage or change of REF reaches. */
 export async function runImpact(target: string, o: ImpactOptions, io: Output): Promise<number> {
   const reader = await openCatalog(o);
-  const snapshot = await reader.read(o.ref);
-  const root = resolveEntityRef(snapshot, target);
-  const graph = await openGraph();
-  await graph.load(snapshot);
-  const result = await graph.impact([root], { depth: o.depth });
-  await graph.close();
+  const graph = await openGraph(o);
+  let result;
+  let root: string;
+  try {
+    const snapshot = await loadedSnapshot(reader, graph, o);
+    root = resolveEntityRef(snapshot, target);
+    result = await graph.impact([root], { depth: o.depth });
+  } finally {
+    await graph.close();
+  }
   if (o.format === 'json') {
     io.out(JSON.stringify({ roots: result.roots, entities: result.entities.map(({ ref, kind, distance, via }) => ({ ref, kind, distance, via })) }, null, 2));
     return EXIT.ok;
@@ -31,6 +40,24 @@ export async function runImpact(target: string, o: ImpactOptions, io: Output): P
   io.out(`Impact of ${root}: ${result.entities.length} entities`);
   for (const e of result.entities) io.out(`  ${e.ref}  (distance ${e.distance}, via ${e.via.join(' -> ')})`);
   return EXIT.ok;
+}
+
+/**
+ * The snapshot the store answers for. In memory: --ref (default HEAD), loaded
+ * now. Neo4j: the commit it holds (impact never moves a shared graph; a --ref
+ * that differs is an error naming `cmdb graph sync`).
+ */
+async function loadedSnapshot(reader: CatalogReader, graph: GraphStore, o: ImpactOptions): Promise<Snapshot> {
+  if (!neo4jSettings(o)) {
+    const snapshot = await reader.read(o.ref ?? 'HEAD');
+    await graph.load(snapshot);
+    return snapshot;
+  }
+  const at = await graph.commit();
+  if (!at) throw new CmdbError(`the Neo4j graph at ${graph.name} is empty: run cmdb graph sync first`, { code: 'graph-store' });
+  if (o.ref !== undefined && (await reader.git.resolve(o.ref)) !== at)
+    throw new CmdbError(`the Neo4j graph is at ${at.slice(0, 12)}, not ${o.ref}: run cmdb graph sync --ref ${o.ref} first, or leave out --neo4j`, { code: 'graph-store' });
+  return reader.read(at);
 }
 
 export const parseDepth = (value: string): number => {
@@ -45,7 +72,7 @@ export function registerImpact(program: Command, io: Output, run: (p: Promise<nu
     .description('list what an entity impacts (its blast radius)')
     .argument('<ref>', 'entity: kind:namespace/name, or a unique name')
     .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to read', 'HEAD')
+    .option('--ref <rev>', 'revision to read (default HEAD; with Neo4j, the commit the graph holds)')
     .option('--depth <n>', 'maximum distance', parseDepth)
     .addOption(formatOption(['text', 'json']))
     .action((target: string, opts: ImpactOptions, cmd: Command) => run(runImpact(target, { ...cmd.optsWithGlobals(), ...opts }, io)));

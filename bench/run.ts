@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: every speed target of the project, as ratios against a
+ * reference measured in the same run, printed as Markdown for BENCHMARKS.md
+ * and written to bench/.work/results.json.
+ *   npm run bench -- [--sizes 10000,100000] [--only check,impact,neo4j,policies] [--runs N]
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CatalogReader } from '../catalog/CatalogReader.ts';
+import { NativeGitReader } from '../catalog/git/NativeGitReader.ts';
+import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
+import { generateRepo, type GeneratedRepo } from './generate.ts';
+import { nativeReadAll } from './native.ts';
+import { formatMachineInfo, formatMs, machineInfo, markdownHeader, markdownRow, summarize } from './stats.ts';
+
+const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10000,100000' },
+    only: { type: 'string', default: 'check,impact,neo4j,policies' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const sizes = values.sizes!.split(',').map(Number);
+const only = new Set(values.only!.split(','));
+const runs = Number(values.runs);
+
+/** Wall time of one `cmdb` run (the binary, as a user runs it); fails loudly on a non-zero exit. */
+function timeCmdb(args: string[], env: Record<string, string>): number {
+  const start = performance.now();
+  const r = spawnSync(BIN, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+  const ms = performance.now() - start;
+  if (r.status !== 0) throw new Error(`cmdb ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const median = (xs: number[]) => summarize(xs).p50;
+const freshCacheDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-bench-cache-'));
+
+interface CheckFigures {
+  entities: number;
+  nativeMs: number;
+  cold: number[];
+  warm: number[];
+  coldIsomorphic?: number[];
+  warmIsomorphic?: number[];
+  impactCli: number[];
+  impactQuery: { p50: number; p99: number; n: number; impacted: number };
+}
+
+async function benchCheck(repo: GeneratedRepo, entities: number): Promise<CheckFigures> {
+  const native: number[] = [];
+  await nativeReadAll(repo.dir, repo.head);
+  for (let i = 0; i < runs; i++) native.push((await nativeReadAll(repo.dir, repo.head)).ms);
+  const check = ['check', '--repo', repo.dir, '--base', repo.base, '--head', repo.head, '--format', 'json'];
+  const cold: number[] = [];
+  let cache = '';
+  for (let i = 0; i < Math.min(runs, 2); i++) cold.push(timeCmdb(check, { CMDB_CACHE_DIR: (cache = freshCacheDir()) }));
+  const warm = Array.from({ length: runs }, () => timeCmdb(check, { CMDB_CACHE_DIR: cache }));
+  const figures: CheckFigures = { entities, nativeMs: median(native), cold, warm, impactCli: [], impactQuery: { p50: 0, p99: 0, n: 0, impacted: 0 } };
+  if (entities <= 10_000) {
+    const iso = ['--git', 'isomorphic', ...check];
+    const isoCache = freshCacheDir();
+    figures.coldIsomorphic = [timeCmdb(iso, { CMDB_CACHE_DIR: isoCache })];
+    figures.warmIsomorphic = Array.from({ length: runs }, () => timeCmdb(iso, { CMDB_CACHE_DIR: isoCache }));
+  }
+  const root = repo.changedRefs.modified[0];
+  figures.impactCli = Array.from({ length: runs }, () => timeCmdb(['impact', root, '--repo', repo.dir, '--ref', repo.head, '--format', 'json'], { CMDB_CACHE_DIR: cache }));
+  process.env.CMDB_CACHE_DIR = cache;
+  figures.impactQuery = await impactQuery(repo);
+  return figures;
+}
+
+/** p50/p99 of the in-memory impact query over random single roots of the head graph. */
+async function impactQuery(repo: GeneratedRepo): Promise<CheckFigures['impactQuery']> {
+  const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }) });
+  const snapshot = await reader.read(repo.head);
+  const store = new InMemoryGraphStore({});
+  await store.load(snapshot);
+  const refs = [...snapshot.entities.keys()];
+  const samples: number[] = [];
+  let impacted = 0;
+  for (let i = 0; i < 500; i++) {
+    const root = refs[(i * 7919) % refs.length];
+    const start = performance.now();
+    impacted += (await store.impact([root])).entities.length;
+    samples.push(performance.now() - start);
+  }
+  const s = summarize(samples);
+  return { p50: s.p50, p99: s.p99, n: samples.length, impacted: Math.round(impacted / samples.length) };
+}
+
+const ratio = (ms: number, ref: number) => `${(ms / ref).toFixed(1)}x`;
+
+function checkTable(all: CheckFigures[]): string {
+  const rows = [markdownHeader(['entities', 'native read (ref)', 'check cold', 'cold/native', 'check warm', 'warm/native', 'impact CLI', 'impact query p50 / p99'])];
+  for (const f of all) {
+    rows.push(
+      markdownRow([
+        f.entities.toLocaleString('en'),
+        formatMs(f.nativeMs),
+        formatMs(median(f.cold)),
+        ratio(median(f.cold), f.nativeMs),
+        formatMs(median(f.warm)),
+        ratio(median(f.warm), f.nativeMs),
+        formatMs(median(f.impactCli)),
+        `${f.impactQuery.p50.toFixed(2)} ms / ${f.impactQuery.p99.toFixed(2)} ms (avg ${f.impactQuery.impacted} reached)`,
+      ]),
+    );
+  }
+  const iso = all.filter((f) => f.coldIsomorphic);
+  if (iso.length) {
+    rows.push('', markdownHeader(['entities', 'isomorphic-git cold', 'cold/native', 'isomorphic-git warm', 'warm/native']));
+    for (const f of iso)
+      rows.push(markdownRow([f.entities.toLocaleString('en'), formatMs(median(f.coldIsomorphic!)), ratio(median(f.coldIsomorphic!), f.nativeMs), formatMs(median(f.warmIsomorphic!)), ratio(median(f.warmIsomorphic!), f.nativeMs)]));
+  }
+  return rows.join('\n');
+}
+
+async function main(): Promise<void> {
+  const machine = await machineInfo();
+  const out: string[] = [`Machine: ${formatMachineInfo(machine)}`, ''];
+  const results: Record<string, unknown> = { machine };
+  const repos = new Map<number, GeneratedRepo>();
+  for (const n of sizes) repos.set(n, await generateRepo({ dir: path.join(WORK, n >= 1000 ? `repo-${n / 1000}k` : `repo-${n}`), entities: n }));
+  if (only.has('check')) {
+    const figures: CheckFigures[] = [];
+    for (const [n, repo] of repos) figures.push(await benchCheck(repo, n));
+    results.check = figures;
+    out.push('### cmdb check and impact', '', checkTable(figures), '');
+  }
+  for (const [name, file] of [['neo4j', './neo4j.ts'], ['policies', './policies.ts']] as const) {
+    if (!only.has(name) || !fs.existsSync(fileURLToPath(new URL(file, import.meta.url)))) continue;
+    const mod = await import(file);
+    const largest = repos.get(Math.max(...sizes))!;
+    const section = await mod.benchSection({ repo: largest, runs });
+    results[name] = section.data;
+    out.push(section.markdown, '');
+  }
+  fs.mkdirSync(WORK, { recursive: true });
+  fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+await main();

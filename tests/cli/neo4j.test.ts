@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe } from '../../cli/commands/serve.ts';
+import { useSharedNeo4j } from '../graph/neo4jShared.ts';
+import { cmdb } from '../helpers/cli.ts';
+import { entity, TestRepo } from '../helpers/gitRepo.ts';
+
+const UNREACHABLE = 'bolt://127.0.0.1:1';
+const neo4j = useSharedNeo4j();
+let repo: TestRepo;
+let first: string;
+let second: string;
+let cacheDir: string;
+
+const svc = (name: string, deps: string[]) => entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'team', dependsOn: deps });
+
+beforeAll(() => {
+  cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-neo4j-cli-'));
+  process.env.CMDB_CACHE_DIR = cacheDir;
+  repo = TestRepo.create();
+  first = repo.commit({
+    'team.yaml': entity('Group', 'team', { type: 'team' }),
+    'db.yaml': entity('Resource', 'db', { type: 'database', owner: 'team' }),
+    'api.yaml': svc('api', ['resource:db']),
+    'old.yaml': svc('old', ['resource:db']),
+  });
+  second = repo.commit({ 'web.yaml': svc('web', ['component:api']), 'old.yaml': undefined });
+});
+afterAll(() => {
+  repo.remove();
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
+
+const entityRefs = async () => (await neo4j.dump()).nodes.filter((n) => n.labels.includes('Entity')).map((n) => n.properties.ref).sort();
+
+describe('cmdb graph sync', () => {
+  it('needs a Neo4j store', async () => {
+    const r = await cmdb('graph', 'sync', '--repo', repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/graph sync needs a Neo4j store/);
+  });
+
+  it('rebuilds an empty store, then applies only diffs, and leaves nothing of the old commit', async () => {
+    await neo4j.clear();
+    const rebuild = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', first);
+    expect(rebuild.code).toBe(0);
+    expect(rebuild.stdout).toMatch(/rebuilt with 4 entities; now at/);
+    expect(await entityRefs()).toEqual(['component:default/api', 'component:default/old', 'group:default/team', 'resource:default/db']);
+    const incremental = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second);
+    expect(incremental.stdout).toMatch(new RegExp(`applied the diff from ${first.slice(0, 12)}; now at ${second}`));
+    expect(await entityRefs()).toEqual(['component:default/api', 'component:default/web', 'group:default/team', 'resource:default/db']);
+    const again = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second);
+    expect(again.stdout).toMatch(/already up to date/);
+  });
+
+  it('answers impact from the commit Neo4j holds, and refuses another --ref', async () => {
+    await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second);
+    const r = await cmdb('--neo4j', neo4j.uri(), 'impact', 'resource:db', '--repo', repo.dir, '--format', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).entities.map((e: { ref: string }) => e.ref)).toEqual(['component:default/api', 'component:default/web']);
+    const other = await cmdb('--neo4j', neo4j.uri(), 'impact', 'resource:db', '--repo', repo.dir, '--ref', first);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/run cmdb graph sync --ref/);
+  });
+
+  it('exits 2 with one line naming the URI when Neo4j is unreachable', async () => {
+    const r = await cmdb('--neo4j', UNREACHABLE, 'graph', 'sync', '--repo', repo.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(UNREACHABLE);
+  });
+});
+
+describe('cmdb serve with Neo4j', () => {
+  const impactQuery = async (url: string) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ impact(refs: ["resource:db"]) { entities { ref } } }' }),
+    });
+    return (await res.json()) as { data?: { impact: { entities: Array<{ ref: string }> } }; errors?: unknown[] };
+  };
+  const quiet = { out: () => undefined, err: () => undefined };
+  const options = (uri: string) => ({ repo: repo.dir, ref: 'main', port: 0, host: '127.0.0.1', poll: 0, neo4j: uri, git: 'auto' as const, cache: true });
+
+  it('is unhealthy while Neo4j is unreachable, and still answers from its last good state', async () => {
+    const handle = await startServe(options(UNREACHABLE), quiet);
+    try {
+      expect((await fetch(`${handle.url}/healthz`)).status).toBe(503);
+      expect(handle.follower.lastError).toContain(UNREACHABLE);
+      const body = await impactQuery(handle.url);
+      expect(body.data?.impact.entities.map((e) => e.ref)).toEqual(['component:default/api', 'component:default/web']);
+      expect(handle.follower.nextDelay(1000)).toBe(2000);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('follows the branch into Neo4j and rebuilds after Neo4j lost its data', async () => {
+    await neo4j.clear();
+    const handle = await startServe(options(neo4j.uri()), quiet);
+    try {
+      expect((await fetch(`${handle.url}/healthz`)).status).toBe(200);
+      expect(await handle.graph.commit()).toBe(second);
+      await neo4j.clear();
+      await handle.follower.refresh();
+      expect(await handle.graph.commit()).toBe(second);
+      expect(await entityRefs()).toHaveLength(4);
+      expect((await impactQuery(handle.url)).data?.impact.entities).toHaveLength(2);
+    } finally {
+      await handle.close();
+    }
+  });
+});
