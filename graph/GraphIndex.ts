@@ -1,9 +1,7 @@
 import { IMPACT_FLOW, RELATION_TYPES } from '../catalog/relations.ts';
-import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import type { Entity, RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { prefixSum, type Csr } from './csr.ts';
 import { rankRefs, type Digraph } from './digraph.ts';
-import { toGraphNode } from './graphNode.ts';
-import type { GraphNode } from './GraphStore.ts';
 
 /** Relation types in name order; a relation's index here is its `code`. */
 export const RELATION_CODES: readonly RelationType[] = [...RELATION_TYPES].sort();
@@ -23,10 +21,14 @@ export interface RelationCsr extends Csr {
  */
 export interface GraphIndex extends Digraph {
   commit: string;
-  /** By id. */
-  nodes: readonly GraphNode[];
-  /** Ids of each lower-case kind, ascending. */
-  byKind: ReadonlyMap<string, Int32Array>;
+  /** The snapshot's entities by id (shared, not copied: snapshots are immutable). */
+  entities: readonly Entity[];
+  /** Commit at which each id's node was last written (see GraphNode.commit); load() sets all to `commit`. */
+  commits: string[];
+  /** Target of each id's ownedBy relation (the smallest if several), dangling ones included. */
+  owners: readonly (RefString | undefined)[];
+  /** Ids `[start, end)` of each kind: refs are sorted, so a kind's refs are contiguous. */
+  kinds: ReadonlyMap<string, readonly [number, number]>;
   /** Edges leaving each node; `targets` are the relation targets. */
   out: RelationCsr;
   /** Edges entering each node; `targets` are the relation sources. */
@@ -46,29 +48,29 @@ export function relationMask(relations: readonly RelationType[] | undefined): nu
 
 /** Indexes a snapshot: entities, distinct relations between them, impact edges. */
 export function buildGraphIndex(snapshot: Snapshot): GraphIndex {
-  const { refs, ids } = rankRefs(snapshot.entities.keys());
+  const { refs, ids } = rankRefs(snapshot.entities.keys(), true);
   const size = refs.length;
-  const owners = new Map<RefString, RefString>();
+  const owners: (RefString | undefined)[] = new Array(size).fill(undefined);
   const keys = new Float64Array(snapshot.relations.length);
   let m = 0;
+  let lastSource = '';
+  let s: number | undefined;
   for (const r of snapshot.relations) {
-    if (r.type === 'ownedBy') keepSmallest(owners, r.source, r.target);
-    const s = ids.get(r.source);
+    if (r.source !== lastSource) s = ids.get((lastSource = r.source)); // relations come grouped by source
+    if (s === undefined) continue;
+    if (r.type === 'ownedBy' && (owners[s] === undefined || r.target < owners[s]!)) owners[s] = r.target;
     const d = ids.get(r.target);
     const code = CODE.get(r.type);
-    if (s === undefined || d === undefined || code === undefined) continue;
+    if (d === undefined || code === undefined) continue;
     keys[m++] = (s * size + d) * CODE_COUNT + code;
   }
   const edges = decodeEdges(keys.subarray(0, m).sort(), size);
-  const out = groupEdges(size, edges.source, edges.target, edges.code, edges.count);
+  const outEdges = groupEdges(size, edges.source, edges.target, edges.code, edges.count);
   const inEdges = groupEdges(size, edges.target, edges.source, edges.code, edges.count);
-  const nodes = refs.map((ref) => toGraphNode(snapshot.entities.get(ref)!, snapshot.commit, owners.get(ref)));
-  return { commit: snapshot.commit, refs, ids, nodes, byKind: kindIndex(nodes), out, in: inEdges, successors: impactCsr(out, inEdges) };
-}
-
-function keepSmallest(map: Map<RefString, RefString>, key: RefString, value: RefString): void {
-  const current = map.get(key);
-  if (current === undefined || value < current) map.set(key, value);
+  const entities = refs.map((ref) => snapshot.entities.get(ref)!);
+  const successors = impactCsr(outEdges, inEdges);
+  const commits = new Array<string>(size).fill(snapshot.commit);
+  return { commit: snapshot.commit, refs, ids, entities, commits, owners, kinds: kindRanges(refs), out: outEdges, in: inEdges, successors };
 }
 
 interface EdgeList {
@@ -122,14 +124,14 @@ function relationMaskBy(flow: string): number {
 }
 
 /** Impact successors of each node: forward-flow out-edge targets merged with backward-flow in-edge sources. */
-function impactCsr(out: RelationCsr, inEdges: RelationCsr): Csr {
-  const size = out.offsets.length - 1;
+function impactCsr(outEdges: RelationCsr, inEdges: RelationCsr): Csr {
+  const size = outEdges.offsets.length - 1;
   const offsets = new Int32Array(size + 1);
-  const targets = new Int32Array(out.targets.length);
+  const targets = new Int32Array(outEdges.targets.length);
   let n = 0;
   for (let u = 0; u < size; u++) {
     let last = u; // skips self loops and repeats
-    mergeRows(out, inEdges, u, FORWARD, BACKWARD, (v) => {
+    mergeRows(outEdges, inEdges, u, FORWARD, BACKWARD, (v) => {
       if (v !== last) targets[n++] = last = v;
     });
     offsets[u + 1] = n;
@@ -142,32 +144,36 @@ function impactCsr(out: RelationCsr, inEdges: RelationCsr): Csr {
  * in-edge sources whose code is in `inMask`, ascending (repeats possible).
  */
 export function mergeRows(
-  out: RelationCsr,
+  outEdges: RelationCsr,
   inEdges: RelationCsr,
   u: number,
   outMask: number,
   inMask: number,
   visit: (v: number) => void,
 ): void {
-  let i = out.offsets[u];
-  const iEnd = out.offsets[u + 1];
+  let i = outEdges.offsets[u];
+  const iEnd = outEdges.offsets[u + 1];
   let j = inEdges.offsets[u];
   const jEnd = inEdges.offsets[u + 1];
   for (;;) {
-    while (i < iEnd && !(outMask & (1 << out.codes[i]))) i++;
+    while (i < iEnd && !(outMask & (1 << outEdges.codes[i]))) i++;
     while (j < jEnd && !(inMask & (1 << inEdges.codes[j]))) j++;
-    if (i < iEnd && (j >= jEnd || out.targets[i] <= inEdges.targets[j])) visit(out.targets[i++]);
+    if (i < iEnd && (j >= jEnd || outEdges.targets[i] <= inEdges.targets[j])) visit(outEdges.targets[i++]);
     else if (j < jEnd) visit(inEdges.targets[j++]);
     else return;
   }
 }
 
-function kindIndex(nodes: readonly GraphNode[]): Map<string, Int32Array> {
-  const lists = new Map<string, number[]>();
-  nodes.forEach((node, id) => {
-    const list = lists.get(node.kind);
-    if (list) list.push(id);
-    else lists.set(node.kind, [id]);
-  });
-  return new Map(Array.from(lists, ([kind, list]) => [kind, Int32Array.from(list)]));
+/** Kind of each run of sorted refs `kind:namespace/name`, with its id range. */
+function kindRanges(refs: readonly RefString[]): Map<string, [number, number]> {
+  const ranges = new Map<string, [number, number]>();
+  let start = 0;
+  while (start < refs.length) {
+    const prefix = refs[start].slice(0, refs[start].indexOf(':') + 1);
+    let end = start + 1;
+    while (end < refs.length && refs[end].startsWith(prefix)) end++;
+    ranges.set(prefix.slice(0, -1), [start, end]);
+    start = end;
+  }
+  return ranges;
 }

@@ -13,6 +13,12 @@ export interface GraphNode {
   owner?: RefString;
   labels: Record<string, string>;
   file: string;
+  /**
+   * Commit at which the node was last written: the snapshot's commit after
+   * load(); after applyDiff(), head's commit for nodes added or changed by the
+   * diff and the previous value for the others. A node is changed when any
+   * other field of its GraphNode differs.
+   */
   commit: string;
 }
 
@@ -80,7 +86,17 @@ export interface GraphStore {
    * repeated (same type, source and target) is kept once.
    */
   load(snapshot: Snapshot): Promise<void>;
-  /** Commit of the last loaded snapshot, undefined when empty. */
+  /**
+   * Brings the store from `base` to `head` by writing only their differences
+   * (nodes added, changed or removed; relations added, changed or removed), so
+   * that every answer equals that of load(head), except GraphNode.commit of
+   * unchanged nodes (see there). Precondition: commit() is base.commit, else a
+   * CmdbError `graph-store` is thrown and nothing is written. A store that can
+   * be interrupted mid-way (Neo4jGraphStore) is repaired by the next
+   * applyDiff() or load(); see its documentation.
+   */
+  applyDiff(base: Snapshot, head: Snapshot): Promise<void>;
+  /** Commit of the last loaded snapshot (or diff head), undefined when empty. */
   commit(): Promise<string | undefined>;
   getEntity(ref: RefString): Promise<GraphNode | undefined>;
   /**

@@ -2,7 +2,8 @@ import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { digraphImpact } from './digraph.ts';
 import { buildGraphIndex, type GraphIndex } from './GraphIndex.ts';
-import { copyGraphNode } from './graphNode.ts';
+import { assertDiffBase, sameNodeContent } from './graphDiff.ts';
+import { toGraphNode } from './graphNode.ts';
 import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Neighbour, PathOptions } from './GraphStore.ts';
 import { dependsOnCsr, neighboursOf, shortestPathBetween } from './indexQueries.ts';
 import { cyclicComponents } from './traversal.ts';
@@ -30,24 +31,32 @@ export class InMemoryGraphStore implements GraphStore {
     this.replace(snapshot);
   }
 
+  /** Rebuilds from head (there is nothing to gain in memory), keeping the commit of unchanged nodes. */
+  async applyDiff(base: Snapshot, head: Snapshot): Promise<void> {
+    assertDiffBase(this.name, await this.commit(), base, head);
+    const previous = this.index;
+    this.replace(head);
+    keepUnchangedCommits(this.index, previous);
+  }
+
   async commit(): Promise<string | undefined> {
     return this.loaded ? this.index.commit : undefined;
   }
 
   async getEntity(ref: RefString): Promise<GraphNode | undefined> {
     const id = this.idOf(ref);
-    return id === undefined ? undefined : copyGraphNode(this.index.nodes[id]);
+    return id === undefined ? undefined : this.node(id);
   }
 
   async listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
-    const { nodes, byKind } = this.index;
-    const ids = options.kind === undefined ? undefined : (byKind.get(options.kind.toLowerCase()) ?? new Int32Array(0));
-    const total = ids ? ids.length : nodes.length;
-    const start = Math.max(0, options.offset ?? 0);
-    const end = Math.min(total, start + Math.max(0, options.limit ?? total));
-    const page: GraphNode[] = [];
-    for (let i = start; i < end; i++) page.push(copyGraphNode(nodes[ids ? ids[i] : i]));
-    return { nodes: page, total };
+    const { refs, kinds } = this.index;
+    const [first, last] = options.kind === undefined ? [0, refs.length] : (kinds.get(options.kind.toLowerCase()) ?? [0, 0]);
+    const total = last - first;
+    const start = first + Math.max(0, options.offset ?? 0);
+    const end = Math.min(last, start + Math.max(0, options.limit ?? total));
+    const nodes: GraphNode[] = [];
+    for (let id = start; id < end; id++) nodes.push(this.node(id));
+    return { nodes, total };
   }
 
   async neighbours(ref: RefString, options: { direction?: Direction; relations?: readonly RelationType[] } = {}): Promise<Neighbour[]> {
@@ -89,8 +98,27 @@ export class InMemoryGraphStore implements GraphStore {
     this.cycles = undefined;
   }
 
+  /** A fresh GraphNode: callers may change it. */
+  private node(id: number): GraphNode {
+    return nodeAt(this.index, id);
+  }
+
   private idOf(ref: RefString): number | undefined {
     const normalized = normalizeRef(ref);
     return normalized === undefined ? undefined : this.index.ids.get(normalized);
+  }
+}
+
+const nodeAt = (index: GraphIndex, id: number): GraphNode => toGraphNode(index.entities[id], index.commits[id], index.owners[id]);
+
+/** Gives each node of `index` equal in content to its node in `previous` the previous commit. */
+function keepUnchangedCommits(index: GraphIndex, previous: GraphIndex): void {
+  for (let id = 0; id < index.refs.length; id++) {
+    const before = previous.ids.get(index.refs[id]);
+    if (before === undefined) continue;
+    const same =
+      (index.entities[id] === previous.entities[before] && index.owners[id] === previous.owners[before]) ||
+      sameNodeContent(nodeAt(previous, before), nodeAt(index, id));
+    if (same) index.commits[id] = previous.commits[before];
   }
 }

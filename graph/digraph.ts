@@ -1,5 +1,4 @@
 import { IMPACT_FLOW } from '../catalog/relations.ts';
-import { splitRef } from '../catalog/refs.ts';
 import type { RefString, Relation } from '../catalog/types.ts';
 import { csrFromPairs, MAX_CSR_NODES, type Csr } from './csr.ts';
 import type { ImpactedEntity, ImpactOptions, ImpactResult } from './GraphStore.ts';
@@ -15,9 +14,9 @@ export interface Digraph {
   successors: Csr;
 }
 
-/** Sorted refs and their ids. */
-export function rankRefs(nodes: Iterable<RefString>): { refs: RefString[]; ids: Map<RefString, number> } {
-  const refs = [...new Set(nodes)].sort();
+/** Sorted distinct refs and their ids; pass `distinct` when `nodes` has no repeats (saves a pass). */
+export function rankRefs(nodes: Iterable<RefString>, distinct = false): { refs: RefString[]; ids: Map<RefString, number> } {
+  const refs = (distinct ? Array.from(nodes) : [...new Set(nodes)]).sort();
   if (refs.length > MAX_CSR_NODES) throw new RangeError(`a graph holds at most ${MAX_CSR_NODES} nodes`);
   const ids = new Map<RefString, number>();
   for (let i = 0; i < refs.length; i++) ids.set(refs[i], i);
@@ -82,10 +81,10 @@ export function impactedEntities(bfs: BfsResult, refs: readonly RefString[]): Im
   const entities: ImpactedEntity[] = [];
   for (let distance = 1; distance < bfs.layers.length; distance++) {
     for (const id of Int32Array.from(bfs.layers[distance]).sort()) {
-      const path = pathFromParents(bfs.parent, id);
-      path.pop();
+      const via: RefString[] = new Array(distance);
+      for (let u = bfs.parent[id], i = distance - 1; i >= 0; u = bfs.parent[u], i--) via[i] = refs[u];
       const ref = refs[id];
-      entities.push({ ref, kind: splitRef(ref).kind, distance, via: path.map((p) => refs[p]) });
+      entities.push({ ref, kind: ref.slice(0, ref.indexOf(':')), distance, via });
     }
   }
   return entities;

@@ -1,0 +1,232 @@
+import neo4j from 'neo4j-driver';
+import { normalizeRef } from '../catalog/refs.ts';
+import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import { CmdbError } from '../catalog/errors.ts';
+import { fetchBfsSubgraph, type ExpandFrontier } from './bfsFetch.ts';
+import { csrFromPairs } from './csr.ts';
+import { digraphImpact, digraphShortestPath, rankRefs } from './digraph.ts';
+import { assertDiffBase, diffGraphs, snapshotEdges, snapshotNodes } from './graphDiff.ts';
+import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Neighbour, PathOptions } from './GraphStore.ts';
+import { BatchWriter } from './neo4jBatches.ts';
+import { Neo4jClient, toNumber, type Neo4jClientOptions, type Run } from './neo4jClient.ts';
+import {
+  COUNT_ALL, COUNT_KIND, CYCLE_CANDIDATE_EDGES, GET_ENTITY, IMPACT_LAYER, NEIGHBOURS, PAGE_ALL, PAGE_KIND, PING, READ_MARKER, SCHEMA,
+  WRITE_MARKER, pathLayer,
+} from './neo4jCypher.ts';
+import { MARKER_ID, graphNodeOf, relationOfType, relationshipTypes } from './neo4jModel.ts';
+import { cyclicComponents } from './traversal.ts';
+
+export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
+  /** Rows per write transaction (default DEFAULT_BATCH_SIZE). */
+  batchSize?: number;
+  /** For tests only: each load()/applyDiff() fails after this many write batches, as a crash would. */
+  failAfterBatches?: number;
+}
+
+/** Rows per UNWIND write batch; see docs/graph-model.md for the measurements behind it. */
+export const DEFAULT_BATCH_SIZE = 10_000;
+
+/** The marker node's state: `pending` (and `pendingBase` for a diff) while a sync runs or after it was cut short. */
+interface SyncMarker {
+  commit?: string;
+  pending?: string;
+  pendingBase?: string;
+}
+
+/**
+ * GraphStore in Neo4j (model: docs/graph-model.md). Queries are parameterised
+ * Cypher; traversals fetch one BFS layer per query and finish with the same
+ * TypeScript traversal as InMemoryGraphStore, so answers are identical.
+ *
+ * Sync: load() rebuilds, applyDiff() writes only the differences; both in
+ * batches of one transaction each, with the CmdbSync marker set to `pending`
+ * first and moved to the new commit last. A sync cut short is repaired by the
+ * next one: applyDiff() to the same head from the same base re-applies the
+ * (idempotent) diff; anything else rebuilds with load(head).
+ *
+ * Connection failures and refused credentials surface as CmdbError
+ * `graph-store` from the first operation; healthy() answers false instead.
+ */
+export class Neo4jGraphStore implements GraphStore {
+  readonly name: string;
+  private readonly client: Neo4jClient;
+  private readonly batchSize: number;
+  private readonly failAfterBatches: number | undefined;
+  private schema: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: Neo4jGraphStoreOptions) {
+    this.name = `neo4j ${options.uri}`;
+    this.client = new Neo4jClient(options);
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.failAfterBatches = options.failAfterBatches;
+  }
+
+  async load(snapshot: Snapshot): Promise<void> {
+    await this.prepareWrite();
+    await this.writeMarker({ pending: snapshot.commit });
+    const writer = this.writer();
+    await writer.deleteAllEntities();
+    await writer.upsertNodes(snapshotNodes(snapshot));
+    await writer.upsertEdges([...snapshotEdges(snapshot).values()]);
+    await this.writeMarker({ commit: snapshot.commit });
+  }
+
+  async applyDiff(base: Snapshot, head: Snapshot): Promise<void> {
+    await this.prepareWrite();
+    const marker = await this.readMarker();
+    if (marker.pending !== undefined && !resumesDiff(marker, base, head)) return this.load(head);
+    assertDiffBase(this.name, marker.commit, base, head);
+    const diff = diffGraphs(base, head);
+    await this.writeMarker({ commit: base.commit, pending: head.commit, pendingBase: base.commit });
+    const writer = this.writer();
+    await writer.deleteEdges(diff.removedEdges);
+    await writer.deleteNodes(diff.removedNodes);
+    await writer.upsertNodes(diff.upsertNodes);
+    await writer.upsertEdges(diff.upsertEdges);
+    await this.writeMarker({ commit: head.commit });
+  }
+
+  async commit(): Promise<string | undefined> {
+    this.assertOpen();
+    return (await this.readMarker()).commit;
+  }
+
+  async getEntity(ref: RefString): Promise<GraphNode | undefined> {
+    const normalized = normalizeRef(ref);
+    if (normalized === undefined) return undefined;
+    const records = await this.read((run) => run(GET_ENTITY, { ref: normalized }));
+    return records.length === 0 ? undefined : graphNodeOf(records[0].get('node'));
+  }
+
+  async listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
+    const kind = options.kind?.toLowerCase();
+    const offset = Math.max(0, Math.floor(options.offset ?? 0));
+    return this.read(async (run) => {
+      const total = toNumber((await run(kind === undefined ? COUNT_ALL : COUNT_KIND, { kind }))[0].get('total'));
+      const limit = Math.min(total - offset, Math.max(0, Math.floor(options.limit ?? total)));
+      if (limit <= 0) return { nodes: [], total };
+      const records = await run(kind === undefined ? PAGE_ALL : PAGE_KIND, { kind, offset: neo4j.int(offset), limit: neo4j.int(limit) });
+      return { nodes: records.map((r) => graphNodeOf(r.get('node'))), total };
+    });
+  }
+
+  async neighbours(ref: RefString, options: { direction?: Direction; relations?: readonly RelationType[] } = {}): Promise<Neighbour[]> {
+    const normalized = normalizeRef(ref);
+    const types = relationshipTypes(options.relations);
+    if (normalized === undefined || types.length === 0) return this.nothing([]);
+    const records = await this.read((run) => run(NEIGHBOURS[options.direction ?? 'both'], { ref: normalized, types }));
+    const found: Neighbour[] = [];
+    for (const r of records) {
+      const relation = relationOfType(r.get('type'));
+      if (relation !== undefined) found.push({ ref: r.get('ref'), relation, direction: r.get('direction') });
+    }
+    return found.sort(compareNeighbours);
+  }
+
+  async impact(roots: readonly RefString[], options: ImpactOptions = {}): Promise<ImpactResult> {
+    const normalized = roots.map((r) => normalizeRef(r)).filter((r) => r !== undefined);
+    if (normalized.length === 0) return this.nothing({ roots: [], entities: [] });
+    const graph = await this.read((run) => fetchBfsSubgraph(normalized, expander(run, IMPACT_LAYER), { maxDistance: options.depth }));
+    return digraphImpact(graph, normalized, options);
+  }
+
+  async shortestPath(from: RefString, to: RefString, options: PathOptions = {}): Promise<RefString[] | null> {
+    const s = normalizeRef(from);
+    const d = normalizeRef(to);
+    if (s === undefined || d === undefined) return this.nothing(null);
+    if (s === d) return (await this.getEntity(s)) ? [s] : null;
+    const types = relationshipTypes(options.relations);
+    if (types.length === 0) return this.nothing(null);
+    const layer = pathLayer(types, options.direction ?? 'both');
+    const graph = await this.read((run) => fetchBfsSubgraph([s], expander(run, layer), { stopAt: d }));
+    return digraphShortestPath(graph, s, d);
+  }
+
+  async dependencyCycles(): Promise<RefString[][]> {
+    const records = await this.read((run) => run(CYCLE_CANDIDATE_EDGES));
+    const sources: RefString[] = records.map((r) => r.get('source'));
+    const targets: RefString[] = records.map((r) => r.get('target'));
+    const { refs, ids } = rankRefs([...sources, ...targets]);
+    const from = sources.map((ref) => ids.get(ref)!);
+    const to = targets.map((ref) => ids.get(ref)!);
+    const components = cyclicComponents(csrFromPairs(refs.length, from, to, from.length));
+    return components.map((c) => c.map((id) => refs[id]));
+  }
+
+  async healthy(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      await this.client.read((run) => run(PING));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new CmdbError(`the graph store ${this.name} is closed`, { code: 'graph-store' });
+  }
+
+  /** An answer that needs no query (still an error on a closed store). */
+  private async nothing<T>(value: T): Promise<T> {
+    this.assertOpen();
+    return value;
+  }
+
+  private read<T>(work: (run: Run) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    return this.client.read(work);
+  }
+
+  /** Creates the schema once per store (again after a failure). */
+  private async prepareWrite(): Promise<void> {
+    this.assertOpen();
+    this.schema ??= this.createSchema().catch((error: unknown) => {
+      this.schema = undefined;
+      throw error;
+    });
+    await this.schema;
+  }
+
+  private async createSchema(): Promise<void> {
+    for (const statement of SCHEMA) await this.client.write(statement);
+  }
+
+  private writer(): BatchWriter {
+    return new BatchWriter({ client: this.client, batchSize: this.batchSize, failAfterBatches: this.failAfterBatches });
+  }
+
+  private async readMarker(): Promise<SyncMarker> {
+    const [record] = await this.client.read((run) => run(READ_MARKER, { id: MARKER_ID }));
+    if (record === undefined) return {};
+    const value = (key: string): string | undefined => record.get(key) ?? undefined;
+    return { commit: value('commit'), pending: value('pending'), pendingBase: value('pendingBase') };
+  }
+
+  private async writeMarker(marker: SyncMarker): Promise<void> {
+    const { commit = null, pending = null, pendingBase = null } = marker;
+    await this.client.write(WRITE_MARKER, { id: MARKER_ID, commit, pending, pendingBase });
+  }
+}
+
+/** Whether a pending sync is this very diff, cut short: then it is re-applied rather than rebuilt. */
+const resumesDiff = (marker: SyncMarker, base: Snapshot, head: Snapshot): boolean =>
+  marker.pending === head.commit && marker.pendingBase === base.commit && marker.commit === base.commit;
+
+/** An ExpandFrontier running a layer query ($refs -> rows ref, next). */
+function expander(run: Run, query: string): ExpandFrontier {
+  return async (frontier) => (await run(query, { refs: frontier })).map((r) => [r.get('ref') as RefString, r.get('next') as RefString[]] as const);
+}
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** GraphStore.neighbours order: relation, `in` before `out`, ref. */
+const compareNeighbours = (a: Neighbour, b: Neighbour): number =>
+  compareStrings(a.relation, b.relation) || compareStrings(a.direction, b.direction) || compareStrings(a.ref, b.ref);

@@ -1,0 +1,120 @@
+import { CmdbError } from '../catalog/errors.ts';
+import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import { toGraphNode } from './graphNode.ts';
+import type { GraphNode } from './GraphStore.ts';
+
+/** A relation as a graph store keeps it: once per (type, source, target), both ends entities. */
+export interface GraphEdge {
+  type: RelationType;
+  source: RefString;
+  target: RefString;
+  /** The spec field it came from; the smallest when the relation is repeated. */
+  field: string;
+}
+
+/** What turns the graph of one snapshot into that of another. */
+export interface GraphDiff {
+  /** Entities of base that head lacks. */
+  removedNodes: RefString[];
+  /** Nodes of head that base lacks or whose content differs (see sameNodeContent); `commit` is head's. */
+  upsertNodes: GraphNode[];
+  /** Edges of base that head lacks, except those with an end in removedNodes (deleting the node deletes them). */
+  removedEdges: GraphEdge[];
+  /** Edges of head that base lacks, or whose field differs. */
+  upsertEdges: GraphEdge[];
+}
+
+/** Target of each entity's ownedBy relations (the smallest if several), dangling targets included. */
+export function snapshotOwners(snapshot: Snapshot): Map<RefString, RefString> {
+  const owners = new Map<RefString, RefString>();
+  for (const r of snapshot.relations) {
+    if (r.type !== 'ownedBy') continue;
+    const current = owners.get(r.source);
+    if (current === undefined || r.target < current) owners.set(r.source, r.target);
+  }
+  return owners;
+}
+
+/** Every entity's GraphNode at the snapshot's commit, in the snapshot's order. */
+export function snapshotNodes(snapshot: Snapshot): GraphNode[] {
+  const owners = snapshotOwners(snapshot);
+  return Array.from(snapshot.entities.values(), (e) => toGraphNode(e, snapshot.commit, owners.get(e.ref)));
+}
+
+/** Key of an edge in snapshotEdges. */
+export const edgeKey = (type: string, source: RefString, target: RefString): string => `${type} ${source} ${target}`;
+
+/** The distinct relations whose ends are both entities, by edgeKey. */
+export function snapshotEdges(snapshot: Snapshot): Map<string, GraphEdge> {
+  const edges = new Map<string, GraphEdge>();
+  const { entities } = snapshot;
+  for (const r of snapshot.relations) {
+    if (!entities.has(r.source) || !entities.has(r.target)) continue;
+    const key = edgeKey(r.type, r.source, r.target);
+    const current = edges.get(key);
+    if (current === undefined) edges.set(key, { type: r.type, source: r.source, target: r.target, field: r.field });
+    else if (r.field < current.field) current.field = r.field;
+  }
+  return edges;
+}
+
+/** Whether two nodes are equal in every field but `commit`. */
+export function sameNodeContent(a: GraphNode, b: GraphNode): boolean {
+  return (
+    a.ref === b.ref &&
+    a.kind === b.kind &&
+    a.namespace === b.namespace &&
+    a.name === b.name &&
+    a.title === b.title &&
+    a.criticality === b.criticality &&
+    a.lifecycle === b.lifecycle &&
+    a.owner === b.owner &&
+    a.file === b.file &&
+    sameLabels(a.labels, b.labels)
+  );
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+}
+
+/** The differences between the graphs of two snapshots. Unchanged entity objects are not compared field by field. */
+export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
+  const removedNodes = [...base.entities.keys()].filter((ref) => !head.entities.has(ref));
+  const removed = new Set(removedNodes);
+  const baseEdges = snapshotEdges(base);
+  const headEdges = snapshotEdges(head);
+  const removedEdges: GraphEdge[] = [];
+  for (const [key, edge] of baseEdges) {
+    if (!headEdges.has(key) && !removed.has(edge.source) && !removed.has(edge.target)) removedEdges.push(edge);
+  }
+  const upsertEdges: GraphEdge[] = [];
+  for (const [key, edge] of headEdges) if (baseEdges.get(key)?.field !== edge.field) upsertEdges.push(edge);
+  return { removedNodes, upsertNodes: changedNodes(base, head), removedEdges, upsertEdges };
+}
+
+function changedNodes(base: Snapshot, head: Snapshot): GraphNode[] {
+  const baseOwners = snapshotOwners(base);
+  const headOwners = snapshotOwners(head);
+  const changed: GraphNode[] = [];
+  for (const [ref, entity] of head.entities) {
+    const before = base.entities.get(ref);
+    const owner = headOwners.get(ref);
+    if (before === entity && baseOwners.get(ref) === owner) continue;
+    const node = toGraphNode(entity, head.commit, owner);
+    if (before === undefined || !sameNodeContent(toGraphNode(before, base.commit, baseOwners.get(ref)), node)) changed.push(node);
+  }
+  return changed;
+}
+
+/** Throws CmdbError `graph-store` unless a store at `current` may apply the diff base -> head. */
+export function assertDiffBase(store: string, current: string | undefined, base: Snapshot, head: Snapshot): void {
+  if (current === base.commit) return;
+  const holds = current === undefined ? 'no commit' : `commit ${current}`;
+  throw new CmdbError(
+    `cannot apply the diff ${base.commit}..${head.commit} to the graph store ${store}: it holds ${holds}, not the diff's base; load the head snapshot instead`,
+    { code: 'graph-store' },
+  );
+}

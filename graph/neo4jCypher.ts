@@ -1,0 +1,90 @@
+import { IMPACT_FLOW, RELATION_TYPES, RELATIONSHIP_TYPE } from '../catalog/relations.ts';
+import type { ImpactFlow } from '../catalog/types.ts';
+import { ENTITY_LABEL as E, MARKER_LABEL, NODE_PROJECTION } from './neo4jModel.ts';
+
+/**
+ * Every Cypher statement of Neo4jGraphStore. Values always travel as
+ * parameters; the only text spliced in is labels from kindLabel() and
+ * relationship types from RELATIONSHIP_TYPE.
+ */
+
+/** Idempotent schema: run before the first write of a store. */
+export const SCHEMA: readonly string[] = [
+  `CREATE CONSTRAINT cmdb_entity_ref IF NOT EXISTS FOR (n:${E}) REQUIRE n.ref IS UNIQUE`,
+  `CREATE INDEX cmdb_entity_kind IF NOT EXISTS FOR (n:${E}) ON (n.kind)`,
+  `CREATE CONSTRAINT cmdb_sync_id IF NOT EXISTS FOR (m:${MARKER_LABEL}) REQUIRE m.id IS UNIQUE`,
+  'CALL db.awaitIndexes(300)',
+];
+
+// ---------------------------------------------------------------- marker
+
+export const READ_MARKER = `MATCH (m:${MARKER_LABEL} {id: $id}) RETURN m.commit AS commit, m.pending AS pending, m.pendingBase AS pendingBase`;
+/** Parameters id, commit, pending, pendingBase (null removes a property). */
+export const WRITE_MARKER = `MERGE (m:${MARKER_LABEL} {id: $id}) SET m.commit = $commit, m.pending = $pending, m.pendingBase = $pendingBase`;
+
+// ---------------------------------------------------------------- writes
+
+/** Deletes up to $limit entities with their relationships; returns `deleted`. */
+export const DELETE_SOME_ENTITIES = `MATCH (n:${E}) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted`;
+
+/** $rows: [{ref, props}]; creates or replaces each node (all its properties). `label` from kindLabel(). */
+export const upsertNodes = (label: string): string =>
+  `UNWIND $rows AS row MERGE (n:${E} {ref: row.ref}) SET n = row.props, n:\`${label}\``;
+
+/** $rows: refs. */
+export const DELETE_NODES = `UNWIND $rows AS ref MATCH (n:${E} {ref: ref}) DETACH DELETE n`;
+
+/** $rows: [{source, target, field}]; `type` from RELATIONSHIP_TYPE. */
+export const upsertEdges = (type: string): string =>
+  `UNWIND $rows AS row MATCH (a:${E} {ref: row.source}) MATCH (b:${E} {ref: row.target}) ` +
+  `MERGE (a)-[r:${type}]->(b) SET r.field = row.field`;
+
+/** $rows: [{source, target}]; `type` from RELATIONSHIP_TYPE. */
+export const deleteEdges = (type: string): string =>
+  `UNWIND $rows AS row MATCH (:${E} {ref: row.source})-[r:${type}]->(:${E} {ref: row.target}) DELETE r`;
+
+// ---------------------------------------------------------------- reads
+
+export const GET_ENTITY = `MATCH (n:${E} {ref: $ref}) RETURN ${NODE_PROJECTION} AS node`;
+export const COUNT_ALL = `MATCH (n:${E}) RETURN count(n) AS total`;
+export const COUNT_KIND = `MATCH (n:${E}) WHERE n.kind = $kind RETURN count(n) AS total`;
+export const PAGE_ALL = `MATCH (n:${E}) RETURN ${NODE_PROJECTION} AS node ORDER BY n.ref SKIP $offset LIMIT $limit`;
+export const PAGE_KIND = `MATCH (n:${E}) WHERE n.kind = $kind RETURN ${NODE_PROJECTION} AS node ORDER BY n.ref SKIP $offset LIMIT $limit`;
+
+const OUT_NEIGHBOURS = `MATCH (:${E} {ref: $ref})-[r]->(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'out' AS direction, m.ref AS ref`;
+const IN_NEIGHBOURS = `MATCH (:${E} {ref: $ref})<-[r]-(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'in' AS direction, m.ref AS ref`;
+
+/** $ref, $types; rows type, direction, ref (unsorted). */
+export const NEIGHBOURS = {
+  out: OUT_NEIGHBOURS,
+  in: IN_NEIGHBOURS,
+  both: `${OUT_NEIGHBOURS} UNION ALL ${IN_NEIGHBOURS}`,
+} as const;
+
+const typesFlowing = (flow: ImpactFlow): string =>
+  RELATION_TYPES.filter((r) => IMPACT_FLOW[r] === flow).map((r) => RELATIONSHIP_TYPE[r]).join('|');
+
+/** Pattern from `(p)` to `(c)` along impact edges, as a UNION of two subquery branches. */
+const IMPACT_STEP =
+  `MATCH (p)-[:${typesFlowing('source-to-target')}]->(c:${E}) RETURN c.ref AS c ` +
+  `UNION MATCH (p)<-[:${typesFlowing('target-to-source')}]-(c:${E}) RETURN c.ref AS c`;
+
+/** $refs; one row per existing ref: ref, next (its impact successors). */
+export const IMPACT_LAYER = `UNWIND $refs AS ref MATCH (p:${E} {ref: ref}) RETURN ref, COLLECT { ${IMPACT_STEP} } AS next`;
+
+/**
+ * $refs; one row per existing ref: ref, next (neighbours along `types`, from
+ * RELATIONSHIP_TYPE, non-empty), following edges out only or both ways.
+ */
+export function pathLayer(types: readonly string[], direction: 'out' | 'both'): string {
+  const arrow = direction === 'out' ? '->' : '-';
+  return `UNWIND $refs AS ref MATCH (p:${E} {ref: ref}) RETURN ref, COLLECT { MATCH (p)-[:${types.join('|')}]${arrow}(c:${E}) RETURN DISTINCT c.ref AS c } AS next`;
+}
+
+/** dependsOn edges that may lie on a cycle (source has an incoming one, target an outgoing one). */
+export const CYCLE_CANDIDATE_EDGES =
+  `MATCH (a:${E})-[:DEPENDS_ON]->(b:${E}) ` +
+  `WHERE EXISTS { (a)<-[:DEPENDS_ON]-(:${E}) } AND EXISTS { (b)-[:DEPENDS_ON]->(:${E}) } ` +
+  'RETURN a.ref AS source, b.ref AS target';
+
+export const PING = 'RETURN 1 AS ok';

@@ -1,0 +1,56 @@
+import { Neo4jError } from 'neo4j-driver';
+import { describe, expect, it } from 'vitest';
+import { CmdbError } from '../../catalog/errors.ts';
+import { Neo4jClient } from '../../graph/neo4jClient.ts';
+import { Neo4jGraphStore } from '../../graph/Neo4jGraphStore.ts';
+import { graphStoreContract } from './contract.ts';
+import { buildSnapshot, SHOP } from './fixtures.ts';
+import { useSharedNeo4j } from './neo4jShared.ts';
+
+describe('GraphStore contract: neo4j', () => {
+  const neo4j = useSharedNeo4j();
+  graphStoreContract(
+    'neo4j',
+    async () => {
+      await neo4j.clear();
+      return new Neo4jGraphStore({ uri: neo4j.uri() });
+    },
+    () => neo4j.clear(),
+  );
+});
+
+describe('Neo4jGraphStore failures', () => {
+  const UNREACHABLE = 'bolt://127.0.0.1:1';
+
+  it('fails fast with a clear graph-store error when Neo4j is unreachable', async () => {
+    const store = new Neo4jGraphStore({ uri: UNREACHABLE });
+    const started = Date.now();
+    for (const operation of [() => store.commit(), () => store.getEntity('component:a'), () => store.load(buildSnapshot(SHOP))]) {
+      const error = await operation().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(CmdbError);
+      expect(error).toMatchObject({ code: 'graph-store' });
+      expect((error as Error).message).toContain(`Neo4j at ${UNREACHABLE} is unreachable`);
+      expect((error as Error).message).toMatch(/check that Neo4j is running/);
+    }
+    expect(await store.healthy()).toBe(false);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await store.close();
+  });
+
+  it('rejects a URI that is not a Neo4j URI when constructed', () => {
+    expect(() => new Neo4jGraphStore({ uri: 'http://127.0.0.1:7474' })).toThrow(/is not a Neo4j URI/);
+  });
+
+  it('names the URI and the settings to check for refused credentials and a missing database', () => {
+    const client = new Neo4jClient({ uri: 'bolt://db.example:7687', user: 'cmdb', database: 'graph' });
+    const refused = client.translate(
+      new Neo4jError('The client is unauthorized due to authentication failure.', 'Neo.ClientError.Security.Unauthorized', '42NFF', 'error'),
+    );
+    expect(refused.message).toBe(
+      'Neo4j at bolt://db.example:7687 refused the credentials (user "cmdb"): check CMDB_NEO4J_USER and CMDB_NEO4J_PASSWORD. The client is unauthorized due to authentication failure.',
+    );
+    const missing = client.translate(new Neo4jError('Database does not exist.', 'Neo.ClientError.Database.DatabaseNotFound', '22N51', 'error'));
+    expect(missing).toMatchObject({ code: 'graph-store', message: expect.stringContaining('has no database "graph": check CMDB_NEO4J_DATABASE') });
+    void client.close();
+  });
+});
