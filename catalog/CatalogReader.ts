@@ -1,5 +1,5 @@
 import { builtinValidator } from '../schema/index.ts';
-import { assembleSnapshot, type FileInput } from './assemble.ts';
+import { assembleIncrementally, assembleSnapshot, type Assembly, type FileInput } from './assemble.ts';
 import { DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
@@ -12,7 +12,7 @@ import type { Snapshot, Violation } from './types.ts';
 interface SnapshotState {
   entries: Map<string, TreeEntry>;
   config: CatalogConfig;
-  configViolations: Violation[];
+  assembly: Assembly;
 }
 
 /** Counts of the last read, for logs and benchmarks. */
@@ -68,7 +68,18 @@ export class CatalogReader {
       if (change.entry) entries.set(change.path, change.entry);
       else entries.delete(change.path);
     }
-    return this.build(commit, entries);
+    if (changes.some((c) => c.path === CONFIG_FILE)) return this.build(commit, entries);
+    const matches = fileMatcher(state.config);
+    const changed = changes.filter((c) => c.entry && c.entry.mode !== SUBMODULE_MODE && matches(c.path)).map((c) => c.entry!);
+    const removed = changes.filter((c) => !c.entry && state.assembly.inputs.has(c.path)).map((c) => c.path);
+    const results = await this.parseAll(changed, state.config.limits);
+    const inputs: FileInput[] = changed.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
+    const assembly = assembleIncrementally(state.assembly, commit, inputs, removed);
+    if (!assembly) return this.build(commit, entries);
+    const files = assembly.inputs.size;
+    this.lastRead = { files, parsed: this.lastRead.parsed, fromCache: files - this.lastRead.parsed };
+    this.states.set(assembly.snapshot, { entries, config: state.config, assembly });
+    return assembly.snapshot;
   }
 
   /** Config of a snapshot this reader produced. */
@@ -82,9 +93,9 @@ export class CatalogReader {
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const { snapshot } = assembleSnapshot(commit, files, configViolations);
-    this.states.set(snapshot, { entries, config, configViolations });
-    return snapshot;
+    const assembly = assembleSnapshot(commit, files, configViolations);
+    this.states.set(assembly.snapshot, { entries, config, assembly });
+    return assembly.snapshot;
   }
 
   private async readConfig(entry: TreeEntry | undefined): Promise<{ config: CatalogConfig; violations: Violation[] }> {

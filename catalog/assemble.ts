@@ -125,7 +125,7 @@ function uniqueEdges(relations: Relation[]): Relation[] {
  * files: entities (first definition wins), relations, and every violation
  * (file, yaml, schema, reference format, duplicates, dangling references).
  */
-export function assembleSnapshot(commit: string, files: readonly FileInput[], configViolations: readonly Violation[] = []): { snapshot: Snapshot } {
+export function assembleSnapshot(commit: string, files: readonly FileInput[], configViolations: readonly Violation[] = []): Assembly {
   const violations: Violation[] = [...configViolations];
   const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const pending = resolveAllPending(ordered, violations);
@@ -149,7 +149,71 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
     fileRecords.set(path, { path, blob: result.blob, entities: refs });
   }
   violations.push(...danglingReferences(relations, entities));
-  const keptRelations = uniqueEdges(relations.filter((r) => entities.has(r.source) && entities.has(r.target)));
+  const resolved = relations.filter((r) => entities.has(r.source) && entities.has(r.target));
+  const keptRelations = uniqueEdges(resolved);
   violations.sort(compareViolations);
-  return { snapshot: { commit, entities, relations: keptRelations, files: fileRecords, violations } };
+  const snapshot = { commit, entities, relations: keptRelations, files: fileRecords, violations };
+  return { snapshot, inputs: new Map(ordered.map((f) => [f.path, f.result])), incremental: pending.size === 0 && isSimple(violations) && keptRelations.length === resolved.length };
+}
+
+const fileOf = (r: Relation): string => r.location.file;
+
+/** A snapshot and what it was assembled from, so the next commit can be assembled from it. */
+export interface Assembly {
+  snapshot: Snapshot;
+  /** Parse result of each selected file. */
+  inputs: Map<string, BlobResult>;
+  /** True when the next commit may be assembled incrementally from this one. */
+  incremental: boolean;
+}
+
+/**
+ * Order-sensitive outcomes (which duplicate wins, what dangles, which of two
+ * equal edges is kept) rule out incremental assembly.
+ */
+const isSimple = (violations: readonly Violation[]) => !violations.some((v) => v.rule === 'duplicate' || v.rule === 'dangling-reference');
+
+/**
+ * The snapshot of a commit that differs from `base` only in the given files,
+ * built without revisiting the others. Undefined when that would not give the
+ * same result as a full assembly (CIClass kinds, duplicates, dangling
+ * references involved): the caller then assembles in full.
+ */
+export function assembleIncrementally(base: Assembly, commit: string, changed: readonly FileInput[], removed: readonly string[]): Assembly | undefined {
+  if (!base.incremental || changed.some((f) => f.result.pending.length > 0 || f.result.documents.some((d) => d.kind === 'CIClass'))) return undefined;
+  const touched = new Set([...removed, ...changed.map((f) => f.path)]);
+  const prev = base.snapshot;
+  const entities = new Map(prev.entities);
+  const files = new Map(prev.files);
+  const gone = new Set<string>();
+  for (const path of touched) {
+    for (const ref of prev.files.get(path)?.entities ?? []) (entities.delete(ref), gone.add(ref));
+    files.delete(path);
+  }
+  const violations = prev.violations.filter((v) => v.file === undefined || !touched.has(v.file));
+  const fresh: Relation[] = [];
+  for (const { path, result } of [...changed].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+    for (const v of result.violations) violations.push(withFile(v, path));
+    const refs: string[] = [];
+    for (const b of entitiesOf(path, result)) {
+      if (entities.has(b.entity.ref)) return undefined;
+      entities.set(b.entity.ref, b.entity);
+      gone.delete(b.entity.ref);
+      refs.push(b.entity.ref);
+      violations.push(...b.violations);
+      fresh.push(...b.relations);
+    }
+    files.set(path, { path, blob: result.blob, entities: refs });
+  }
+  const kept = prev.relations.filter((r) => !touched.has(fileOf(r)) && !gone.has(r.source) && !gone.has(r.target));
+  const dangling = danglingReferences(fresh, entities);
+  if (gone.size > 0) dangling.push(...danglingReferences(prev.relations.filter((r) => !touched.has(fileOf(r)) && (gone.has(r.source) || gone.has(r.target))), entities));
+  violations.push(...dangling);
+  const resolved = [...kept, ...fresh.filter((r) => entities.has(r.source) && entities.has(r.target))];
+  const relations = uniqueEdges(resolved);
+  violations.sort(compareViolations);
+  const inputs = new Map(base.inputs);
+  for (const path of removed) inputs.delete(path);
+  for (const f of changed) inputs.set(f.path, f.result);
+  return { snapshot: { commit, entities, relations, files, violations }, inputs, incremental: isSimple(violations) && relations.length === resolved.length };
 }

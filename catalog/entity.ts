@@ -127,10 +127,36 @@ class RecordEntity implements Entity {
   }
 }
 
+/** A relation read from a record: one object over the cached tuple (snapshots hold hundreds of thousands). */
+class DeclaredRelation implements Relation {
+  constructor(
+    private readonly tuple: RelationTuple,
+    private readonly file: string,
+  ) {}
+  get type(): RelationType {
+    return this.tuple[0];
+  }
+  get source(): string {
+    return this.tuple[1];
+  }
+  get target(): string {
+    return this.tuple[2];
+  }
+  get field(): string {
+    return this.tuple[3];
+  }
+  get location() {
+    return { file: this.file, line: this.tuple[4], column: this.tuple[5] };
+  }
+  toJSON(): Relation {
+    return { type: this.type, source: this.source, target: this.target, field: this.field, location: this.location };
+  }
+}
+
 /** The entity, relations and reference violations of a record read from `file`. */
 export function entityFromRecord(record: DocRecord, file: string, blob: string): BuiltEntity {
   const entity = new RecordEntity(record, file, blob);
-  const relations = record.relations.map(([type, source, target, field, line, column]): Relation => ({ type, source, target, field, location: { file, line, column } }));
+  const relations = record.relations.map((tuple): Relation => new DeclaredRelation(tuple, file));
   const violations = record.refErrors.map(([message, line, column]): Violation => ({ rule: 'reference', severity: 'error', message, ref: record.ref, file, line, column }));
   return { entity, relations, violations };
 }

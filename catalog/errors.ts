@@ -8,6 +8,8 @@ export type CmdbErrorCode =
   | 'cache'
   | 'graph-store'
   | 'config'
+  | 'github'
+  | 'state-store'
   | 'internal';
 
 export interface CmdbErrorOptions {

@@ -4,7 +4,6 @@ import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
 import { normalizeRef, splitRef } from '../catalog/refs.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
-import { Neo4jGraphStore } from '../graph/Neo4jGraphStore.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 
 export interface RepoOptions {
@@ -35,7 +34,9 @@ export function neo4jSettings(options: GraphOptions): { uri: string; user?: stri
 /** The graph store a command uses: Neo4j when configured, else in memory. */
 export async function openGraph(options: GraphOptions = {}): Promise<GraphStore> {
   const neo4j = neo4jSettings(options);
-  return neo4j ? new Neo4jGraphStore(neo4j) : new InMemoryGraphStore({});
+  if (!neo4j) return new InMemoryGraphStore({});
+  const { Neo4jGraphStore } = await import('../graph/Neo4jGraphStore.ts'); // loads neo4j-driver only when used
+  return new Neo4jGraphStore(neo4j);
 }
 
 /**

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CmdbError } from '../errors.ts';
 import type { GitReader } from './GitReader.ts';
-import { IsomorphicGitReader } from './IsomorphicGitReader.ts';
 import { NativeGitReader, nativeGitAvailable } from './NativeGitReader.ts';
 
 export type GitImplementation = 'native' | 'isomorphic' | 'auto';
@@ -23,7 +22,7 @@ export async function openRepo(dir: string, implementation: GitImplementation = 
   if (!fs.existsSync(resolved)) throw new CmdbError(`repository ${dir} does not exist`, { code: 'repo-not-found' });
   if (!isRepository(resolved)) throw new CmdbError(`${dir} is not a Git repository`, { code: 'repo-not-found' });
   const wanted = implementation === 'auto' ? ((process.env.CMDB_GIT as GitImplementation | undefined) ?? 'auto') : implementation;
-  if (wanted === 'isomorphic') return new IsomorphicGitReader({ dir: resolved });
-  if (wanted === 'native' || (await nativeGitAvailable())) return new NativeGitReader({ dir: resolved });
+  if (wanted === 'native' || (wanted !== 'isomorphic' && (await nativeGitAvailable()))) return new NativeGitReader({ dir: resolved });
+  const { IsomorphicGitReader } = await import('./IsomorphicGitReader.ts'); // isomorphic-git loads only when used
   return new IsomorphicGitReader({ dir: resolved });
 }

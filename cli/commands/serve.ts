@@ -10,7 +10,6 @@ import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
-import { startApiServer } from '../../graph-api/server.ts';
 
 export interface ServeOptions {
   neo4j?: string;
@@ -105,6 +104,7 @@ export async function startServe(o: ServeOptions, io: Output): Promise<ServeHand
     ok: follower.lastError === undefined,
     checks: { sync: follower.lastError ? { ok: false, message: follower.lastError } : { ok: true, message: follower.snapshot?.commit } },
   });
+  const { startApiServer } = await import('../../graph-api/server.ts'); // graphql-yoga loads only for serve
   const server = await startApiServer({ source: { store: graph, health }, port: o.port, host: o.host });
   log.info({ commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, store: graph.name }, 'catalog loaded');
   io.out(`GraphQL API on ${server.url}/graphql (health: ${server.url}/healthz)`);
