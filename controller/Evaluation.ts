@@ -1,6 +1,12 @@
 import type { CatalogReader } from '../catalog/CatalogReader.ts';
-import type { Criticality, RefString, Snapshot, SnapshotDiff, Violation } from '../catalog/types.ts';
+import type { Criticality, Entity, RefString, Snapshot, SnapshotDiff, Violation } from '../catalog/types.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
+import type { PolicyActivation } from '../policies/cel.ts';
+import type { Directory } from '../policies/directory.ts';
+import type { PolicyEvaluation } from '../policies/evaluate.ts';
+import type { SourceLoader } from '../policies/positions.ts';
+import type { Rulebook } from '../policies/rulebook.ts';
+import type { ApprovalsOutcome, ChangeType, Conflict, OpenChange, Risk, WindowsOutcome } from '../policies/types.ts';
 
 export type Decision = 'pass' | 'needs-approval' | 'blocked';
 
@@ -9,8 +15,16 @@ export interface ChangeInput {
   base: string;
   head: string;
   title?: string;
+  /** GitHub login of the author: never counts as an approver. */
   author?: string;
+  /** Pull-request labels; `emergency` makes an emergency change. */
   labels?: string[];
+  /** GitHub logins of the reviewers who approved. */
+  approvedBy?: string[];
+  /** When the change is evaluated (windows, `now` in CEL); default: the time the evaluation starts. */
+  at?: Date;
+  /** Other open changes, to report overlapping impact. */
+  openChanges?: OpenChange[];
 }
 
 /** An impacted entity, enriched from the head snapshot. */
@@ -42,7 +56,41 @@ export interface Evaluation {
   diff?: SnapshotDiff;
   impact?: ChangeImpact;
   violations: Violation[];
+  /** State the policy steps share; set by the rules step. */
+  policyRun?: PolicyRun;
+  /** Windows active now that apply to the change, and the next maintenance window. */
+  windows?: WindowsOutcome;
+  /** Names of the policies that matched, in evaluation order. */
+  policies?: string[];
+  risk?: Risk;
+  /** What raised the risk above low, highest first. */
+  riskReasons?: string[];
+  changeType?: ChangeType;
+  /** For a standard change: the standard policies that pre-approve it. */
+  standardBy?: string[];
+  approvals?: ApprovalsOutcome;
+  conflicts?: Conflict[];
   decision?: Decision;
+}
+
+/**
+ * What the policy steps share. Policies, windows, settings and the directory
+ * of users and groups come from the base commit (the target branch), so a
+ * change cannot loosen the rules that judge it, as GitHub reads CODEOWNERS
+ * from the base branch; the head's definitions are type-checked only.
+ */
+export interface PolicyRun {
+  now: Date;
+  rulebook: Rulebook;
+  directory: Directory;
+  /** The CEL activation of policies; `windows` is filled by the windows step. */
+  activation: PolicyActivation;
+  /** Source text of blobs, for exact positions. */
+  loader: SourceLoader;
+  /** An entity of the head, else of the base, else a window's, by ref. */
+  entityOf(ref: RefString): Entity | undefined;
+  /** Set by the policies step. */
+  result?: PolicyEvaluation;
 }
 
 /** What steps may use. */

@@ -5,6 +5,8 @@ import { openCatalog, openGraph } from '../context.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
 import { cycleViolation } from '../../controller/steps/validate.ts';
+import { gitSourceLoader } from '../../policies/positions.ts';
+import { checkPolicies } from '../../policies/rulebook.ts';
 import type { Violation } from '../../catalog/types.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
@@ -24,6 +26,7 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
   await graph.load(snapshot);
   const violations: Violation[] = [...snapshot.violations];
   for (const members of await graph.dependencyCycles()) violations.push(cycleViolation(members, snapshot));
+  violations.push(...(await checkPolicies(snapshot, { raw: reader.configOf(snapshot).raw, loader: gitSourceLoader(reader.git) })));
   await graph.close();
   const errors = violations.filter((v) => v.severity === 'error');
   if (o.format === 'json') {

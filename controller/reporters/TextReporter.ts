@@ -1,13 +1,15 @@
 import pc from 'picocolors';
-import { formatViolation, type ChangeReport } from '../report.ts';
+import { approvalProgress, describeWindow, formatViolation, refList, type ChangeReport } from '../report.ts';
 import type { Reporter } from './Reporter.ts';
 
 const MAX_IMPACT_LINES = 25;
 
-/** A terminal report; coloured when `color` is true (default: stdout is a TTY). */
+type Colors = ReturnType<typeof pc.createColors>;
+
+/** A terminal report; coloured when `color` is true (default: stdout is a TTY). Leads with decision, risk and change type, then what blocks and who must approve. */
 export class TextReporter implements Reporter {
   readonly format = 'text';
-  private readonly c: ReturnType<typeof pc.createColors>;
+  private readonly c: Colors;
 
   constructor(options: { color?: boolean } = {}) {
     this.c = pc.createColors(options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
@@ -16,11 +18,18 @@ export class TextReporter implements Reporter {
   render(r: ChangeReport): string {
     const c = this.c;
     const decision = r.decision === 'pass' ? c.green('PASS') : r.decision === 'blocked' ? c.red('BLOCKED') : c.yellow('NEEDS APPROVAL');
-    const lines = [`${c.bold('Decision:')} ${decision}   ${c.dim(`${r.base.slice(0, 12)}..${r.head.slice(0, 12)}`)}`];
+    const lines = [
+      `${c.bold('Decision:')} ${decision}   ${c.bold('Risk:')} ${r.risk}   ${c.bold('Change type:')} ${r.changeType}   ${c.dim(`${r.base.slice(0, 12)}..${r.head.slice(0, 12)}`)}`,
+    ];
+    if (r.riskReasons.length) lines.push(c.dim(`  risk raised by: ${r.riskReasons.join('; ')}`));
+    if (r.changeType === 'standard') lines.push(c.dim(`  standard change, pre-approved by ${r.standardBy.join(', ')}`));
     const errors = r.violations.filter((v) => v.severity === 'error');
     const warnings = r.violations.filter((v) => v.severity === 'warning');
     if (errors.length) lines.push('', c.bold(c.red(`Blocking (${errors.length}):`)), ...errors.map((v) => `  ${formatViolation(v)}`));
+    lines.push(...this.approvals(r));
     if (warnings.length) lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)), ...warnings.map((v) => `  ${formatViolation(v)}`));
+    lines.push(...this.windows(r), ...this.conflicts(r));
+    if (r.policies.length) lines.push('', `${c.bold('Policies matched:')} ${r.policies.join(', ')}`);
     lines.push('', c.bold(`Changes (${r.changes.length}):`));
     for (const ch of r.changes) lines.push(`  ${opMark(ch.op, c)} ${ch.ref}  ${c.dim(ch.file)}${ch.fields.length ? c.dim(`  [${ch.fields.join(', ')}]`) : ''}`);
     lines.push('', `${c.bold(`Impact (${r.impact.entities.length} entities)`)}; highest criticality: ${r.impact.maxCriticality ?? 'none'}; owners: ${r.impact.owners.join(', ') || 'none'}`);
@@ -29,8 +38,39 @@ export class TextReporter implements Reporter {
     if (r.impact.entities.length > MAX_IMPACT_LINES) lines.push(c.dim(`  ... and ${r.impact.entities.length - MAX_IMPACT_LINES} more`));
     return lines.join('\n');
   }
+
+  private approvals(r: ChangeReport): string[] {
+    const c = this.c;
+    if (r.approvals.required.length === 0) return [];
+    const missing = r.approvals.required.filter((a) => a.satisfiedBy.length < a.count).length;
+    const head = missing ? c.bold(c.yellow(`Approvals needed (${missing} of ${r.approvals.required.length} missing):`)) : c.bold(c.green('Approvals: all given'));
+    return [
+      '',
+      head,
+      ...r.approvals.required.map((a) => {
+        const mark = a.satisfiedBy.length >= a.count ? c.green('✓') : c.yellow('✗');
+        const by = a.satisfiedBy.length ? `, approved by ${a.satisfiedBy.join(', ')}` : '';
+        return `  ${mark} ${a.from}: ${approvalProgress(a)}${by}  ${c.dim(`(${a.reason})`)}`;
+      }),
+    ];
+  }
+
+  private windows(r: ChangeReport): string[] {
+    const lines = r.windows.active.map((w) => `  active: ${describeWindow(w)}, applies to ${refList(w.entities)}`);
+    if (r.windows.next) lines.push(`  next maintenance: ${describeWindow(r.windows.next)}, applies to ${refList(r.windows.next.entities)}`);
+    return lines.length ? ['', this.c.bold('Change windows:'), ...lines] : [];
+  }
+
+  private conflicts(r: ChangeReport): string[] {
+    if (!r.conflicts.length) return [];
+    return [
+      '',
+      this.c.bold(`Overlaps with open changes (${r.conflicts.length}):`),
+      ...r.conflicts.map((x) => `  ${x.id}${x.title ? ` "${x.title}"` : ''}: ${refList(x.refs)}`),
+    ];
+  }
 }
 
-function opMark(op: string, c: ReturnType<typeof pc.createColors>): string {
+function opMark(op: string, c: Colors): string {
   return op === 'added' ? c.green('+') : op === 'removed' ? c.red('-') : c.yellow('~');
 }

@@ -104,8 +104,15 @@ describe('cmdb check', () => {
     ]);
     expect(report.impact.maxCriticality).toBe('critical');
     expect(report.impact.owners).toEqual(['group:default/shop-team']);
-    expect(report.violations).toEqual([]);
-    expect(report.decision).toBe('pass');
+    // The change reaches a critical entity: the built-in critical-needs-cab policy asks the CAB (absent from this repo).
+    expect(report.violations).toEqual([expect.objectContaining({ rule: 'approvals', severity: 'warning', ref: 'group:default/cab' })]);
+    expect(report.risk).toBe('high');
+    expect(report.changeType).toBe('normal');
+    expect(report.approvals).toEqual({
+      required: [{ from: 'group:default/cab', count: 1, reason: expect.stringMatching(/^critical-needs-cab: /), satisfiedBy: [] }],
+      satisfied: false,
+    });
+    expect(report.decision).toBe('needs-approval');
   });
 
   it('blocks a change that removes an entity others depend on, and exits 1', async () => {
@@ -121,10 +128,10 @@ describe('cmdb check', () => {
 
   it('renders text and markdown', async () => {
     const text = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change');
-    expect(text.stdout).toMatch(/^Decision: PASS/);
+    expect(text.stdout).toMatch(/^Decision: NEEDS APPROVAL {3}Risk: high {3}Change type: normal/);
     expect(text.stdout).toMatch(/component:default\/web \(low, distance 3/);
     const md = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change', '--format', 'markdown');
-    expect(md.stdout).toMatch(/^## gitops-cmdb: ✅ Pass/);
+    expect(md.stdout).toMatch(/^## gitops-cmdb: 🟡 Needs approval\n\n\*\*Risk:\*\* high · \*\*Change type:\*\* normal/);
     expect(md.stdout).toMatch(/\| `resource:default\/redis` \| modified \| `redis.yaml` \| `spec.criticality` \|/);
   });
 
@@ -150,5 +157,21 @@ describe('the cmdb binary', () => {
     const missing = cmdbProcess(['check', '--repo', '/nonexistent', '--base', 'a', '--head', 'b']);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('cmdb validate on policies', () => {
+  it('reports a policy whose CEL does not type-check, at the expression, and exits 1', async () => {
+    const policyRepo = TestRepo.create();
+    try {
+      const sha = policyRepo.commit({
+        'policy.yaml': 'apiVersion: cmdb/v1\nkind: ChangePolicy\nmetadata: {name: broken}\nspec:\n  description: broken\n  match: "impact.count > \'x\'"\n  risk: high\n',
+      });
+      const r = await cmdb('validate', '--repo', policyRepo.dir, '--ref', sha);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^policy\.yaml:6:\d+: .*/m);
+    } finally {
+      policyRepo.remove();
+    }
   });
 });

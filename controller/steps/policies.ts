@@ -1,0 +1,84 @@
+import type { Snapshot } from '../../catalog/types.ts';
+import { overridingReviewer } from '../../policies/approvals.ts';
+import { classifyChange } from '../../policies/changeType.ts';
+import { Directory } from '../../policies/directory.ts';
+import { evaluatePolicies, type PolicyFinding } from '../../policies/evaluate.ts';
+import { celChange, celImpact } from '../../policies/facts.ts';
+import { gitSourceLoader, placeViolations, type PendingViolation } from '../../policies/positions.ts';
+import { assessRisk } from '../../policies/risk.ts';
+import { rulebookOf } from '../../policies/rulebook.ts';
+import type { CatalogReader } from '../../catalog/CatalogReader.ts';
+import type { Evaluation, Step } from '../Evaluation.ts';
+
+const ALREADY = ' (already on the base commit)';
+
+/**
+ * Problems of the head's policy and window definitions. One the base already
+ * had (same document, or same cmdb.yaml message) is a warning: the change did
+ * not cause it.
+ */
+function headDefinitionProblems(base: Snapshot, head: Snapshot, reader: CatalogReader): PendingViolation[] {
+  const baseMessages = new Set(rulebookOf(base, reader.configOf(base).raw).problems.map((p) => p.violation.message));
+  return rulebookOf(head, reader.configOf(head).raw).problems.map((p) => {
+    const before = p.at ? base.entities.get(p.at.entity.ref) : undefined;
+    const unchanged = p.at ? before?.source.blob === p.at.entity.source.blob && before.source.document === p.at.entity.source.document : baseMessages.has(p.violation.message);
+    return unchanged && p.violation.severity === 'error' ? { ...p, violation: { ...p.violation, severity: 'warning', message: p.violation.message + ALREADY } } : p;
+  });
+}
+
+/**
+ * Sets up the policy steps: the rulebook and directory of the base commit,
+ * the CEL facts of the change, and the evaluation time. Type-checks the head's
+ * policies and windows: a broken one is a violation at its file, line and
+ * column, and is never evaluated.
+ */
+export const rulesStep: Step = async (ev, { reader }) => {
+  const base = ev.base!;
+  const head = ev.head!;
+  const rulebook = rulebookOf(base, reader.configOf(base).raw);
+  const loader = gitSourceLoader(reader.git);
+  ev.violations.push(...(await placeViolations(headDefinitionProblems(base, head, reader), loader)));
+  const now = ev.input.at ?? new Date();
+  const windowEntities = new Map(rulebook.windows.map((w) => [w.origin.ref, w.origin.entity]));
+  ev.policyRun = {
+    now,
+    rulebook,
+    directory: Directory.of(base),
+    loader,
+    activation: { change: celChange({ diff: ev.diff!, base, head, context: ev.input }), impact: celImpact(ev.impact!), now, windows: [] },
+    entityOf: (ref) => head.entities.get(ref) ?? base.entities.get(ref) ?? windowEntities.get(ref),
+  };
+};
+
+/** A soft-mandatory failure one of the policy's owners approved is a warning. */
+function withOverride(f: PolicyFinding, ev: Evaluation): PolicyFinding {
+  if (f.policy.enforcement !== 'soft-mandatory' || f.violation.severity !== 'error') return f;
+  const reviewer = overridingReviewer(f.policy, { approvedBy: ev.input.approvedBy ?? [], author: ev.input.author, directory: ev.policyRun!.directory });
+  if (!reviewer) return f;
+  return { ...f, violation: { ...f.violation, severity: 'warning', message: `${f.violation.message} (overridden: ${reviewer} approved for the policy's owners)` } };
+}
+
+/**
+ * Evaluates every policy (CEL) on the change: violations with their
+ * enforcement (soft-mandatory ones an owner approved become warnings), the
+ * matched policies, the risk and the change type.
+ */
+export const policiesStep: Step = async (ev) => {
+  const run = ev.policyRun!;
+  const result = evaluatePolicies({ policies: run.rulebook.policies, activation: run.activation, entityOf: run.entityOf });
+  run.result = result;
+  ev.violations.push(...(await placeViolations(result.findings.map((f) => withOverride(f, ev)), run.loader)));
+  ev.policies = result.matched.map((p) => p.name);
+  const { risk, reasons } = assessRisk({
+    matched: result.matched,
+    maxCriticality: ev.impact!.maxCriticality,
+    impacted: ev.impact!.entities.length,
+    config: run.rulebook.config,
+  });
+  ev.risk = risk;
+  ev.riskReasons = reasons;
+  const standardPolicies = result.matched.filter((p) => p.standard && !result.failed.has(p));
+  const kind = classifyChange({ labels: ev.input.labels ?? [], risk, changes: ev.diff!.changes, standardPolicies });
+  ev.changeType = kind.changeType;
+  ev.standardBy = kind.standardBy;
+};

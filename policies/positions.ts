@@ -1,0 +1,139 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
+import type { GitReader } from '../catalog/git/GitReader.ts';
+import type { Entity, Violation } from '../catalog/types.ts';
+
+/** Text of a blob of the config repo by oid, or undefined when it cannot be read. */
+export type SourceLoader = (blob: string) => Promise<string | undefined>;
+
+/** A loader reading blobs through a GitReader, each at most once. */
+export function gitSourceLoader(git: GitReader): SourceLoader {
+  const texts = new Map<string, Promise<string | undefined>>();
+  return (blob) => {
+    let text = texts.get(blob);
+    if (!text) {
+      text = readBlob(git, blob);
+      texts.set(blob, text);
+    }
+    return text;
+  };
+}
+
+async function readBlob(git: GitReader, blob: string): Promise<string | undefined> {
+  let text: string | undefined;
+  try {
+    await git.readBlobs([blob], (_, content) => (text = content.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+  return text;
+}
+
+/** Where in an entity a finding is: a JSON pointer, and optionally an offset into the string value there. */
+export interface EntityPlace {
+  entity: Entity;
+  pointer?: string;
+  offset?: number;
+}
+
+/** A violation still to be placed at a file position. */
+export interface PendingViolation {
+  violation: Violation;
+  at?: EntityPlace;
+}
+
+const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The node a pointer names, or undefined. */
+function nodeAt(doc: Document, pointer: string): { node: Node; key?: Node } | undefined {
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  for (const segment of pointer.split('/').slice(1).map(unescape)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) return undefined;
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      node = node.items[Number(segment)];
+      key = undefined;
+    } else return undefined;
+  }
+  return node ? { node: node as Node, key } : undefined;
+}
+
+/**
+ * Offset in the file of character `offset` of a scalar's value. Follows the
+ * value through quotes, escapes, folding and block indentation by matching
+ * characters; gives up (undefined) where the source and the value disagree.
+ */
+export function scalarOffset(text: string, scalar: Scalar, offset: number): number | undefined {
+  const value = String(scalar.value);
+  let i = scalar.range![0];
+  if (scalar.type === Scalar.BLOCK_LITERAL || scalar.type === Scalar.BLOCK_FOLDED) i = text.indexOf('\n', i) + 1;
+  else if (scalar.type === Scalar.QUOTE_DOUBLE || scalar.type === Scalar.QUOTE_SINGLE) i++;
+  const end = scalar.range![1];
+  for (let k = 0; k < offset && k < value.length; k++) {
+    const want = value[k];
+    while (i < end && text[i] !== want) {
+      if (!/[\s\\'"]/.test(text[i])) return undefined;
+      i++;
+    }
+    if (i >= end) return undefined;
+    i++;
+  }
+  while (i < end && /[\s]/.test(text[i]) && offset < value.length && text[i] !== value[offset]) i++;
+  return i;
+}
+
+/** Parsed documents per text, for the lifetime of one placement pass. */
+type DocCache = Map<string, { docs: Document[]; counter: LineCounter }>;
+
+function parsed(text: string, cache: DocCache): { docs: Document[]; counter: LineCounter } {
+  let hit = cache.get(text);
+  if (!hit) {
+    const counter = new LineCounter();
+    hit = { docs: parseAllDocuments(text, { lineCounter: counter }) as Document[], counter };
+    cache.set(text, hit);
+  }
+  return hit;
+}
+
+/** Line and column of a place, read from the entity's source text. */
+function placeInText(text: string, place: EntityPlace, cache: DocCache): [number, number] | undefined {
+  const { docs, counter } = parsed(text, cache);
+  const doc = docs[place.entity.source.document];
+  if (!doc || place.pointer === undefined) return undefined;
+  const found = nodeAt(doc, place.pointer);
+  if (!found) return undefined;
+  let at = (found.key ?? found.node).range?.[0];
+  if (place.offset !== undefined && isScalar(found.node)) at = scalarOffset(text, found.node, place.offset) ?? found.node.range?.[0];
+  if (at === undefined) return undefined;
+  const { line, col } = counter.linePos(at);
+  return [line, col];
+}
+
+/** Best position without the source text: a stored pointer position, else the entity's name or start. */
+function placeFromEntity(place: EntityPlace): [number, number] {
+  const e = place.entity;
+  return (place.pointer !== undefined ? e.positions[place.pointer] : undefined) ?? e.positions['/metadata/name'] ?? [e.source.line, e.source.column];
+}
+
+/**
+ * Gives each pending violation the file, line and column of its place: from
+ * the source text when the loader has it (exact, down to a character inside an
+ * expression), else from the positions stored on the entity.
+ */
+export async function placeViolations(pending: readonly PendingViolation[], loader?: SourceLoader): Promise<Violation[]> {
+  const cache: DocCache = new Map();
+  const out: Violation[] = [];
+  for (const { violation, at } of pending) {
+    if (!at) {
+      out.push(violation);
+      continue;
+    }
+    const text = loader ? await loader(at.entity.source.blob) : undefined;
+    const [line, column] = (text !== undefined ? placeInText(text, at, cache) : undefined) ?? placeFromEntity(at);
+    out.push({ ...violation, file: at.entity.source.file, line, column });
+  }
+  return out;
+}
