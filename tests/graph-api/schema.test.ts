@@ -67,15 +67,13 @@ describe('query limits', () => {
     expect(errors).toEqual(['Cannot spread fragment "A" within itself via "B".']);
   });
 
-  it('measure exponentially expanding fragments in linear time', () => {
+  it('measure exponentially expanding fragments without expanding them (an exponential walk would never finish)', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Entity { a: owner { ...F${i + 1} } b: owner { ...F${i + 1} } }`);
     const query = `{ entity(ref: "component:x") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on Entity { ref }`;
-    const started = Date.now();
     const measure = measureOperation(schema, parse(query), getOperationAST(parse(query))!);
     expect(measure.depth).toBe(levels + 2);
     expect(measure.cost).toBeGreaterThan(2 ** levels);
     expect(check(query)).toEqual(['Query is 42 levels deep; the maximum is 12. Ask for fewer nested levels.']);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

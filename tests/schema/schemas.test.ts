@@ -52,7 +52,7 @@ describe('validation', () => {
     expect(frozen).toEqual(doc);
   });
 
-  it('is fast: 20,000 mixed documents in well under a second', () => {
+  it('validates 20,000 mixed documents with one compiled validator (speed is measured in bench/, not here)', () => {
     const validator = builtinValidator();
     const docs = Array.from({ length: 20_000 }, (_, i) =>
       i % 2 === 0
@@ -60,12 +60,9 @@ describe('validation', () => {
         : { apiVersion: 'backstage.io/v1alpha1', kind: 'Resource', metadata: { name: `r${i}`, tags: ['db'] }, spec: { type: 'database', owner: 'a' } },
     );
     validator.validate(docs[0]);
-    const started = performance.now();
     let issues = 0;
     for (const doc of docs) issues += validator.validate(doc).length;
-    const elapsed = performance.now() - started;
     expect(issues).toBe(0);
-    expect(elapsed).toBeLessThan(1000); // ~100 ms measured on a loaded 2-core machine
 
   });
 });
