@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { CatalogReader } from '../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../catalog/git/NativeGitReader.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
+import type { Snapshot } from '../catalog/types.ts';
 import { generateRepo, type GeneratedRepo } from './generate.ts';
 import { nativeReadAll } from './native.ts';
 import { formatMachineInfo, formatMs, machineInfo, markdownHeader, markdownRow, summarize } from './stats.ts';
@@ -124,6 +125,35 @@ function checkTable(all: CheckFigures[]): string {
   return rows.join('\n');
 }
 
+/** Neo4j against memory on the largest repo; a Neo4j is started unless CMDB_BENCH_NEO4J_URI names one. */
+async function neo4jSection(base: Snapshot, head: Snapshot): Promise<{ data: unknown; markdown: string }> {
+  const { benchNeo4j } = await import('./neo4j.ts');
+  const { startNeo4j } = await import('../tests/infra/neo4j.ts');
+  const started = process.env.CMDB_BENCH_NEO4J_URI ? undefined : await startNeo4j({});
+  try {
+    const r = await benchNeo4j({ uri: process.env.CMDB_BENCH_NEO4J_URI ?? started!.uri, base, head });
+    const markdown = [
+      '### Neo4j graph store',
+      '',
+      markdownHeader(['entities', 'relationships', 'batch', 'full sync', 'incremental sync (65 entities)', 'impact p50 / p99 Neo4j', 'impact p50 / p99 memory', 'p50 ratio', 'answers differ']),
+      markdownRow([
+        r.entities.toLocaleString('en'),
+        r.relationships.toLocaleString('en'),
+        r.batchSize,
+        formatMs(r.fullSyncMs),
+        formatMs(r.incrementalSyncMs),
+        `${formatMs(r.impact.neo4j.p50)} / ${formatMs(r.impact.neo4j.p99)}`,
+        `${formatMs(r.impact.memory.p50)} / ${formatMs(r.impact.memory.p99)}`,
+        `${r.impact.ratioP50.toFixed(1)}x`,
+        r.impact.mismatches,
+      ]),
+    ].join('\n');
+    return { data: r, markdown };
+  } finally {
+    await started?.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const machine = await machineInfo();
   const out: string[] = [`Machine: ${formatMachineInfo(machine)}`, ''];
@@ -136,13 +166,23 @@ async function main(): Promise<void> {
     results.check = figures;
     out.push('### cmdb check and impact', '', checkTable(figures), '');
   }
-  for (const [name, file] of [['neo4j', './neo4j.ts'], ['policies', './policies.ts']] as const) {
-    if (!only.has(name) || !fs.existsSync(fileURLToPath(new URL(file, import.meta.url)))) continue;
-    const mod = await import(file);
-    const largest = repos.get(Math.max(...sizes))!;
-    const section = await mod.benchSection({ repo: largest, runs });
-    results[name] = section.data;
-    out.push(section.markdown, '');
+  const largest = repos.get(Math.max(...sizes))!;
+  if (only.has('policies') || only.has('neo4j')) {
+    const reader = new CatalogReader({ git: new NativeGitReader({ dir: largest.dir }) });
+    const base = await reader.read(largest.base);
+    const head = await reader.readFrom(base, largest.head);
+    if (only.has('policies')) {
+      const { benchPolicies } = await import('./policies.ts');
+      const r = await benchPolicies({ base, head, runs: Math.max(runs, 5) });
+      const sm = summarize(r.ms);
+      results.policies = r;
+      out.push('### Policy evaluation', '', `${r.policies} policies (50 generated + the built-in pack) on the ${base.entities.size.toLocaleString('en')}-entity change: median ${formatMs(sm.p50)}, min ${formatMs(sm.min)}, max ${formatMs(sm.max)} over ${r.ms.length} runs.`, '');
+    }
+    if (only.has('neo4j')) {
+      const section = await neo4jSection(base, head);
+      results.neo4j = section.data;
+      out.push(section.markdown, '');
+    }
   }
   fs.mkdirSync(WORK, { recursive: true });
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));

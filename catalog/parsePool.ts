@@ -23,9 +23,14 @@ export function inlineSink(limits: ParseLimits): BlobSink {
   };
 }
 
+/** The worker script: beside this module in the bundle (dist/), else a bootstrap that loads the TypeScript through tsx. */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts') ? new URL('./parseWorkerEntry.js', import.meta.url) : new URL('./parseWorker.js', import.meta.url);
+}
+
 /** Parses on worker threads (one per core, at most `workers`), in batches. */
 export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4))): BlobSink {
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./parseWorkerEntry.js', import.meta.url)));
+  const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
   const load = pool.map(() => 0);
   const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
   const done: Array<Promise<BlobResult[]>> = [];
