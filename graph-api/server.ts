@@ -23,6 +23,8 @@ export interface ApiServerOptions {
   logger?: YogaLogger | boolean;
   /** Overrides of DEFAULT_QUERY_LIMITS. */
   limits?: Partial<QueryLimits>;
+  /** More handlers by exact path (e.g. `/webhooks/github`), served before the 404; they answer every method themselves. */
+  routes?: Readonly<Record<string, NodeHandler>>;
 }
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -40,7 +42,9 @@ export function createApiServer(options: ApiServerOptions): { handler: NodeHandl
   const yoga = createApiYoga(options);
   const handler: NodeHandler = (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === GRAPHQL_PATH) void yoga.requestListener(req, res);
+    const route = options.routes && Object.hasOwn(options.routes, path) ? options.routes[path] : undefined;
+    if (route) route(req, res);
+    else if (path === GRAPHQL_PATH) void yoga.requestListener(req, res);
     else if (path === HEALTH_PATH) void serveHealth(options.source, req, res);
     else sendJson(res, 404, { error: 'not found', message: `Nothing at ${path}: the GraphQL API is at ${GRAPHQL_PATH}, health at ${HEALTH_PATH}.` });
   };

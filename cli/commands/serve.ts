@@ -10,8 +10,9 @@ import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
+import { addGitHubOptions, startGitHub, type GitHubServeOptions, type ServedGitHub } from './serveGitHub.ts';
 
-export interface ServeOptions {
+export interface ServeOptions extends GitHubServeOptions {
   neo4j?: string;
   repo: string;
   ref: string;
@@ -88,15 +89,22 @@ export interface ServeHandle {
   url: string;
   follower: GraphFollower;
   graph: GraphStore;
+  /** The GitHub controller, with --github. */
+  github?: ServedGitHub;
   close(): Promise<void>;
 }
 
 /** Starts the API on the catalog at a revision and keeps following it. */
 export async function startServe(o: ServeOptions, io: Output): Promise<ServeHandle> {
   const log = pino({ name: 'cmdb', level: process.env.CMDB_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  let onMerge = async () => {};
+  const github = await startGitHub(o, log, () => onMerge());
+  // With --github-repo the served catalog is the controller's clone, following the default branch.
+  if (github?.prepared) o = { ...o, repo: github.prepared.gitdir, ref: `refs/remotes/origin/${github.prepared.branch}` };
   const reader = await openCatalog(o);
   const graph = await openServedGraph(o);
   const follower = new GraphFollower(reader, graph, o.ref);
+  if (github?.prepared) onMerge = async () => void (await follower.refresh());
   await reader.git.resolve(o.ref);
   await follower.refresh();
   if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
@@ -105,7 +113,7 @@ export async function startServe(o: ServeOptions, io: Output): Promise<ServeHand
     checks: { sync: follower.lastError ? { ok: false, message: follower.lastError } : { ok: true, message: follower.snapshot?.commit } },
   });
   const { startApiServer } = await import('../../graph-api/server.ts'); // graphql-yoga loads only for serve
-  const server = await startApiServer({ source: { store: graph, health }, port: o.port, host: o.host });
+  const server = await startApiServer({ source: { store: graph, health }, port: o.port, host: o.host, routes: github?.routes });
   log.info({ commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, store: graph.name }, 'catalog loaded');
   io.out(`GraphQL API on ${server.url}/graphql (health: ${server.url}/healthz)`);
   let timer: NodeJS.Timeout | undefined;
@@ -126,10 +134,12 @@ export async function startServe(o: ServeOptions, io: Output): Promise<ServeHand
     url: server.url,
     follower,
     graph,
+    github,
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
       await server.close();
+      await github?.close();
       await graph.close();
     },
   };
@@ -147,13 +157,13 @@ export async function runServe(o: ServeOptions, io: Output): Promise<number> {
 }
 
 export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  program
+  const command = program
     .command('serve')
     .description('serve the GraphQL API (/graphql) and /healthz on the catalog at a revision')
     .option('--repo <path>', 'config repository', '.')
     .option('--ref <rev>', 'revision to follow', 'HEAD')
     .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--poll <seconds>', 'how often to look for new commits of --ref (0: never)', parseSeconds, 10)
-    .action((opts: ServeOptions, cmd: Command) => run(runServe({ ...cmd.optsWithGlobals(), ...opts }, io)));
+    .option('--poll <seconds>', 'how often to look for new commits of --ref (0: never)', parseSeconds, 10);
+  addGitHubOptions(command).action((opts: ServeOptions, cmd: Command) => run(runServe({ ...cmd.optsWithGlobals(), ...opts }, io)));
 }

@@ -1,0 +1,77 @@
+import type { GitImplementation } from '../../catalog/git/openRepo.ts';
+import { openRepo } from '../../catalog/git/openRepo.ts';
+import type { Snapshot } from '../../catalog/types.ts';
+import type { ChangeInput, Evaluation } from '../Evaluation.ts';
+import { evaluateChange } from '../evaluateChange.ts';
+import { GraphPool, PooledGraph } from './GraphPool.ts';
+import { MemoCatalogReader } from './MemoCatalogReader.ts';
+
+export interface RepoWorkspaceOptions {
+  /** The local clone (a bare repository). */
+  gitdir: string;
+  git?: GitImplementation;
+  /** false: parse cache in memory only. */
+  cache?: boolean;
+}
+
+/**
+ * What stays warm for one config repo between deliveries: a catalog reader
+ * that remembers recent snapshots (the default branch's pinned) and the graphs
+ * of recent commits. Evaluations and syncs of one repository run one at a time.
+ */
+export class RepoWorkspace {
+  readonly gitdir: string;
+  private readonly options: RepoWorkspaceOptions;
+  private readonly pool = new GraphPool({ keep: 3 });
+  private reader?: Promise<MemoCatalogReader>;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(options: RepoWorkspaceOptions) {
+    this.options = options;
+    this.gitdir = options.gitdir;
+  }
+
+  /** Runs the change evaluation of the project on the clone. */
+  evaluate(input: ChangeInput): Promise<Evaluation> {
+    return this.locked(async () => evaluateChange(input, { reader: await this.catalog(), graph: new PooledGraph({ pool: this.pool }) }));
+  }
+
+  /** Moves the default branch's warm snapshot and graph to `commit` (derived from the previous one by the files that changed). */
+  follow(commit: string): Promise<Snapshot> {
+    return this.locked(async () => {
+      const reader = await this.catalog();
+      const previous = reader.pinnedSnapshot;
+      const snapshot = previous ? await reader.readFrom(previous, commit) : await reader.read(commit);
+      reader.pin(snapshot);
+      await this.pool.graphFor(snapshot);
+      return snapshot;
+    });
+  }
+
+  /** The snapshot `follow` keeps, if any. */
+  async defaultSnapshot(): Promise<Snapshot | undefined> {
+    return this.reader ? (await this.reader).pinnedSnapshot : undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.lock.catch(() => undefined);
+    if (this.reader) await (await this.reader).git.close();
+  }
+
+  private catalog(): Promise<MemoCatalogReader> {
+    if (!this.reader) {
+      const opening = openRepo(this.gitdir, this.options.git ?? 'auto').then((git) => new MemoCatalogReader({ git, cache: this.options.cache === false ? false : undefined }));
+      opening.catch(() => {
+        if (this.reader === opening) this.reader = undefined;
+      });
+      this.reader = opening;
+    }
+    return this.reader;
+  }
+
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.catch(() => undefined).then(fn);
+    this.lock = next;
+    return next;
+  }
+}

@@ -1,0 +1,150 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/** The parsed lines of a JSON Lines file and the byte length of its intact prefix (a torn last line is not counted). */
+export interface JsonLines<T> {
+  records: T[];
+  /** Bytes up to and including the last complete, parseable line. */
+  intactBytes: number;
+  /** Size of the file; larger than intactBytes when its end is torn. */
+  size: number;
+}
+
+/** Reads a JSON Lines file; a missing file is empty. Stops at the first line that is incomplete or not JSON (a write cut short by a crash). */
+export async function readJsonLines<T>(file: string): Promise<JsonLines<T>> {
+  let data: Buffer;
+  try {
+    data = await fs.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], intactBytes: 0, size: 0 };
+    throw e;
+  }
+  const records: T[] = [];
+  let start = 0;
+  while (start < data.length) {
+    const end = data.indexOf(0x0a, start);
+    if (end < 0) break;
+    try {
+      records.push(JSON.parse(data.toString('utf8', start, end)) as T);
+    } catch {
+      break;
+    }
+    start = end + 1;
+  }
+  return { records, intactBytes: start, size: data.length };
+}
+
+/** Flushes a directory entry (after a create or rename), where the platform allows it. */
+export async function syncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    /* not supported on every platform; the data itself is flushed */
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** Replaces `file` atomically with `text`: a temp file, flushed, renamed over it. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.rename(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+/**
+ * An append-only JSON Lines file: each `append` is written and fsynced before
+ * it resolves; appends that arrive while a write is in flight are written and
+ * fsynced together (group commit). A torn end left by a crash is cut off on open.
+ */
+export class AppendLog {
+  private handle?: fs.FileHandle;
+  private queue: Array<{ text: string; done: (e?: unknown) => void }> = [];
+  private flushing?: Promise<void>;
+  private writing?: Promise<void>;
+  /** Set while `exclusive` runs: appends wait. */
+  private gate?: Promise<void>;
+
+  constructor(private readonly options: { file: string }) {}
+
+  get file(): string {
+    return this.options.file;
+  }
+
+  /** Opens for appending after cutting off a torn end at `intactBytes` (from readJsonLines). */
+  async open(intactBytes: number, size: number): Promise<void> {
+    await fs.mkdir(path.dirname(this.file), { recursive: true });
+    if (size > intactBytes) await fs.truncate(this.file, intactBytes);
+    this.handle = await fs.open(this.file, 'a');
+  }
+
+  /** Resolves once the records are written and flushed to disk. */
+  append(records: readonly unknown[]): Promise<void> {
+    const text = records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    return new Promise((resolve, reject) => {
+      this.queue.push({ text, done: (e) => (e ? reject(e) : resolve()) });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  /** Runs `fn` with no append being written meanwhile (compaction); appends made meanwhile wait. */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    let release!: () => void;
+    this.gate = new Promise((resolve) => (release = resolve));
+    try {
+      if (this.writing) await this.writing;
+      return await fn();
+    } finally {
+      this.gate = undefined;
+      release();
+    }
+  }
+
+  /** Reopens after the file was replaced (compaction). */
+  async reopen(): Promise<void> {
+    await this.handle?.close();
+    this.handle = await fs.open(this.file, 'a');
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (this.gate) {
+        await this.gate;
+        continue;
+      }
+      const batch = this.queue;
+      this.queue = [];
+      this.writing = this.write(batch);
+      await this.writing;
+      this.writing = undefined;
+    }
+    this.flushing = undefined;
+  }
+
+  private async write(batch: Array<{ text: string; done: (e?: unknown) => void }>): Promise<void> {
+    try {
+      if (!this.handle) throw new Error(`${this.file} is not open`);
+      await this.handle.write(batch.map((b) => b.text).join(''));
+      await this.handle.datasync();
+      for (const b of batch) b.done();
+    } catch (e) {
+      for (const b of batch) b.done(e);
+    }
+  }
+}
