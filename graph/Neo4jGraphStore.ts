@@ -2,7 +2,7 @@ import neo4j from 'neo4j-driver';
 import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { CmdbError } from '../catalog/errors.ts';
-import { fetchBfsSubgraph, type ExpandFrontier } from './bfsFetch.ts';
+import { fetchBfsSubgraph, fetchPathSubgraph, type ExpandFrontier } from './bfsFetch.ts';
 import { csrFromPairs } from './csr.ts';
 import { digraphImpact, digraphShortestPath, rankRefs } from './digraph.ts';
 import { assertDiffBase, diffGraphs, snapshotEdges, snapshotNodes } from './graphDiff.ts';
@@ -10,8 +10,8 @@ import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Nei
 import { BatchWriter } from './neo4jBatches.ts';
 import { Neo4jClient, toNumber, type Neo4jClientOptions, type Run } from './neo4jClient.ts';
 import {
-  COUNT_ALL, COUNT_KIND, CYCLE_CANDIDATE_EDGES, GET_ENTITY, IMPACT_LAYER, NEIGHBOURS, PAGE_ALL, PAGE_KIND, PING, READ_MARKER, SCHEMA,
-  WRITE_MARKER, pathLayer,
+  COUNT_ALL, COUNT_KIND, CYCLE_CANDIDATE_EDGES, GET_ENTITY, NEIGHBOURS, PAGE_ALL, PAGE_KIND, PING, READ_MARKER, SCHEMA, WRITE_MARKER,
+  impactReach, pathLayer,
 } from './neo4jCypher.ts';
 import { MARKER_ID, graphNodeOf, relationOfType, relationshipTypes } from './neo4jModel.ts';
 import { cyclicComponents } from './traversal.ts';
@@ -21,10 +21,19 @@ export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
   batchSize?: number;
   /** For tests only: each load()/applyDiff() fails after this many write batches, as a crash would. */
   failAfterBatches?: number;
+  /** BFS layers fetched per query by impact() (default DEFAULT_IMPACT_HOPS). */
+  impactHops?: number;
 }
 
+/**
+ * BFS layers per impact() query: unlimited, so that an impact takes one round
+ * trip (docs/graph-model.md has the measurements). shortestPath() searches
+ * from both ends, a layer per query.
+ */
+export const DEFAULT_IMPACT_HOPS = Infinity;
+
 /** Rows per UNWIND write batch; see docs/graph-model.md for the measurements behind it. */
-export const DEFAULT_BATCH_SIZE = 10_000;
+export const DEFAULT_BATCH_SIZE = 5_000;
 
 /** The marker node's state: `pending` (and `pendingBase` for a diff) while a sync runs or after it was cut short. */
 interface SyncMarker {
@@ -35,12 +44,15 @@ interface SyncMarker {
 
 /**
  * GraphStore in Neo4j (model: docs/graph-model.md). Queries are parameterised
- * Cypher; traversals fetch one BFS layer per query and finish with the same
- * TypeScript traversal as InMemoryGraphStore, so answers are identical.
+ * Cypher. Traversals fetch the part of the graph a search looks at (impact:
+ * several BFS layers per query; shortestPath: one layer per query from both
+ * ends) and finish with the same TypeScript traversal as InMemoryGraphStore,
+ * so answers are identical, tie-breaks included.
  *
- * Sync: load() rebuilds, applyDiff() writes only the differences; both in
+ * Sync: load() deletes every entity and creates the snapshot's; applyDiff()
+ * writes only the differences (MERGE, DELETE of what matches). Both write in
  * batches of one transaction each, with the CmdbSync marker set to `pending`
- * first and moved to the new commit last. A sync cut short is repaired by the
+ * first and moved to the new commit last (load() also clears `commit` first). A sync cut short is repaired by the
  * next one: applyDiff() to the same head from the same base re-applies the
  * (idempotent) diff; anything else rebuilds with load(head).
  *
@@ -52,6 +64,7 @@ export class Neo4jGraphStore implements GraphStore {
   private readonly client: Neo4jClient;
   private readonly batchSize: number;
   private readonly failAfterBatches: number | undefined;
+  private readonly impactHops: number;
   private schema: Promise<void> | undefined;
   private closed = false;
 
@@ -60,6 +73,7 @@ export class Neo4jGraphStore implements GraphStore {
     this.client = new Neo4jClient(options);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.failAfterBatches = options.failAfterBatches;
+    this.impactHops = options.impactHops ?? DEFAULT_IMPACT_HOPS;
   }
 
   async load(snapshot: Snapshot): Promise<void> {
@@ -67,8 +81,8 @@ export class Neo4jGraphStore implements GraphStore {
     await this.writeMarker({ pending: snapshot.commit });
     const writer = this.writer();
     await writer.deleteAllEntities();
-    await writer.upsertNodes(snapshotNodes(snapshot));
-    await writer.upsertEdges([...snapshotEdges(snapshot).values()]);
+    await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
+    await writer.createEdges([...snapshotEdges(snapshot).values()]);
     await this.writeMarker({ commit: snapshot.commit });
   }
 
@@ -100,13 +114,13 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
-    const kind = options.kind?.toLowerCase();
+    const prefix = options.kind === undefined ? undefined : `${options.kind.toLowerCase()}:`;
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     return this.read(async (run) => {
-      const total = toNumber((await run(kind === undefined ? COUNT_ALL : COUNT_KIND, { kind }))[0].get('total'));
+      const total = toNumber((await run(prefix === undefined ? COUNT_ALL : COUNT_KIND, { prefix }))[0].get('total'));
       const limit = Math.min(total - offset, Math.max(0, Math.floor(options.limit ?? total)));
       if (limit <= 0) return { nodes: [], total };
-      const records = await run(kind === undefined ? PAGE_ALL : PAGE_KIND, { kind, offset: neo4j.int(offset), limit: neo4j.int(limit) });
+      const records = await run(prefix === undefined ? PAGE_ALL : PAGE_KIND, { prefix, offset: neo4j.int(offset), limit: neo4j.int(limit) });
       return { nodes: records.map((r) => graphNodeOf(r.get('node'))), total };
     });
   }
@@ -127,7 +141,8 @@ export class Neo4jGraphStore implements GraphStore {
   async impact(roots: readonly RefString[], options: ImpactOptions = {}): Promise<ImpactResult> {
     const normalized = roots.map((r) => normalizeRef(r)).filter((r) => r !== undefined);
     if (normalized.length === 0) return this.nothing({ roots: [], entities: [] });
-    const graph = await this.read((run) => fetchBfsSubgraph(normalized, expander(run, IMPACT_LAYER), { maxDistance: options.depth }));
+    const expand = expander((hops) => impactReach(hops - 1));
+    const graph = await this.read((run) => fetchBfsSubgraph(normalized, expand(run), { maxDistance: options.depth, hops: this.impactHops }));
     return digraphImpact(graph, normalized, options);
   }
 
@@ -138,15 +153,24 @@ export class Neo4jGraphStore implements GraphStore {
     if (s === d) return (await this.getEntity(s)) ? [s] : null;
     const types = relationshipTypes(options.relations);
     if (types.length === 0) return this.nothing(null);
-    const layer = pathLayer(types, options.direction ?? 'both');
-    const graph = await this.read((run) => fetchBfsSubgraph([s], expander(run, layer), { stopAt: d }));
+    const direction = options.direction ?? 'both';
+    const forward = expander(() => pathLayer(types, direction));
+    const backward = expander(() => pathLayer(types, direction === 'out' ? 'in' : 'both'));
+    const graph = await this.read((run) => fetchPathSubgraph(s, d, forward(run), backward(run)));
     return digraphShortestPath(graph, s, d);
   }
 
   async dependencyCycles(): Promise<RefString[][]> {
     const records = await this.read((run) => run(CYCLE_CANDIDATE_EDGES));
-    const sources: RefString[] = records.map((r) => r.get('source'));
-    const targets: RefString[] = records.map((r) => r.get('target'));
+    const sources: RefString[] = [];
+    const targets: RefString[] = [];
+    for (const record of records) {
+      const source: RefString = record.get('source');
+      for (const target of record.get('targets') as RefString[]) {
+        sources.push(source);
+        targets.push(target);
+      }
+    }
     const { refs, ids } = rankRefs([...sources, ...targets]);
     const from = sources.map((ref) => ids.get(ref)!);
     const to = targets.map((ref) => ids.get(ref)!);
@@ -220,9 +244,10 @@ export class Neo4jGraphStore implements GraphStore {
 const resumesDiff = (marker: SyncMarker, base: Snapshot, head: Snapshot): boolean =>
   marker.pending === head.commit && marker.pendingBase === base.commit && marker.commit === base.commit;
 
-/** An ExpandFrontier running a layer query ($refs -> rows ref, next). */
-function expander(run: Run, query: string): ExpandFrontier {
-  return async (frontier) => (await run(query, { refs: frontier })).map((r) => [r.get('ref') as RefString, r.get('next') as RefString[]] as const);
+/** An ExpandFrontier running the query for a number of layers ($refs -> rows ref, next). */
+function expander(query: (hops: number) => string): (run: Run) => ExpandFrontier {
+  return (run) => async (frontier, hops) =>
+    (await run(query(hops), { refs: frontier })).map((r) => [r.get('ref') as RefString, r.get('next') as RefString[]] as const);
 }
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

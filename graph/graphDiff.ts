@@ -1,5 +1,5 @@
 import { CmdbError } from '../catalog/errors.ts';
-import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import type { RefString, Relation, RelationType, Snapshot } from '../catalog/types.ts';
 import { toGraphNode } from './graphNode.ts';
 import type { GraphNode } from './GraphStore.ts';
 
@@ -24,11 +24,14 @@ export interface GraphDiff {
   upsertEdges: GraphEdge[];
 }
 
-/** Target of each entity's ownedBy relations (the smallest if several), dangling targets included. */
-export function snapshotOwners(snapshot: Snapshot): Map<RefString, RefString> {
+/**
+ * Target of each entity's ownedBy relations (the smallest if several), dangling
+ * targets included; for every entity, or only those in `only`.
+ */
+export function snapshotOwners(snapshot: Snapshot, only?: ReadonlySet<RefString>): Map<RefString, RefString> {
   const owners = new Map<RefString, RefString>();
   for (const r of snapshot.relations) {
-    if (r.type !== 'ownedBy') continue;
+    if (r.type !== 'ownedBy' || (only !== undefined && !only.has(r.source))) continue;
     const current = owners.get(r.source);
     if (current === undefined || r.target < current) owners.set(r.source, r.target);
   }
@@ -80,30 +83,56 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
   return keys.every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
 }
 
-/** The differences between the graphs of two snapshots. Unchanged entity objects are not compared field by field. */
+/**
+ * The differences between the graphs of two snapshots.
+ *
+ * Precondition (true of CatalogReader.readFrom and of snapshots assembled
+ * from the relations their entities declare): an Entity object found in both
+ * snapshots declares the same relations in both. A relation is declared in the
+ * document of its source or its target (reversed fields), so an edge can only
+ * differ if one of its ends is added, removed or a different object: only
+ * relations touching those are compared, which keeps a small change to a
+ * large catalog fast.
+ */
 export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
-  const removedNodes = [...base.entities.keys()].filter((ref) => !head.entities.has(ref));
+  const replaced = replacedEntities(base, head);
+  const touches = (r: Relation) => replaced.has(r.source) || replaced.has(r.target);
+  const baseTouching = base.relations.filter(touches);
+  const headTouching = head.relations.filter(touches);
+  const removedNodes = [...replaced].filter((ref) => !head.entities.has(ref));
   const removed = new Set(removedNodes);
-  const baseEdges = snapshotEdges(base);
-  const headEdges = snapshotEdges(head);
+  const baseEdges = snapshotEdges({ ...base, relations: baseTouching });
+  const headEdges = snapshotEdges({ ...head, relations: headTouching });
   const removedEdges: GraphEdge[] = [];
   for (const [key, edge] of baseEdges) {
     if (!headEdges.has(key) && !removed.has(edge.source) && !removed.has(edge.target)) removedEdges.push(edge);
   }
   const upsertEdges: GraphEdge[] = [];
   for (const [key, edge] of headEdges) if (baseEdges.get(key)?.field !== edge.field) upsertEdges.push(edge);
-  return { removedNodes, upsertNodes: changedNodes(base, head), removedEdges, upsertEdges };
+  // An entity's owner can only change if it is replaced or an ownedBy relation from it touches a replaced entity.
+  const candidates = new Set(replaced);
+  for (const r of [...baseTouching, ...headTouching]) if (r.type === 'ownedBy') candidates.add(r.source);
+  return { removedNodes, upsertNodes: changedNodes(base, head, candidates), removedEdges, upsertEdges };
 }
 
-function changedNodes(base: Snapshot, head: Snapshot): GraphNode[] {
-  const baseOwners = snapshotOwners(base);
-  const headOwners = snapshotOwners(head);
+/** Refs whose entity is not the same object in both snapshots (added, removed or re-read). */
+function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
+  const replaced = new Set<RefString>();
+  for (const [ref, entity] of head.entities) if (base.entities.get(ref) !== entity) replaced.add(ref);
+  for (const ref of base.entities.keys()) if (!head.entities.has(ref)) replaced.add(ref);
+  return replaced;
+}
+
+/** Head's nodes among `candidates` that base lacks or whose content differs. */
+function changedNodes(base: Snapshot, head: Snapshot, candidates: ReadonlySet<RefString>): GraphNode[] {
+  const baseOwners = snapshotOwners(base, candidates);
+  const headOwners = snapshotOwners(head, candidates);
   const changed: GraphNode[] = [];
-  for (const [ref, entity] of head.entities) {
+  for (const ref of candidates) {
+    const entity = head.entities.get(ref);
+    if (entity === undefined) continue;
+    const node = toGraphNode(entity, head.commit, headOwners.get(ref));
     const before = base.entities.get(ref);
-    const owner = headOwners.get(ref);
-    if (before === entity && baseOwners.get(ref) === owner) continue;
-    const node = toGraphNode(entity, head.commit, owner);
     if (before === undefined || !sameNodeContent(toGraphNode(before, base.commit, baseOwners.get(ref)), node)) changed.push(node);
   }
   return changed;

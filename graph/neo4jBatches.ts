@@ -5,7 +5,7 @@ import type { RefString } from '../catalog/types.ts';
 import type { GraphEdge } from './graphDiff.ts';
 import type { GraphNode } from './GraphStore.ts';
 import { toNumber, type Neo4jClient } from './neo4jClient.ts';
-import { DELETE_NODES, DELETE_SOME_ENTITIES, deleteEdges, upsertEdges, upsertNodes } from './neo4jCypher.ts';
+import { DELETE_NODES, DELETE_SOME_ENTITIES, createEdges, createNodes, deleteEdges, upsertEdges, upsertNodes } from './neo4jCypher.ts';
 import { kindLabel, nodeProperties } from './neo4jModel.ts';
 
 export interface BatchWriterOptions {
@@ -34,6 +34,20 @@ export class BatchWriter {
   async upsertNodes(nodes: readonly GraphNode[]): Promise<void> {
     for (const [label, group] of groupBy(nodes, (n) => kindLabel(n.kind))) {
       await this.runAll(upsertNodes(label), group.map((n) => ({ ref: n.ref, props: nodeProperties(n) })));
+    }
+  }
+
+  /** Creates nodes, grouped by label: only for a graph without entities (load). */
+  async createNodes(nodes: readonly GraphNode[]): Promise<void> {
+    for (const [label, group] of groupBy(nodes, (n) => kindLabel(n.kind))) {
+      await this.runAll(createNodes(label), group.map((n) => ({ props: nodeProperties(n) })));
+    }
+  }
+
+  /** Creates edges between existing nodes, grouped by type: only for a graph without edges (load). */
+  async createEdges(edges: readonly GraphEdge[]): Promise<void> {
+    for (const [type, group] of groupBy(edges, (e) => RELATIONSHIP_TYPE[e.type])) {
+      await this.runAll(createEdges(type), group.map((e) => ({ source: e.source, target: e.target, field: e.field })));
     }
   }
 

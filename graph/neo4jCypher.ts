@@ -11,7 +11,6 @@ import { ENTITY_LABEL as E, MARKER_LABEL, NODE_PROJECTION } from './neo4jModel.t
 /** Idempotent schema: run before the first write of a store. */
 export const SCHEMA: readonly string[] = [
   `CREATE CONSTRAINT cmdb_entity_ref IF NOT EXISTS FOR (n:${E}) REQUIRE n.ref IS UNIQUE`,
-  `CREATE INDEX cmdb_entity_kind IF NOT EXISTS FOR (n:${E}) ON (n.kind)`,
   `CREATE CONSTRAINT cmdb_sync_id IF NOT EXISTS FOR (m:${MARKER_LABEL}) REQUIRE m.id IS UNIQUE`,
   'CALL db.awaitIndexes(300)',
 ];
@@ -31,6 +30,9 @@ export const DELETE_SOME_ENTITIES = `MATCH (n:${E}) WITH n LIMIT $limit DETACH D
 export const upsertNodes = (label: string): string =>
   `UNWIND $rows AS row MERGE (n:${E} {ref: row.ref}) SET n = row.props, n:\`${label}\``;
 
+/** $rows: [{props}]; creates nodes (load into a graph without entities). `label` from kindLabel(). */
+export const createNodes = (label: string): string => `UNWIND $rows AS row CREATE (n:${E}:\`${label}\`) SET n = row.props`;
+
 /** $rows: refs. */
 export const DELETE_NODES = `UNWIND $rows AS ref MATCH (n:${E} {ref: ref}) DETACH DELETE n`;
 
@@ -38,6 +40,10 @@ export const DELETE_NODES = `UNWIND $rows AS ref MATCH (n:${E} {ref: ref}) DETAC
 export const upsertEdges = (type: string): string =>
   `UNWIND $rows AS row MATCH (a:${E} {ref: row.source}) MATCH (b:${E} {ref: row.target}) ` +
   `MERGE (a)-[r:${type}]->(b) SET r.field = row.field`;
+
+/** $rows: [{source, target, field}]; creates edges (load, after the nodes). `type` from RELATIONSHIP_TYPE. */
+export const createEdges = (type: string): string =>
+  `UNWIND $rows AS row MATCH (a:${E} {ref: row.source}) MATCH (b:${E} {ref: row.target}) CREATE (a)-[:${type} {field: row.field}]->(b)`;
 
 /** $rows: [{source, target}]; `type` from RELATIONSHIP_TYPE. */
 export const deleteEdges = (type: string): string =>
@@ -47,9 +53,12 @@ export const deleteEdges = (type: string): string =>
 
 export const GET_ENTITY = `MATCH (n:${E} {ref: $ref}) RETURN ${NODE_PROJECTION} AS node`;
 export const COUNT_ALL = `MATCH (n:${E}) RETURN count(n) AS total`;
-export const COUNT_KIND = `MATCH (n:${E}) WHERE n.kind = $kind RETURN count(n) AS total`;
-export const PAGE_ALL = `MATCH (n:${E}) RETURN ${NODE_PROJECTION} AS node ORDER BY n.ref SKIP $offset LIMIT $limit`;
-export const PAGE_KIND = `MATCH (n:${E}) WHERE n.kind = $kind RETURN ${NODE_PROJECTION} AS node ORDER BY n.ref SKIP $offset LIMIT $limit`;
+/** $prefix `kind:`: a kind's refs are the refs with that prefix, a range of the ref index. */
+export const COUNT_KIND = `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix RETURN count(n) AS total`;
+/** $offset, $limit (integers); ordered by the ref index. */
+export const PAGE_ALL = `MATCH (n:${E}) WHERE n.ref IS NOT NULL WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
+export const PAGE_KIND =
+  `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
 
 const OUT_NEIGHBOURS = `MATCH (:${E} {ref: $ref})-[r]->(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'out' AS direction, m.ref AS ref`;
 const IN_NEIGHBOURS = `MATCH (:${E} {ref: $ref})<-[r]-(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'in' AS direction, m.ref AS ref`;
@@ -63,28 +72,44 @@ export const NEIGHBOURS = {
 
 const typesFlowing = (flow: ImpactFlow): string =>
   RELATION_TYPES.filter((r) => IMPACT_FLOW[r] === flow).map((r) => RELATIONSHIP_TYPE[r]).join('|');
+const FORWARD = typesFlowing('source-to-target');
+const BACKWARD = typesFlowing('target-to-source');
 
-/** Pattern from `(p)` to `(c)` along impact edges, as a UNION of two subquery branches. */
-const IMPACT_STEP =
-  `MATCH (p)-[:${typesFlowing('source-to-target')}]->(c:${E}) RETURN c.ref AS c ` +
-  `UNION MATCH (p)<-[:${typesFlowing('target-to-source')}]-(c:${E}) RETURN c.ref AS c`;
+/** The refs of the impact successors of node `x`, as a list expression. */
+const impactSuccessors = (x: string): string =>
+  `COLLECT { MATCH (${x})-[:${FORWARD}]->(c:${E}) RETURN c.ref AS c UNION MATCH (${x})<-[:${BACKWARD}]-(c:${E}) RETURN c.ref AS c }`;
 
-/** $refs; one row per existing ref: ref, next (its impact successors). */
-export const IMPACT_LAYER = `UNWIND $refs AS ref MATCH (p:${E} {ref: ref}) RETURN ref, COLLECT { ${IMPACT_STEP} } AS next`;
+const quoted = (flow: ImpactFlow): string =>
+  RELATION_TYPES.filter((r) => IMPACT_FLOW[r] === flow).map((r) => `'${RELATIONSHIP_TYPE[r]}'`).join(', ');
 
 /**
- * $refs; one row per existing ref: ref, next (neighbours along `types`, from
- * RELATIONSHIP_TYPE, non-empty), following edges out only or both ways.
+ * $refs; rows ref, next: every node reached from an existing ref along impact
+ * edges in at most `maxSteps` steps (unlimited when Infinity; the refs
+ * themselves included) with its impact successors, in one query: a quantified
+ * path pattern whose DISTINCT end nodes Neo4j finds without enumerating paths.
  */
-export function pathLayer(types: readonly string[], direction: 'out' | 'both'): string {
-  const arrow = direction === 'out' ? '->' : '-';
-  return `UNWIND $refs AS ref MATCH (p:${E} {ref: ref}) RETURN ref, COLLECT { MATCH (p)-[:${types.join('|')}]${arrow}(c:${E}) RETURN DISTINCT c.ref AS c } AS next`;
+export function impactReach(maxSteps: number): string {
+  const quantifier = maxSteps === Infinity ? '*' : `{0,${Math.max(0, Math.floor(maxSteps))}}`;
+  const hop =
+    `((a)-[e:${FORWARD}|${BACKWARD}]-(b) WHERE (startNode(e) = a) = (type(e) IN [${quoted('source-to-target')}]))${quantifier}`;
+  return `UNWIND $refs AS ref MATCH (n:${E} {ref: ref}) MATCH (n)${hop}(x:${E}) WITH DISTINCT x RETURN x.ref AS ref, ${impactSuccessors('x')} AS next`;
 }
 
-/** dependsOn edges that may lie on a cycle (source has an incoming one, target an outgoing one). */
+/**
+ * $refs; one row per existing ref: ref, next: its neighbours along `types`
+ * (from RELATIONSHIP_TYPE, non-empty): successors (`out`), predecessors (`in`)
+ * or both.
+ */
+export function pathLayer(types: readonly string[], direction: 'out' | 'in' | 'both'): string {
+  const [left, right] = direction === 'out' ? ['-', '->'] : direction === 'in' ? ['<-', '-'] : ['-', '-'];
+  const step = `(p)${left}[:${types.join('|')}]${right}(c:${E})`;
+  return `UNWIND $refs AS ref MATCH (p:${E} {ref: ref}) RETURN ref, COLLECT { MATCH ${step} RETURN DISTINCT c.ref AS c } AS next`;
+}
+
+/** dependsOn edges that may lie on a cycle (source has an incoming one, target an outgoing one), by source. */
 export const CYCLE_CANDIDATE_EDGES =
   `MATCH (a:${E})-[:DEPENDS_ON]->(b:${E}) ` +
   `WHERE EXISTS { (a)<-[:DEPENDS_ON]-(:${E}) } AND EXISTS { (b)-[:DEPENDS_ON]->(:${E}) } ` +
-  'RETURN a.ref AS source, b.ref AS target';
+  'RETURN a.ref AS source, collect(b.ref) AS targets';
 
 export const PING = 'RETURN 1 AS ok';

@@ -1,0 +1,126 @@
+/**
+ * Neo4jGraphStore against InMemoryGraphStore on the same snapshots: full sync
+ * into an empty database, incremental sync (applyDiff base -> head), and the
+ * latency of impact() from random roots, checked to give identical answers.
+ */
+import { performance } from 'node:perf_hooks';
+import type { RefString, Snapshot } from '../catalog/types.ts';
+import { diffGraphs, snapshotEdges } from '../graph/graphDiff.ts';
+import type { GraphStore } from '../graph/GraphStore.ts';
+import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
+import { DEFAULT_BATCH_SIZE, Neo4jGraphStore } from '../graph/Neo4jGraphStore.ts';
+import { createRandom } from './random.ts';
+import { summarize, type Summary } from './stats.ts';
+
+export interface BenchNeo4jOptions {
+  /** A Neo4j whose Entity and CmdbSync nodes the benchmark may delete. */
+  uri: string;
+  user?: string;
+  password?: string;
+  database?: string;
+  base: Snapshot;
+  head: Snapshot;
+  /** Impact roots drawn from head's entities (default 200). */
+  roots?: number;
+  /** Impact queries run on both stores before timing (default 20). */
+  warmup?: number;
+  /** Rows per write transaction (default DEFAULT_BATCH_SIZE). */
+  batchSize?: number;
+  seed?: number;
+}
+
+export interface BenchNeo4jResult {
+  entities: number;
+  /** Distinct relations between entities of base (relationships written by the full sync). */
+  relationships: number;
+  batchSize: number;
+  /** load(base) into a database without entities (ms). */
+  fullSyncMs: number;
+  /** applyDiff(base, head), diff computation included (ms). */
+  incrementalSyncMs: number;
+  /** Of which computing the diff (ms). */
+  diffMs: number;
+  diff: { upsertNodes: number; removedNodes: number; upsertEdges: number; removedEdges: number };
+  impact: {
+    roots: number;
+    neo4j: Summary;
+    memory: Summary;
+    /** Entities reached per root. */
+    reached: Summary;
+    /** neo4j p50 / memory p50. */
+    ratioP50: number;
+    /** Roots whose answers differ between the stores (must be 0). */
+    mismatches: number;
+  };
+}
+
+/** Runs the benchmark; leaves head loaded in Neo4j. */
+export async function benchNeo4j(options: BenchNeo4jOptions): Promise<BenchNeo4jResult> {
+  const { base, head } = options;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const store = new Neo4jGraphStore({ uri: options.uri, user: options.user, password: options.password, database: options.database, batchSize });
+  try {
+    await store.load(emptySnapshot('empty'));
+    const fullSyncMs = await time(() => store.load(base));
+    const diffStarted = performance.now();
+    const diff = diffGraphs(base, head);
+    const diffMs = performance.now() - diffStarted;
+    const incrementalSyncMs = await time(() => store.applyDiff(base, head));
+    const memory = new InMemoryGraphStore({ snapshot: base });
+    await memory.applyDiff(base, head);
+    const impact = await compareImpact(store, memory, pickRoots(head, options.roots ?? 200, options.seed ?? 1), options.warmup ?? 20);
+    return {
+      entities: base.entities.size,
+      relationships: snapshotEdges(base).size,
+      batchSize,
+      fullSyncMs,
+      incrementalSyncMs,
+      diffMs,
+      diff: { upsertNodes: diff.upsertNodes.length, removedNodes: diff.removedNodes.length, upsertEdges: diff.upsertEdges.length, removedEdges: diff.removedEdges.length },
+      impact,
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** Times impact() of each root on both stores, alternating, after `warmup` untimed rounds. */
+async function compareImpact(neo4j: GraphStore, memory: GraphStore, roots: RefString[], warmup: number): Promise<BenchNeo4jResult['impact']> {
+  for (const root of roots.slice(0, warmup)) {
+    await neo4j.impact([root]);
+    await memory.impact([root]);
+  }
+  const neo4jMs: number[] = [];
+  const memoryMs: number[] = [];
+  const reached: number[] = [];
+  let mismatches = 0;
+  for (const root of roots) {
+    let started = performance.now();
+    const fromNeo4j = await neo4j.impact([root]);
+    neo4jMs.push(performance.now() - started);
+    started = performance.now();
+    const fromMemory = await memory.impact([root]);
+    memoryMs.push(performance.now() - started);
+    reached.push(fromMemory.entities.length);
+    if (JSON.stringify(fromNeo4j) !== JSON.stringify(fromMemory)) mismatches++;
+  }
+  const neo4jSummary = summarize(neo4jMs);
+  const memorySummary = summarize(memoryMs);
+  return { roots: roots.length, neo4j: neo4jSummary, memory: memorySummary, reached: summarize(reached), ratioP50: neo4jSummary.p50 / memorySummary.p50, mismatches };
+}
+
+function pickRoots(snapshot: Snapshot, count: number, seed: number): RefString[] {
+  const refs = [...snapshot.entities.keys()];
+  const random = createRandom(seed);
+  return Array.from({ length: count }, () => refs[random.int(refs.length)]);
+}
+
+function emptySnapshot(commit: string): Snapshot {
+  return { commit, entities: new Map(), relations: [], files: new Map(), violations: [] };
+}
+
+async function time(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
