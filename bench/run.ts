@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,impact,neo4j,policies] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,policies,neo4j,github] [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,impact,neo4j,policies' },
+    only: { type: 'string', default: 'check,policies,neo4j,github' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -183,6 +183,12 @@ async function main(): Promise<void> {
       results.neo4j = section.data;
       out.push(section.markdown, '');
     }
+  }
+  if (only.has('github')) {
+    const { benchSection } = await import('./github.ts');
+    const section = await benchSection({ repo: largest, runs });
+    results.github = section.data;
+    out.push(section.markdown, '');
   }
   fs.mkdirSync(WORK, { recursive: true });
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));

@@ -11,3 +11,5 @@ export * from './steps/load.ts';
 export * from './steps/policies.ts';
 export * from './steps/validate.ts';
 export * from './steps/windows.ts';
+export * from './github/index.ts';
+export * from './state/index.ts';
