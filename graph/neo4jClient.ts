@@ -101,6 +101,7 @@ export class Neo4jClient {
         connectionAcquisitionTimeout: timeout,
         maxTransactionRetryTime: timeout,
         disableLosslessIntegers: true,
+        fetchSize: -1, // whole results at once: a traversal's rows are all needed, and each extra batch is a round trip
         userAgent: 'gitops-cmdb',
         notificationFilter: { minimumSeverityLevel: 'OFF' },
       });

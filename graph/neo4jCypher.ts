@@ -89,7 +89,8 @@ const quoted = (flow: ImpactFlow): string =>
  * path pattern whose DISTINCT end nodes Neo4j finds without enumerating paths.
  */
 export function impactReach(maxSteps: number): string {
-  const quantifier = maxSteps === Infinity ? '*' : `{0,${Math.max(0, Math.floor(maxSteps))}}`;
+  if (maxSteps < 1) return `UNWIND $refs AS ref MATCH (x:${E} {ref: ref}) RETURN ref, ${impactSuccessors('x')} AS next`;
+  const quantifier = maxSteps === Infinity ? '*' : `{0,${Math.floor(maxSteps)}}`;
   const hop =
     `((a)-[e:${FORWARD}|${BACKWARD}]-(b) WHERE (startNode(e) = a) = (type(e) IN [${quoted('source-to-target')}]))${quantifier}`;
   return `UNWIND $refs AS ref MATCH (n:${E} {ref: ref}) MATCH (n)${hop}(x:${E}) WITH DISTINCT x RETURN x.ref AS ref, ${impactSuccessors('x')} AS next`;
