@@ -127,9 +127,9 @@ function checkTable(all: CheckFigures[]): string {
 
 /** Neo4j against memory on the largest repo; a Neo4j is started unless CMDB_BENCH_NEO4J_URI names one. */
 async function neo4jSection(base: Snapshot, head: Snapshot): Promise<{ data: unknown; markdown: string }> {
-  const { benchNeo4j } = await import('./neo4j.ts');
+  const { benchNeo4j, BENCH_NEO4J_JAVA_OPTS } = await import('./neo4j.ts');
   const { startNeo4j } = await import('../tests/infra/neo4j.ts');
-  const started = process.env.CMDB_BENCH_NEO4J_URI ? undefined : await startNeo4j({});
+  const started = process.env.CMDB_BENCH_NEO4J_URI ? undefined : await startNeo4j({ javaOpts: BENCH_NEO4J_JAVA_OPTS });
   try {
     const r = await benchNeo4j({ uri: process.env.CMDB_BENCH_NEO4J_URI ?? started!.uri, base, head });
     const markdown = [

@@ -26,9 +26,8 @@ export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
 }
 
 /**
- * BFS layers per impact() query: unlimited, so that an impact takes one round
- * trip (docs/graph-model.md has the measurements). shortestPath() searches
- * from both ends, a layer per query.
+ * BFS layers per impact() query: all of them, so that an impact takes one
+ * round trip. (shortestPath() searches from both ends, a layer per query.)
  */
 export const DEFAULT_IMPACT_HOPS = Infinity;
 
@@ -45,16 +44,17 @@ interface SyncMarker {
 /**
  * GraphStore in Neo4j (model: docs/graph-model.md). Queries are parameterised
  * Cypher. Traversals fetch the part of the graph a search looks at (impact:
- * several BFS layers per query; shortestPath: one layer per query from both
+ * the whole reach in one query; shortestPath: one layer per query from both
  * ends) and finish with the same TypeScript traversal as InMemoryGraphStore,
  * so answers are identical, tie-breaks included.
  *
  * Sync: load() deletes every entity and creates the snapshot's; applyDiff()
  * writes only the differences (MERGE, DELETE of what matches). Both write in
  * batches of one transaction each, with the CmdbSync marker set to `pending`
- * first and moved to the new commit last (load() also clears `commit` first). A sync cut short is repaired by the
- * next one: applyDiff() to the same head from the same base re-applies the
- * (idempotent) diff; anything else rebuilds with load(head).
+ * first (load() also clears its `commit`) and moved to the new commit last.
+ * A sync cut short is repaired by the next one: applyDiff() to the same head
+ * from the same base re-applies the (idempotent) diff; anything else rebuilds
+ * with load(head).
  *
  * Connection failures and refused credentials surface as CmdbError
  * `graph-store` from the first operation; healthy() answers false instead.

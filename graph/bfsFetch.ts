@@ -15,8 +15,6 @@ export type ExpandFrontier = (frontier: readonly RefString[], hops: number) => P
 export interface BfsFetchOptions {
   /** Nodes at this distance or beyond need not be expanded (default: unlimited). */
   maxDistance?: number;
-  /** Stop once this node has been reached. */
-  stopAt?: RefString;
   /** Hops per expand call (default 1). */
   hops?: number;
 }
@@ -24,10 +22,9 @@ export interface BfsFetchOptions {
 /**
  * The part of a graph that a breadth-first search from `roots` looks at,
  * fetched `hops` layers per `expand` call: the roots that exist, the nodes
- * they reach, and every edge leaving a node at distance < maxDistance (or,
- * with stopAt, leaving a node of a layer before the one that reaches it),
- * plus possibly edges beyond. digraphImpact / digraphShortestPath on the
- * result (with the same limits) answer as on the whole graph.
+ * they reach, and every edge leaving a node at distance < maxDistance, plus
+ * possibly edges beyond. digraphImpact on the result (with the same depth)
+ * answers as on the whole graph.
  */
 export async function fetchBfsSubgraph(roots: readonly RefString[], expand: ExpandFrontier, options: BfsFetchOptions = {}): Promise<Digraph> {
   const maxDistance = options.maxDistance ?? Infinity;
@@ -41,7 +38,7 @@ export async function fetchBfsSubgraph(roots: readonly RefString[], expand: Expa
     const hops = Math.max(1, Math.min(hopsPerCall, maxDistance - distance));
     const discovered = record(await expand(frontier, hops), seen, expanded, edges);
     distance += hops;
-    if (distance >= maxDistance || (options.stopAt !== undefined && seen.has(options.stopAt))) break;
+    if (distance >= maxDistance) break;
     frontier = discovered.filter((node) => !expanded.has(node));
   }
   return buildDigraph(seen, edges);

@@ -33,7 +33,7 @@ export function addEntityType(builder: ApiBuilder, enums: ApiEnums): void {
         resolve: (n, { key }) => (Object.hasOwn(n.labels, key) ? n.labels[key] : null),
       }),
       file: t.exposeString('file', { description: 'Path of the file in the config repo.' }),
-      commit: t.exposeString('commit', { description: 'Commit of the snapshot the entity was read from.' }),
+      commit: t.exposeString('commit', { description: 'Commit at which the graph last wrote this entity (a full sync writes all; an incremental one only what changed).' }),
       neighbours: t.field({
         type: ['Neighbour'],
         description: 'Direct relations, sorted by relation, direction (IN first) and ref.',
