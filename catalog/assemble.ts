@@ -86,6 +86,7 @@ function danglingReferences(relations: readonly Relation[], entities: ReadonlyMa
       severity: 'error',
       message: `spec.${rel.field} refers to ${other}, which does not exist`,
       ref: owner,
+      target: other,
       ...rel.location,
     });
   }

@@ -60,6 +60,8 @@ export interface Violation {
   severity: Severity;
   message: string;
   ref?: RefString;
+  /** For reference problems: the entity referred to. */
+  target?: RefString;
   file?: string;
   line?: number;
   column?: number;

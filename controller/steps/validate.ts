@@ -5,8 +5,7 @@ const key = (v: Violation) => `${v.rule}\0${v.ref ?? ''}\0${v.file ?? ''}\0${v.m
 
 /** Names the change as the cause of references to entities it removes. */
 function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation {
-  if (v.rule !== 'dangling-reference') return v;
-  const target = /refers to (\S+),/.exec(v.message)?.[1];
+  const target = v.rule === 'dangling-reference' ? v.target : undefined;
   if (!target || !base.entities.has(target) || head.entities.has(target)) return v;
   return { ...v, message: v.message.replace('which does not exist', 'which this change removes') };
 }
