@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
 import { toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import type { Violation } from './types.ts';
-import { allPositions, escapePointer, positionOf, type Position } from './yamlPositions.ts';
+import { allPositions, escapePointer, positionAt, positionOf, type Position } from './yamlPositions.ts';
 
 export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
@@ -87,23 +87,18 @@ function decode(input: BlobInput, limits: ParseLimits): { text: string } | { vio
 function toValue(doc: Document, counter: LineCounter, file: string, limits: ParseLimits): { value: unknown } | { violation: Violation } {
   const error = doc.errors[0];
   if (error) {
-    const [line, column] = error.linePos ? [error.linePos[0].line, error.linePos[0].col] : at(counter, error.pos[0]);
+    const [line, column] = error.linePos ? [error.linePos[0].line, error.linePos[0].col] : positionAt(counter, error.pos[0]);
     return { violation: { rule: 'yaml', severity: 'error', message: error.message.split('\n')[0], file, line, column } };
   }
   try {
     return { value: doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
   } catch (e) {
-    const [line, column] = at(counter, (doc.contents?.range?.[0] as number | undefined) ?? 0);
+    const [line, column] = positionAt(counter, (doc.contents?.range?.[0] as number | undefined) ?? 0);
     const reason = /alias/i.test((e as Error).message)
       ? `expands too many YAML aliases (over ${limits.maxAliasCount}); this looks like an alias bomb`
       : (e as Error).message;
     return { violation: { rule: 'yaml', severity: 'error', message: reason, file, line, column } };
   }
-}
-
-function at(counter: LineCounter, offset: number): Position {
-  const { line, col } = counter.linePos(offset);
-  return [line, col];
 }
 
 const issueToViolation = (issue: SchemaIssue, file: string, [line, column]: Position): Violation => ({
@@ -182,14 +177,14 @@ function entry(node: unknown, key: string): { value: unknown; offset: number } |
 function entityPositions(doc: Document, counter: LineCounter): Record<string, Position> {
   const positions: Record<string, Position> = { '': positionOf(doc, counter, '') };
   const name = entry(entry(doc.contents, 'metadata')?.value, 'name');
-  if (name) positions['/metadata/name'] = at(counter, name.offset);
+  if (name) positions['/metadata/name'] = positionAt(counter, name.offset);
   const spec = entry(doc.contents, 'spec')?.value;
   if (!isMap(spec)) return positions;
   for (const pair of spec.items) {
     if (!isScalar(pair.key)) continue;
     const field = `/spec/${escapePointer(String(pair.key.value))}`;
-    if (isScalar(pair.value)) positions[field] = at(counter, (pair.key as Node).range?.[0] ?? 0);
-    else if (isSeq(pair.value)) pair.value.items.forEach((item, i) => isScalar(item) && (positions[`${field}/${i}`] = at(counter, item.range?.[0] ?? 0)));
+    if (isScalar(pair.value)) positions[field] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
+    else if (isSeq(pair.value)) pair.value.items.forEach((item, i) => isScalar(item) && (positions[`${field}/${i}`] = positionAt(counter, item.range?.[0] ?? 0)));
   }
   return positions;
 }

@@ -7,9 +7,46 @@ export const escapePointer = (segment: string): string => segment.replace(/~/g, 
 
 const unescapePointer = (segment: string): string => segment.replace(/~1/g, '/').replace(/~0/g, '~');
 
-function at(counter: LineCounter, offset: number): Position {
+/** Line and column of an offset. */
+export function positionAt(counter: LineCounter, offset: number): Position {
   const { line, col } = counter.linePos(offset);
   return [line, col];
+}
+
+/** Where a JSON pointer leads in a document. */
+export interface PointerWalk {
+  /** The deepest node reached (the named one when `complete`). */
+  node: unknown;
+  /** The key the node was reached by, when it is a map entry's value. */
+  key?: Node;
+  /** True when every segment of the pointer resolved. */
+  complete: boolean;
+  /** Offset where a reader looks for the deepest node reached: its key, else itself. */
+  offset: number;
+}
+
+/** Follows a JSON pointer through a document as far as it resolves. */
+export function walkPointer(doc: Document, pointer: string): PointerWalk {
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  let offset: number = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointer);
+  for (const segment of segments) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+      if (!pair) return { node, key, complete: false, offset };
+      key = pair.key as Node;
+      offset = key.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      if (!item) return { node, key, complete: false, offset };
+      key = undefined;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else return { node, key, complete: false, offset };
+  }
+  return { node, key, complete: true, offset };
 }
 
 /**
@@ -17,30 +54,14 @@ function at(counter: LineCounter, offset: number): Position {
  * ancestor. For a map entry, the position of its key (where a reader looks).
  */
 export function positionOf(doc: Document, counter: LineCounter, pointer: string): Position {
-  let node: unknown = doc.contents;
-  let best: number = (doc.contents as Node | null)?.range?.[0] ?? 0;
-  const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointer);
-  for (const segment of segments) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) break;
-      best = (pair.key as Node).range?.[0] ?? best;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)] as Node | undefined;
-      if (!item) break;
-      best = item.range?.[0] ?? best;
-      node = item;
-    } else break;
-  }
-  return at(counter, best);
+  return positionAt(counter, walkPointer(doc, pointer).offset);
 }
 
 /** Positions of every node of a document, keyed by JSON pointer (for documents validated later). */
 export function allPositions(doc: Document, counter: LineCounter): Record<string, Position> {
   const out: Record<string, Position> = {};
   const visit = (node: unknown, pointer: string, start: number | undefined) => {
-    if (start !== undefined) out[pointer] = at(counter, start);
+    if (start !== undefined) out[pointer] = positionAt(counter, start);
     if (isMap(node)) {
       for (const pair of node.items) {
         if (!isPair(pair) || !isScalar(pair.key)) continue;

@@ -1,6 +1,7 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
+import { isScalar, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
 import type { GitReader } from '../catalog/git/GitReader.ts';
 import type { Entity, Violation } from '../catalog/types.ts';
+import { walkPointer } from '../catalog/yamlPositions.ts';
 
 /** Text of a blob of the config repo by oid, or undefined when it cannot be read. */
 export type SourceLoader = (blob: string) => Promise<string | undefined>;
@@ -41,24 +42,10 @@ export interface PendingViolation {
   at?: EntityPlace;
 }
 
-const unescape = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
-
 /** The node a pointer names, or undefined. */
 function nodeAt(doc: Document, pointer: string): { node: Node; key?: Node } | undefined {
-  let node: unknown = doc.contents;
-  let key: Node | undefined;
-  for (const segment of pointer.split('/').slice(1).map(unescape)) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) return undefined;
-      key = pair.key as Node;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      node = node.items[Number(segment)];
-      key = undefined;
-    } else return undefined;
-  }
-  return node ? { node: node as Node, key } : undefined;
+  const walk = walkPointer(doc, pointer);
+  return walk.complete && walk.node ? { node: walk.node as Node, key: walk.key } : undefined;
 }
 
 /**
