@@ -1,19 +1,33 @@
+import path from 'node:path';
 import { builtinValidator } from '../schema/index.ts';
 import { assembleIncrementally, assembleSnapshot, type Assembly, type FileInput } from './assemble.ts';
-import { DiskParseCache } from './cache/DiskParseCache.ts';
+import { CACHE_FORMAT, DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
 import type { GitReader, TreeEntry } from './git/GitReader.ts';
 import { SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import { sinkFor } from './parsePool.ts';
+import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
+import { deriveTable } from './table/deriveTable.ts';
+import { tableFromSnapshot } from './table/SnapshotTable.ts';
+import { TableSnapshot, tableOf } from './table/TableSnapshot.ts';
 import type { Snapshot, Violation } from './types.ts';
 
 /** What the reader keeps about a snapshot it produced, to derive the next one from it. */
 interface SnapshotState {
-  entries: Map<string, TreeEntry>;
+  /** The commit's tree entries, listed when first needed. */
+  entries: () => Promise<Map<string, TreeEntry>>;
   config: CatalogConfig;
-  assembly: Assembly;
+  /** For snapshots assembled from objects (CIClass kinds): what assembleIncrementally needs. */
+  assembly?: Assembly;
+  /** False when the next commit must be assembled in full (duplicates, dangling references, repeated relations). */
+  incremental: boolean;
 }
+
+const once = <T>(f: () => Promise<T>): (() => Promise<T>) => {
+  let p: Promise<T> | undefined;
+  return () => (p ??= f());
+};
 
 /** Counts of the last read, for logs and benchmarks. */
 export interface ReadStats {
@@ -43,17 +57,31 @@ export class CatalogReader {
   private readonly states = new WeakMap<Snapshot, SnapshotState>();
   private readonly caches = new Map<string, ParseCache>();
   private readonly options: CatalogReaderOptions;
+  private tables?: SnapshotTableCache;
 
   constructor(options: CatalogReaderOptions) {
     this.git = options.git;
     this.options = options;
   }
 
-  /** The catalog at a revision, read in full (using the cache). */
+  /** The catalog at a revision: its stored table when the cache has one, else read in full (parsing only blobs the cache lacks). */
   async read(rev: string): Promise<Snapshot> {
     const commit = await this.git.resolve(rev);
-    const entries = new Map((await this.git.listFiles(commit)).map((e) => [e.path, e]));
-    return this.build(commit, entries);
+    const stored = await this.tableCache()?.load(commit);
+    if (stored) return this.fromStored(stored);
+    return this.build(commit, await this.listEntries(commit));
+  }
+
+  private async listEntries(commit: string): Promise<Map<string, TreeEntry>> {
+    return new Map((await this.git.listFiles(commit)).map((e) => [e.path, e]));
+  }
+
+  private fromStored({ table, config, incremental }: StoredTable): Snapshot {
+    const cache = this.cacheFor(config.limits);
+    const snapshot = new TableSnapshot(table, (blob) => cache.load(blob));
+    this.states.set(snapshot, { entries: once(() => this.listEntries(table.commit)), config, incremental });
+    this.lastRead = { files: table.paths.length, parsed: 0, fromCache: table.paths.length };
+    return snapshot;
   }
 
   /** The catalog at a revision, derived from `base` by the files that changed between them. */
@@ -63,23 +91,36 @@ export class CatalogReader {
     if (!state) return this.read(commit);
     if (commit === base.commit) return base;
     const changes = await this.git.diffFiles(base.commit, commit);
-    const entries = new Map(state.entries);
-    for (const change of changes) {
-      if (change.entry) entries.set(change.path, change.entry);
-      else entries.delete(change.path);
-    }
-    if (changes.some((c) => c.path === CONFIG_FILE)) return this.build(commit, entries);
+    const entries = once(async () => {
+      const next = new Map(await state.entries());
+      for (const change of changes) {
+        if (change.entry) next.set(change.path, change.entry);
+        else next.delete(change.path);
+      }
+      return next;
+    });
+    if (changes.some((c) => c.path === CONFIG_FILE) || !state.incremental) return this.build(commit, await entries());
     const matches = fileMatcher(state.config);
     const changed = changes.filter((c) => c.entry && c.entry.mode !== SUBMODULE_MODE && matches(c.path)).map((c) => c.entry!);
-    const removed = changes.filter((c) => !c.entry && state.assembly.inputs.has(c.path)).map((c) => c.path);
+    const removed = changes.filter((c) => !c.entry && base.files.has(c.path)).map((c) => c.path);
     const results = await this.parseAll(changed, state.config.limits);
     const inputs: FileInput[] = changed.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const assembly = assembleIncrementally(state.assembly, commit, inputs, removed);
-    if (!assembly) return this.build(commit, entries);
-    const files = assembly.inputs.size;
-    this.lastRead = { files, parsed: this.lastRead.parsed, fromCache: files - this.lastRead.parsed };
-    this.states.set(assembly.snapshot, { entries, config: state.config, assembly });
-    return assembly.snapshot;
+    const derived = this.derive(base, state, commit, inputs, removed);
+    if (!derived) return this.build(commit, await entries());
+    this.lastRead = { files: derived.snapshot.files.size, parsed: this.lastRead.parsed, fromCache: derived.snapshot.files.size - this.lastRead.parsed };
+    this.states.set(derived.snapshot, { entries, config: state.config, assembly: derived.assembly, incremental: derived.incremental });
+    return derived.snapshot;
+  }
+
+  /** Head from base by the changed files: over the base's table, else over its objects; undefined when a full read is needed. */
+  private derive(base: Snapshot, state: SnapshotState, commit: string, inputs: FileInput[], removed: string[]) {
+    const table = tableOf(base);
+    if (table) {
+      const d = deriveTable(table, commit, inputs, removed);
+      return d && { snapshot: d.snapshot as Snapshot, incremental: d.incremental, assembly: undefined };
+    }
+    const assembly = state.assembly && assembleIncrementally(state.assembly, commit, inputs, removed);
+    return assembly && { snapshot: assembly.snapshot, incremental: assembly.incremental, assembly };
   }
 
   /** Config of a snapshot this reader produced. */
@@ -87,6 +128,10 @@ export class CatalogReader {
     return this.states.get(snapshot)?.config ?? DEFAULT_CONFIG;
   }
 
+  /**
+   * Reads a commit in full. Unless CIClass kinds are involved, the snapshot
+   * returned is a TableSnapshot, and its table is stored for the next run.
+   */
   private async build(commit: string, entries: Map<string, TreeEntry>): Promise<Snapshot> {
     const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
     const matches = fileMatcher(config);
@@ -94,8 +139,25 @@ export class CatalogReader {
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
     const assembly = assembleSnapshot(commit, files, configViolations);
-    this.states.set(assembly.snapshot, { entries, config, assembly });
-    return assembly.snapshot;
+    const list = async () => entries;
+    if (!assembly.tabular) {
+      this.states.set(assembly.snapshot, { entries: list, config, assembly, incremental: assembly.incremental });
+      return assembly.snapshot;
+    }
+    const table = tableFromSnapshot(assembly.snapshot);
+    const cache = this.cacheFor(config.limits);
+    const snapshot = new TableSnapshot(table, (blob) => cache.load(blob));
+    this.states.set(snapshot, { entries: list, config, incremental: assembly.incremental });
+    await this.tableCache()?.save({ table, config, incremental: assembly.incremental });
+    return snapshot;
+  }
+
+  /** Where tables are stored; none when the parse cache is memory-only. */
+  private tableCache(): SnapshotTableCache | undefined {
+    const given = this.options.cache;
+    if (given === false || (given && !(given instanceof DiskParseCache))) return undefined;
+    const dir = given ? path.dirname(given.dir) : this.options.cacheDir;
+    return (this.tables ??= new SnapshotTableCache({ dir, namespace: `${CACHE_FORMAT}\0${builtinValidator().fingerprint}` }));
   }
 
   private async readConfig(entry: TreeEntry | undefined): Promise<{ config: CatalogConfig; violations: Violation[] }> {

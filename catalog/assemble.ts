@@ -13,7 +13,8 @@ export interface FileInput {
 /** Entities built per (blob result, path): unchanged files of two commits share them. */
 const built = new WeakMap<BlobResult, { path: string; entities: BuiltEntity[] }>();
 
-const compareViolations = (a: Violation, b: Violation): number =>
+/** Order of a snapshot's violations: file, line, column, message. */
+export const compareViolations = (a: Violation, b: Violation): number =>
   (a.file ?? '').localeCompare(b.file ?? '') || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) || a.message.localeCompare(b.message);
 
 /** CIClass definitions declared anywhere in the commit. */
@@ -46,7 +47,8 @@ function resolveAllPending(files: readonly FileInput[], violations: Violation[])
   return resolved;
 }
 
-function entitiesOf(path: string, result: BlobResult, extra: DocRecord[] = []): BuiltEntity[] {
+/** Entities of a file's parse result (memoized per result and path: unchanged files of two commits share them). */
+export function entitiesOf(path: string, result: BlobResult, extra: DocRecord[] = []): BuiltEntity[] {
   const memo = built.get(result);
   if (memo && memo.path === path && extra.length === 0) return memo.entities;
   const docs = extra.length ? [...result.documents, ...extra].sort((a, b) => a.index - b.index) : result.documents;
@@ -55,7 +57,8 @@ function entitiesOf(path: string, result: BlobResult, extra: DocRecord[] = []): 
   return entities;
 }
 
-const withFile = (v: Violation, file: string): Violation => (v.file === undefined || v.file === file ? v : { ...v, file });
+/** A violation of a parse result, named with the path the blob was read at. */
+export const withFile = (v: Violation, file: string): Violation => (v.file === undefined || v.file === file ? v : { ...v, file });
 
 function duplicateViolation(entity: Entity, first: Entity): Violation {
   const [line, column] = entity.positions['/metadata/name'] ?? [entity.source.line, entity.source.column];
@@ -73,24 +76,27 @@ function duplicateViolation(entity: Entity, first: Entity): Violation {
 /** Fields whose references are the source of the relation they declare. */
 const REVERSED_FIELDS = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
+/** The ends of a relation as its declaring entity sees them: itself (`owner`) and the entity it names (`other`). */
+export function declaredEnds(rel: Pick<Relation, 'field' | 'source' | 'target'>): { owner: string; other: string } {
+  return REVERSED_FIELDS.has(rel.field) ? { owner: rel.target, other: rel.source } : { owner: rel.source, other: rel.target };
+}
+
+/** The violation for a relation naming an entity that does not exist. */
+export function danglingViolation(rel: Relation): Violation {
+  const { owner, other } = declaredEnds(rel);
+  return {
+    rule: 'dangling-reference',
+    severity: 'error',
+    message: `spec.${rel.field} refers to ${other}, which does not exist`,
+    ref: owner,
+    target: other,
+    ...rel.location,
+  };
+}
+
 /** References to entities that do not exist in this commit. */
 function danglingReferences(relations: readonly Relation[], entities: ReadonlyMap<string, Entity>): Violation[] {
-  const out: Violation[] = [];
-  for (const rel of relations) {
-    const reversed = REVERSED_FIELDS.has(rel.field);
-    const owner = reversed ? rel.target : rel.source;
-    const other = reversed ? rel.source : rel.target;
-    if (entities.has(other)) continue;
-    out.push({
-      rule: 'dangling-reference',
-      severity: 'error',
-      message: `spec.${rel.field} refers to ${other}, which does not exist`,
-      ref: owner,
-      target: other,
-      ...rel.location,
-    });
-  }
-  return out;
+  return relations.filter((rel) => !entities.has(declaredEnds(rel).other)).map(danglingViolation);
 }
 
 /**
@@ -154,7 +160,8 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
   const keptRelations = uniqueEdges(resolved);
   violations.sort(compareViolations);
   const snapshot = { commit, entities, relations: keptRelations, files: fileRecords, violations };
-  return { snapshot, inputs: new Map(ordered.map((f) => [f.path, f.result])), incremental: pending.size === 0 && isSimple(violations) && keptRelations.length === resolved.length };
+  const tabular = pending.size === 0;
+  return { snapshot, inputs: new Map(ordered.map((f) => [f.path, f.result])), tabular, incremental: tabular && isSimple(violations) && keptRelations.length === resolved.length };
 }
 
 const fileOf = (r: Relation): string => r.location.file;
@@ -166,13 +173,15 @@ export interface Assembly {
   inputs: Map<string, BlobResult>;
   /** True when the next commit may be assembled incrementally from this one. */
   incremental: boolean;
+  /** True when every entity is built from a record of its blob's parse result (no CIClass kinds): a SnapshotTable can hold it. */
+  tabular: boolean;
 }
 
 /**
  * Order-sensitive outcomes (which duplicate wins, what dangles, which of two
  * equal edges is kept) rule out incremental assembly.
  */
-const isSimple = (violations: readonly Violation[]) => !violations.some((v) => v.rule === 'duplicate' || v.rule === 'dangling-reference');
+export const isSimple = (violations: readonly Violation[]) => !violations.some((v) => v.rule === 'duplicate' || v.rule === 'dangling-reference');
 
 /**
  * The snapshot of a commit that differs from `base` only in the given files,
@@ -216,5 +225,6 @@ export function assembleIncrementally(base: Assembly, commit: string, changed: r
   const inputs = new Map(base.inputs);
   for (const path of removed) inputs.delete(path);
   for (const f of changed) inputs.set(f.path, f.result);
-  return { snapshot: { commit, entities, relations, files, violations }, inputs, incremental: isSimple(violations) && relations.length === resolved.length };
+  const derivedFrom = { base: new WeakRef<Snapshot>(prev), files: touched };
+  return { snapshot: { commit, entities, relations, files, violations, derivedFrom }, inputs, tabular: true, incremental: isSimple(violations) && relations.length === resolved.length };
 }

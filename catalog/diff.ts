@@ -1,4 +1,4 @@
-import type { Entity, EntityChange, Snapshot, SnapshotDiff } from './types.ts';
+import { derivedFiles, type Entity, type EntityChange, type Snapshot, type SnapshotDiff } from './types.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -24,14 +24,25 @@ export function changedFields(before: unknown, after: unknown, prefix = ''): str
 /** The part of an entity a change is about: what its author wrote. */
 const content = (e: Entity) => ({ apiVersion: e.apiVersion, kind: e.kind, metadata: e.metadata, spec: e.spec });
 
+/** Refs that may differ between two snapshots: those of the touched files when head was derived from base, else all. */
+function candidates(base: Snapshot, head: Snapshot): { headRefs: Iterable<string>; baseRefs: Iterable<string> } {
+  const touched = derivedFiles(base, head);
+  if (!touched) return { headRefs: head.entities.keys(), baseRefs: base.entities.keys() };
+  const of = (s: Snapshot) => [...touched].flatMap((path) => s.files.get(path)?.entities ?? []);
+  return { headRefs: of(head), baseRefs: of(base) };
+}
+
 /**
  * Entities added, modified (with the changed field paths) and removed between
  * two snapshots, sorted by ref. Entities read from the same blob are unchanged
- * without comparison; a moved file is not a change.
+ * without comparison; a moved file is not a change. When head was derived from
+ * base, only the entities of the files that changed are looked at.
  */
 export function diffSnapshots(base: Snapshot, head: Snapshot): SnapshotDiff {
   const changes: EntityChange[] = [];
-  for (const [ref, after] of head.entities) {
+  const { headRefs, baseRefs } = candidates(base, head);
+  for (const ref of headRefs) {
+    const after = head.entities.get(ref)!;
     const before = base.entities.get(ref);
     if (!before) {
       changes.push({ ref, kind: after.kind, op: 'added', file: after.source.file, fields: [], after });
@@ -41,8 +52,11 @@ export function diffSnapshots(base: Snapshot, head: Snapshot): SnapshotDiff {
     const fields = changedFields(content(before), content(after));
     if (fields.length > 0) changes.push({ ref, kind: after.kind, op: 'modified', file: after.source.file, fields, before, after });
   }
-  for (const [ref, before] of base.entities) {
-    if (!head.entities.has(ref)) changes.push({ ref, kind: before.kind, op: 'removed', file: before.source.file, fields: [], before });
+  for (const ref of baseRefs) {
+    if (!head.entities.has(ref)) {
+      const before = base.entities.get(ref)!;
+      changes.push({ ref, kind: before.kind, op: 'removed', file: before.source.file, fields: [], before });
+    }
   }
   changes.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
   return { base: base.commit, head: head.commit, changes };

@@ -109,6 +109,16 @@ export interface Snapshot {
   files: ReadonlyMap<string, FileRecord>;
   /** Problems found reading and validating this commit (yaml, schema, duplicates, references, cycles). */
   violations: readonly Violation[];
+  /** Set when the snapshot was derived from another by re-reading only some files. */
+  derivedFrom?: SnapshotDerivation;
+}
+
+/** Entities outside `files` are those of `base` (same blob, same document). */
+export interface SnapshotDerivation {
+  /** Weak, so that a chain of derived snapshots does not keep every ancestor alive. */
+  base: WeakRef<Snapshot>;
+  /** Paths added, changed or removed between base and this snapshot. */
+  files: ReadonlySet<string>;
 }
 
 export type ChangeOp = 'added' | 'modified' | 'removed';
@@ -129,3 +139,7 @@ export interface SnapshotDiff {
   head: string;
   changes: EntityChange[];
 }
+
+/** The files that may differ between two snapshots when `head` was derived from `base`; undefined otherwise. */
+export const derivedFiles = (base: Snapshot, head: Snapshot): ReadonlySet<string> | undefined =>
+  head.derivedFrom && head.derivedFrom.base.deref() === base ? head.derivedFrom.files : undefined;

@@ -1,5 +1,7 @@
 import { IMPACT_FLOW, RELATION_TYPES } from '../catalog/relations.ts';
-import type { Entity, RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import { factsAt, sortedIndexOf, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
+import { tableOf } from '../catalog/table/TableSnapshot.ts';
+import type { Entity, EntityFacts, RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { prefixSum, type Csr } from './csr.ts';
 import { rankRefs, type Digraph } from './digraph.ts';
 
@@ -21,8 +23,14 @@ export interface RelationCsr extends Csr {
  */
 export interface GraphIndex extends Digraph {
   commit: string;
-  /** The snapshot's entities by id (shared, not copied: snapshots are immutable). */
-  entities: readonly Entity[];
+  /** The snapshot indexed (shared, not copied: snapshots are immutable). */
+  snapshot: Snapshot;
+  /** The snapshot's entity with this id. */
+  entityAt(id: number): Entity;
+  /** What a GraphNode shows of the entity with this id, without building the entity when the snapshot has a table. */
+  factsAt(id: number): { facts: EntityFacts; file: string };
+  /** True when ids `id` here and `other` in `previous` were read from the same document of the same blob. */
+  sameSource(id: number, previous: GraphIndex, other: number): boolean;
   /** Commit at which each id's node was last written (see GraphNode.commit); load() sets all to `commit`. */
   commits: string[];
   /** Target of each id's ownedBy relation (the smallest if several), dangling ones included. */
@@ -48,6 +56,28 @@ export function relationMask(relations: readonly RelationType[] | undefined): nu
 
 /** Indexes a snapshot: entities, distinct relations between them, impact edges. */
 export function buildGraphIndex(snapshot: Snapshot): GraphIndex {
+  const table = tableOf(snapshot)?.table;
+  const { refs, ids, owners, keys } = table ? tableEdges(table) : objectEdges(snapshot);
+  const size = refs.length;
+  const edges = decodeEdges(keys.sort(), size);
+  const outEdges = groupEdges(size, edges.source, edges.target, edges.code, edges.count);
+  const inEdges = groupEdges(size, edges.target, edges.source, edges.code, edges.count);
+  const successors = impactCsr(outEdges, inEdges);
+  const commits = new Array<string>(size).fill(snapshot.commit);
+  const base = { commit: snapshot.commit, snapshot, refs, ids, commits, owners, kinds: kindRanges(refs), out: outEdges, in: inEdges, successors };
+  return { ...base, ...(table ? tableAccess(snapshot, table) : objectAccess(snapshot, refs)) };
+}
+
+interface IndexedEdges {
+  refs: readonly RefString[];
+  ids: ReadonlyMap<RefString, number>;
+  owners: (RefString | undefined)[];
+  /** `(source * size + target) * CODE_COUNT + code` per relation, unsorted. */
+  keys: Float64Array;
+}
+
+/** Edge keys of a snapshot of objects. */
+function objectEdges(snapshot: Snapshot): IndexedEdges {
   const { refs, ids } = rankRefs(snapshot.entities.keys(), true);
   const size = refs.length;
   const owners: (RefString | undefined)[] = new Array(size).fill(undefined);
@@ -64,13 +94,84 @@ export function buildGraphIndex(snapshot: Snapshot): GraphIndex {
     if (d === undefined || code === undefined) continue;
     keys[m++] = (s * size + d) * CODE_COUNT + code;
   }
-  const edges = decodeEdges(keys.subarray(0, m).sort(), size);
-  const outEdges = groupEdges(size, edges.source, edges.target, edges.code, edges.count);
-  const inEdges = groupEdges(size, edges.target, edges.source, edges.code, edges.count);
-  const entities = refs.map((ref) => snapshot.entities.get(ref)!);
-  const successors = impactCsr(outEdges, inEdges);
-  const commits = new Array<string>(size).fill(snapshot.commit);
-  return { commit: snapshot.commit, refs, ids, entities, commits, owners, kinds: kindRanges(refs), out: outEdges, in: inEdges, successors };
+  return { refs, ids, owners, keys: keys.subarray(0, m) };
+}
+
+/** Relation code of each RELATION_TYPES index. */
+const CODE_OF_TYPE = RELATION_TYPES.map((t) => CODE.get(t)!);
+const OWNED_BY = RELATION_TYPES.indexOf('ownedBy');
+
+/** Edge keys straight from a table's columns: its ids are already ranks of its refs. */
+function tableEdges(t: SnapshotTable): IndexedEdges {
+  const size = t.refs.length;
+  const n = t.relType.length;
+  const keys = new Float64Array(n);
+  const ownerIds = new Int32Array(size).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const s = t.relSource[i];
+    const d = t.relTarget[i];
+    if (t.relType[i] === OWNED_BY && (ownerIds[s] < 0 || d < ownerIds[s])) ownerIds[s] = d;
+    keys[i] = (s * size + d) * CODE_COUNT + CODE_OF_TYPE[t.relType[i]];
+  }
+  const owners: (RefString | undefined)[] = Array.from(ownerIds, (o) => (o < 0 ? undefined : t.refs[o]));
+  return { refs: t.refs, ids: new SortedIds(t.refs), owners, keys };
+}
+
+/** Ids of sorted refs by binary search: no 100,000-entry map to build. */
+class SortedIds implements ReadonlyMap<RefString, number> {
+  constructor(private readonly refs: readonly RefString[]) {}
+  get size(): number {
+    return this.refs.length;
+  }
+  get(ref: RefString): number | undefined {
+    const i = sortedIndexOf(this.refs, ref);
+    return i < 0 ? undefined : i;
+  }
+  has(ref: RefString): boolean {
+    return sortedIndexOf(this.refs, ref) >= 0;
+  }
+  *entries(): MapIterator<[RefString, number]> {
+    for (let i = 0; i < this.refs.length; i++) yield [this.refs[i], i];
+  }
+  keys(): MapIterator<RefString> {
+    return this.refs[Symbol.iterator]() as MapIterator<RefString>;
+  }
+  *values(): MapIterator<number> {
+    for (let i = 0; i < this.refs.length; i++) yield i;
+  }
+  [Symbol.iterator](): MapIterator<[RefString, number]> {
+    return this.entries();
+  }
+  forEach(fn: (value: number, key: RefString, map: ReadonlyMap<RefString, number>) => void): void {
+    for (let i = 0; i < this.refs.length; i++) fn(i, this.refs[i], this);
+  }
+}
+
+type Access = Pick<GraphIndex, 'entityAt' | 'factsAt' | 'sameSource'>;
+
+function objectAccess(snapshot: Snapshot, refs: readonly RefString[]): Access {
+  const entityAt = (id: number) => snapshot.entities.get(refs[id])!;
+  return {
+    entityAt,
+    factsAt: (id) => {
+      const e = entityAt(id);
+      return { facts: e.facts, file: e.source.file };
+    },
+    sameSource: (id, previous, other) => entityAt(id) === previous.entityAt(other),
+  };
+}
+
+function tableAccess(snapshot: Snapshot, t: SnapshotTable): Access {
+  const table = tableOf(snapshot)!;
+  return {
+    entityAt: (id) => table.entityAt(id),
+    factsAt: (id) => ({ facts: factsAt(t, id), file: t.paths[t.file[id]] }),
+    sameSource: (id, previous, other) => {
+      const p = tableOf(previous.snapshot)?.table;
+      if (!p) return table.entityAt(id) === previous.entityAt(other);
+      return t.doc[id] === p.doc[other] && t.blobs[t.file[id]] === p.blobs[p.file[other]] && t.paths[t.file[id]] === p.paths[p.file[other]];
+    },
+  };
 }
 
 interface EdgeList {

@@ -3,7 +3,7 @@ import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { digraphImpact } from './digraph.ts';
 import { buildGraphIndex, type GraphIndex } from './GraphIndex.ts';
 import { assertDiffBase, sameNodeContent } from './graphDiff.ts';
-import { toGraphNode } from './graphNode.ts';
+import { nodeFromFacts } from './graphNode.ts';
 import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Neighbour, PathOptions } from './GraphStore.ts';
 import { dependsOnCsr, neighboursOf, shortestPathBetween } from './indexQueries.ts';
 import { cyclicComponents } from './traversal.ts';
@@ -109,7 +109,10 @@ export class InMemoryGraphStore implements GraphStore {
   }
 }
 
-const nodeAt = (index: GraphIndex, id: number): GraphNode => toGraphNode(index.entities[id], index.commits[id], index.owners[id]);
+const nodeAt = (index: GraphIndex, id: number): GraphNode => {
+  const { facts, file } = index.factsAt(id);
+  return nodeFromFacts(index.refs[id], facts, file, index.commits[id], index.owners[id]);
+};
 
 /** Gives each node of `index` equal in content to its node in `previous` the previous commit. */
 function keepUnchangedCommits(index: GraphIndex, previous: GraphIndex): void {
@@ -117,7 +120,7 @@ function keepUnchangedCommits(index: GraphIndex, previous: GraphIndex): void {
     const before = previous.ids.get(index.refs[id]);
     if (before === undefined) continue;
     const same =
-      (index.entities[id] === previous.entities[before] && index.owners[id] === previous.owners[before]) ||
+      (index.owners[id] === previous.owners[before] && index.sameSource(id, previous, before)) ||
       sameNodeContent(nodeAt(previous, before), nodeAt(index, id));
     if (same) index.commits[id] = previous.commits[before];
   }

@@ -1,5 +1,6 @@
 import { CmdbError } from '../catalog/errors.ts';
-import type { RefString, Relation, RelationType, Snapshot } from '../catalog/types.ts';
+import { relationsTouching } from '../catalog/snapshotQueries.ts';
+import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot } from '../catalog/types.ts';
 import { toGraphNode } from './graphNode.ts';
 import type { GraphNode } from './GraphStore.ts';
 
@@ -30,7 +31,7 @@ export interface GraphDiff {
  */
 export function snapshotOwners(snapshot: Snapshot, only?: ReadonlySet<RefString>): Map<RefString, RefString> {
   const owners = new Map<RefString, RefString>();
-  for (const r of snapshot.relations) {
+  for (const r of only === undefined ? snapshot.relations : relationsTouching(snapshot, only)) {
     if (r.type !== 'ownedBy' || (only !== undefined && !only.has(r.source))) continue;
     const current = owners.get(r.source);
     if (current === undefined || r.target < current) owners.set(r.source, r.target);
@@ -97,8 +98,8 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
   const replaced = replacedEntities(base, head);
   const touches = (r: Relation) => replaced.has(r.source) || replaced.has(r.target);
-  const baseTouching = base.relations.filter(touches);
-  const headTouching = head.relations.filter(touches);
+  const baseTouching = relationsTouching(base, replaced).filter(touches);
+  const headTouching = relationsTouching(head, replaced).filter(touches);
   const removedNodes = [...replaced].filter((ref) => !head.entities.has(ref));
   const removed = new Set(removedNodes);
   const baseEdges = snapshotEdges({ ...base, relations: baseTouching });
@@ -115,9 +116,21 @@ export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
   return { removedNodes, upsertNodes: changedNodes(base, head, candidates), removedEdges, upsertEdges };
 }
 
-/** Refs whose entity is not the same object in both snapshots (added, removed or re-read). */
+/**
+ * Refs whose entity is not the same object in both snapshots (added, removed
+ * or re-read); when head was derived from base, only those of the files that changed.
+ */
 function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
   const replaced = new Set<RefString>();
+  const touched = derivedFiles(base, head);
+  if (touched) {
+    for (const path of touched) {
+      for (const ref of [...(base.files.get(path)?.entities ?? []), ...(head.files.get(path)?.entities ?? [])]) {
+        if (base.entities.get(ref) !== head.entities.get(ref)) replaced.add(ref);
+      }
+    }
+    return replaced;
+  }
   for (const [ref, entity] of head.entities) if (base.entities.get(ref) !== entity) replaced.add(ref);
   for (const ref of base.entities.keys()) if (!head.entities.has(ref)) replaced.add(ref);
   return replaced;

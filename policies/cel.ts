@@ -1,5 +1,5 @@
 import { Environment, EvaluationError } from '@marcbachmann/cel-js';
-import type { RefString } from '../catalog/types.ts';
+import type { Entity, RefString } from '../catalog/types.ts';
 import type { CompiledExpression } from './types.ts';
 
 /*
@@ -140,23 +140,27 @@ export class CelWindow {
 export class CelEntity {
   ref!: RefString;
   kind!: string;
-  namespace!: string;
-  name!: string;
   /** added | modified | removed | impacted */
   op!: string;
   criticality!: string;
   owner!: string;
   labels!: Record<string, string>;
-  private readonly specOf: () => Record<string, unknown>;
+  private readonly entity: () => Pick<Entity, 'metadata' | 'spec'>;
   private converted?: Record<string, unknown>;
-  /** `spec` is read and converted on first use: most windows never look at it. */
-  constructor(options: Omit<CelEntity, 'spec' | 'specOf' | 'converted'> & { spec: () => Record<string, unknown> }) {
-    const { spec, ...rest } = options;
+  /** `namespace`, `name` and `spec` are read from the entity on first use: most windows never look at them. */
+  constructor(options: Pick<CelEntity, 'ref' | 'kind' | 'op' | 'criticality' | 'owner' | 'labels'> & { entity: () => Pick<Entity, 'metadata' | 'spec'> }) {
+    const { entity, ...rest } = options;
     Object.assign(this, rest);
-    this.specOf = spec;
+    this.entity = entity;
+  }
+  get namespace(): string {
+    return this.entity().metadata.namespace;
+  }
+  get name(): string {
+    return this.entity().metadata.name;
   }
   get spec(): Record<string, unknown> {
-    return (this.converted ??= toCel(this.specOf()) as Record<string, unknown>);
+    return (this.converted ??= toCel(this.entity().spec) as Record<string, unknown>);
   }
 }
 

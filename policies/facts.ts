@@ -1,4 +1,5 @@
 import { CRITICALITIES, type Criticality, type Entity, type EntityChange, type RefString, type Snapshot, type SnapshotDiff } from '../catalog/types.ts';
+import { changedFiles } from '../catalog/snapshotQueries.ts';
 import { CelChange, CelChangedEntity, CelImpact, CelImpactedEntity, toCel } from './cel.ts';
 import { dependentsOf } from './references.ts';
 import { findSecrets } from './secrets.ts';
@@ -21,21 +22,14 @@ export interface ChangeContext {
 export const documentOf = (e: Entity) => ({ apiVersion: e.apiVersion, kind: e.kind, metadata: e.metadata, spec: e.spec });
 
 /** An entity's criticality (from its facts: reading them does not parse the document). */
-export const criticalityOf = (e: Entity | undefined): Criticality | undefined => {
+export const criticalityOf = (e: Pick<Entity, 'facts'> | undefined): Criticality | undefined => {
   const c = e?.facts?.criticality;
   return c && (CRITICALITIES as readonly string[]).includes(c) ? c : undefined;
 };
 
 /** The owner an entity's spec names, normalized (default kind group), or undefined. */
-export const ownerOf = (e: Entity | undefined): RefString | undefined => e?.facts?.owner;
+export const ownerOf = (e: Pick<Entity, 'facts'> | undefined): RefString | undefined => e?.facts?.owner;
 
-/** Catalog files whose blob differs between two snapshots, sorted. */
-export function changedFiles(base: Snapshot, head: Snapshot): string[] {
-  const out: string[] = [];
-  for (const [path, record] of head.files) if (base.files.get(path)?.blob !== record.blob) out.push(path);
-  for (const path of base.files.keys()) if (!head.files.has(path)) out.push(path);
-  return out.sort();
-}
 
 function changedEntity(c: EntityChange, dependents: (ref: RefString) => RefString[]): CelChangedEntity {
   const subject = c.after ?? c.before;

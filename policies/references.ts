@@ -1,5 +1,6 @@
 import { normalizeRef } from '../catalog/refs.ts';
 import { rulesFor } from '../catalog/relations.ts';
+import { relationsTouching } from '../catalog/snapshotQueries.ts';
 import type { Entity, EntityChange, RefString, Snapshot } from '../catalog/types.ts';
 
 const memo = new WeakMap<Entity, Set<RefString>>();
@@ -48,7 +49,7 @@ function removedCandidates(removed: ReadonlySet<RefString>, head: Snapshot): Can
 /** Who may refer to entities present in the head: their neighbours on the head's relations (one pass). */
 function presentCandidates(present: ReadonlySet<RefString>, head: Snapshot): Candidates {
   const candidates: Candidates = new Map();
-  for (const r of head.relations) {
+  for (const r of relationsTouching(head, present)) {
     if (present.has(r.target)) addCandidate(candidates, r.target, r.source);
     if (present.has(r.source)) addCandidate(candidates, r.source, r.target);
   }

@@ -1,4 +1,6 @@
-import type { Entity, EntityChange, RefString, Snapshot } from '../catalog/types.ts';
+import { splitRef } from '../catalog/refs.ts';
+import { factsOf } from '../catalog/snapshotQueries.ts';
+import type { Entity, EntityChange, EntityFacts, RefString, Snapshot } from '../catalog/types.ts';
 import { CelEntity, CelWindow, runExpression, type CelChange, type CelImpact } from './cel.ts';
 import { criticalityOf, ownerOf, type ImpactInput } from './facts.ts';
 import type { PendingViolation } from './positions.ts';
@@ -6,22 +8,23 @@ import type { Window, WindowReport, WindowsOutcome } from './types.ts';
 
 /** Every changed entity (its latest version) and every impacted one, as `entity` of an `appliesTo`. */
 export function windowSubjects(options: { changes: readonly EntityChange[]; impact: ImpactInput; head: Snapshot }): CelEntity[] {
-  const subject = (entity: Entity, op: string) =>
+  const subject = (ref: RefString, facts: EntityFacts, op: string, entity: () => Entity) =>
     new CelEntity({
-      ref: entity.ref,
-      kind: entity.kind.toLowerCase(),
-      namespace: entity.metadata.namespace,
-      name: entity.metadata.name,
+      ref,
+      kind: splitRef(ref).kind,
       op,
-      criticality: criticalityOf(entity) ?? '',
-      owner: ownerOf(entity) ?? '',
-      labels: entity.facts?.labels ?? {},
-      spec: () => entity.spec,
+      criticality: criticalityOf({ facts }) ?? '',
+      owner: ownerOf({ facts }) ?? '',
+      labels: facts.labels ?? {},
+      entity,
     });
-  const out = options.changes.map((c) => subject((c.after ?? c.before)!, c.op));
+  const out = options.changes.map((c) => {
+    const entity = (c.after ?? c.before)!;
+    return subject(entity.ref, entity.facts, c.op, () => entity);
+  });
   for (const e of options.impact.entities) {
-    const entity = options.head.entities.get(e.ref);
-    if (entity) out.push(subject(entity, 'impacted'));
+    const facts = factsOf(options.head, e.ref);
+    if (facts) out.push(subject(e.ref, facts, 'impacted', () => options.head.entities.get(e.ref)!));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,7 @@ export function defaultCacheDir(): string {
   return path.join(base, 'gitops-cmdb');
 }
 
-type Bucket = Map<string, BlobResult>;
+export type Bucket = Map<string, BlobResult>;
 
 /**
  * Parsed blobs on disk, in 256 bucket files (by the oid's first two hex digits),
@@ -28,6 +29,10 @@ export class DiskParseCache implements ParseCache {
   readonly dir: string;
   private readonly buckets = new Map<string, Bucket>();
   private readonly dirty = new Set<string>();
+  /** Bucket files read by `load`, kept raw: one line is decoded per blob asked for. */
+  private readonly raw = new Map<string, Buffer>();
+  private readonly loose = new Map<string, BlobResult>();
+  private readonly asked = new Map<string, number>();
 
   /** `namespace` names everything the results depend on besides the blob (schemas, limits). */
   constructor(options: { dir?: string; namespace: string }) {
@@ -59,6 +64,48 @@ export class DiskParseCache implements ParseCache {
     return this.buckets.get(oid.slice(0, 2))?.get(oid);
   }
 
+  load(oid: string): BlobResult | undefined {
+    const hit = this.get(oid) ?? this.loose.get(oid);
+    if (hit) return hit;
+    const name = oid.slice(0, 2);
+    const asked = (this.asked.get(name) ?? 0) + 1;
+    this.asked.set(name, asked);
+    if (asked > LOOSE_LOOKUPS) return this.loadBucketSync(name).get(oid);
+    let raw = this.raw.get(name);
+    if (!raw) {
+      try {
+        raw = readFileSync(path.join(this.dir, `${name}.txt`));
+      } catch {
+        raw = Buffer.alloc(0);
+      }
+      this.raw.set(name, raw);
+    }
+    const found = lineOf(raw, oid);
+    if (found === undefined) return undefined;
+    const one: Bucket = new Map();
+    decodeLine(found, one);
+    const result = one.get(oid);
+    if (result) this.loose.set(oid, result);
+    return result;
+  }
+
+  /** Decodes a whole bucket (once many of its blobs are asked for). */
+  private loadBucketSync(name: string): Bucket {
+    let bucket = this.buckets.get(name);
+    if (bucket) return bucket;
+    bucket = new Map();
+    let raw = this.raw.get(name);
+    try {
+      raw ??= readFileSync(path.join(this.dir, `${name}.txt`));
+      for (const line of raw.toString('utf8').split('\n')) if (line) decodeLine(line, bucket);
+    } catch {
+      /* missing or unreadable: empty */
+    }
+    this.raw.delete(name);
+    this.buckets.set(name, bucket);
+    return bucket;
+  }
+
   set(oid: string, result: BlobResult): void {
     const name = oid.slice(0, 2);
     let bucket = this.buckets.get(name);
@@ -88,19 +135,47 @@ export class DiskParseCache implements ParseCache {
   }
 }
 
-/** One cache line for a blob's result. */
-function encodeLine(oid: string, result: BlobResult): string {
+/** Blobs of one bucket looked up one by one before the whole bucket is decoded. */
+const LOOSE_LOOKUPS = 16;
+
+/** The line of a bucket file that starts with `oid`, or undefined. */
+function lineOf(raw: Buffer, oid: string): string | undefined {
+  const key = Buffer.from(`${oid}\t`);
+  for (let at = raw.indexOf(key); at >= 0; at = raw.indexOf(key, at + 1)) {
+    if (at > 0 && raw[at - 1] !== 10) continue;
+    const end = raw.indexOf(10, at);
+    return raw.toString('utf8', at, end < 0 ? raw.length : end);
+  }
+  return undefined;
+}
+
+/** The line each result was decoded from (or encoded to), so writing it back costs no re-encoding (results are never mutated). */
+const decodedFrom = new WeakMap<BlobResult, string>();
+
+/**
+ * Records that `line` is `encodeLine(oid, result)` without its newline, computed
+ * elsewhere (a parser worker), so writing the result costs no re-encoding.
+ */
+export function encodedAs(result: BlobResult, line: string): void {
+  decodedFrom.set(result, line);
+}
+
+/** One cache line for a blob's result (newline included). */
+export function encodeLine(oid: string, result: BlobResult): string {
+  const known = decodedFrom.get(result);
+  if (known !== undefined && known.startsWith(oid) && known.charCodeAt(oid.length) === 9) return `${known}\n`;
   const documents = result.documents.map(({ text: _, ...rest }) => rest);
   return [oid, JSON.stringify({ ...result, documents }), ...result.documents.map((d) => d.text)].join('\t') + '\n';
 }
 
-/** Adds the result a cache line holds; a malformed line is skipped. */
-function decodeLine(line: string, bucket: Bucket): void {
+/** Adds the result a cache line (without its newline) holds; a malformed line is skipped. */
+export function decodeLine(line: string, bucket: Bucket): void {
   const [oid, json, ...texts] = line.split('\t');
   try {
     const result = JSON.parse(json) as BlobResult;
     if (result.documents.length !== texts.length) return;
     result.documents.forEach((d, i) => (d.text = texts[i]));
+    decodedFrom.set(result, line);
     bucket.set(oid, result);
   } catch {
     /* skip */

@@ -9,6 +9,8 @@ export interface ParseCache {
   /** Makes the entries of these oids available to `get` (reads them from storage). */
   preload(oids: readonly string[]): Promise<void>;
   get(oid: string): BlobResult | undefined;
+  /** Like `get`, but reads storage (synchronously) when the entry was not preloaded. */
+  load(oid: string): BlobResult | undefined;
   set(oid: string, result: BlobResult): void;
   /** Persists what was set; failures to write are reported, never thrown. */
   flush(): Promise<{ written: number; error?: string }>;
@@ -23,6 +25,10 @@ export class MemoryParseCache implements ParseCache {
   async preload(): Promise<void> {}
 
   get(oid: string): BlobResult | undefined {
+    return this.entries.get(oid);
+  }
+
+  load(oid: string): BlobResult | undefined {
     return this.entries.get(oid);
   }
 

@@ -1,2 +1,3 @@
 export * from './DiskParseCache.ts';
 export * from './ParseCache.ts';
+export * from './SnapshotTableCache.ts';

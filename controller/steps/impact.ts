@@ -1,3 +1,4 @@
+import { factsOf } from '../../catalog/snapshotQueries.ts';
 import { CRITICALITIES, type Criticality, type Entity } from '../../catalog/types.ts';
 import type { ChangeImpact, ImpactEntry, Step } from '../Evaluation.ts';
 
@@ -22,8 +23,8 @@ export const impactStep: Step = async (ev, { graph }) => {
   const roots = changes.filter((c) => c.op !== 'removed').map((c) => c.ref);
   const result = await graph.impact(roots);
   const entities: ImpactEntry[] = result.entities.map((e) => {
-    const entity = head.entities.get(e.ref);
-    return { ...e, criticality: criticalityOf(entity), owner: entity?.facts.owner };
+    const facts = factsOf(head, e.ref);
+    return { ...e, criticality: facts?.criticality, owner: facts?.owner };
   });
   const touched = changes.map((c) => c.after ?? c.before);
   const allOwners = new Set<string>();

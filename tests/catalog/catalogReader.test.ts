@@ -103,8 +103,9 @@ describe('the parse cache on disk', () => {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
     await reader.read(head);
     const cache = new DiskParseCache({ dir, namespace: 'x' });
-    const bucketDir = fs.readdirSync(dir).map((d) => path.join(dir, d))[0];
+    const bucketDir = fs.readdirSync(dir).filter((d) => d.startsWith('blobs-')).map((d) => path.join(dir, d))[0];
     for (const f of fs.readdirSync(bucketDir)) fs.writeFileSync(path.join(bucketDir, f), 'garbage');
+    for (const d of fs.readdirSync(dir).filter((d) => d.startsWith('tables-'))) fs.rmSync(path.join(dir, d), { recursive: true });
     expect(cache.dir).not.toBe(bucketDir);
     const again = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
     const snap = await again.read(head);

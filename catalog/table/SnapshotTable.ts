@@ -1,0 +1,176 @@
+import { RELATION_TYPES } from '../relations.ts';
+import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Snapshot, type Violation } from '../types.ts';
+
+/**
+ * A snapshot in columns: what graphs, diffs and policies need of 100,000
+ * entities without building 100,000 objects. Entity ids are ranks of the refs
+ * (code-unit order, as graph ids); file ids are ranks of the paths. Text
+ * columns hold indexes into `strings` (-1: none). Entity documents are not
+ * here: they are read from the parse cache by blob when an entity is asked for.
+ */
+export interface SnapshotTable {
+  commit: string;
+  refs: RefString[];
+  /** Per entity: file id, document index in the file, start line and column. */
+  file: Int32Array;
+  doc: Int32Array;
+  line: Int32Array;
+  column: Int32Array;
+  /** Per entity, into `strings`: declared kind and apiVersion. */
+  kind: Int32Array;
+  apiVersion: Int32Array;
+  /** Per entity facts: index in CRITICALITIES or -1; the others into `strings` (labels as JSON). */
+  criticality: Int8Array;
+  owner: Int32Array;
+  lifecycle: Int32Array;
+  title: Int32Array;
+  labels: Int32Array;
+  strings: string[];
+  /** Selected files of the commit, sorted, and their blob oids. */
+  paths: string[];
+  blobs: string[];
+  /** Per relation (resolved, distinct): index in RELATION_TYPES, entity ids, field (into `strings`), position. */
+  relType: Uint8Array;
+  relSource: Int32Array;
+  relTarget: Int32Array;
+  relField: Int32Array;
+  relLine: Int32Array;
+  relColumn: Int32Array;
+  violations: Violation[];
+}
+
+export const RELATION_TYPE_INDEX: ReadonlyMap<string, number> = new Map(RELATION_TYPES.map((t, i) => [t, i]));
+
+/** Index of `value` in a sorted array, or -1. */
+export function sortedIndexOf(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = sorted[mid];
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** First index whose value is >= `value` in a sorted array. */
+export function lowerBound(sorted: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Appends strings to a table, each distinct string once (or, with `indexExisting` false, once among those appended). */
+export class StringTable {
+  private readonly index = new Map<string, number>();
+  constructor(
+    readonly strings: string[] = [],
+    indexExisting = true,
+  ) {
+    if (indexExisting) for (let i = 0; i < strings.length; i++) if (!this.index.has(strings[i])) this.index.set(strings[i], i);
+  }
+  id(value: string | undefined): number {
+    if (value === undefined) return -1;
+    let id = this.index.get(value);
+    if (id === undefined) {
+      id = this.strings.push(value) - 1;
+      this.index.set(value, id);
+    }
+    return id;
+  }
+}
+
+/** Writes one entity's columns at `id`. */
+export function writeEntityRow(
+  t: SnapshotTable,
+  strings: StringTable,
+  id: number,
+  row: { file: number; doc: number; line: number; column: number; kind: string; apiVersion: string; facts: EntityFacts },
+): void {
+  t.file[id] = row.file;
+  t.doc[id] = row.doc;
+  t.line[id] = row.line;
+  t.column[id] = row.column;
+  t.kind[id] = strings.id(row.kind);
+  t.apiVersion[id] = strings.id(row.apiVersion);
+  const f = row.facts;
+  t.criticality[id] = f.criticality ? CRITICALITIES.indexOf(f.criticality) : -1;
+  t.owner[id] = strings.id(f.owner);
+  t.lifecycle[id] = strings.id(f.lifecycle);
+  t.title[id] = strings.id(f.title);
+  t.labels[id] = f.labels ? strings.id(JSON.stringify(f.labels)) : -1;
+}
+
+/** The facts of entity `id`, equal to those its record was built with. */
+export function factsAt(t: SnapshotTable, id: number): EntityFacts {
+  const facts: EntityFacts = {};
+  const s = t.strings;
+  if (t.title[id] >= 0) facts.title = s[t.title[id]];
+  if (t.criticality[id] >= 0) facts.criticality = CRITICALITIES[t.criticality[id]] as Criticality;
+  if (t.lifecycle[id] >= 0) facts.lifecycle = s[t.lifecycle[id]];
+  if (t.owner[id] >= 0) facts.owner = s[t.owner[id]];
+  if (t.labels[id] >= 0) facts.labels = JSON.parse(s[t.labels[id]]) as Record<string, string>;
+  return facts;
+}
+
+/** An empty table with room for `entities` entities and `relations` relations. */
+export function allocateTable(commit: string, entities: number, relations: number): SnapshotTable {
+  return {
+    commit,
+    refs: new Array<string>(entities),
+    file: new Int32Array(entities),
+    doc: new Int32Array(entities),
+    line: new Int32Array(entities),
+    column: new Int32Array(entities),
+    kind: new Int32Array(entities),
+    apiVersion: new Int32Array(entities),
+    criticality: new Int8Array(entities),
+    owner: new Int32Array(entities),
+    lifecycle: new Int32Array(entities),
+    title: new Int32Array(entities),
+    labels: new Int32Array(entities),
+    strings: [],
+    paths: [],
+    blobs: [],
+    relType: new Uint8Array(relations),
+    relSource: new Int32Array(relations),
+    relTarget: new Int32Array(relations),
+    relField: new Int32Array(relations),
+    relLine: new Int32Array(relations),
+    relColumn: new Int32Array(relations),
+    violations: [],
+  };
+}
+
+/** The table of a snapshot built from objects (a full assembly). */
+export function tableFromSnapshot(snapshot: Snapshot): SnapshotTable {
+  const refs = [...snapshot.entities.keys()].sort();
+  const t = allocateTable(snapshot.commit, refs.length, snapshot.relations.length);
+  const strings = new StringTable(t.strings);
+  t.refs = refs;
+  t.paths = [...snapshot.files.keys()].sort();
+  const fileIds = new Map(t.paths.map((p, i) => [p, i]));
+  t.blobs = t.paths.map((p) => snapshot.files.get(p)!.blob);
+  const ids = new Map(refs.map((r, i) => [r, i]));
+  refs.forEach((ref, id) => {
+    const e = snapshot.entities.get(ref)!;
+    writeEntityRow(t, strings, id, { file: fileIds.get(e.source.file)!, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
+  });
+  snapshot.relations.forEach((r, i) => {
+    t.relType[i] = RELATION_TYPE_INDEX.get(r.type)!;
+    t.relSource[i] = ids.get(r.source)!;
+    t.relTarget[i] = ids.get(r.target)!;
+    t.relField[i] = strings.id(r.field);
+    t.relLine[i] = r.location.line;
+    t.relColumn[i] = r.location.column;
+  });
+  t.violations = [...snapshot.violations];
+  return t;
+}

@@ -1,0 +1,210 @@
+import { compareViolations, danglingViolation, declaredEnds, entitiesOf, isSimple, withFile, type FileInput } from '../assemble.ts';
+import type { BuiltEntity } from '../entity.ts';
+import { RELATION_RULES, RELATION_TYPES } from '../relations.ts';
+import type { Relation, Snapshot, Violation } from '../types.ts';
+import { allocateTable, RELATION_TYPE_INDEX, sortedIndexOf, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
+import { TableSnapshot } from './TableSnapshot.ts';
+
+const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
+
+/** Files of the head: the base's without the removed ones, plus new paths; and where each base file went. */
+function mergeFiles(b: SnapshotTable, changed: readonly FileInput[], removed: ReadonlySet<string>) {
+  const blobOf = new Map(changed.map((f) => [f.path, f.result.blob]));
+  const added = changed.map((f) => f.path).filter((p) => sortedIndexOf(b.paths, p) < 0).sort();
+  const paths: string[] = [];
+  const blobs: string[] = [];
+  const fileRemap = new Int32Array(b.paths.length).fill(-1);
+  let j = 0;
+  const push = (p: string) => (paths.push(p), blobs.push(blobOf.get(p)!));
+  for (let i = 0; i < b.paths.length; i++) {
+    const p = b.paths[i];
+    while (j < added.length && added[j] < p) push(added[j++]);
+    if (removed.has(p)) continue;
+    fileRemap[i] = paths.length;
+    paths.push(p);
+    blobs.push(blobOf.get(p) ?? b.blobs[i]);
+  }
+  while (j < added.length) push(added[j++]);
+  return { paths, blobs, fileRemap };
+}
+
+/** Head refs: kept base refs merged with fresh ones; and the head id of every base entity (-1 when gone). */
+function mergeRefs(b: SnapshotTable, gone: Uint8Array, fresh: readonly BuiltEntity[]) {
+  const refs: string[] = [];
+  const remap = new Int32Array(b.refs.length).fill(-1);
+  const freshIds = new Int32Array(fresh.length);
+  let j = 0;
+  for (let id = 0; id < b.refs.length; id++) {
+    if (gone[id]) continue;
+    const ref = b.refs[id];
+    while (j < fresh.length && fresh[j].entity.ref < ref) freshIds[j] = refs.push(fresh[j++].entity.ref) - 1;
+    remap[id] = refs.push(ref) - 1;
+  }
+  while (j < fresh.length) freshIds[j] = refs.push(fresh[j++].entity.ref) - 1;
+  for (let id = 0; id < b.refs.length; id++) if (gone[id]) remap[id] = sortedIndexOf(refs, b.refs[id]);
+  return { refs, remap, freshIds };
+}
+
+/** The entities the changed files define, sorted by ref; undefined when one is defined twice. */
+function freshEntities(changed: readonly FileInput[], base: TableSnapshot, gone: Uint8Array): BuiltEntity[] | undefined {
+  const out: BuiltEntity[] = [];
+  const seen = new Set<string>();
+  for (const { path, result } of changed) {
+    for (const built of entitiesOf(path, result)) {
+      const ref = built.entity.ref;
+      const id = base.idOf(ref);
+      if (seen.has(ref) || (id >= 0 && !gone[id])) return undefined;
+      seen.add(ref);
+      out.push(built);
+    }
+  }
+  return out.sort((a, b) => (a.entity.ref < b.entity.ref ? -1 : 1));
+}
+
+/**
+ * The table of a commit that differs from `base` only in the given files, in
+ * linear passes over the base's columns. Undefined when only a full assembly
+ * gives the right answer (CIClass kinds, an entity defined twice, a relation
+ * declared twice): the caller then assembles in full. Same rules as
+ * assembleIncrementally, which does this over objects.
+ */
+export function deriveTable(base: TableSnapshot, commit: string, changed: readonly FileInput[], removed: readonly string[]): { snapshot: TableSnapshot; incremental: boolean } | undefined {
+  if (changed.some((f) => f.result.pending.length > 0 || f.result.documents.some((d) => d.kind === 'CIClass'))) return undefined;
+  const b = base.table;
+  const sorted = [...changed].sort((x, y) => (x.path < y.path ? -1 : 1));
+  const touched = new Set([...removed, ...sorted.map((f) => f.path)]);
+  const touchedFile = new Uint8Array(b.paths.length);
+  for (const p of touched) {
+    const f = base.fileIdOf(p);
+    if (f >= 0) touchedFile[f] = 1;
+  }
+  const gone = new Uint8Array(b.refs.length);
+  for (let id = 0; id < b.refs.length; id++) gone[id] = touchedFile[b.file[id]];
+  const fresh = freshEntities(sorted, base, gone);
+  if (!fresh) return undefined;
+  const files = mergeFiles(b, sorted, new Set(removed));
+  const { refs, remap, freshIds } = mergeRefs(b, gone, fresh);
+  const freshRelations = fresh.flatMap((f) => f.relations);
+  const t = allocateTable(commit, refs.length, b.relType.length + freshRelations.length);
+  t.refs = refs;
+  t.paths = files.paths;
+  t.blobs = files.blobs;
+  t.strings = b.strings.slice();
+  const strings = new StringTable(t.strings, false);
+  copyKeptRows(b, t, remap, gone, files.fileRemap);
+  fresh.forEach(({ entity: e }, k) => {
+    const file = sortedIndexOf(t.paths, e.source.file);
+    writeEntityRow(t, strings, freshIds[k], { file, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
+  });
+  const violations: Violation[] = b.violations.filter((v) => v.file === undefined || !touched.has(v.file));
+  for (const { path, result } of sorted) for (const v of result.violations) violations.push(withFile(v, path));
+  for (const f of fresh) violations.push(...f.violations);
+  let n = keepRelations(b, t, remap, touchedFile, violations);
+  const firstFresh = n;
+  for (const rel of freshRelations) {
+    const s = sortedIndexOf(refs, rel.source);
+    const d = sortedIndexOf(refs, rel.target);
+    if (sortedIndexOf(refs, declaredEnds(rel).other) < 0) violations.push(danglingViolation(rel));
+    if (s < 0 || d < 0) continue;
+    writeRelation(t, strings, n++, rel, s, d);
+  }
+  if (hasRepeatedRelation(t, firstFresh, n)) return undefined;
+  trimRelations(t, n);
+  violations.sort(compareViolations);
+  t.violations = violations;
+  const snapshot = new TableSnapshot(t, base.records);
+  snapshot.derivedFrom = { base: new WeakRef<Snapshot>(base), files: touched };
+  return { snapshot, incremental: isSimple(violations) };
+}
+
+/** Copies the columns of kept base entities to their head ids. */
+function copyKeptRows(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, gone: Uint8Array, fileRemap: Int32Array): void {
+  for (let id = 0; id < b.refs.length; id++) {
+    if (gone[id]) continue;
+    const h = remap[id];
+    t.file[h] = fileRemap[b.file[id]];
+    t.doc[h] = b.doc[id];
+    t.line[h] = b.line[id];
+    t.column[h] = b.column[id];
+    t.kind[h] = b.kind[id];
+    t.apiVersion[h] = b.apiVersion[id];
+    t.criticality[h] = b.criticality[id];
+    t.owner[h] = b.owner[id];
+    t.lifecycle[h] = b.lifecycle[id];
+    t.title[h] = b.title[id];
+    t.labels[h] = b.labels[id];
+  }
+}
+
+/**
+ * Copies base relations declared outside the touched files whose ends both
+ * remain; those naming an entity that is gone become dangling-reference
+ * violations. Returns the number written.
+ */
+function keepRelations(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, violations: Violation[]): number {
+  let n = 0;
+  for (let i = 0; i < b.relType.length; i++) {
+    const reversed = REVERSED.has(b.strings[b.relField[i]]);
+    const declarer = reversed ? b.relTarget[i] : b.relSource[i];
+    if (touchedFile[b.file[declarer]]) continue;
+    const s = remap[b.relSource[i]];
+    const d = remap[b.relTarget[i]];
+    if (s < 0 || d < 0) {
+      violations.push(danglingViolation(relationAt(b, i, t.paths[t.file[remap[declarer]]])));
+      continue;
+    }
+    t.relType[n] = b.relType[i];
+    t.relSource[n] = s;
+    t.relTarget[n] = d;
+    t.relField[n] = b.relField[i];
+    t.relLine[n] = b.relLine[i];
+    t.relColumn[n] = b.relColumn[i];
+    n++;
+  }
+  return n;
+}
+
+/** A base relation as an object, located in `file`. */
+function relationAt(b: SnapshotTable, i: number, file: string): Relation {
+  return {
+    type: RELATION_TYPES[b.relType[i]],
+    source: b.refs[b.relSource[i]],
+    target: b.refs[b.relTarget[i]],
+    field: b.strings[b.relField[i]],
+    location: { file, line: b.relLine[i], column: b.relColumn[i] },
+  };
+}
+
+function writeRelation(t: SnapshotTable, strings: StringTable, i: number, rel: Relation, s: number, d: number): void {
+  t.relType[i] = RELATION_TYPE_INDEX.get(rel.type)!;
+  t.relSource[i] = s;
+  t.relTarget[i] = d;
+  t.relField[i] = strings.id(rel.field);
+  t.relLine[i] = rel.location.line;
+  t.relColumn[i] = rel.location.column;
+}
+
+/** Whether a fresh relation (rows [from, to)) repeats the type and ends of another relation. */
+function hasRepeatedRelation(t: SnapshotTable, from: number, to: number): boolean {
+  const key = (i: number) => `${t.relType[i]} ${t.relSource[i]} ${t.relTarget[i]}`;
+  const freshKeys = new Set<string>();
+  const ends = new Uint8Array(t.refs.length);
+  for (let i = from; i < to; i++) {
+    const k = key(i);
+    if (freshKeys.has(k)) return true;
+    freshKeys.add(k);
+    ends[t.relSource[i]] = 1;
+  }
+  for (let i = 0; i < from; i++) if (ends[t.relSource[i]] && freshKeys.has(key(i))) return true;
+  return false;
+}
+
+/** Shrinks the relation columns to the `n` rows written. */
+function trimRelations(t: SnapshotTable, n: number): void {
+  t.relType = t.relType.slice(0, n);
+  t.relSource = t.relSource.slice(0, n);
+  t.relTarget = t.relTarget.slice(0, n);
+  t.relField = t.relField.slice(0, n);
+  t.relLine = t.relLine.slice(0, n);
+  t.relColumn = t.relColumn.slice(0, n);
+}

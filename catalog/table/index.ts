@@ -1,0 +1,3 @@
+export * from './deriveTable.ts';
+export * from './SnapshotTable.ts';
+export * from './TableSnapshot.ts';

@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assembleSnapshot } from '../../catalog/assemble.ts';
+import { CatalogReader } from '../../catalog/CatalogReader.ts';
+import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
+import { parseBlob } from '../../catalog/parseBlob.ts';
+import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
+import { tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
+import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
+import type { Snapshot } from '../../catalog/types.ts';
+import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
+import { entity, TestRepo } from '../helpers/gitRepo.ts';
+
+/** Tables must answer exactly what the object snapshots they replace answer. */
+let repo: TestRepo;
+let cacheRoot: string;
+const commits: Record<string, string> = {};
+const svc = (name: string, spec: Record<string, unknown> = {}, metadata: Record<string, unknown> = {}) =>
+  entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'team', ...spec }, metadata);
+const user = (name: string) => entity('User', name, {}, { annotations: { 'github.com/login': name } });
+
+beforeAll(() => {
+  cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-table-'));
+  repo = TestRepo.create();
+  commits.base = repo.commit({
+    'team.yaml': entity('Group', 'team', { type: 'team', members: ['ann', 'bob'] }),
+    'people.yaml': `${user('ann')}---\n${user('bob')}`,
+    'db.yaml': entity('Resource', 'db', { type: 'database', owner: 'team', criticality: 'critical' }, { labels: { tier: 'data' }, title: 'The DB' }),
+    'a.yaml': svc('a', { dependsOn: ['resource:db'], criticality: 'high' }),
+    'b.yaml': svc('b', { dependsOn: ['component:a'] }),
+    'notes.yaml': 'just: a document that is not an entity\n',
+  });
+  commits.modify = repo.commit({ 'b.yaml': svc('b', { dependsOn: ['component:a', 'resource:db'], criticality: 'low' }, { labels: { x: 'y' } }) });
+  commits.add = repo.commit({ 'c/c.yaml': svc('c', { dependsOn: ['component:b'] }), 'aa.yaml': svc('aa') });
+  commits.members = repo.commit({ 'team.yaml': entity('Group', 'team', { type: 'team', members: ['ann'] }) });
+  commits.removeReferenced = repo.commit({ 'a.yaml': undefined });
+  commits.fix = repo.commit({ 'a.yaml': svc('a', { dependsOn: ['resource:db'] }) });
+  commits.invalid = repo.commit({ 'b.yaml': 'apiVersion: cmdb/v1\nkind: Component\nmetadata: {name: b}\nspec: {type: 3}\n' });
+  commits.repeatMembership = repo.commit({ 'people.yaml': `${entity('User', 'ann', { memberOf: ['team'] })}---\n${user('bob')}` });
+});
+afterAll(() => {
+  repo.remove();
+  fs.rmSync(cacheRoot, { recursive: true, force: true });
+});
+
+/** Everything observable about a snapshot, as plain values. */
+async function view(s: Snapshot) {
+  const graph = new InMemoryGraphStore({});
+  await graph.load(s);
+  return {
+    entities: [...s.entities.keys()].sort(),
+    bodies: [...s.entities.values()].map((e) => JSON.stringify([e.ref, e.kind, e.apiVersion, e.facts, e.source, e.metadata, e.spec, e.positions])).sort(),
+    relations: s.relations.map((r) => JSON.stringify([r.type, r.source, r.target, r.field, r.location])).sort(),
+    files: [...s.files.values()].map((f) => JSON.stringify([f.path, f.blob, f.entities])).sort(),
+    violations: s.violations.map((v) => JSON.stringify(v)),
+    nodes: (await graph.listEntities({})).nodes,
+    impact: await graph.impact(['resource:db']),
+  };
+}
+
+const fullRead = (commit: string) => new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false }).read(commit);
+
+describe('TableSnapshot', () => {
+  it('answers like the object snapshot it was built from', async () => {
+    const git = new NativeGitReader({ dir: repo.dir });
+    const inputs: Array<{ path: string; result: ReturnType<typeof parseBlob> }> = [];
+    const files = await git.listFiles(commits.base);
+    const byOid = new Map(files.map((f) => [f.oid, f]));
+    await git.readBlobs([...byOid.keys()], (oid, content) => inputs.push({ path: byOid.get(oid)!.path, result: parseBlob({ path: byOid.get(oid)!.path, oid, mode: '100644', content }) }));
+    const objects = assembleSnapshot(commits.base, inputs).snapshot;
+    const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
+    const table = new TableSnapshot(tableFromSnapshot(objects), (blob) => results.get(blob));
+    expect(await view(table)).toEqual(await view(objects));
+    expect(table.entities.get('component:default/nope')).toBeUndefined();
+    expect(table.files.get('notes.yaml')).toEqual({ path: 'notes.yaml', blob: objects.files.get('notes.yaml')!.blob, entities: [] });
+    expect(table.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('names the parse cache when a document is missing from it', async () => {
+    const snapshot = await fullRead(commits.base);
+    const blind = new TableSnapshot(tableOf(snapshot)!.table, () => undefined);
+    expect(() => blind.entities.get('component:default/a')).toThrow(/parse cache has no entry for a\.yaml/);
+  });
+});
+
+describe('snapshot queries', () => {
+  it('give the same answers on tables and on objects', async () => {
+    const table = await fullRead(commits.modify);
+    const objects: Snapshot = { commit: table.commit, entities: new Map(table.entities), relations: [...table.relations], files: new Map(table.files), violations: table.violations };
+    expect(tableOf(table)).toBeDefined();
+    for (const s of [table, objects]) {
+      expect(entitiesOfKinds(s, ['User', 'Group']).map((e) => e.ref)).toEqual(['group:default/team', 'user:default/ann', 'user:default/bob']);
+      expect(factsOf(s, 'resource:default/db')).toEqual({ title: 'The DB', criticality: 'critical', owner: 'group:default/team', labels: { tier: 'data' } });
+      expect(factsOf(s, 'resource:default/none')).toBeUndefined();
+      expect(relationsOfTypes(s, ['memberOf']).map((r) => r.source).sort()).toEqual(['user:default/ann', 'user:default/bob']);
+      expect(relationsTouching(s, new Set(['component:default/a'])).map((r) => `${r.source} ${r.type} ${r.target}`).sort()).toEqual([
+        'component:default/a dependsOn resource:default/db',
+        'component:default/a ownedBy group:default/team',
+        'component:default/b dependsOn component:default/a',
+      ]);
+    }
+  });
+});
+
+describe('CatalogReader with tables', () => {
+  it('derives each commit from the previous one over tables, equal to a full read', async () => {
+    const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false });
+    let prev = await reader.read(commits.base);
+    expect(tableOf(prev)).toBeDefined();
+    const derived: string[] = [];
+    for (const name of ['modify', 'add', 'members', 'removeReferenced', 'fix', 'invalid', 'repeatMembership']) {
+      const next = await reader.readFrom(prev, commits[name]);
+      if (next.derivedFrom?.base.deref() === prev) derived.push(name);
+      expect(await view(next), name).toEqual(await view(await fullRead(commits[name])));
+      expect(changedFiles(prev, next), name).toEqual(changedFiles(await fullRead(prev.commit), await fullRead(commits[name])));
+      prev = next;
+    }
+    // After a dangling reference the next commit is read in full; a repeated relation only a full read dedupes.
+    expect(derived).toEqual(['modify', 'add', 'members', 'removeReferenced', 'invalid']);
+  });
+
+  it('stores the table of a commit and reads it back in the next process without parsing', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(cacheRoot, 'stored-'));
+    const first = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir });
+    const written = await first.read(commits.add);
+    expect(first.lastRead.parsed).toBeGreaterThan(0);
+    expect(fs.readdirSync(cacheDir).some((d) => d.startsWith('tables-'))).toBe(true);
+    const second = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir });
+    const read = await second.read(commits.add);
+    expect(second.lastRead.parsed).toBe(0);
+    expect(await view(read)).toEqual(await view(written));
+    const head = await second.readFrom(read, commits.members);
+    expect(head.derivedFrom?.base.deref()).toBe(read);
+    expect(await view(head)).toEqual(await view(await fullRead(commits.members)));
+  });
+
+  it('ignores a stored table it cannot read', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(cacheRoot, 'broken-'));
+    await new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir }).read(commits.add);
+    const tables = fs.readdirSync(cacheDir).filter((d) => d.startsWith('tables-')).map((d) => path.join(cacheDir, d));
+    for (const dir of tables) for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), 'garbage');
+    const again = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir });
+    expect(await view(await again.read(commits.add))).toEqual(await view(await fullRead(commits.add)));
+  });
+});
