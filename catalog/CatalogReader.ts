@@ -5,12 +5,12 @@ import { CACHE_FORMAT, DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
 import type { GitReader, TreeEntry } from './git/GitReader.ts';
-import { SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
+import { parseBlob, SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import { sinkFor } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
 import { deriveTable } from './table/deriveTable.ts';
 import { tableFromSnapshot } from './table/SnapshotTable.ts';
-import { TableSnapshot, tableOf } from './table/TableSnapshot.ts';
+import { TableSnapshot, tableOf, type RecordSource } from './table/TableSnapshot.ts';
 import type { Snapshot, Violation } from './types.ts';
 
 /** What the reader keeps about a snapshot it produced, to derive the next one from it. */
@@ -77,8 +77,7 @@ export class CatalogReader {
   }
 
   private fromStored({ table, config, incremental }: StoredTable): Snapshot {
-    const cache = this.cacheFor(config.limits);
-    const snapshot = new TableSnapshot(table, (blob) => cache.load(blob));
+    const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
     this.states.set(snapshot, { entries: once(() => this.listEntries(table.commit)), config, incremental });
     this.lastRead = { files: table.paths.length, parsed: 0, fromCache: table.paths.length };
     return snapshot;
@@ -145,11 +144,28 @@ export class CatalogReader {
       return assembly.snapshot;
     }
     const table = tableFromSnapshot(assembly.snapshot);
-    const cache = this.cacheFor(config.limits);
-    const snapshot = new TableSnapshot(table, (blob) => cache.load(blob));
+    const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
     this.states.set(snapshot, { entries: list, config, incremental: assembly.incremental });
     await this.tableCache()?.save({ table, config, incremental: assembly.incremental });
     return snapshot;
+  }
+
+  /**
+   * Parse results for table snapshots: from the parse cache, else (an entry
+   * lost from the cache) re-parsed from the blob when git can read it synchronously.
+   */
+  private recordSource(limits: ParseLimits): RecordSource {
+    const cache = this.cacheFor(limits);
+    const reparsed = new Map<string, BlobResult>();
+    return (blob, path) => {
+      const hit = cache.load(blob) ?? reparsed.get(blob);
+      if (hit) return hit;
+      const content = this.git.readBlobSync?.(blob);
+      if (!content) return undefined;
+      const result = parseBlob({ path, oid: blob, mode: '100644', content }, limits);
+      reparsed.set(blob, result);
+      return result;
+    };
   }
 
   /** Where tables are stored; none when the parse cache is memory-only. */

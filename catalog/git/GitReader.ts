@@ -33,5 +33,11 @@ export interface GitReader {
   diffFiles(base: string, head: string): Promise<FileChange[]>;
   /** Reads blobs, calling `onBlob` once per oid (any order). */
   readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void>;
+  /**
+   * One blob, read synchronously, where the implementation can (native git);
+   * undefined when it cannot be read. Used to rebuild a parse-cache entry that
+   * went missing while a snapshot table is read.
+   */
+  readBlobSync?(oid: string): Buffer | undefined;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { CmdbError } from '../errors.ts';
 import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
 
@@ -82,6 +82,14 @@ export class NativeGitReader implements GitReader {
 
   async diffFiles(base: string, head: string): Promise<FileChange[]> {
     return parseDiffTree(await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]));
+  }
+
+  readBlobSync(oid: string): Buffer | undefined {
+    try {
+      return execFileSync('git', ['cat-file', 'blob', oid], { cwd: this.dir, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+    } catch {
+      return undefined;
+    }
   }
 
   readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {

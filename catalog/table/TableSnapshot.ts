@@ -5,8 +5,8 @@ import { RELATION_RULES, RELATION_TYPES } from '../relations.ts';
 import type { Entity, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, Violation } from '../types.ts';
 import { sortedIndexOf, type SnapshotTable } from './SnapshotTable.ts';
 
-/** Parse results by blob oid: where a table snapshot reads the documents of the entities asked for. */
-export type RecordSource = (blob: string) => BlobResult | undefined;
+/** Parse results by blob oid (read at `path`): where a table snapshot reads the documents of the entities asked for. */
+export type RecordSource = (blob: string, path: string) => BlobResult | undefined;
 
 const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
@@ -74,7 +74,7 @@ export class TableSnapshot implements Snapshot {
     const t = this.table;
     const path = t.paths[t.file[id]];
     const blob = t.blobs[t.file[id]];
-    const result = this.records(blob);
+    const result = this.records(blob, path);
     entity = result && entitiesOf(path, result).find((b) => b.entity.source.document === t.doc[id])?.entity;
     if (!entity || entity.ref !== t.refs[id]) {
       throw new CmdbError(`the parse cache has no entry for ${path} (blob ${blob}); delete the cache directory or run with --no-cache`, { code: 'cache' });

@@ -136,6 +136,16 @@ describe('CatalogReader with tables', () => {
     expect(await view(head)).toEqual(await view(await fullRead(commits.members)));
   });
 
+  it('re-parses from git what the parse cache lost under a stored table', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(cacheRoot, 'lost-'));
+    await new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir }).read(commits.add);
+    for (const d of fs.readdirSync(cacheDir).filter((d) => d.startsWith('blobs-'))) fs.rmSync(path.join(cacheDir, d), { recursive: true });
+    const again = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir });
+    const read = await again.read(commits.add);
+    expect(again.lastRead.parsed).toBe(0);
+    expect(await view(read)).toEqual(await view(await fullRead(commits.add)));
+  });
+
   it('ignores a stored table it cannot read', async () => {
     const cacheDir = fs.mkdtempSync(path.join(cacheRoot, 'broken-'));
     await new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir }).read(commits.add);
