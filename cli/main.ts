@@ -1,15 +1,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isCmdbError } from '../catalog/errors.ts';
-import { registerChanges } from './commands/changes.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerGraph } from './commands/graph.ts';
-import { registerImpact } from './commands/impact.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerValidate } from './commands/validate.ts';
+import { registerChanges } from './commands/changesCommand.ts';
+import { registerCheck } from './commands/checkCommand.ts';
+import { registerGraph } from './commands/graphCommand.ts';
+import { registerImpact } from './commands/impactCommand.ts';
+import { registerServe } from './commands/serveCommand.ts';
+import { registerValidate } from './commands/validateCommand.ts';
 import { EXIT } from './exitCodes.ts';
 import { processOutput, type Output } from './output.ts';
 
-/** The `cmdb` program; `run` receives each command's exit-code promise. */
+/**
+ * The `cmdb` program; `run` receives each command's exit-code promise. Only the
+ * command definitions load here: each command imports its implementation (and
+ * its dependencies: catalog, Neo4j, GraphQL, Octokit...) when it runs.
+ */
 export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<void>): Command {
   const program = new Command('cmdb')
     .description('gitops-cmdb: the catalog in Git, its dependency graph, and change evaluation')

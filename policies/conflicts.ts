@@ -3,22 +3,133 @@ import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString } from '../catalog/types.ts';
 import type { Conflict, OpenChange } from './types.ts';
 
+/** A ref already in normal form (what the controller records): normalizeRef would return it unchanged. */
+const NORMAL_REF = /^[a-z][a-z0-9]*:[a-z0-9][-a-z0-9_.]{0,62}\/[a-z0-9][-a-z0-9_.]{0,62}$/;
+
+/** How an open change's refs compare: normalized (`Component:Shop/Cart` = `component:shop/cart`), else lower case. */
+const normalizeOpenRef = (text: string): RefString => (NORMAL_REF.test(text) ? text : (normalizeRef(text) ?? text.toLowerCase()));
+
+/**
+ * Open changes indexed by the entities they change or impact: each change's
+ * refs are normalized once, when it is set, and overlaps are found by looking
+ * up the touched refs (cost: the touched refs and the overlaps found, not the
+ * size of the other changes). A change is keyed by its object; `set` of a new
+ * object with the id of one held replaces it.
+ */
+export class OpenChangeIndex {
+  /** id -> the change held under it. */
+  private readonly byId = new Map<string, OpenChange>();
+  /** ref (normalized) -> changes that change or impact it. */
+  private readonly byRef = new Map<RefString, Set<OpenChange>>();
+  /** change -> its refs, normalized and without duplicates. */
+  private readonly refsOf = new Map<OpenChange, RefString[]>();
+
+  /** An index of the changes (of changes sharing an id, the last). */
+  static of(openChanges: readonly OpenChange[]): OpenChangeIndex {
+    const index = new OpenChangeIndex();
+    for (const open of openChanges) index.set(open);
+    return index;
+  }
+
+  /** Holds `change` under its id, replacing the change held under it. */
+  set(change: OpenChange): void {
+    const held = this.byId.get(change.id);
+    if (held !== undefined) this.forget(held);
+    this.byId.set(change.id, change);
+    const refs = [...new Set(change.impacted.map(normalizeOpenRef))];
+    this.refsOf.set(change, refs);
+    for (const ref of refs) {
+      const changes = this.byRef.get(ref);
+      if (changes) changes.add(change);
+      else this.byRef.set(ref, new Set([change]));
+    }
+  }
+
+  /** Drops the change held under `id`; false when there is none. */
+  delete(id: string): boolean {
+    const held = this.byId.get(id);
+    if (held === undefined) return false;
+    this.byId.delete(id);
+    this.forget(held);
+    return true;
+  }
+
+  /** Whether `change` (this object) is indexed. */
+  has(change: OpenChange): boolean {
+    return this.refsOf.has(change);
+  }
+
+  /**
+   * The changes held, in the order `compare` gives, without `except` (an id).
+   * findConflicts given this array (as returned, not a copy) uses the index.
+   */
+  list(options: { except?: string; compare?: (a: OpenChange, b: OpenChange) => number } = {}): OpenChange[] {
+    const out = [...this.byId.values()].filter((c) => c.id !== options.except);
+    if (options.compare) out.sort(options.compare);
+    indexed.set(out, this);
+    return out;
+  }
+
+  /** For each indexed change sharing a touched ref, the shared refs, sorted. */
+  overlaps(touched: Iterable<RefString>): Map<OpenChange, RefString[]> {
+    const shared = new Map<OpenChange, RefString[]>();
+    // Sorted and without duplicates first, so every change's shared refs come out sorted.
+    for (const ref of [...new Set(touched)].sort()) {
+      const changes = this.byRef.get(ref);
+      if (changes === undefined) continue;
+      for (const change of changes) {
+        const refs = shared.get(change);
+        if (refs) refs.push(ref);
+        else shared.set(change, [ref]);
+      }
+    }
+    return shared;
+  }
+
+  private forget(change: OpenChange): void {
+    for (const ref of this.refsOf.get(change) ?? []) {
+      const changes = this.byRef.get(ref)!;
+      changes.delete(change);
+      if (changes.size === 0) this.byRef.delete(ref);
+    }
+    this.refsOf.delete(change);
+  }
+}
+
+/** The refs `open` shares with `touched`, sorted (a scan of all its refs). */
+function sharedRefs(open: OpenChange, touched: ReadonlySet<RefString>): RefString[] {
+  const shared = new Set<RefString>();
+  for (const text of open.impacted) {
+    const ref = normalizeOpenRef(text);
+    if (touched.has(ref)) shared.add(ref);
+  }
+  return [...shared].sort();
+}
+
+/** Arrays made by OpenChangeIndex.list, and their index. */
+const indexed = new WeakMap<readonly OpenChange[], OpenChangeIndex>();
+
 /**
  * Open changes whose impacted sets overlap this change's (its changed and
  * impacted entities), with the shared entities, in the order given. Refs of
  * open changes are normalized (`Component:Shop/Cart` = `component:shop/cart`).
+ * When `openChanges` comes from OpenChangeIndex.list, overlaps are looked up
+ * in the index; else (and for a listed change the index no longer holds) each
+ * change's refs are scanned.
  */
 export function findConflicts(options: { touched: Iterable<RefString>; openChanges: readonly OpenChange[]; self?: string }): Conflict[] {
-  const touched = new Set(options.touched);
+  const { openChanges, self } = options;
+  const others = self === undefined ? openChanges : openChanges.filter((open) => open.id !== self);
+  if (others.length === 0) return [];
+  const touchedRefs = [...options.touched];
+  const index = indexed.get(openChanges);
+  const shared = index?.overlaps(touchedRefs);
+  let touched: Set<RefString> | undefined;
   const out: Conflict[] = [];
-  for (const open of options.openChanges) {
-    if (options.self !== undefined && open.id === options.self) continue;
-    const shared = new Set<RefString>();
-    for (const text of open.impacted) {
-      const ref = normalizeRef(text) ?? text.toLowerCase();
-      if (touched.has(ref)) shared.add(ref);
-    }
-    if (shared.size > 0) out.push({ id: open.id, ...(open.title !== undefined ? { title: open.title } : {}), refs: [...shared].sort() });
+  for (const open of others) {
+    // A listed change the index no longer holds was replaced after the list was made: scanned as listed.
+    const refs = index?.has(open) ? shared!.get(open) : sharedRefs(open, (touched ??= new Set(touchedRefs)));
+    if (refs !== undefined && refs.length > 0) out.push({ id: open.id, ...(open.title !== undefined ? { title: open.title } : {}), refs });
   }
   return out;
 }

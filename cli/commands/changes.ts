@@ -1,14 +1,12 @@
-import type { Command } from 'commander';
 import { EXIT } from '../exitCodes.ts';
-import { formatOption } from '../options.ts';
+import { parseAt } from '../options.ts';
 import type { Output } from '../output.ts';
 import type { ChangeRecord } from '../../controller/state/ChangeRecord.ts';
 import { defaultStateDir } from '../../controller/state/FileStateStore.ts';
 import { openStateStore } from '../../controller/state/openStateStore.ts';
 import { neo4jSettings } from '../context.ts';
-import { parseAt } from './check.ts';
 
-interface ChangesOptions {
+export interface ChangesOptions {
   neo4j?: string;
   stateDir?: string;
   repository?: string;
@@ -34,15 +32,4 @@ export async function runChanges(o: ChangesOptions, io: Output): Promise<number>
   } finally {
     await store.close();
   }
-}
-
-export function registerChanges(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  program
-    .command('changes')
-    .description('list the merged changes `cmdb serve --github` recorded (number, author, risk, change type, opened/approved/merged times, impact); from Neo4j with --neo4j or CMDB_NEO4J_URI')
-    .option('--state-dir <dir>', 'state directory of cmdb serve (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)')
-    .option('--repository <owner/name>', 'only changes of this config repo')
-    .option('--since <time>', 'only changes merged at or after this RFC 3339 time')
-    .addOption(formatOption(['text', 'json']))
-    .action((opts: ChangesOptions, cmd: Command) => run(runChanges({ ...cmd.optsWithGlobals(), ...opts }, io)));
 }

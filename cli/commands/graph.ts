@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { CmdbError } from '../../catalog/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { syncStore } from '../../graph/syncStore.ts';
@@ -6,7 +5,7 @@ import { EXIT } from '../exitCodes.ts';
 import { neo4jSettings, openCatalog, openGraph } from '../context.ts';
 import type { Output } from '../output.ts';
 
-interface SyncOptions {
+export interface SyncOptions {
   repo: string;
   ref: string;
   neo4j?: string;
@@ -27,14 +26,4 @@ export async function runGraphSync(o: SyncOptions, io: Output): Promise<number> 
   } finally {
     await store.close();
   }
-}
-
-export function registerGraph(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  const graph = program.command('graph').description('manage the graph store');
-  graph
-    .command('sync')
-    .description('bring the Neo4j graph store to a revision: only the diff from its current commit, or a rebuild')
-    .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to sync to', 'HEAD')
-    .action((opts: SyncOptions, cmd: Command) => run(runGraphSync({ ...cmd.optsWithGlobals(), ...opts }, io)));
 }

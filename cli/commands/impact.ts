@@ -1,7 +1,4 @@
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { EXIT } from '../exitCodes.ts';
-import { formatOption } from '../options.ts';
 import { neo4jSettings, openCatalog, openGraph, resolveEntityRef } from '../context.ts';
 import { CmdbError } from '../../catalog/errors.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
@@ -10,7 +7,7 @@ import type { GraphStore } from '../../graph/GraphStore.ts';
 import type { Output } from '../output.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
-interface ImpactOptions {
+export interface ImpactOptions {
   neo4j?: string;
   repo: string;
   ref?: string;
@@ -58,22 +55,4 @@ async function loadedSnapshot(reader: CatalogReader, graph: GraphStore, o: Impac
   if (o.ref !== undefined && (await reader.git.resolve(o.ref)) !== at)
     throw new CmdbError(`the Neo4j graph is at ${at.slice(0, 12)}, not ${o.ref}: run cmdb graph sync --ref ${o.ref} first, or leave out --neo4j`, { code: 'graph-store' });
   return reader.read(at);
-}
-
-export const parseDepth = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
-
-export function registerImpact(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  program
-    .command('impact')
-    .description('list what an entity impacts (its blast radius)')
-    .argument('<ref>', 'entity: kind:namespace/name, or a unique name')
-    .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to read (default HEAD; with Neo4j, the commit the graph holds)')
-    .option('--depth <n>', 'maximum distance', parseDepth)
-    .addOption(formatOption(['text', 'json']))
-    .action((target: string, opts: ImpactOptions, cmd: Command) => run(runImpact(target, { ...cmd.optsWithGlobals(), ...opts }, io)));
 }

@@ -1,5 +1,3 @@
-import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { neo4jSettings, openCatalog, openGraph } from '../context.ts';
 import { FailoverGraphStore } from '../../graph/FailoverGraphStore.ts';
@@ -10,7 +8,7 @@ import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
-import { addGitHubOptions, startGitHub, type GitHubServeOptions, type ServedGitHub } from './serveGitHub.ts';
+import { startGitHub, type GitHubServeOptions, type ServedGitHub } from './serveGitHub.ts';
 
 export interface ServeOptions extends GitHubServeOptions {
   neo4j?: string;
@@ -22,18 +20,6 @@ export interface ServeOptions extends GitHubServeOptions {
   git: GitImplementation;
   cache: boolean;
 }
-
-const parsePort = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return n;
-};
-
-const parseSeconds = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 disables polling)');
-  return n;
-};
 
 /** Longest wait between two attempts after failures. */
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -154,16 +140,4 @@ export async function runServe(o: ServeOptions, io: Output): Promise<number> {
   });
   await handle.close();
   return 0;
-}
-
-export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  const command = program
-    .command('serve')
-    .description('serve the GraphQL API (/graphql) and /healthz on the catalog at a revision')
-    .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to follow', 'HEAD')
-    .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--poll <seconds>', 'how often to look for new commits of --ref (0: never)', parseSeconds, 10);
-  addGitHubOptions(command).action((opts: ServeOptions, cmd: Command) => run(runServe({ ...cmd.optsWithGlobals(), ...opts }, io)));
 }

@@ -1,11 +1,8 @@
-import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { DefaultBranchMoved, GitHubController } from '../../controller/github/GitHubController.ts';
 import { neo4jSettings } from '../context.ts';
-
-/** Where GitHub delivers webhooks (as WEBHOOK_PATH in controller/github; repeated so the CLI loads Octokit only when serving GitHub). */
-const WEBHOOK_PATH = '/webhooks/github';
+import { WEBHOOK_PATH } from './serveCommand.ts';
 
 export interface GitHubServeOptions {
   neo4j?: string;
@@ -24,14 +21,6 @@ export interface ServedGitHub {
   routes: Record<string, GitHubController['handler']>;
   /** Stops the controller (running deliveries finish) and closes the state store. */
   close(): Promise<void>;
-}
-
-/** `--github`, `--github-repo`, `--state-dir` of `cmdb serve`. */
-export function addGitHubOptions(command: Command): Command {
-  return command
-    .option('--github', `run the GitHub change controller at POST ${WEBHOOK_PATH} (GITHUB_WEBHOOK_SECRET; GITHUB_APP_ID and GITHUB_PRIVATE_KEY, or GITHUB_TOKEN; GITHUB_API_URL)`)
-    .option('--github-repo <owner/name>', 'the config repo on GitHub: cloned into the state dir and served instead of --repo; implies --github')
-    .option('--state-dir <dir>', 'journal of deliveries, change records and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
 }
 
 /**

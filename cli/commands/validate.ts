@@ -1,6 +1,4 @@
-import type { Command } from 'commander';
 import { EXIT } from '../exitCodes.ts';
-import { formatOption } from '../options.ts';
 import { openCatalog, openGraph } from '../context.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
@@ -10,7 +8,7 @@ import { checkPolicies } from '../../policies/rulebook.ts';
 import type { Violation } from '../../catalog/types.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
-interface ValidateOptions {
+export interface ValidateOptions {
   repo: string;
   ref: string;
   format: 'text' | 'json';
@@ -38,14 +36,4 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
     io.err(`valid: ${snapshot.entities.size} entities at ${snapshot.commit.slice(0, 12)}`);
   }
   return errors.length > 0 ? EXIT.failed : EXIT.ok;
-}
-
-export function registerValidate(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
-  program
-    .command('validate')
-    .description('validate the catalog at a revision (exit 0 valid, 1 invalid, 2 error)')
-    .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to validate', 'HEAD')
-    .addOption(formatOption(['text', 'json']))
-    .action((opts: ValidateOptions, cmd: Command) => run(runValidate({ ...cmd.optsWithGlobals(), ...opts }, io)));
 }

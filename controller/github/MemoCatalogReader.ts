@@ -1,10 +1,15 @@
 import { CatalogReader, type CatalogReaderOptions } from '../../catalog/CatalogReader.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 
+/** A full commit id (SHA-1 or SHA-256), as git prints it. */
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
 /**
  * A CatalogReader that keeps the snapshots of recent commits (and a pinned
  * one: the default branch), so evaluating a pull request again, or another
- * one on the same base, reads nothing. Snapshots are immutable values.
+ * one on the same base, reads nothing. Snapshots are immutable values. A
+ * revision that is the commit id of a kept snapshot is not resolved again
+ * (`git rev-parse` is a process spawn, tens of ms from a large heap).
  */
 export class MemoCatalogReader extends CatalogReader {
   private readonly memo = new Map<string, Snapshot>();
@@ -18,6 +23,8 @@ export class MemoCatalogReader extends CatalogReader {
 
   /** The catalog at a revision; derived from the pinned snapshot by the files that changed when there is one. */
   override async read(rev: string): Promise<Snapshot> {
+    const known = this.known(rev);
+    if (known) return known;
     const commit = await this.git.resolve(rev);
     const hit = this.recall(commit);
     if (hit) return hit;
@@ -25,6 +32,8 @@ export class MemoCatalogReader extends CatalogReader {
   }
 
   override async readFrom(base: Snapshot, rev: string): Promise<Snapshot> {
+    const known = this.known(rev);
+    if (known) return known;
     const commit = await this.git.resolve(rev);
     return this.recall(commit) ?? this.remember(await super.readFrom(base, commit));
   }
@@ -36,6 +45,11 @@ export class MemoCatalogReader extends CatalogReader {
 
   get pinnedSnapshot(): Snapshot | undefined {
     return this.pinned;
+  }
+
+  /** The kept snapshot whose commit id `rev` is (a commit id resolves to itself). */
+  private known(rev: string): Snapshot | undefined {
+    return COMMIT_ID.test(rev) ? this.recall(rev) : undefined;
   }
 
   private recall(commit: string): Snapshot | undefined {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RefString } from '../../catalog/types.ts';
+import { OpenChangeIndex } from '../../policies/conflicts.ts';
 import type { OpenChange } from '../../policies/types.ts';
 import { writeFileAtomic } from '../state/jsonLines.ts';
 
@@ -13,39 +14,40 @@ interface Entry {
 
 export const OPEN_CHANGES_DIR = 'open-changes';
 
+const idOf = (number: number): string => `#${number}`;
+const numberOf = (change: OpenChange): number => Number(change.id.slice(1));
+const byNumber = (a: OpenChange, b: OpenChange): number => numberOf(a) - numberOf(b);
+const openChangeOf = (number: number, e: Entry): OpenChange => ({ id: idOf(number), title: e.title, impacted: e.touched });
+
 /**
  * What each open pull request of a repository changes or impacts, as last
  * evaluated, so an evaluation can report overlaps with the others. One file
  * per pull request (`open-changes/<owner>/<repo>/<number>.json` in the state
- * directory, rewritten atomically), read once.
+ * directory, rewritten atomically), read once. Each is indexed by ref when
+ * recorded (OpenChangeIndex), so finding overlaps does not revisit the others.
  */
 export class OpenChanges {
   private readonly dir: string;
-  /** repository (lower case) -> number -> entry, read once per repository. */
-  private readonly loaded = new Map<string, Promise<Map<number, Entry>>>();
+  /** repository (lower case) -> its open changes, read once per repository. */
+  private readonly loaded = new Map<string, Promise<OpenChangeIndex>>();
 
   constructor(options: { dir: string }) {
     this.dir = path.join(options.dir, OPEN_CHANGES_DIR);
   }
 
-  /** Open changes of the repository other than pull request `except`. */
+  /** Open changes of the repository other than pull request `except`, by number; findConflicts uses their index. */
   async others(repository: string, except: number): Promise<OpenChange[]> {
-    const entries = await this.load(repository);
-    return [...entries]
-      .filter(([n]) => n !== except)
-      .sort(([a], [b]) => a - b)
-      .map(([n, e]) => ({ id: `#${n}`, title: e.title, impacted: e.touched }));
+    return (await this.load(repository)).list({ except: idOf(except), compare: byNumber });
   }
 
   async update(repository: string, number: number, entry: Entry): Promise<void> {
-    (await this.load(repository)).set(number, entry);
+    (await this.load(repository)).set(openChangeOf(number, entry));
     await fs.mkdir(this.repoDir(repository), { recursive: true });
     await writeFileAtomic(this.file(repository, number), JSON.stringify(entry));
   }
 
   async remove(repository: string, number: number): Promise<void> {
-    const entries = await this.load(repository);
-    if (!entries.delete(number)) return;
+    if (!(await this.load(repository)).delete(idOf(number))) return;
     await fs.rm(this.file(repository, number), { force: true });
   }
 
@@ -57,7 +59,7 @@ export class OpenChanges {
     return path.join(this.repoDir(repository), `${number}.json`);
   }
 
-  private load(repository: string): Promise<Map<number, Entry>> {
+  private load(repository: string): Promise<OpenChangeIndex> {
     const key = repository.toLowerCase();
     let loading = this.loaded.get(key);
     if (!loading) {
@@ -67,23 +69,24 @@ export class OpenChanges {
     return loading;
   }
 
-  private async read(repository: string): Promise<Map<number, Entry>> {
-    const entries = new Map<number, Entry>();
+  private async read(repository: string): Promise<OpenChangeIndex> {
+    const index = new OpenChangeIndex();
     let names: string[] = [];
     try {
       names = await fs.readdir(this.repoDir(repository));
     } catch {
-      return entries;
+      return index;
     }
     for (const name of names) {
       const m = /^(\d+)\.json$/.exec(name);
       if (!m) continue;
       try {
-        entries.set(Number(m[1]), JSON.parse(await fs.readFile(path.join(this.repoDir(repository), name), 'utf8')) as Entry);
+        const entry = JSON.parse(await fs.readFile(path.join(this.repoDir(repository), name), 'utf8')) as Entry;
+        index.set(openChangeOf(Number(m[1]), entry));
       } catch {
         /* a file cut short by a crash: the next evaluation of that pull request rewrites it */
       }
     }
-    return entries;
+    return index;
   }
 }
