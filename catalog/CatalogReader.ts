@@ -9,7 +9,7 @@ import { parseBlob, SUBMODULE_MODE, type BlobResult, type ParseLimits } from './
 import { sinkFor } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
 import { deriveTable } from './table/deriveTable.ts';
-import { tableFromSnapshot } from './table/SnapshotTable.ts';
+import { assembleTable } from './table/assembleTable.ts';
 import { TableSnapshot, tableOf, type RecordSource } from './table/TableSnapshot.ts';
 import type { Snapshot, Violation } from './types.ts';
 
@@ -129,7 +129,8 @@ export class CatalogReader {
 
   /**
    * Reads a commit in full. Unless CIClass kinds are involved, the snapshot
-   * returned is a TableSnapshot, and its table is stored for the next run.
+   * returned is a TableSnapshot assembled straight from the parse results,
+   * and its table is stored for the next run.
    */
   private async build(commit: string, entries: Map<string, TreeEntry>): Promise<Snapshot> {
     const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
@@ -137,16 +138,16 @@ export class CatalogReader {
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const assembly = assembleSnapshot(commit, files, configViolations);
     const list = async () => entries;
-    if (!assembly.tabular) {
+    if (files.some((f) => f.result.pending.length > 0)) {
+      const assembly = assembleSnapshot(commit, files, configViolations);
       this.states.set(assembly.snapshot, { entries: list, config, assembly, incremental: assembly.incremental });
       return assembly.snapshot;
     }
-    const table = tableFromSnapshot(assembly.snapshot);
+    const { table, incremental } = assembleTable(commit, files, configViolations);
     const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
-    this.states.set(snapshot, { entries: list, config, incremental: assembly.incremental });
-    await this.tableCache()?.save({ table, config, incremental: assembly.incremental });
+    this.states.set(snapshot, { entries: list, config, incremental });
+    await this.tableCache()?.save({ table, config, incremental });
     return snapshot;
   }
 

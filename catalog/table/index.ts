@@ -1,3 +1,4 @@
+export * from './assembleTable.ts';
 export * from './deriveTable.ts';
 export * from './SnapshotTable.ts';
 export * from './TableSnapshot.ts';

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleSnapshot } from '../../catalog/assemble.ts';
+import { assembleSnapshot, type FileInput } from '../../catalog/assemble.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { parseBlob } from '../../catalog/parseBlob.ts';
 import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
+import { assembleTable } from '../../catalog/table/assembleTable.ts';
 import { tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
 import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
 import type { Snapshot } from '../../catalog/types.ts';
@@ -38,6 +39,7 @@ beforeAll(() => {
   commits.removeReferenced = repo.commit({ 'a.yaml': undefined });
   commits.fix = repo.commit({ 'a.yaml': svc('a', { dependsOn: ['resource:db'] }) });
   commits.invalid = repo.commit({ 'b.yaml': 'apiVersion: cmdb/v1\nkind: Component\nmetadata: {name: b}\nspec: {type: 3}\n' });
+  commits.duplicate = repo.commit({ 'z/a-again.yaml': svc('A', { dependsOn: ['component:missing'] }) });
   commits.repeatMembership = repo.commit({ 'people.yaml': `${entity('User', 'ann', { memberOf: ['team'] })}---\n${user('bob')}` });
 });
 afterAll(() => {
@@ -62,13 +64,18 @@ async function view(s: Snapshot) {
 
 const fullRead = (commit: string) => new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false }).read(commit);
 
+/** Parse results of every file of a commit. */
+async function inputsOf(commit: string): Promise<FileInput[]> {
+  const git = new NativeGitReader({ dir: repo.dir });
+  const inputs: FileInput[] = [];
+  const byOid = new Map((await git.listFiles(commit)).map((f) => [f.oid, f]));
+  await git.readBlobs([...byOid.keys()], (oid, content) => inputs.push({ path: byOid.get(oid)!.path, result: parseBlob({ path: byOid.get(oid)!.path, oid, mode: '100644', content }) }));
+  return inputs;
+}
+
 describe('TableSnapshot', () => {
   it('answers like the object snapshot it was built from', async () => {
-    const git = new NativeGitReader({ dir: repo.dir });
-    const inputs: Array<{ path: string; result: ReturnType<typeof parseBlob> }> = [];
-    const files = await git.listFiles(commits.base);
-    const byOid = new Map(files.map((f) => [f.oid, f]));
-    await git.readBlobs([...byOid.keys()], (oid, content) => inputs.push({ path: byOid.get(oid)!.path, result: parseBlob({ path: byOid.get(oid)!.path, oid, mode: '100644', content }) }));
+    const inputs = await inputsOf(commits.base);
     const objects = assembleSnapshot(commits.base, inputs).snapshot;
     const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
     const table = new TableSnapshot(tableFromSnapshot(objects), (blob) => results.get(blob));
@@ -76,6 +83,17 @@ describe('TableSnapshot', () => {
     expect(table.entities.get('component:default/nope')).toBeUndefined();
     expect(table.files.get('notes.yaml')).toEqual({ path: 'notes.yaml', blob: objects.files.get('notes.yaml')!.blob, entities: [] });
     expect(table.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('assembled straight from parse results, equals assembleSnapshot on every commit (duplicates, dangling, repeated relations)', async () => {
+    for (const [name, commit] of Object.entries(commits)) {
+      const inputs = await inputsOf(commit);
+      const objects = assembleSnapshot(commit, inputs);
+      const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
+      const assembled = assembleTable(commit, inputs);
+      expect(await view(new TableSnapshot(assembled.table, (blob) => results.get(blob))), name).toEqual(await view(objects.snapshot));
+      expect(assembled.incremental, name).toBe(objects.incremental);
+    }
   });
 
   it('names the parse cache when a document is missing from it', async () => {
@@ -110,7 +128,7 @@ describe('CatalogReader with tables', () => {
     let prev = await reader.read(commits.base);
     expect(tableOf(prev)).toBeDefined();
     const derived: string[] = [];
-    for (const name of ['modify', 'add', 'members', 'removeReferenced', 'fix', 'invalid', 'repeatMembership']) {
+    for (const name of ['modify', 'add', 'members', 'removeReferenced', 'fix', 'invalid', 'duplicate', 'repeatMembership']) {
       const next = await reader.readFrom(prev, commits[name]);
       if (next.derivedFrom?.base.deref() === prev) derived.push(name);
       expect(await view(next), name).toEqual(await view(await fullRead(commits[name])));
