@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,policies,neo4j,github] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github] [--runs N]
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +25,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,policies,neo4j,github' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -167,6 +167,12 @@ async function main(): Promise<void> {
     out.push('### cmdb check and impact', '', checkTable(figures), '');
   }
   const largest = repos.get(Math.max(...sizes))!;
+  if (only.has('parse')) {
+    const { benchParse, parseMarkdown } = await import('./parse.ts');
+    const figures = await benchParse({ repo: largest.dir, rev: largest.head });
+    results.parse = figures;
+    out.push(parseMarkdown(figures), '');
+  }
   if (only.has('policies') || only.has('neo4j')) {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: largest.dir }) });
     const base = await reader.read(largest.base);

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
 import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
 import { toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
+import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
 import type { Violation } from './types.ts';
 import { allPositions, escapePointer, positionAt, positionOf, type Position } from './yamlPositions.ts';
 
@@ -34,6 +35,17 @@ export interface ParseLimits {
 }
 
 export const DEFAULT_LIMITS: ParseLimits = { maxFileBytes: 1024 * 1024, maxAliasCount: 100 };
+
+export interface ParseOptions {
+  /**
+   * Try the fast path (js-yaml plus a verified line scan) before the `yaml`
+   * parser; both give the same result. Default: true unless the environment
+   * variable CMDB_PARSE_SLOW is `1`.
+   */
+  fast?: boolean;
+}
+
+const FAST_BY_DEFAULT = process.env.CMDB_PARSE_SLOW !== '1';
 
 /** apiVersions whose documents are entities; documents of other apiVersions are not ours and are skipped. */
 const isOurApiVersion = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('cmdb/') || v.startsWith('backstage.io/'));
@@ -114,13 +126,27 @@ const issueToViolation = (issue: SchemaIssue, file: string, [line, column]: Posi
  * Parses one blob: every YAML document with an apiVersion of ours becomes an
  * entity (schema-validated), or a pending document when its kind is not built
  * in. Never throws on bad input: every problem is a violation with a position.
+ * Most files take the fast path (see `fastRecords`); the rest, and every file
+ * with a problem, the `yaml` parser; the result is the same either way.
  */
-export function parseBlob(input: BlobInput, limits: ParseLimits = DEFAULT_LIMITS, validator: EntityValidator = builtinValidator()): BlobResult {
+export function parseBlob(
+  input: BlobInput,
+  limits: ParseLimits = DEFAULT_LIMITS,
+  validator: EntityValidator = builtinValidator(),
+  options: ParseOptions = {},
+): BlobResult {
   const result: BlobResult = { file: input.path, blob: input.oid, documents: [], pending: [], violations: [] };
   const decoded = decode(input, limits);
   if ('violation' in decoded) {
     result.violations.push(decoded.violation);
     return result;
+  }
+  if (options.fast ?? FAST_BY_DEFAULT) {
+    const documents = fastRecords(decoded.text, validator);
+    if (documents) {
+      result.documents = documents;
+      return result;
+    }
   }
   const counter = new LineCounter();
   const docs = parseAllDocuments(decoded.text, { lineCounter: counter, prettyErrors: false });
@@ -159,6 +185,62 @@ function parseDocumentInto(
     return;
   }
   result.documents.push(toDocRecord({ index, value: record, positions: entityPositions(doc, counter) }, kind!));
+}
+
+/** The fast path's result, or undefined when the blob needs the slow path (benchmarks and tests count these). */
+export function parseBlobFast(input: BlobInput, limits: ParseLimits = DEFAULT_LIMITS, validator: EntityValidator = builtinValidator()): BlobResult | undefined {
+  const decoded = decode(input, limits);
+  if ('violation' in decoded) return undefined;
+  const documents = fastRecords(decoded.text, validator);
+  return documents && { file: input.path, blob: input.oid, documents, pending: [], violations: [] };
+}
+
+/**
+ * The fast path, when it applies: the records of a text whose every document
+ * is either not an entity of ours or a schema-valid entity of a built-in kind,
+ * read with js-yaml and a verified line scan. Undefined whenever the slow path
+ * must decide (syntax outside the fast subset, errors, pending kinds, schema
+ * violations).
+ */
+function fastRecords(text: string, validator: EntityValidator): DocRecord[] | undefined {
+  const docs = fastDocuments(text);
+  if (!docs) return undefined;
+  const records: DocRecord[] = [];
+  for (let index = 0; index < docs.length; index++) {
+    const { value, scan } = docs[index];
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
+    const record = value as Record<string, unknown>;
+    if (!isOurApiVersion(record.apiVersion)) continue;
+    const kind = typeof record.kind === 'string' ? validator.resolveKind(String(record.apiVersion), record.kind) : undefined;
+    if (kind === undefined) return undefined;
+    if (validator.validate(record).length > 0) return undefined;
+    records.push(toDocRecord({ index, value: record, positions: scannedPositions(scan) }, kind));
+  }
+  return records;
+}
+
+/** The value of `key` in a scanned map, with its key's position. */
+function scannedEntry(node: ScanNode | undefined, key: string): { value: ScanNode; pos: Position } | undefined {
+  if (node?.k !== 'map') return undefined;
+  const i = node.keys.indexOf(key);
+  return i < 0 ? undefined : { value: node.values[i], pos: node.pos[i] };
+}
+
+/** What `entityPositions` gives, from a scanned document. */
+function scannedPositions(scan: ScanDocument): Record<string, Position> {
+  const positions: Record<string, Position> = { '': scan.start };
+  const name = scannedEntry(scannedEntry(scan.root, 'metadata')?.value, 'name');
+  if (name) positions['/metadata/name'] = name.pos;
+  const spec = scannedEntry(scan.root, 'spec')?.value;
+  if (spec?.k !== 'map') return positions;
+  const map: ScanMap = spec;
+  for (let i = 0; i < map.keys.length; i++) {
+    const field = `/spec/${escapePointer(map.keys[i])}`;
+    const value = map.values[i];
+    if (value.k === 'scalar') positions[field] = map.pos[i];
+    else if (value.k === 'seq') value.items.forEach((item, j) => item.k === 'scalar' && (positions[`${field}/${j}`] = value.pos[j]));
+  }
+  return positions;
 }
 
 /** The value node of `key` in a map node, and its key's offset. */

@@ -1,8 +1,9 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { withTexts } from './cache/DiskParseCache.ts';
 import { CmdbError } from './errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
-import type { ParseRequest } from './parseWorker.ts';
+import type { ParseRequest, ParseResponse } from './parseWorker.ts';
 
 /** Parses blobs as they arrive; `finish` resolves with every result once all are parsed. */
 export interface BlobSink {
@@ -13,6 +14,8 @@ export interface BlobSink {
 /** Below this many blobs, parsing in-process beats starting workers. */
 export const WORKER_THRESHOLD = 3000;
 const BATCH_SIZE = 256;
+/** Young generation of a worker: parsing makes much short-lived garbage; a larger one means fewer scavenges. */
+const YOUNG_GENERATION_MB = 64;
 
 /** Parses in the calling thread. */
 export function inlineSink(limits: ParseLimits): BlobSink {
@@ -30,7 +33,7 @@ function workerUrl(): URL {
 
 /** Parses on worker threads (one per core, at most `workers`), in batches. */
 export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4))): BlobSink {
-  const pool = Array.from({ length: workers }, () => new Worker(workerUrl()));
+  const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
   const load = pool.map(() => 0);
   const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
   const done: Array<Promise<BlobResult[]>> = [];
@@ -40,9 +43,9 @@ export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(o
   let batchBytes = 0;
 
   for (const [i, worker] of pool.entries()) {
-    worker.on('message', (msg: { id: number; results: BlobResult[] }) => {
+    worker.on('message', (msg: ParseResponse) => {
       load[i]--;
-      pending.get(msg.id)?.resolve(msg.results);
+      pending.get(msg.id)?.resolve(received(msg));
       pending.delete(msg.id);
     });
     worker.on('error', (e) => {
@@ -95,6 +98,17 @@ export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(o
       }
     },
   };
+}
+
+/** The results a worker sent, completed from (and tied to) the cache lines it encoded them to. */
+function received({ results, lines }: ParseResponse): BlobResult[] {
+  let at = 0;
+  for (const result of results) {
+    const end = lines.indexOf('\n', at);
+    withTexts(result, lines.slice(at, end));
+    at = end + 1;
+  }
+  return results;
 }
 
 /** The sink for an expected number of blobs. */

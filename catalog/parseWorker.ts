@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { parseBlob, type ParseLimits } from './parseBlob.ts';
+import { encodeForTransfer } from './cache/DiskParseCache.ts';
+import { parseBlob, type BlobResult, type ParseLimits } from './parseBlob.ts';
 
 /** A batch of blobs packed into one transferable buffer. */
 export interface ParseRequest {
@@ -13,11 +14,28 @@ export interface ParseRequest {
   limits: ParseLimits;
 }
 
+/**
+ * The results of a batch, with the documents' texts left out, and the same as
+ * parse-cache lines (one per blob, in order), which carry the texts: encoded
+ * here, so that the main thread neither copies the texts twice nor re-encodes
+ * anything to write the cache (`encodeForTransfer` / `withTexts`).
+ */
+export interface ParseResponse {
+  id: number;
+  results: BlobResult[];
+  lines: string;
+}
+
 parentPort?.on('message', (req: ParseRequest) => {
   const data = Buffer.from(req.data);
-  const results = req.paths.map((path, i) => {
+  const results: BlobResult[] = [];
+  const lines: string[] = [];
+  for (let i = 0; i < req.paths.length; i++) {
     const content = data.subarray(i === 0 ? 0 : req.ends[i - 1], req.ends[i]);
-    return parseBlob({ path, oid: req.oids[i], mode: req.modes[i], content }, req.limits);
-  });
-  parentPort!.postMessage({ id: req.id, results });
+    const result = parseBlob({ path: req.paths[i], oid: req.oids[i], mode: req.modes[i], content }, req.limits);
+    results.push(result);
+    lines.push(encodeForTransfer(req.oids[i], result));
+  }
+  const response: ParseResponse = { id: req.id, results, lines: lines.join('') };
+  parentPort!.postMessage(response);
 });

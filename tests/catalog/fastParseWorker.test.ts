@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseWithYaml } from 'yaml';
+import { loadAll } from 'js-yaml';
+import { allEntities, planCatalog, renderEntity } from '../../bench/model.ts';
+import { createRandom } from '../../bench/random.ts';
+import { decodeLine, encodeLine, type Bucket } from '../../catalog/cache/DiskParseCache.ts';
+import { CORE_SCHEMA_LIKE_YAML } from '../../catalog/fastYaml.ts';
+import { DEFAULT_LIMITS, parseBlob, type BlobInput } from '../../catalog/parseBlob.ts';
+import { workerSink } from '../../catalog/parsePool.ts';
+
+const SCALARS = [
+  ...['null', 'Null', 'NULL', 'nULL', '~', '', 'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE', 'yes', 'no', 'on', 'off', 'y', 'n'],
+  ...['0', '-0', '+0', '12', '+12', '-12', '012', '0o17', '0o8', '0O17', '0x1F', '0x1f', '0X1F', '0x', '-0x1F', '0b101', '1_000', '12345678901234567890'],
+  ...['1.5', '1.50', '.5', '-.5', '1.', '+1.', '1e3', '1E3', '1e+3', '1.5e-3', '.5e3', '-1e3', '1e', 'e3', '1.2.3'],
+  ...['.inf', '.Inf', '.INF', '+.inf', '-.inf', '-.Inf', '.nan', '.NaN', '.NAN', '.nAn', 'inf', 'nan', 'Infinity', 'NaN'],
+  ...['2001-12-14', '2001-12-14t21:59:43.10-05:00', '12:30:45', '1:20', '<<', '=', 'abc', 'a b', '"quoted"', "'single'"],
+];
+
+describe('the js-yaml schema of the fast path', () => {
+  it.each(SCALARS)('resolves %j as the yaml core schema does', (scalar) => {
+    const text = `k: ${scalar}\n`;
+    const fast = (loadAll(text, null, { schema: CORE_SCHEMA_LIKE_YAML })[0] as Record<string, unknown>).k;
+    const slow = (parseWithYaml(text) as Record<string, unknown>).k;
+    expect(Object.is(fast, slow), `${String(fast)} vs ${String(slow)}`).toBe(true);
+  });
+});
+
+describe('parse workers', () => {
+  it('send the results and the cache lines encoding them', async () => {
+    const inputs: BlobInput[] = allEntities(planCatalog(300, createRandom(3))).map((e, i) => ({
+      path: e.path,
+      oid: i.toString(16).padStart(40, '0'),
+      mode: '100644',
+      content: Buffer.from(i % 10 === 0 ? `${renderEntity(e)}  bad: [unclosed\n` : renderEntity(e)),
+    }));
+    const sink = workerSink(DEFAULT_LIMITS, 2);
+    for (const input of inputs) sink.add(input);
+    const results = await sink.finish();
+    expect(results).toHaveLength(inputs.length);
+    const byOid = new Map(results.map((r) => [r.blob, r]));
+    for (const input of inputs) {
+      const received = byOid.get(input.oid)!;
+      const here = parseBlob(input);
+      expect(received).toStrictEqual(here);
+      const line = encodeLine(input.oid, received);
+      expect(line).toBe(encodeLine(input.oid, here));
+      const bucket: Bucket = new Map();
+      decodeLine(line.slice(0, -1), bucket);
+      expect(bucket.get(input.oid)).toStrictEqual(here);
+    }
+  });
+});
