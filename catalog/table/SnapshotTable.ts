@@ -76,6 +76,10 @@ export class StringTable {
   ) {
     if (indexExisting) for (let i = 0; i < strings.length; i++) if (!this.index.has(strings[i])) this.index.set(strings[i], i);
   }
+  /** Appends without looking for an equal string (for values that rarely repeat, such as titles). */
+  append(value: string): number {
+    return this.strings.push(value) - 1;
+  }
   id(value: string | undefined): number {
     if (value === undefined) return -1;
     let id = this.index.get(value);
@@ -104,7 +108,7 @@ export function writeEntityRow(
   t.criticality[id] = f.criticality ? CRITICALITIES.indexOf(f.criticality) : -1;
   t.owner[id] = strings.id(f.owner);
   t.lifecycle[id] = strings.id(f.lifecycle);
-  t.title[id] = strings.id(f.title);
+  t.title[id] = f.title === undefined ? -1 : strings.append(f.title);
   t.labels[id] = f.labels ? strings.id(JSON.stringify(f.labels)) : -1;
 }
 

@@ -40,30 +40,61 @@ function firstDefinitions(ordered: readonly FileInput[], violations: Violation[]
   return defined;
 }
 
-/** A declared relation and where. */
-interface Declared {
-  tuple: RelationTuple;
-  path: string;
+/**
+ * Relations of the first definitions whose ends both exist, as typed rows
+ * (dangling ones become violations), in file then document order.
+ */
+function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<string, Defined>, ids: ReadonlyMap<string, number>, violations: Violation[]) {
+  let capacity = 0;
+  for (const { result } of ordered) for (const r of result.documents) capacity += r.relations.length;
+  const source = new Int32Array(capacity);
+  const target = new Int32Array(capacity);
+  const tuples: RelationTuple[] = new Array(capacity);
+  let n = 0;
+  for (const { path, result } of ordered) {
+    for (const record of result.documents) {
+      if (defined.get(record.ref)?.record !== record) continue;
+      for (const tuple of record.relations) {
+        const s = ids.get(tuple[1]);
+        const d = ids.get(tuple[2]);
+        if (s !== undefined && d !== undefined) {
+          source[n] = s;
+          target[n] = d;
+          tuples[n++] = tuple;
+          continue;
+        }
+        const other = REVERSED.has(tuple[3]) ? tuple[1] : tuple[2];
+        if (!ids.has(other)) {
+          violations.push({ rule: 'dangling-reference', severity: 'error', message: `spec.${tuple[3]} refers to ${other}, which does not exist`, ref: record.ref, target: other, file: path, line: tuple[4], column: tuple[5] });
+        }
+      }
+    }
+  }
+  return { source, target, tuples, count: n };
 }
 
 /**
- * The relations kept, as assembleSnapshot keeps them (uniqueEdges): when some
- * are declared by inverse fields, one per (type, source, target) of those
- * types, forward declarations first.
+ * Rows of the relations kept, as assembleSnapshot keeps them (uniqueEdges):
+ * when some are declared by inverse fields, one per (type, source, target) of
+ * those types, forward declarations first. All rows when none is.
  */
-function uniqueDeclared(resolved: Declared[]): Declared[] {
-  const inverse = resolved.filter((d) => REVERSED.has(d.tuple[3]));
-  if (inverse.length === 0) return resolved;
-  const types = new Set(inverse.map((d) => d.tuple[0]));
+function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: Int32Array, count: number): number[] | undefined {
+  let inverse = false;
+  for (let i = 0; i < count && !inverse; i++) inverse = REVERSED.has(tuples[i][3]);
+  if (!inverse) return undefined;
+  const types = new Set<string>();
+  for (let i = 0; i < count; i++) if (REVERSED.has(tuples[i][3])) types.add(tuples[i][0]);
   const seen = new Set<string>();
-  const fresh = (d: Declared) => {
-    const k = `${d.tuple[0]}\0${d.tuple[1]}\0${d.tuple[2]}`;
+  const fresh = (i: number) => {
+    const k = `${tuples[i][0]} ${source[i]} ${target[i]}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   };
-  const forward = resolved.filter((d) => !REVERSED.has(d.tuple[3]) && (!types.has(d.tuple[0]) || fresh(d)));
-  return [...forward, ...inverse.filter(fresh)];
+  const rows: number[] = [];
+  for (let i = 0; i < count; i++) if (!REVERSED.has(tuples[i][3]) && (!types.has(tuples[i][0]) || fresh(i))) rows.push(i);
+  for (let i = 0; i < count; i++) if (REVERSED.has(tuples[i][3]) && fresh(i)) rows.push(i);
+  return rows;
 }
 
 /**
@@ -79,37 +110,29 @@ export function assembleTable(commit: string, files: readonly FileInput[], confi
   const refs = [...defined.keys()].sort();
   const ids = new Map<string, number>();
   for (let i = 0; i < refs.length; i++) ids.set(refs[i], i);
-  const resolved: Declared[] = [];
-  for (const { path, result } of ordered) {
-    for (const record of result.documents) {
-      if (defined.get(record.ref)?.record !== record) continue;
-      for (const tuple of record.relations) {
-        const other = REVERSED.has(tuple[3]) ? tuple[1] : tuple[2];
-        if (!ids.has(other)) {
-          violations.push({ rule: 'dangling-reference', severity: 'error', message: `spec.${tuple[3]} refers to ${other}, which does not exist`, ref: record.ref, target: other, file: path, line: tuple[4], column: tuple[5] });
-        } else if (ids.has(tuple[1]) && ids.has(tuple[2])) resolved.push({ tuple, path });
-      }
-    }
-  }
-  const kept = uniqueDeclared(resolved);
-  const t = allocateTable(commit, refs.length, kept.length);
+  const { source, target, tuples, count } = resolveRelations(ordered, defined, ids, violations);
+  const rows = keptRows(tuples, source, target, count);
+  const kept = rows?.length ?? count;
+  const t = allocateTable(commit, refs.length, kept);
   t.refs = refs;
   t.paths = ordered.map((f) => f.path);
   t.blobs = ordered.map((f) => f.result.blob);
   const strings = new StringTable(t.strings);
-  refs.forEach((ref, id) => {
-    const { record: r, file } = defined.get(ref)!;
+  for (let id = 0; id < refs.length; id++) {
+    const { record: r, file } = defined.get(refs[id])!;
     writeEntityRow(t, strings, id, { file, doc: r.index, line: r.start[0], column: r.start[1], kind: r.kind, apiVersion: r.apiVersion, facts: r.facts });
-  });
-  kept.forEach(({ tuple }, i) => {
-    t.relType[i] = RELATION_TYPE_INDEX.get(tuple[0])!;
-    t.relSource[i] = ids.get(tuple[1])!;
-    t.relTarget[i] = ids.get(tuple[2])!;
-    t.relField[i] = strings.id(tuple[3]);
-    t.relLine[i] = tuple[4];
-    t.relColumn[i] = tuple[5];
-  });
+  }
+  for (let k = 0; k < kept; k++) {
+    const i = rows ? rows[k] : k;
+    const tuple = tuples[i];
+    t.relType[k] = RELATION_TYPE_INDEX.get(tuple[0])!;
+    t.relSource[k] = source[i];
+    t.relTarget[k] = target[i];
+    t.relField[k] = strings.id(tuple[3]);
+    t.relLine[k] = tuple[4];
+    t.relColumn[k] = tuple[5];
+  }
   violations.sort(compareViolations);
   t.violations = violations;
-  return { table: t, incremental: isSimple(violations) && kept.length === resolved.length };
+  return { table: t, incremental: isSimple(violations) && kept === count };
 }
