@@ -1,7 +1,9 @@
 import { CmdbError } from '../catalog/errors.ts';
 import { relationsTouching } from '../catalog/snapshotQueries.ts';
 import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot } from '../catalog/types.ts';
-import { toGraphNode } from './graphNode.ts';
+import { factsAt } from '../catalog/table/SnapshotTable.ts';
+import { tableOf } from '../catalog/table/TableSnapshot.ts';
+import { nodeFromFacts, toGraphNode } from './graphNode.ts';
 import type { GraphNode } from './GraphStore.ts';
 
 /** A relation as a graph store keeps it: once per (type, source, target), both ends entities. */
@@ -39,9 +41,11 @@ export function snapshotOwners(snapshot: Snapshot, only?: ReadonlySet<RefString>
   return owners;
 }
 
-/** Every entity's GraphNode at the snapshot's commit, in the snapshot's order. */
+/** Every entity's GraphNode at the snapshot's commit, in the snapshot's order (from the columns when it has a table). */
 export function snapshotNodes(snapshot: Snapshot): GraphNode[] {
   const owners = snapshotOwners(snapshot);
+  const table = tableOf(snapshot)?.table;
+  if (table) return table.refs.map((ref, id) => nodeFromFacts(ref, factsAt(table, id), table.paths[table.file[id]], snapshot.commit, owners.get(ref)));
   return Array.from(snapshot.entities.values(), (e) => toGraphNode(e, snapshot.commit, owners.get(e.ref)));
 }
 
