@@ -50,6 +50,12 @@ const FAST_BY_DEFAULT = process.env.CMDB_PARSE_SLOW !== '1';
 /** apiVersions whose documents are entities; documents of other apiVersions are not ours and are skipped. */
 const isOurApiVersion = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('cmdb/') || v.startsWith('backstage.io/'));
 
+/** Backstage kinds that organise a Backstage catalog rather than describe something: skipped with a warning. */
+const UNMODELLED_BACKSTAGE_KINDS = new Set(['location', 'template']);
+
+const isUnmodelledKind = (record: Record<string, unknown>): boolean =>
+  String(record.apiVersion).startsWith('backstage.io/') && typeof record.kind === 'string' && UNMODELLED_BACKSTAGE_KINDS.has(record.kind.toLowerCase());
+
 const fileViolation = (file: string, message: string, line = 1, column = 1): Violation => ({
   rule: 'file',
   severity: 'error',
@@ -174,6 +180,10 @@ function parseDocumentInto(
   const record = value as Record<string, unknown>;
   if (!isOurApiVersion(record.apiVersion)) return;
   const start = positionOf(doc, counter, '');
+  if (isUnmodelledKind(record)) {
+    result.violations.push({ rule: 'skipped-kind', severity: 'warning', message: `kind ${String(record.kind)} organises a Backstage catalog; gitops-cmdb does not model it and skips the document`, file, line: start[0], column: start[1] });
+    return;
+  }
   const kind = typeof record.kind === 'string' ? validator.resolveKind(String(record.apiVersion), record.kind) : undefined;
   if (kind === undefined && typeof record.kind === 'string' && typeof record.metadata === 'object') {
     result.pending.push({ index, value: record, positions: allPositions(doc, counter) });

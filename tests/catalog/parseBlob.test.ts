@@ -40,6 +40,18 @@ describe('parseBlob', () => {
     expect(r.violations).toEqual([]);
   });
 
+  it('skips Backstage Location and Template documents with a warning, on both parse paths', () => {
+    const text = `${COMPONENT}---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets: [./a.yaml]\n`;
+    for (const fast of [true, false]) {
+      const r = parseBlob(blob(text), DEFAULT_LIMITS, undefined, { fast });
+      expect(r.documents.map((d) => d.ref)).toEqual(['component:default/cart']);
+      expect(r.pending).toEqual([]);
+      expect(r.violations).toEqual([
+        { rule: 'skipped-kind', severity: 'warning', message: 'kind Location organises a Backstage catalog; gitops-cmdb does not model it and skips the document', file: 'x.yaml', line: 11, column: 1 },
+      ]);
+    }
+  });
+
   it('reports a YAML syntax error at its line and column', () => {
     const r = parseBlob(blob('apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: [unclosed\n'));
     expect(r.violations).toHaveLength(1);
