@@ -23,40 +23,45 @@ export interface EntityConnectionShape {
   totalCount: number;
 }
 
-const PREFIX = 'offset:';
+const PREFIX = 'ref:';
 
-/** Opaque cursor of the entity at `offset` in the sorted listing (base64url of `offset:N`). */
-export const encodeCursor = (offset: number): string => Buffer.from(`${PREFIX}${offset}`, 'utf8').toString('base64url');
+/**
+ * Opaque cursor of an entity in the sorted listing: base64url of `ref:<ref>`.
+ * Cursors name the entity, not its position, so paging neither skips nor
+ * repeats entities when the graph follows a new commit between two pages.
+ */
+export const encodeCursor = (ref: string): string => Buffer.from(`${PREFIX}${ref}`, 'utf8').toString('base64url');
 
-/** The offset a cursor stands for; BAD_USER_INPUT when it is not one this API issued. */
-export function decodeCursor(cursor: string): number {
+/** The ref a cursor stands for; BAD_USER_INPUT when it is not one this API issued. */
+export function decodeCursor(cursor: string): string {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  const digits = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
-  const offset = /^(0|[1-9][0-9]{0,14})$/.test(digits) ? Number(digits) : NaN;
-  if (!Number.isSafeInteger(offset)) {
+  const ref = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : '';
+  if (ref === '' || encodeCursor(ref) !== cursor) {
     throw badInput(`Invalid cursor "${cursor}": pass a cursor returned by edges.cursor or pageInfo.endCursor.`);
   }
-  return offset;
+  return ref;
 }
 
-/** Offset and limit of the page after `after` (exclusive) with `first` items; validates both. */
-export function pageWindow(first: number | null | undefined, after: string | null | undefined): { offset: number; limit: number } {
+/** The page after `after` (exclusive; a ref) with `first` items; validates both. */
+export function pageWindow(first: number | null | undefined, after: string | null | undefined): { after?: string; limit: number } {
   const limit = first ?? DEFAULT_PAGE_SIZE;
   if (limit < 0) throw badInput(`"first" must be 0 or more, got ${limit}.`);
   if (limit > MAX_PAGE_SIZE) throw badInput(`"first" must be at most ${MAX_PAGE_SIZE}, got ${limit}; page with "after" instead.`);
-  const offset = after === null || after === undefined ? 0 : decodeCursor(after) + 1;
-  return { offset, limit };
+  return after === null || after === undefined ? { limit } : { after: decodeCursor(after), limit };
 }
 
-/** A Relay connection over one page of a sorted listing that starts at `offset`. */
-export function toConnection(nodes: readonly GraphNode[], total: number, offset: number): EntityConnectionShape {
-  const edges = nodes.map((node, i) => ({ cursor: encodeCursor(offset + i), node }));
+/**
+ * A Relay connection over one page of a sorted listing: `nodes` are the page
+ * plus, when there is one, the next entity (asked for to know `hasNextPage`).
+ */
+export function toConnection(nodes: readonly GraphNode[], total: number, window: { after?: string; limit: number }): EntityConnectionShape {
+  const edges = nodes.slice(0, window.limit).map((node) => ({ cursor: encodeCursor(node.ref), node }));
   return {
     edges,
     totalCount: total,
     pageInfo: {
-      hasNextPage: offset + nodes.length < total,
-      hasPreviousPage: offset > 0 && total > 0,
+      hasNextPage: nodes.length > window.limit,
+      hasPreviousPage: window.after !== undefined && total > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges[edges.length - 1]?.cursor ?? null,
     },

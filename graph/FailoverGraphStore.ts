@@ -59,7 +59,7 @@ export class FailoverGraphStore implements GraphStore {
   getEntity(ref: RefString): Promise<GraphNode | undefined> {
     return this.read((s) => s.getEntity(ref));
   }
-  listEntities(options: { kind?: string; offset?: number; limit?: number }) {
+  listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }) {
     return this.read((s) => s.listEntities(options));
   }
   neighbours(ref: RefString, options?: { direction?: Direction; relations?: readonly RelationType[] }): Promise<Neighbour[]> {

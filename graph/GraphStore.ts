@@ -101,9 +101,11 @@ export interface GraphStore {
   getEntity(ref: RefString): Promise<GraphNode | undefined>;
   /**
    * Entities of a kind (case-insensitive; all when undefined), sorted by ref,
-   * paged (offset default 0, limit default all); `total` counts every match.
+   * only those whose ref sorts after `after` when given (keyset paging, stable
+   * while the graph changes), then paged (offset default 0, limit default
+   * all); `total` counts every match of the kind, whatever `after` is.
    */
-  listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }>;
+  listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }>;
   /**
    * Direct neighbours, sorted by relation, direction (`in` before `out`), ref.
    * Direction defaults to `both`; a self-relation is listed both out and in.

@@ -1,4 +1,5 @@
 import { normalizeRef } from '../catalog/refs.ts';
+import { lowerBound } from '../catalog/table/SnapshotTable.ts';
 import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { digraphImpact } from './digraph.ts';
 import { buildGraphIndex, type GraphIndex } from './GraphIndex.ts';
@@ -48,11 +49,12 @@ export class InMemoryGraphStore implements GraphStore {
     return id === undefined ? undefined : this.node(id);
   }
 
-  async listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
+  async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
     const { refs, kinds } = this.index;
     const [first, last] = options.kind === undefined ? [0, refs.length] : (kinds.get(options.kind.toLowerCase()) ?? [0, 0]);
     const total = last - first;
-    const start = first + Math.max(0, options.offset ?? 0);
+    const from = options.after === undefined ? first : Math.max(first, upperBound(refs, options.after));
+    const start = from + Math.max(0, options.offset ?? 0);
     const end = Math.min(last, start + Math.max(0, options.limit ?? total));
     const nodes: GraphNode[] = [];
     for (let id = start; id < end; id++) nodes.push(this.node(id));
@@ -107,6 +109,12 @@ export class InMemoryGraphStore implements GraphStore {
     const normalized = normalizeRef(ref);
     return normalized === undefined ? undefined : this.index.ids.get(normalized);
   }
+}
+
+/** First index of a sorted array whose value is greater than `value`. */
+function upperBound(sorted: readonly string[], value: string): number {
+  const i = lowerBound(sorted, value);
+  return sorted[i] === value ? i + 1 : i;
 }
 
 const nodeAt = (index: GraphIndex, id: number): GraphNode => {

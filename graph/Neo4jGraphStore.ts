@@ -113,14 +113,15 @@ export class Neo4jGraphStore implements GraphStore {
     return records.length === 0 ? undefined : graphNodeOf(records[0].get('node'));
   }
 
-  async listEntities(options: { kind?: string; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
+  async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
     const prefix = options.kind === undefined ? undefined : `${options.kind.toLowerCase()}:`;
     const offset = Math.max(0, Math.floor(options.offset ?? 0));
     return this.read(async (run) => {
       const total = toNumber((await run(prefix === undefined ? COUNT_ALL : COUNT_KIND, { prefix }))[0].get('total'));
       const limit = Math.min(total - offset, Math.max(0, Math.floor(options.limit ?? total)));
       if (limit <= 0) return { nodes: [], total };
-      const records = await run(prefix === undefined ? PAGE_ALL : PAGE_KIND, { prefix, offset: neo4j.int(offset), limit: neo4j.int(limit) });
+      const params = { prefix, after: options.after ?? '', offset: neo4j.int(offset), limit: neo4j.int(limit) };
+      const records = await run(prefix === undefined ? PAGE_ALL : PAGE_KIND, params);
       return { nodes: records.map((r) => graphNodeOf(r.get('node'))), total };
     });
   }

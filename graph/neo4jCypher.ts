@@ -55,10 +55,10 @@ export const GET_ENTITY = `MATCH (n:${E} {ref: $ref}) RETURN ${NODE_PROJECTION} 
 export const COUNT_ALL = `MATCH (n:${E}) RETURN count(n) AS total`;
 /** $prefix `kind:`: a kind's refs are the refs with that prefix, a range of the ref index. */
 export const COUNT_KIND = `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix RETURN count(n) AS total`;
-/** $offset, $limit (integers); ordered by the ref index. */
-export const PAGE_ALL = `MATCH (n:${E}) WHERE n.ref IS NOT NULL WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
+/** $after (a ref, '' for the start), $offset, $limit (integers); ordered by the ref index. */
+export const PAGE_ALL = `MATCH (n:${E}) WHERE n.ref > $after WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
 export const PAGE_KIND =
-  `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
+  `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix AND n.ref > $after WITH n ORDER BY n.ref SKIP $offset LIMIT $limit RETURN ${NODE_PROJECTION} AS node`;
 
 const OUT_NEIGHBOURS = `MATCH (:${E} {ref: $ref})-[r]->(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'out' AS direction, m.ref AS ref`;
 const IN_NEIGHBOURS = `MATCH (:${E} {ref: $ref})<-[r]-(m:${E}) WHERE type(r) IN $types RETURN type(r) AS type, 'in' AS direction, m.ref AS ref`;

@@ -32,9 +32,9 @@ export function addQueryType(builder: ApiBuilder, enums: ApiEnums): void {
           after: t.arg.string(),
         },
         resolve: async (_root, { kind, first, after }, ctx) => {
-          const { offset, limit } = pageWindow(first, after);
-          const { nodes, total } = await ctx.store.listEntities({ kind: kind ?? undefined, offset, limit });
-          return toConnection(nodes, total, offset);
+          const window = pageWindow(first, after);
+          const { nodes, total } = await ctx.store.listEntities({ kind: kind ?? undefined, after: window.after, limit: window.limit + 1 });
+          return toConnection(nodes, total, window);
         },
       }),
       impact: t.field({

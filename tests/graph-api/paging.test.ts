@@ -68,6 +68,24 @@ describe('Query.entities', () => {
     expect(past.data?.entities).toMatchObject({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: true } });
   });
 
+  it('neither skips nor repeats entities when the graph follows a new commit between two pages', async () => {
+    const own = await startTestApi();
+    try {
+      const firstPage = (await own.gql(PAGE, { first: 10 })).data?.entities;
+      const seen: string[] = firstPage.edges.map((e: any) => e.node.ref);
+      const removedBefore = seen[3];
+      const next = { ...API_FIXTURE, commit: 'dddd000000000000000000000000000000000004', entities: [...API_FIXTURE.entities.filter((e) => (typeof e === 'string' ? e : e.ref) !== removedBefore), 'api:aaa/inserted-first'] };
+      await own.store.load(buildSnapshot(next));
+      const rest = (await own.gql(PAGE, { first: 500, after: firstPage.pageInfo.endCursor })).data?.entities;
+      const after: string[] = rest.edges.map((e: any) => e.node.ref);
+      expect(after).toEqual(allRefs.filter((r) => r > seen[9]));
+      expect(new Set([...seen, ...after]).size).toBe(seen.length + after.length);
+      expect(rest.totalCount).toBe(39);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('exposes nodes without cursors', async () => {
     const res = await api.gql(`{ entities(kind: "group", first: 1) { nodes { ref } totalCount } }`);
     expect(res.data?.entities).toEqual({ nodes: [{ ref: 'group:default/eng' }], totalCount: 2 });
@@ -77,7 +95,8 @@ describe('Query.entities', () => {
     [{ first: 501 }, '"first" must be at most 500, got 501'],
     [{ first: -1 }, '"first" must be 0 or more, got -1'],
     [{ after: 'not-a-cursor' }, 'Invalid cursor "not-a-cursor"'],
-    [{ after: Buffer.from('offset:-3').toString('base64url') }, 'Invalid cursor'],
+    [{ after: Buffer.from('offset:3').toString('base64url') }, 'Invalid cursor'],
+    [{ after: Buffer.from('ref:').toString('base64url') }, 'Invalid cursor'],
   ])('rejects %j with a clear error', async (variables, message) => {
     const res = await api.gql(PAGE, variables);
     expect(res.status).toBe(200);

@@ -154,6 +154,12 @@ function entities(storeWith: StoreWith): void {
     [{ offset: 9 }, ['system:shop/boutique', 'user:default/alice'], 11],
     [{ offset: 0, limit: 2 }, ['api:shop/cart-api', 'cluster:default/prod'], 11],
     [{ kind: 'nothing' }, [], 0],
+    [{ kind: 'component', after: 'component:shop/cart' }, ['component:shop/checkout', 'component:shop/frontend'], 3],
+    [{ kind: 'component', after: 'component:shop/cart', offset: 1 }, ['component:shop/frontend'], 3],
+    [{ kind: 'component', after: 'api:zzz/before-every-component', limit: 1 }, ['component:shop/cart'], 3],
+    [{ after: 'system:shop/boutique' }, ['user:default/alice'], 11],
+    [{ after: 'system:shop/a-ref-that-is-not-there' }, ['system:shop/boutique', 'user:default/alice'], 11],
+    [{ after: 'zzz' }, [], 11],
   ])('lists %o', async (options, refs, total) => {
     const store = await storeWith(SHOP);
     const page = await store.listEntities(options);
