@@ -178,3 +178,26 @@ export function tableFromSnapshot(snapshot: Snapshot): SnapshotTable {
   t.violations = [...snapshot.violations];
   return t;
 }
+
+/** String columns of a table (indexes into `strings`). */
+const STRING_COLUMNS = ['kind', 'apiVersion', 'owner', 'lifecycle', 'title', 'labels', 'relField'] as const;
+
+/**
+ * Drops strings no column refers to any more (derived tables append the new
+ * entities' strings and keep the old ones), renumbering the columns in place.
+ * Call when `strings` has grown well past the table's size.
+ */
+export function compactStrings(t: SnapshotTable): void {
+  const used = new Int32Array(t.strings.length).fill(-1);
+  const strings: string[] = [];
+  for (const name of STRING_COLUMNS) {
+    const column = t[name];
+    for (let i = 0; i < column.length; i++) {
+      const s = column[i];
+      if (s < 0) continue;
+      if (used[s] < 0) used[s] = strings.push(t.strings[s]) - 1;
+      column[i] = used[s];
+    }
+  }
+  t.strings = strings;
+}

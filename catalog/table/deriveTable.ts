@@ -2,7 +2,7 @@ import { compareViolations, danglingViolation, declaredEnds, entitiesOf, isSimpl
 import type { BuiltEntity } from '../entity.ts';
 import { RELATION_RULES, RELATION_TYPES } from '../relations.ts';
 import type { Relation, Snapshot, Violation } from '../types.ts';
-import { allocateTable, RELATION_TYPE_INDEX, sortedIndexOf, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
+import { allocateTable, compactStrings, RELATION_TYPE_INDEX, sortedIndexOf, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
 
 const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
@@ -112,6 +112,7 @@ export function deriveTable(base: TableSnapshot, commit: string, changed: readon
   trimRelations(t, n);
   violations.sort(compareViolations);
   t.violations = violations;
+  if (t.strings.length > 2 * t.refs.length + 10_000) compactStrings(t); // strings of replaced entities pile up along a chain of derivations
   const snapshot = new TableSnapshot(t, base.records);
   snapshot.derivedFrom = { base: new WeakRef<Snapshot>(base), files: touched };
   return { snapshot, incremental: isSimple(violations) };

@@ -8,7 +8,7 @@ import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { parseBlob } from '../../catalog/parseBlob.ts';
 import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
 import { assembleTable } from '../../catalog/table/assembleTable.ts';
-import { tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
+import { compactStrings, tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
 import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
@@ -94,6 +94,21 @@ describe('TableSnapshot', () => {
       expect(await view(new TableSnapshot(assembled.table, (blob) => results.get(blob))), name).toEqual(await view(objects.snapshot));
       expect(assembled.incremental, name).toBe(objects.incremental);
     }
+  });
+
+  it('drops strings no column refers to when compacted, answering as before', async () => {
+    const snapshot = await fullRead(commits.modify);
+    const table = structuredClone(tableOf(snapshot)!.table);
+    const before = await view(new TableSnapshot(table, tableOf(snapshot)!.records));
+    const used = table.strings.length;
+    table.strings.push('stale title 1', 'stale title 2');
+    table.strings.unshift('stale first');
+    for (const column of [table.kind, table.apiVersion, table.owner, table.lifecycle, table.title, table.labels, table.relField]) {
+      for (let i = 0; i < column.length; i++) if (column[i] >= 0) column[i]++;
+    }
+    compactStrings(table);
+    expect(table.strings).toHaveLength(used);
+    expect(await view(new TableSnapshot(table, tableOf(snapshot)!.records))).toEqual(before);
   });
 
   it('names the parse cache when a document is missing from it', async () => {
