@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from './yamlLib.ts';
 import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
 import { toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
@@ -154,8 +155,8 @@ export function parseBlob(
       return result;
     }
   }
-  const counter = new LineCounter();
-  const docs = parseAllDocuments(decoded.text, { lineCounter: counter, prettyErrors: false });
+  const counter = new (yaml().LineCounter)();
+  const docs = yaml().parseAllDocuments(decoded.text, { lineCounter: counter, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, index) => parseDocumentInto(result, doc, index, counter, limits, validator));
   return result;
@@ -255,9 +256,9 @@ function scannedPositions(scan: ScanDocument): Record<string, Position> {
 
 /** The value node of `key` in a map node, and its key's offset. */
 function entry(node: unknown, key: string): { value: unknown; offset: number } | undefined {
-  if (!isMap(node)) return undefined;
+  if (!yaml().isMap(node)) return undefined;
   for (const pair of node.items) {
-    if (isScalar(pair.key) && pair.key.value === key) return { value: pair.value, offset: (pair.key as Node).range?.[0] ?? 0 };
+    if (yaml().isScalar(pair.key) && pair.key.value === key) return { value: pair.value, offset: (pair.key as Node).range?.[0] ?? 0 };
   }
   return undefined;
 }
@@ -271,12 +272,12 @@ function entityPositions(doc: Document, counter: LineCounter): Record<string, Po
   const name = entry(entry(doc.contents, 'metadata')?.value, 'name');
   if (name) positions['/metadata/name'] = positionAt(counter, name.offset);
   const spec = entry(doc.contents, 'spec')?.value;
-  if (!isMap(spec)) return positions;
+  if (!yaml().isMap(spec)) return positions;
   for (const pair of spec.items) {
-    if (!isScalar(pair.key)) continue;
+    if (!yaml().isScalar(pair.key)) continue;
     const field = `/spec/${escapePointer(String(pair.key.value))}`;
-    if (isScalar(pair.value)) positions[field] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
-    else if (isSeq(pair.value)) pair.value.items.forEach((item, i) => isScalar(item) && (positions[`${field}/${i}`] = positionAt(counter, item.range?.[0] ?? 0)));
+    if (yaml().isScalar(pair.value)) positions[field] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
+    else if (yaml().isSeq(pair.value)) pair.value.items.forEach((item, i) => yaml().isScalar(item) && (positions[`${field}/${i}`] = positionAt(counter, item.range?.[0] ?? 0)));
   }
   return positions;
 }

@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Document } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { yaml } from './yamlLib.ts';
 
 export type Position = [line: number, column: number];
 
@@ -32,13 +33,13 @@ export function walkPointer(doc: Document, pointer: string): PointerWalk {
   let offset: number = (doc.contents as Node | null)?.range?.[0] ?? 0;
   const segments = pointer === '' ? [] : pointer.split('/').slice(1).map(unescapePointer);
   for (const segment of segments) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => yaml().isScalar(p.key) && String(p.key.value) === segment);
       if (!pair) return { node, key, complete: false, offset };
       key = pair.key as Node;
       offset = key.range?.[0] ?? offset;
       node = pair.value;
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       const item = node.items[Number(segment)] as Node | undefined;
       if (!item) return { node, key, complete: false, offset };
       key = undefined;
@@ -62,12 +63,12 @@ export function allPositions(doc: Document, counter: LineCounter): Record<string
   const out: Record<string, Position> = {};
   const visit = (node: unknown, pointer: string, start: number | undefined) => {
     if (start !== undefined) out[pointer] = positionAt(counter, start);
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        if (!yaml().isPair(pair) || !yaml().isScalar(pair.key)) continue;
         visit(pair.value, `${pointer}/${escapePointer(String(pair.key.value))}`, (pair.key as Node).range?.[0]);
       }
-    } else if (isSeq(node)) {
+    } else if (yaml().isSeq(node)) {
       node.items.forEach((item, i) => visit(item, `${pointer}/${i}`, (item as Node | null)?.range?.[0]));
     }
   };

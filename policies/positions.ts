@@ -1,4 +1,5 @@
-import { isScalar, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node, Scalar } from 'yaml';
+import { yaml } from '../catalog/yamlLib.ts';
 import type { GitReader } from '../catalog/git/GitReader.ts';
 import type { Entity, Violation } from '../catalog/types.ts';
 import { walkPointer } from '../catalog/yamlPositions.ts';
@@ -56,8 +57,8 @@ function nodeAt(doc: Document, pointer: string): { node: Node; key?: Node } | un
 export function scalarOffset(text: string, scalar: Scalar, offset: number): number | undefined {
   const value = String(scalar.value);
   let i = scalar.range![0];
-  if (scalar.type === Scalar.BLOCK_LITERAL || scalar.type === Scalar.BLOCK_FOLDED) i = text.indexOf('\n', i) + 1;
-  else if (scalar.type === Scalar.QUOTE_DOUBLE || scalar.type === Scalar.QUOTE_SINGLE) i++;
+  if (scalar.type === yaml().Scalar.BLOCK_LITERAL || scalar.type === yaml().Scalar.BLOCK_FOLDED) i = text.indexOf('\n', i) + 1;
+  else if (scalar.type === yaml().Scalar.QUOTE_DOUBLE || scalar.type === yaml().Scalar.QUOTE_SINGLE) i++;
   const end = scalar.range![1];
   for (let k = 0; k < offset && k < value.length; k++) {
     const want = value[k];
@@ -78,8 +79,8 @@ type DocCache = Map<string, { docs: Document[]; counter: LineCounter }>;
 function parsed(text: string, cache: DocCache): { docs: Document[]; counter: LineCounter } {
   let hit = cache.get(text);
   if (!hit) {
-    const counter = new LineCounter();
-    hit = { docs: parseAllDocuments(text, { lineCounter: counter }) as Document[], counter };
+    const counter = new (yaml().LineCounter)();
+    hit = { docs: yaml().parseAllDocuments(text, { lineCounter: counter }) as Document[], counter };
     cache.set(text, hit);
   }
   return hit;
@@ -93,7 +94,7 @@ function placeInText(text: string, place: EntityPlace, cache: DocCache): [number
   const found = nodeAt(doc, place.pointer);
   if (!found) return undefined;
   let at = (found.key ?? found.node).range?.[0];
-  if (place.offset !== undefined && isScalar(found.node)) at = scalarOffset(text, found.node, place.offset) ?? found.node.range?.[0];
+  if (place.offset !== undefined && yaml().isScalar(found.node)) at = scalarOffset(text, found.node, place.offset) ?? found.node.range?.[0];
   if (at === undefined) return undefined;
   const { line, col } = counter.linePos(at);
   return [line, col];
