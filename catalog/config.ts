@@ -1,8 +1,8 @@
 import picomatch from 'picomatch';
-import { LineCounter, parseDocument } from 'yaml';
+import { yaml } from './yamlLib.ts';
 import { DEFAULT_LIMITS, type ParseLimits } from './parseBlob.ts';
 import type { Violation } from './types.ts';
-import { positionOf } from './yamlPositions.ts';
+import { allPositions, positionOf, type Position } from './yamlPositions.ts';
 
 /** The root file that configures the controller for a config repo. */
 export const CONFIG_FILE = 'cmdb.yaml';
@@ -14,6 +14,12 @@ export interface CatalogConfig {
   limits: ParseLimits;
   /** The whole document, for settings read elsewhere (policies, approvals). */
   raw: Record<string, unknown>;
+  /**
+   * Line and column of every node of the document by JSON pointer (of a map
+   * entry: its key), so that settings read elsewhere are reported where they
+   * are. Plain data: the config is cached with the snapshot table.
+   */
+  positions: Record<string, Position>;
 }
 
 export const DEFAULT_CONFIG: CatalogConfig = {
@@ -21,6 +27,7 @@ export const DEFAULT_CONFIG: CatalogConfig = {
   exclude: [],
   limits: DEFAULT_LIMITS,
   raw: {},
+  positions: {},
 };
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -28,8 +35,8 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
 
 /** Parses cmdb.yaml; every problem is a violation at its position and the default stands in. */
 export function parseConfig(text: string, file = CONFIG_FILE): { config: CatalogConfig; violations: Violation[] } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const counter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const violations: Violation[] = [];
   const problem = (pointer: string, message: string) => {
     const [line, column] = positionOf(doc, counter, pointer);
@@ -52,7 +59,7 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config: Catalog
     return { config: DEFAULT_CONFIG, violations };
   }
   const r = raw as Record<string, unknown>;
-  const config: CatalogConfig = { ...DEFAULT_CONFIG, limits: { ...DEFAULT_LIMITS }, raw: r };
+  const config: CatalogConfig = { ...DEFAULT_CONFIG, limits: { ...DEFAULT_LIMITS }, raw: r, positions: allPositions(doc, counter) };
   for (const key of ['include', 'exclude'] as const) {
     if (r[key] === undefined) continue;
     if (isStringList(r[key])) config[key] = r[key];
@@ -65,6 +72,20 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config: Catalog
     else problem(`/limits/${key}`, `limits.${key} must be a positive integer`);
   }
   return { config, violations };
+}
+
+/**
+ * Line and column in cmdb.yaml of the node a JSON pointer names, else of its
+ * nearest ancestor there; 1:1 when none is known (a config cached before
+ * positions were kept).
+ */
+export function configPosition(config: Partial<Pick<CatalogConfig, 'positions'>>, pointer: string): Position {
+  const positions = config.positions ?? {};
+  for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
+    const at = positions[p];
+    if (at) return at;
+    if (p === '') return [1, 1];
+  }
 }
 
 /** A predicate telling which paths hold entities under this config. */

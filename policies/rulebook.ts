@@ -2,7 +2,7 @@ import { entitiesOfKinds } from '../catalog/snapshotQueries.ts';
 import type { Entity, Snapshot, Violation } from '../catalog/types.ts';
 import { builtinPolicies } from './builtin.ts';
 import { compiledPolicy, compiledWindow, type Compiled } from './compile.ts';
-import { parseChangeManagement, type ChangeManagementConfig } from './config.ts';
+import { parseChangeManagement, type ChangeManagementConfig, type CmdbYaml } from './config.ts';
 import { placeViolations, type PendingViolation, type SourceLoader } from './positions.ts';
 import type { Policy, Window } from './types.ts';
 
@@ -12,7 +12,7 @@ export interface Rulebook {
   /** Built-ins not overridden, then the config repo's, sorted by name. */
   policies: Policy[];
   windows: Window[];
-  /** Problems of the commit's policy and window definitions and of cmdb.yaml's changeManagement section. */
+  /** Problems of the commit's policy and window definitions, and of cmdb.yaml's changeManagement section (already placed). */
   problems: PendingViolation[];
 }
 
@@ -50,13 +50,14 @@ const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(
 const memo = new WeakMap<Snapshot, Rulebook>();
 
 /**
- * The rulebook of a snapshot, with `raw` its cmdb.yaml document. A config-repo
- * policy whose name is a built-in's (case-insensitive) replaces that built-in.
+ * The rulebook of a snapshot, with `cmdb` its cmdb.yaml (`CatalogReader.configOf`:
+ * the document and its positions). A config-repo policy whose name is a
+ * built-in's (case-insensitive) replaces that built-in.
  */
-export function rulebookOf(snapshot: Snapshot, raw: Record<string, unknown> = {}): Rulebook {
+export function rulebookOf(snapshot: Snapshot, cmdb: CmdbYaml = { raw: {} }): Rulebook {
   const hit = memo.get(snapshot);
   if (hit) return hit;
-  const { config, violations } = parseChangeManagement(raw);
+  const { config, violations } = parseChangeManagement(cmdb);
   const own = compileSnapshotDefinitions(snapshot);
   const overridden = new Set(own.policies.map((p) => p.name.toLowerCase()));
   const policies = [...builtinPolicies(config).filter((p) => !overridden.has(p.name.toLowerCase())), ...own.policies.sort(byName)];
@@ -73,9 +74,11 @@ export function rulebookOf(snapshot: Snapshot, raw: Record<string, unknown> = {}
 /**
  * Type-checks every ChangePolicy and ChangeWindow of a snapshot (and cmdb.yaml's
  * changeManagement section): the violations, at file, line and column. For
- * `cmdb validate` and catalog loading; `loader` gives exact positions inside
- * CEL expressions.
+ * `cmdb validate` and catalog loading; `config` is the snapshot's cmdb.yaml
+ * (`CatalogReader.configOf`), `loader` gives exact positions inside CEL
+ * expressions. `raw` alone (the document without its positions) puts
+ * cmdb.yaml problems at 1:1.
  */
-export async function checkPolicies(snapshot: Snapshot, options: { raw?: Record<string, unknown>; loader?: SourceLoader } = {}): Promise<Violation[]> {
-  return placeViolations(rulebookOf(snapshot, options.raw).problems, options.loader);
+export async function checkPolicies(snapshot: Snapshot, options: { config?: CmdbYaml; raw?: Record<string, unknown>; loader?: SourceLoader } = {}): Promise<Violation[]> {
+  return placeViolations(rulebookOf(snapshot, options.config ?? { raw: options.raw ?? {} }).problems, options.loader);
 }

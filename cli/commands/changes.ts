@@ -23,7 +23,7 @@ function textLine(r: ChangeRecord): string {
 /** `cmdb changes`: the change records the GitHub controller kept, oldest merge first. */
 export async function runChanges(o: ChangesOptions, io: Output): Promise<number> {
   const since = parseAt(o.since);
-  const store = openStateStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
+  const store = await openStateStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
   try {
     const records = await store.changes({ repository: o.repository, since });
     if (o.format === 'json') io.out(JSON.stringify(records, null, 2));

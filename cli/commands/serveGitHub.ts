@@ -40,7 +40,7 @@ export async function startGitHub(o: GitHubServeOptions, log: Logger, onDefaultB
   const settings = githubSettingsFromEnv();
   const stateDir = o.stateDir ?? defaultStateDir();
   // Change records go to Neo4j when the graph does (--neo4j, CMDB_NEO4J_URI), else to a file in the state dir.
-  const store = openStateStore({ dir: stateDir, neo4j: neo4jSettings(o) });
+  const store = await openStateStore({ dir: stateDir, neo4j: neo4jSettings(o) });
   const controller = new GitHubController({
     stateDir,
     store,

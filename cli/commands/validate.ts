@@ -24,7 +24,7 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
   await graph.load(snapshot);
   const violations: Violation[] = [...snapshot.violations];
   for (const members of await graph.dependencyCycles()) violations.push(cycleViolation(members, snapshot));
-  violations.push(...(await checkPolicies(snapshot, { raw: reader.configOf(snapshot).raw, loader: gitSourceLoader(reader.git) })));
+  violations.push(...(await checkPolicies(snapshot, { config: reader.configOf(snapshot), loader: gitSourceLoader(reader.git) })));
   await graph.close();
   const errors = violations.filter((v) => v.severity === 'error');
   if (o.format === 'json') {

@@ -18,8 +18,8 @@ const ALREADY = ' (already on the base commit)';
  * not cause it.
  */
 function headDefinitionProblems(base: Snapshot, head: Snapshot, reader: CatalogReader): PendingViolation[] {
-  const baseMessages = new Set(rulebookOf(base, reader.configOf(base).raw).problems.map((p) => p.violation.message));
-  return rulebookOf(head, reader.configOf(head).raw).problems.map((p) => {
+  const baseMessages = new Set(rulebookOf(base, reader.configOf(base)).problems.map((p) => p.violation.message));
+  return rulebookOf(head, reader.configOf(head)).problems.map((p) => {
     const before = p.at ? base.entities.get(p.at.entity.ref) : undefined;
     const unchanged = p.at ? before?.source.blob === p.at.entity.source.blob && before.source.document === p.at.entity.source.document : baseMessages.has(p.violation.message);
     return unchanged && p.violation.severity === 'error' ? { ...p, violation: { ...p.violation, severity: 'warning', message: p.violation.message + ALREADY } } : p;
@@ -35,7 +35,7 @@ function headDefinitionProblems(base: Snapshot, head: Snapshot, reader: CatalogR
 export const rulesStep: Step = async (ev, { reader }) => {
   const base = ev.base!;
   const head = ev.head!;
-  const rulebook = rulebookOf(base, reader.configOf(base).raw);
+  const rulebook = rulebookOf(base, reader.configOf(base));
   const loader = gitSourceLoader(reader.git);
   ev.violations.push(...(await placeViolations(headDefinitionProblems(base, head, reader), loader)));
   const now = ev.input.at ?? new Date();
