@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isCmdbError } from '../catalog/errors.ts';
+import { registerCache } from './commands/cacheCommand.ts';
 import { registerChanges } from './commands/changesCommand.ts';
 import { registerCheck } from './commands/checkCommand.ts';
 import { registerGraph } from './commands/graphCommand.ts';
@@ -24,7 +25,7 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .showHelpAfterError('(run cmdb --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges]) register(program, io, run);
+  for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache]) register(program, io, run);
   const override = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
     cmd.commands.forEach(override);
