@@ -113,5 +113,13 @@ function received({ results, lines }: ParseResponse): BlobResult[] {
 
 /** The sink for an expected number of blobs. */
 export function sinkFor(count: number, limits: ParseLimits): BlobSink {
-  return count >= WORKER_THRESHOLD ? workerSink(limits) : inlineSink(limits);
+  const threads = parserThreads();
+  if (count < WORKER_THRESHOLD || threads === 0) return inlineSink(limits);
+  return threads === undefined ? workerSink(limits) : workerSink(limits, threads);
+}
+
+/** `CMDB_PARSE_THREADS`: parser worker threads (0 parses in the calling thread); undefined when unset or not a count. */
+function parserThreads(): number | undefined {
+  const text = process.env.CMDB_PARSE_THREADS;
+  return text !== undefined && /^\d{1,2}$/.test(text) ? Number(text) : undefined;
 }

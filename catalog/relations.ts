@@ -60,7 +60,14 @@ export const RELATIONSHIP_TYPE: Readonly<Record<RelationType, string>> = {
   childOf: 'CHILD_OF',
 };
 
+const rulesByApiVersion = new Map<string, readonly RelationRule[]>();
+
 /** Rules that apply to a document of this apiVersion. */
-export function rulesFor(apiVersion: string): RelationRule[] {
-  return RELATION_RULES.filter((r) => !r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p)));
+export function rulesFor(apiVersion: string): readonly RelationRule[] {
+  let rules = rulesByApiVersion.get(apiVersion);
+  if (!rules) {
+    rules = RELATION_RULES.filter((r) => !r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p)));
+    if (rulesByApiVersion.size < 64) rulesByApiVersion.set(apiVersion, rules);
+  }
+  return rules;
 }

@@ -13,6 +13,12 @@ interface Defined {
   path: string;
 }
 
+/** Files in path order (git lists them so: then no sort is needed). */
+function byPath(files: readonly FileInput[]): readonly FileInput[] {
+  for (let i = 1; i < files.length; i++) if (!(files[i - 1].path < files[i].path)) return [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return files;
+}
+
 /** The first definition of each ref, in file then document order; later ones are duplicate violations. */
 function firstDefinitions(ordered: readonly FileInput[], violations: Violation[]): Map<string, Defined> {
   const defined = new Map<string, Defined>();
@@ -105,7 +111,7 @@ function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: 
  */
 export function assembleTable(commit: string, files: readonly FileInput[], configViolations: readonly Violation[] = []): { table: SnapshotTable; incremental: boolean } {
   const violations: Violation[] = [...configViolations];
-  const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const ordered = byPath(files);
   const defined = firstDefinitions(ordered, violations);
   const refs = [...defined.keys()].sort();
   const ids = new Map<string, number>();
