@@ -14,8 +14,8 @@ export interface BlobSink {
 /** Below this many blobs, parsing in-process beats starting workers. */
 export const WORKER_THRESHOLD = 3000;
 const BATCH_SIZE = 256;
-/** Young generation of a worker: parsing makes much short-lived garbage; a larger one means fewer scavenges. */
-const YOUNG_GENERATION_MB = 64;
+/** Young generation of a worker: parsing makes much short-lived garbage (32 MB measured faster than 64 MB). */
+const YOUNG_GENERATION_MB = 32;
 
 /** Parses in the calling thread. */
 export function inlineSink(limits: ParseLimits): BlobSink {
