@@ -4,7 +4,7 @@ import { assembleIncrementally, assembleSnapshot, type Assembly, type FileInput 
 import { CACHE_FORMAT, DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
-import type { GitReader, TreeEntry } from './git/GitReader.ts';
+import type { FileChange, GitReader, TreeEntry } from './git/GitReader.ts';
 import { parseBlob, SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import { sinkFor } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
@@ -15,19 +15,12 @@ import type { Snapshot, Violation } from './types.ts';
 
 /** What the reader keeps about a snapshot it produced, to derive the next one from it. */
 interface SnapshotState {
-  /** The commit's tree entries, listed when first needed. */
-  entries: () => Promise<Map<string, TreeEntry>>;
   config: CatalogConfig;
   /** For snapshots assembled from objects (CIClass kinds): what assembleIncrementally needs. */
   assembly?: Assembly;
   /** False when the next commit must be assembled in full (duplicates, dangling references, repeated relations). */
   incremental: boolean;
 }
-
-const once = <T>(f: () => Promise<T>): (() => Promise<T>) => {
-  let p: Promise<T> | undefined;
-  return () => (p ??= f());
-};
 
 /** Counts of the last read, for logs and benchmarks. */
 export interface ReadStats {
@@ -78,7 +71,7 @@ export class CatalogReader {
 
   private fromStored({ table, config, incremental }: StoredTable): Snapshot {
     const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
-    this.states.set(snapshot, { entries: once(() => this.listEntries(table.commit)), config, incremental });
+    this.states.set(snapshot, { config, incremental });
     this.lastRead = { files: table.paths.length, parsed: 0, fromCache: table.paths.length };
     return snapshot;
   }
@@ -90,24 +83,19 @@ export class CatalogReader {
     if (!state) return this.read(commit);
     if (commit === base.commit) return base;
     const changes = await this.git.diffFiles(base.commit, commit);
-    const entries = once(async () => {
-      const next = new Map(await state.entries());
-      for (const change of changes) {
-        if (change.entry) next.set(change.path, change.entry);
-        else next.delete(change.path);
-      }
-      return next;
-    });
-    if (changes.some((c) => c.path === CONFIG_FILE) || !state.incremental) return this.build(commit, await entries());
+    if (changes.some((c) => c.path === CONFIG_FILE) || !state.incremental) return this.build(commit, await this.listEntries(commit));
     const matches = fileMatcher(state.config);
-    const changed = changes.filter((c) => c.entry && c.entry.mode !== SUBMODULE_MODE && matches(c.path)).map((c) => c.entry!);
-    const removed = changes.filter((c) => !c.entry && base.files.has(c.path)).map((c) => c.path);
+    const selected = (c: FileChange) => c.entry !== undefined && c.entry.mode !== SUBMODULE_MODE && matches(c.path);
+    const changed = changes.filter(selected).map((c) => c.entry!);
+    // Deleted, or replaced by something not read (a submodule): gone from the catalog.
+    const removed = changes.filter((c) => !selected(c) && base.files.has(c.path)).map((c) => c.path);
     const results = await this.parseAll(changed, state.config.limits);
+    await this.flush(state.config.limits);
     const inputs: FileInput[] = changed.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
     const derived = this.derive(base, state, commit, inputs, removed);
-    if (!derived) return this.build(commit, await entries());
+    if (!derived) return this.build(commit, await this.listEntries(commit));
     this.lastRead = { files: derived.snapshot.files.size, parsed: this.lastRead.parsed, fromCache: derived.snapshot.files.size - this.lastRead.parsed };
-    this.states.set(derived.snapshot, { entries, config: state.config, assembly: derived.assembly, incremental: derived.incremental });
+    this.states.set(derived.snapshot, { config: state.config, assembly: derived.assembly, incremental: derived.incremental });
     return derived.snapshot;
   }
 
@@ -120,6 +108,11 @@ export class CatalogReader {
     }
     const assembly = state.assembly && assembleIncrementally(state.assembly, commit, inputs, removed);
     return assembly && { snapshot: assembly.snapshot, incremental: assembly.incremental, assembly };
+  }
+
+  /** Writes what was parsed to the parse cache (failures cost a re-parse later, never an error). */
+  private async flush(limits: ParseLimits): Promise<void> {
+    await this.cacheFor(limits).flush();
   }
 
   /** Config of a snapshot this reader produced. */
@@ -138,16 +131,18 @@ export class CatalogReader {
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const list = async () => entries;
     if (files.some((f) => f.result.pending.length > 0)) {
       const assembly = assembleSnapshot(commit, files, configViolations);
-      this.states.set(assembly.snapshot, { entries: list, config, assembly, incremental: assembly.incremental });
+      this.states.set(assembly.snapshot, { config, assembly, incremental: assembly.incremental });
+      await this.flush(config.limits);
       return assembly.snapshot;
     }
     const { table, incremental } = assembleTable(commit, files, configViolations);
     const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
-    this.states.set(snapshot, { entries: list, config, incremental });
+    this.states.set(snapshot, { config, incremental });
+    // The table first: a `cmdb cache prune` in between then keeps the blobs it refers to.
     await this.tableCache()?.save({ table, config, incremental });
+    await this.flush(config.limits);
     return snapshot;
   }
 
@@ -195,7 +190,7 @@ export class CatalogReader {
     return cache;
   }
 
-  /** Parse results for every entry, parsing only blobs the cache lacks. */
+  /** Parse results for every entry, parsing only blobs the cache lacks (written to disk by the caller: `flush`). */
   private async parseAll(selected: readonly TreeEntry[], limits: ParseLimits): Promise<Map<string, BlobResult>> {
     const cache = this.cacheFor(limits);
     await cache.preload(selected.map((e) => e.oid));
@@ -216,7 +211,6 @@ export class CatalogReader {
         results.set(r.blob, r);
         cache.set(r.blob, r);
       }
-      await cache.flush();
     }
     this.lastRead = { files: selected.length, parsed: missing.size, fromCache: selected.length - missing.size };
     return results;

@@ -285,7 +285,8 @@ function parseValue(cur: Cursor, s: string, q: number, n: number, inSeq: boolean
   }
   const c = s[q];
   if (c === '|' || c === '>') {
-    if (!/^[|>][+-]?(?: +#.*)? *$/.test(s.slice(q))) bail();
+    // Keep chomping (`|+`, `>+`) goes to the slow path: trailing blank and space-only lines change its value.
+    if (!/^[|>]-?(?: +#.*)? *$/.test(s.slice(q))) bail();
     skipBlockScalar(cur, n);
     return { k: 'scalar', block: true };
   }

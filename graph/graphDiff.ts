@@ -1,7 +1,7 @@
 import { CmdbError } from '../catalog/errors.ts';
 import { relationsTouching } from '../catalog/snapshotQueries.ts';
 import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot } from '../catalog/types.ts';
-import { factsAt } from '../catalog/table/SnapshotTable.ts';
+import { factsAt, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
 import { tableOf } from '../catalog/table/TableSnapshot.ts';
 import { nodeFromFacts, toGraphNode } from './graphNode.ts';
 import type { GraphNode } from './GraphStore.ts';
@@ -93,7 +93,8 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
  *
  * Precondition (true of CatalogReader.readFrom and of snapshots assembled
  * from the relations their entities declare): an Entity object found in both
- * snapshots declares the same relations in both. A relation is declared in the
+ * snapshots (for two snapshot tables: an entity read from the same document
+ * of the same blob at the same path) declares the same relations in both. A relation is declared in the
  * document of its source or its target (reversed fields), so an edge can only
  * differ if one of its ends is added, removed or a different object: only
  * relations touching those are compared, which keeps a small change to a
@@ -135,8 +136,28 @@ function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
     }
     return replaced;
   }
+  const [b, h] = [tableOf(base)?.table, tableOf(head)?.table];
+  if (b && h) return replacedRows(b, h);
   for (const [ref, entity] of head.entities) if (base.entities.get(ref) !== entity) replaced.add(ref);
   for (const ref of base.entities.keys()) if (!head.entities.has(ref)) replaced.add(ref);
+  return replaced;
+}
+
+/** replacedEntities over two tables: refs of one only, or read from another document, blob or path (a merge of the sorted refs). */
+function replacedRows(b: SnapshotTable, h: SnapshotTable): Set<RefString> {
+  const replaced = new Set<RefString>();
+  let i = 0;
+  let j = 0;
+  while (i < b.refs.length || j < h.refs.length) {
+    if (j >= h.refs.length || (i < b.refs.length && b.refs[i] < h.refs[j])) replaced.add(b.refs[i++]);
+    else if (i >= b.refs.length || h.refs[j] < b.refs[i]) replaced.add(h.refs[j++]);
+    else {
+      const same = b.doc[i] === h.doc[j] && b.blobs[b.file[i]] === h.blobs[h.file[j]] && b.paths[b.file[i]] === h.paths[h.file[j]];
+      if (!same) replaced.add(h.refs[j]);
+      i++;
+      j++;
+    }
+  }
   return replaced;
 }
 

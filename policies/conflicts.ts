@@ -14,7 +14,8 @@ const normalizeOpenRef = (text: string): RefString => (NORMAL_REF.test(text) ? t
  * refs are normalized once, when it is set, and overlaps are found by looking
  * up the touched refs (cost: the touched refs and the overlaps found, not the
  * size of the other changes). A change is keyed by its object; `set` of a new
- * object with the id of one held replaces it.
+ * object with the id of one held replaces it. A change's `impacted` must not
+ * change after `set` (set a new object instead).
  */
 export class OpenChangeIndex {
   /** id -> the change held under it. */

@@ -7,7 +7,7 @@ import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
 
 /** Bumped whenever BlobResult's shape or parsing semantics change. */
-export const CACHE_FORMAT = 'blobs-v4';
+export const CACHE_FORMAT = 'blobs-v5';
 
 /** `CMDB_CACHE_DIR`, else the user's cache dir (XDG_CACHE_HOME or ~/.cache) + gitops-cmdb. */
 export function defaultCacheDir(): string {
@@ -22,8 +22,11 @@ export type Bucket = Map<string, BlobResult>;
  * Parsed blobs on disk, in 256 bucket files (by the oid's first two hex digits),
  * each a line per blob: `oid TAB result-without-texts TAB text TAB text...`, so
  * the documents' JSON texts are sliced, not parsed, on load (JSON text has no raw
- * tab or newline). Writes are atomic (temp file + rename); a lost race with another process
- * only costs a re-parse. Unreadable buckets are ignored.
+ * tab or newline). Writes are atomic (temp file + rename) and rewrite whole
+ * buckets, so a bucket is always read before it is written; a lost race with
+ * another process only costs a re-parse. Unreadable buckets are ignored.
+ * `load` serves single entries without decoding their bucket (a line lookup in
+ * the raw file), until 16 of one bucket were asked for: then it decodes it all.
  */
 export class DiskParseCache implements ParseCache {
   readonly dir: string;
@@ -58,6 +61,7 @@ export class DiskParseCache implements ParseCache {
       /* missing or unreadable: start empty */
     }
     if (!this.buckets.has(name)) this.buckets.set(name, bucket);
+    this.raw.delete(name);
   }
 
   get(oid: string): BlobResult | undefined {
@@ -108,9 +112,8 @@ export class DiskParseCache implements ParseCache {
 
   set(oid: string, result: BlobResult): void {
     const name = oid.slice(0, 2);
-    let bucket = this.buckets.get(name);
-    if (!bucket) this.buckets.set(name, (bucket = new Map()));
-    bucket.set(oid, result);
+    // A bucket is written whole: read what it holds first, or the write would drop it.
+    this.loadBucketSync(name).set(oid, result);
     this.dirty.add(name);
   }
 

@@ -1,6 +1,6 @@
 import { defaultCacheDir } from '../../catalog/cache/DiskParseCache.ts';
 import { inspectCache, type CacheInfo, type CacheNamespace } from '../../catalog/cache/inspect.ts';
-import { pruneCache, type PruneReport } from '../../catalog/cache/prune.ts';
+import { pruneCache, pruneCacheIfLarge, type PruneReport } from '../../catalog/cache/prune.ts';
 import { CmdbError } from '../../catalog/errors.ts';
 import { EXIT } from '../exitCodes.ts';
 import type { Output } from '../output.ts';
@@ -12,6 +12,7 @@ export interface CacheInfoOptions {
 
 export interface CachePruneOptions extends CacheInfoOptions {
   dryRun?: boolean;
+  ifLarge?: boolean;
 }
 
 /** `1.4 MB`: bytes in decimal units. */
@@ -104,6 +105,18 @@ function pruneLines(r: PruneReport): string[] {
 /** `cmdb cache prune`: stale formats and unreferenced blobs; problems go to stderr, the exit code stays 0. */
 export async function runCachePrune(o: CachePruneOptions, io: Output): Promise<number> {
   const info = await openCacheDir(o, false);
+  if (o.ifLarge && !o.dryRun) {
+    const outcome = await pruneCacheIfLarge(info.dir);
+    if (!outcome.pruned) {
+      if (outcome.reason === 'error') io.err(`cmdb: cannot prune ${info.dir}: ${outcome.error}`);
+      if (o.format === 'json') io.out(JSON.stringify(outcome, null, 2));
+      else io.out(`not pruned (${outcome.reason === 'recent' ? 'checked within the last hour' : outcome.reason === 'small' ? 'the parse cache has not grown enough since the last prune' : outcome.reason === 'missing' ? 'no cache' : 'error'})`);
+      return outcome.reason === 'error' ? EXIT.error : EXIT.ok;
+    }
+    if (o.format === 'json') io.out(JSON.stringify(outcome.report, null, 2));
+    else io.out(pruneLines(outcome.report).join('\n'));
+    return EXIT.ok;
+  }
   const report = await pruneCache(info.dir, { dryRun: o.dryRun ?? false });
   for (const p of report.problems) io.err(`cmdb: ${p.file}: ${p.message}; skipped`);
   if (o.format === 'json') io.out(JSON.stringify(report, null, 2));

@@ -19,6 +19,7 @@ export function registerCache(program: Command, io: Output, run: (p: Promise<num
     .description('remove stale-format directories and the parsed blobs no stored snapshot table refers to')
     .option('--cache-dir <dir>', CACHE_DIR)
     .option('--dry-run', 'report what would be removed, change nothing')
+    .option('--if-large', 'prune only when the parse cache grew by half (and 16 MiB) since the last prune or older formats are present; checks at most once an hour (for cron jobs)')
     .addOption(formatOption(['text', 'json']))
     .action((opts: CachePruneOptions) => run(import('./cache.ts').then(({ runCachePrune }) => runCachePrune(opts, io))));
 }

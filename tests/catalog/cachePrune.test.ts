@@ -74,7 +74,7 @@ describe('pruneCache', () => {
     const info = await inspectCache(dir, { countEntries: true });
     expect(info.namespaces.map((n) => [n.name.replace(/-[0-9a-f]{16}$/, ''), n.kind, n.status])).toEqual([
       ['blobs-v1', 'parse', 'stale'],
-      ['blobs-v4', 'parse', 'current'],
+      [CACHE_FORMAT, 'parse', 'current'],
       ['blobs-v99', 'parse', 'newer'],
       ['tables-v0', 'tables', 'stale'],
       [TABLE_FORMAT, 'tables', 'current'],

@@ -55,6 +55,8 @@ const ENTITY_HEAD = 'apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: ca
 /** Inputs chosen to find where the two parsers could disagree. */
 const TRICKY: Array<[string, string | Buffer]> = [
   ['plain entity', COMPONENT],
+  ['keep-chomped literal block ending in a space-only line at EOF', 'apiVersion: cmdb/v1\nkind: Group\nspec:\n  type: team\nmetadata:\n  name: t\n  description: |+\n    a\n\n  '],
+  ['keep-chomped folded block ending in a space-only line at EOF', 'apiVersion: cmdb/v1\nkind: Group\nspec:\n  type: team\nmetadata:\n  name: t\n  description: >+\n    a\n    b\n\n '],
   ['multi-doc with empty docs', `---\n---\n${COMPONENT}---\n\n---\n${COMPONENT.replace('name: cart', 'name: cart2')}---\n`],
   ['leading empty doc then comment', `# header\n---\n# again\n---\n${COMPONENT}`],
   ['comments everywhere', `# top\n${COMPONENT.replace(/\n/g, '  # trailing\n').replace('spec:', '# between\nspec:')}# end\n`],

@@ -154,6 +154,24 @@ describe('CatalogReader with tables', () => {
     expect(derived).toEqual(['modify', 'add', 'members', 'removeReferenced', 'invalid']);
   });
 
+  it('drops a file replaced by a submodule from a derived snapshot, as a full read does', async () => {
+    const own = TestRepo.create();
+    try {
+      const base = own.commit({ 'a.yaml': svc('a'), 'team.yaml': entity('Group', 'team', { type: 'team' }) });
+      own.git('rm', '-q', 'a.yaml');
+      own.git('update-index', '--add', '--cacheinfo', `160000,${base},a.yaml`);
+      own.git('commit', '-q', '-m', 'a.yaml becomes a submodule');
+      const head = own.git('rev-parse', 'HEAD');
+      const reader = new CatalogReader({ git: new NativeGitReader({ dir: own.dir }), cache: false });
+      const derived = await reader.readFrom(await reader.read(base), head);
+      const full = await new CatalogReader({ git: new NativeGitReader({ dir: own.dir }), cache: false }).read(head);
+      expect([...derived.entities.keys()]).toEqual(['group:default/team']);
+      expect(await view(derived)).toEqual(await view(full));
+    } finally {
+      own.remove();
+    }
+  });
+
   it('stores the table of a commit and reads it back in the next process without parsing', async () => {
     const cacheDir = fs.mkdtempSync(path.join(cacheRoot, 'stored-'));
     const first = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir });

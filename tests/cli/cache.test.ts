@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CACHE_FORMAT } from '../../catalog/cache/DiskParseCache.ts';
 import { TABLE_FORMAT } from '../../catalog/cache/SnapshotTableCache.ts';
 import { cachedOids, contents, createCacheRepo, fillCache, namespaces, type CacheRepo } from '../catalog/cacheFixture.ts';
 import { cmdb } from '../helpers/cli.ts';
@@ -41,7 +42,7 @@ describe('cmdb cache info', () => {
     expect(info).toMatchObject({ dir, exists: true, other: [] });
     expect(info.namespaces).toEqual([
       { name: 'blobs-v3-0123456789abcdef', kind: 'parse', format: 'blobs-v3', status: 'stale', files: 1, temp: 0, bytes: 2 },
-      { name: expect.stringMatching(/^blobs-v4-/), kind: 'parse', format: 'blobs-v4', status: 'current', files: expect.any(Number), entries, temp: 0, bytes: expect.any(Number) },
+      { name: expect.stringMatching(new RegExp(`^${CACHE_FORMAT}-`)), kind: 'parse', format: CACHE_FORMAT, status: 'current', files: expect.any(Number), entries, temp: 0, bytes: expect.any(Number) },
       { name: expect.stringMatching(new RegExp(`^${TABLE_FORMAT}-`)), kind: 'tables', format: TABLE_FORMAT, status: 'current', files: 2, temp: 0, bytes: expect.any(Number) },
     ]);
 
@@ -50,7 +51,7 @@ describe('cmdb cache info', () => {
     const lines = text.stdout.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^cache directory ${dir}: 3 namespaces, [\\d.]+ kB$`));
     expect(lines[1]).toMatch(/^ {2}blobs-v3-0123456789abcdef +parse cache +1 file +2 B {2}stale format blobs-v3: cmdb cache prune removes it$/);
-    expect(lines[2]).toMatch(new RegExp(`^ {2}blobs-v4-[0-9a-f]{16} +parse cache +${entries} entries in \\d+ files +[\\d.]+ kB$`));
+    expect(lines[2]).toMatch(new RegExp(`^ {2}${CACHE_FORMAT}-[0-9a-f]{16} +parse cache +${entries} entries in \\d+ files +[\\d.]+ kB$`));
     expect(lines[3]).toMatch(new RegExp(`^ {2}${TABLE_FORMAT}-[0-9a-f]{16} +snapshot tables +2 tables +[\\d.]+ kB$`));
     expect(lines[4]).toBe('never pruned');
   });
@@ -86,7 +87,7 @@ describe('cmdb cache prune', () => {
     expect(contents(dir)).toEqual(before);
     const lines = dry.stdout.trim().split('\n');
     expect(lines[0]).toBe('would remove blobs-v3-0123456789abcdef (stale format, 2 B)');
-    expect(lines[1]).toMatch(new RegExp(`^blobs-v4-[0-9a-f]{16}: would remove ${garbage} of ${live.size + garbage} entries \\([\\d.]+ k?B\\), ${live.size} kept \\([\\d.]+ kB\\)$`));
+    expect(lines[1]).toMatch(new RegExp(`^${CACHE_FORMAT}-[0-9a-f]{16}: would remove ${garbage} of ${live.size + garbage} entries \\([\\d.]+ k?B\\), ${live.size} kept \\([\\d.]+ kB\\)$`));
     expect(lines[2]).toMatch(new RegExp(`^would remove ${garbage} entr(y|ies) and 1 directory, [\\d.]+ k?B in all \\(2 stored tables refer to ${live.size} blobs\\)$`));
 
     const real = await cmdb('cache', 'prune', '--cache-dir', dir);
@@ -97,6 +98,15 @@ describe('cmdb cache prune', () => {
     const again = JSON.parse((await cmdb('cache', 'prune', '--cache-dir', dir, '--format', 'json')).stdout);
     expect(again).toMatchObject({ dir, dryRun: false, removedEntries: 0, removedBytes: 0, removedDirs: [], tables: 2, liveBlobs: live.size, problems: [] });
     expect((await cmdb('cache', 'info', '--cache-dir', dir)).stdout).toMatch(new RegExp(`\\nlast pruned \\S+, when stored tables referred to ${live.size} blobs\\n`));
+  });
+
+  it('--if-large prunes when older formats are present, then not again within the hour', async () => {
+    const { dir, live } = await filled();
+    const first = await cmdb('cache', 'prune', '--cache-dir', dir, '--if-large');
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(first.stdout).toContain('removed blobs-v3-0123456789abcdef (stale format, 2 B)');
+    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect(await cmdb('cache', 'prune', '--cache-dir', dir, '--if-large')).toEqual({ code: 0, stdout: 'not pruned (checked within the last hour)\n', stderr: '' });
   });
 
   it('reports an unreadable table on stderr, keeps the parse cache whole and exits 0', async () => {
