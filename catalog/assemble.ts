@@ -1,7 +1,7 @@
 import { createValidator, type CIClassDefinition, type EntityValidator } from '../schema/index.ts';
 import { entityFromRecord, type BuiltEntity, type DocRecord } from './entity.ts';
 import { resolvePending, type BlobResult } from './parseBlob.ts';
-import { RELATION_RULES } from './relations.ts';
+import { REVERSED_FIELDS } from './relations.ts';
 import type { Entity, FileRecord, Relation, Snapshot, Violation } from './types.ts';
 
 /** One selected file of a commit and what its blob yielded. */
@@ -73,8 +73,6 @@ function duplicateViolation(entity: Entity, first: Entity): Violation {
   };
 }
 
-/** Fields whose references are the source of the relation they declare. */
-const REVERSED_FIELDS = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
 /** The ends of a relation as its declaring entity sees them: itself (`owner`) and the entity it names (`other`). */
 export function declaredEnds(rel: Pick<Relation, 'field' | 'source' | 'target'>): { owner: string; other: string } {

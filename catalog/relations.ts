@@ -34,6 +34,9 @@ export const RELATION_RULES: readonly RelationRule[] = [
   { field: 'children', relation: 'childOf', inverse: 'parentOf', defaultKind: 'group', reversed: true },
 ];
 
+/** Fields that name the source of the edge they declare (the declaring entity is its target). */
+export const REVERSED_FIELDS: ReadonlySet<string> = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
+
 /** Direction in which an outage or change propagates along each relation. */
 export const IMPACT_FLOW: Readonly<Record<RelationType, ImpactFlow>> = {
   ownedBy: 'none',

@@ -1,14 +1,12 @@
 import { CmdbError } from '../errors.ts';
 import { entitiesOf } from '../assemble.ts';
 import type { BlobResult } from '../parseBlob.ts';
-import { RELATION_RULES, RELATION_TYPES } from '../relations.ts';
+import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
 import type { Entity, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, Violation } from '../types.ts';
 import { sortedIndexOf, type SnapshotTable } from './SnapshotTable.ts';
 
 /** Parse results by blob oid (read at `path`): where a table snapshot reads the documents of the entities asked for. */
 export type RecordSource = (blob: string, path: string) => BlobResult | undefined;
-
-const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
 /**
  * A Snapshot over a SnapshotTable. Lookups by ref or path are binary searches;
@@ -182,7 +180,7 @@ class TableRelation implements Relation {
   }
   get location() {
     const t = this.t;
-    const declarer = REVERSED.has(this.field) ? t.relTarget[this.i] : t.relSource[this.i];
+    const declarer = REVERSED_FIELDS.has(this.field) ? t.relTarget[this.i] : t.relSource[this.i];
     return { file: t.paths[t.file[declarer]], line: t.relLine[this.i], column: t.relColumn[this.i] };
   }
   toJSON(): Relation {

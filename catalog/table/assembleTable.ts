@@ -1,10 +1,8 @@
 import { compareViolations, isSimple, withFile, type FileInput } from '../assemble.ts';
 import type { DocRecord, RelationTuple } from '../entity.ts';
-import { RELATION_RULES } from '../relations.ts';
+import { REVERSED_FIELDS } from '../relations.ts';
 import type { Violation } from '../types.ts';
 import { allocateTable, RELATION_TYPE_INDEX, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
-
-const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
 /** An entity's record and where it was read. */
 interface Defined {
@@ -69,7 +67,7 @@ function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<st
           tuples[n++] = tuple;
           continue;
         }
-        const other = REVERSED.has(tuple[3]) ? tuple[1] : tuple[2];
+        const other = REVERSED_FIELDS.has(tuple[3]) ? tuple[1] : tuple[2];
         if (!ids.has(other)) {
           violations.push({ rule: 'dangling-reference', severity: 'error', message: `spec.${tuple[3]} refers to ${other}, which does not exist`, ref: record.ref, target: other, file: path, line: tuple[4], column: tuple[5] });
         }
@@ -86,10 +84,10 @@ function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<st
  */
 function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: Int32Array, count: number): number[] | undefined {
   let inverse = false;
-  for (let i = 0; i < count && !inverse; i++) inverse = REVERSED.has(tuples[i][3]);
+  for (let i = 0; i < count && !inverse; i++) inverse = REVERSED_FIELDS.has(tuples[i][3]);
   if (!inverse) return undefined;
   const types = new Set<string>();
-  for (let i = 0; i < count; i++) if (REVERSED.has(tuples[i][3])) types.add(tuples[i][0]);
+  for (let i = 0; i < count; i++) if (REVERSED_FIELDS.has(tuples[i][3])) types.add(tuples[i][0]);
   const seen = new Set<string>();
   const fresh = (i: number) => {
     const k = `${tuples[i][0]} ${source[i]} ${target[i]}`;
@@ -98,8 +96,8 @@ function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: 
     return true;
   };
   const rows: number[] = [];
-  for (let i = 0; i < count; i++) if (!REVERSED.has(tuples[i][3]) && (!types.has(tuples[i][0]) || fresh(i))) rows.push(i);
-  for (let i = 0; i < count; i++) if (REVERSED.has(tuples[i][3]) && fresh(i)) rows.push(i);
+  for (let i = 0; i < count; i++) if (!REVERSED_FIELDS.has(tuples[i][3]) && (!types.has(tuples[i][0]) || fresh(i))) rows.push(i);
+  for (let i = 0; i < count; i++) if (REVERSED_FIELDS.has(tuples[i][3]) && fresh(i)) rows.push(i);
   return rows;
 }
 

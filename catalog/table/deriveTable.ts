@@ -1,11 +1,9 @@
 import { compareViolations, danglingViolation, declaredEnds, entitiesOf, isSimple, withFile, type FileInput } from '../assemble.ts';
 import type { BuiltEntity } from '../entity.ts';
-import { RELATION_RULES, RELATION_TYPES } from '../relations.ts';
+import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
 import type { Relation, Snapshot, Violation } from '../types.ts';
 import { allocateTable, compactStrings, RELATION_TYPE_INDEX, sortedIndexOf, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
-
-const REVERSED = new Set(RELATION_RULES.filter((r) => r.reversed).map((r) => r.field));
 
 /** Files of the head: the base's without the removed ones, plus new paths; and where each base file went. */
 function mergeFiles(b: SnapshotTable, changed: readonly FileInput[], removed: ReadonlySet<string>) {
@@ -145,7 +143,7 @@ function copyKeptRows(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, gon
 function keepRelations(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, violations: Violation[]): number {
   let n = 0;
   for (let i = 0; i < b.relType.length; i++) {
-    const reversed = REVERSED.has(b.strings[b.relField[i]]);
+    const reversed = REVERSED_FIELDS.has(b.strings[b.relField[i]]);
     const declarer = reversed ? b.relTarget[i] : b.relSource[i];
     if (touchedFile[b.file[declarer]]) continue;
     const s = remap[b.relSource[i]];
