@@ -1,5 +1,6 @@
 import { IMPACT_FLOW, RELATION_TYPES } from '../catalog/relations.ts';
-import { factsAt, sortedIndexOf, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
+import { factsAt, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
+import { SortedKeyMap } from '../catalog/table/SortedKeyMap.ts';
 import { tableOf } from '../catalog/table/TableSnapshot.ts';
 import type { Entity, EntityFacts, RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { prefixSum, type Csr } from './csr.ts';
@@ -114,37 +115,7 @@ function tableEdges(t: SnapshotTable): IndexedEdges {
     keys[i] = (s * size + d) * CODE_COUNT + CODE_OF_TYPE[t.relType[i]];
   }
   const owners: (RefString | undefined)[] = Array.from(ownerIds, (o) => (o < 0 ? undefined : t.refs[o]));
-  return { refs: t.refs, ids: new SortedIds(t.refs), owners, keys };
-}
-
-/** Ids of sorted refs by binary search: no 100,000-entry map to build. */
-class SortedIds implements ReadonlyMap<RefString, number> {
-  constructor(private readonly refs: readonly RefString[]) {}
-  get size(): number {
-    return this.refs.length;
-  }
-  get(ref: RefString): number | undefined {
-    const i = sortedIndexOf(this.refs, ref);
-    return i < 0 ? undefined : i;
-  }
-  has(ref: RefString): boolean {
-    return sortedIndexOf(this.refs, ref) >= 0;
-  }
-  *entries(): MapIterator<[RefString, number]> {
-    for (let i = 0; i < this.refs.length; i++) yield [this.refs[i], i];
-  }
-  keys(): MapIterator<RefString> {
-    return this.refs[Symbol.iterator]() as MapIterator<RefString>;
-  }
-  *values(): MapIterator<number> {
-    for (let i = 0; i < this.refs.length; i++) yield i;
-  }
-  [Symbol.iterator](): MapIterator<[RefString, number]> {
-    return this.entries();
-  }
-  forEach(fn: (value: number, key: RefString, map: ReadonlyMap<RefString, number>) => void): void {
-    for (let i = 0; i < this.refs.length; i++) fn(i, this.refs[i], this);
-  }
+  return { refs: t.refs, ids: new SortedKeyMap(t.refs, (id) => id), owners, keys }; // ids by binary search: no 100,000-entry map to build
 }
 
 type Access = Pick<GraphIndex, 'entityAt' | 'factsAt' | 'sameSource'>;

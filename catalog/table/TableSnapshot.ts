@@ -4,6 +4,7 @@ import type { BlobResult } from '../parseBlob.ts';
 import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
 import type { Entity, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, Violation } from '../types.ts';
 import { sortedIndexOf, type SnapshotTable } from './SnapshotTable.ts';
+import { SortedKeyMap } from './SortedKeyMap.ts';
 
 /** Parse results by blob oid (read at `path`): where a table snapshot reads the documents of the entities asked for. */
 export type RecordSource = (blob: string, path: string) => BlobResult | undefined;
@@ -15,8 +16,8 @@ export type RecordSource = (blob: string, path: string) => BlobResult | undefine
  */
 export class TableSnapshot implements Snapshot {
   readonly commit: string;
-  readonly entities: TableEntities;
-  readonly files: TableFiles;
+  readonly entities: SortedKeyMap<Entity>;
+  readonly files: SortedKeyMap<FileRecord>;
   readonly violations: readonly Violation[];
   derivedFrom?: SnapshotDerivation;
   private relationList?: Relation[];
@@ -28,8 +29,8 @@ export class TableSnapshot implements Snapshot {
   ) {
     this.commit = table.commit;
     this.violations = table.violations;
-    this.entities = new TableEntities(this);
-    this.files = new TableFiles(this);
+    this.entities = new SortedKeyMap(table.refs, (id) => this.entityAt(id));
+    this.files = new SortedKeyMap(table.paths, (id) => this.fileAt(id));
   }
 
   get relations(): readonly Relation[] {
@@ -63,6 +64,12 @@ export class TableSnapshot implements Snapshot {
     return rows.ids.subarray(rows.offsets[fileId], rows.offsets[fileId + 1]);
   }
 
+  /** The record of the file with this id. */
+  private fileAt(id: number): FileRecord {
+    const t = this.table;
+    return { path: t.paths[id], blob: t.blobs[id], entities: Array.from(this.entitiesOfFile(id), (e) => t.refs[e]) };
+  }
+
   private readonly built = new Map<number, Entity>();
 
   /** The entity with this id, built from its record on first use. */
@@ -94,70 +101,6 @@ function fileRowsOf(t: SnapshotTable): { offsets: Int32Array; ids: Int32Array } 
     if (offsets[f + 1] - offsets[f] > 1) ids.subarray(offsets[f], offsets[f + 1]).sort((a, b) => t.doc[a] - t.doc[b]);
   }
   return { offsets, ids };
-}
-
-/** The entities of a table snapshot, as a read-only map built lazily. */
-class TableEntities implements ReadonlyMap<RefString, Entity> {
-  constructor(private readonly s: TableSnapshot) {}
-  get size(): number {
-    return this.s.table.refs.length;
-  }
-  has(ref: RefString): boolean {
-    return this.s.idOf(ref) >= 0;
-  }
-  get(ref: RefString): Entity | undefined {
-    const id = this.s.idOf(ref);
-    return id < 0 ? undefined : this.s.entityAt(id);
-  }
-  keys(): MapIterator<RefString> {
-    return this.s.table.refs[Symbol.iterator]() as MapIterator<RefString>;
-  }
-  *values(): MapIterator<Entity> {
-    for (let id = 0; id < this.s.table.refs.length; id++) yield this.s.entityAt(id);
-  }
-  *entries(): MapIterator<[RefString, Entity]> {
-    for (let id = 0; id < this.s.table.refs.length; id++) yield [this.s.table.refs[id], this.s.entityAt(id)];
-  }
-  [Symbol.iterator](): MapIterator<[RefString, Entity]> {
-    return this.entries();
-  }
-  forEach(fn: (value: Entity, key: RefString, map: ReadonlyMap<RefString, Entity>) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k, this);
-  }
-}
-
-/** The files of a table snapshot, as a read-only map built lazily. */
-class TableFiles implements ReadonlyMap<string, FileRecord> {
-  constructor(private readonly s: TableSnapshot) {}
-  get size(): number {
-    return this.s.table.paths.length;
-  }
-  has(path: string): boolean {
-    return this.s.fileIdOf(path) >= 0;
-  }
-  get(path: string): FileRecord | undefined {
-    const id = this.s.fileIdOf(path);
-    return id < 0 ? undefined : this.at(id);
-  }
-  private at(id: number): FileRecord {
-    const t = this.s.table;
-    return { path: t.paths[id], blob: t.blobs[id], entities: Array.from(this.s.entitiesOfFile(id), (e) => t.refs[e]) };
-  }
-  keys(): MapIterator<string> {
-    return this.s.table.paths[Symbol.iterator]() as MapIterator<string>;
-  }
-  *values(): MapIterator<FileRecord> {
-    for (let id = 0; id < this.s.table.paths.length; id++) yield this.at(id);
-  }
-  *entries(): MapIterator<[string, FileRecord]> {
-    for (let id = 0; id < this.s.table.paths.length; id++) yield [this.s.table.paths[id], this.at(id)];
-  }
-  [Symbol.iterator](): MapIterator<[string, FileRecord]> {
-    return this.entries();
-  }
-  forEach(fn: (value: FileRecord, key: string, map: ReadonlyMap<string, FileRecord>) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k, this);
-  }
 }
 
 /** One relation of a table, read from its columns. */

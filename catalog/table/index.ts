@@ -2,3 +2,4 @@ export * from './assembleTable.ts';
 export * from './deriveTable.ts';
 export * from './SnapshotTable.ts';
 export * from './TableSnapshot.ts';
+export * from './SortedKeyMap.ts';
