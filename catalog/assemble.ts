@@ -2,7 +2,7 @@ import { createValidator, type CIClassDefinition, type EntityValidator } from '.
 import { entityFromRecord, type BuiltEntity, type DocRecord } from './entity.ts';
 import { resolvePending, type BlobResult } from './parseBlob.ts';
 import { REVERSED_FIELDS } from './relations.ts';
-import type { Entity, FileRecord, Relation, Snapshot, Violation } from './types.ts';
+import type { Entity, FileRecord, Relation, Snapshot, SourceLocation, Violation } from './types.ts';
 
 /** One selected file of a commit and what its blob yielded. */
 export interface FileInput {
@@ -60,14 +60,14 @@ export function entitiesOf(path: string, result: BlobResult, extra: DocRecord[] 
 /** A violation of a parse result, named with the path the blob was read at. */
 export const withFile = (v: Violation, file: string): Violation => (v.file === undefined || v.file === file ? v : { ...v, file });
 
-function duplicateViolation(entity: Entity, first: Entity): Violation {
-  const [line, column] = entity.positions['/metadata/name'] ?? [entity.source.line, entity.source.column];
+/** The violation for a second definition of `ref` (its name at `file`:`at`), naming where the first one is. */
+export function duplicateViolation(ref: string, file: string, [line, column]: readonly [number, number], first: SourceLocation): Violation {
   return {
     rule: 'duplicate',
     severity: 'error',
-    message: `${entity.ref} is already defined at ${first.source.file}:${first.source.line}:${first.source.column} (names are unique per kind and namespace, case-insensitive)`,
-    ref: entity.ref,
-    file: entity.source.file,
+    message: `${ref} is already defined at ${first.file}:${first.line}:${first.column} (names are unique per kind and namespace, case-insensitive)`,
+    ref,
+    file,
     line,
     column,
   };
@@ -143,7 +143,8 @@ export function assembleSnapshot(commit: string, files: readonly FileInput[], co
     for (const b of entitiesOf(path, result, pending.get(result))) {
       const first = entities.get(b.entity.ref);
       if (first) {
-        violations.push(duplicateViolation(b.entity, first));
+        const e = b.entity;
+        violations.push(duplicateViolation(e.ref, e.source.file, e.positions['/metadata/name'] ?? [e.source.line, e.source.column], first.source));
         continue;
       }
       entities.set(b.entity.ref, b.entity);

@@ -157,8 +157,12 @@ class DeclaredRelation implements Relation {
 export function entityFromRecord(record: DocRecord, file: string, blob: string): BuiltEntity {
   const entity = new RecordEntity(record, file, blob);
   const relations = record.relations.map((tuple): Relation => new DeclaredRelation(tuple, file));
-  const violations = record.refErrors.map(([message, line, column]): Violation => ({ rule: 'reference', severity: 'error', message, ref: record.ref, file, line, column }));
-  return { entity, relations, violations };
+  return { entity, relations, violations: referenceViolations(record, file) };
+}
+
+/** The record's malformed references as violations at `file`. */
+export function referenceViolations(record: DocRecord, file: string): Violation[] {
+  return record.refErrors.map(([message, line, column]): Violation => ({ rule: 'reference', severity: 'error', message, ref: record.ref, file, line, column }));
 }
 
 /** Builds an entity straight from a parsed document. */

@@ -1,5 +1,5 @@
 import { RELATION_TYPES } from '../relations.ts';
-import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Snapshot, type Violation } from '../types.ts';
+import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Relation, type Snapshot, type Violation } from '../types.ts';
 
 /**
  * A snapshot in columns: what graphs, diffs and policies need of 100,000
@@ -112,6 +112,16 @@ export function writeEntityRow(
   t.labels[id] = f.labels ? strings.id(JSON.stringify(f.labels)) : -1;
 }
 
+/** Writes relation row `i`: `rel` between entity ids `source` and `target`. */
+export function writeRelationRow(t: SnapshotTable, strings: StringTable, i: number, rel: Relation, source: number, target: number): void {
+  t.relType[i] = RELATION_TYPE_INDEX.get(rel.type)!;
+  t.relSource[i] = source;
+  t.relTarget[i] = target;
+  t.relField[i] = strings.id(rel.field);
+  t.relLine[i] = rel.location.line;
+  t.relColumn[i] = rel.location.column;
+}
+
 /** The facts of entity `id`, equal to those its record was built with. */
 export function factsAt(t: SnapshotTable, id: number): EntityFacts {
   const facts: EntityFacts = {};
@@ -167,14 +177,7 @@ export function tableFromSnapshot(snapshot: Snapshot): SnapshotTable {
     const e = snapshot.entities.get(ref)!;
     writeEntityRow(t, strings, id, { file: fileIds.get(e.source.file)!, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
   });
-  snapshot.relations.forEach((r, i) => {
-    t.relType[i] = RELATION_TYPE_INDEX.get(r.type)!;
-    t.relSource[i] = ids.get(r.source)!;
-    t.relTarget[i] = ids.get(r.target)!;
-    t.relField[i] = strings.id(r.field);
-    t.relLine[i] = r.location.line;
-    t.relColumn[i] = r.location.column;
-  });
+  snapshot.relations.forEach((r, i) => writeRelationRow(t, strings, i, r, ids.get(r.source)!, ids.get(r.target)!));
   t.violations = [...snapshot.violations];
   return t;
 }

@@ -1,5 +1,5 @@
-import { compareViolations, isSimple, withFile, type FileInput } from '../assemble.ts';
-import type { DocRecord, RelationTuple } from '../entity.ts';
+import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile, type FileInput } from '../assemble.ts';
+import { referenceViolations, type DocRecord, type RelationTuple } from '../entity.ts';
 import { REVERSED_FIELDS } from '../relations.ts';
 import type { Violation } from '../types.ts';
 import { allocateTable, RELATION_TYPE_INDEX, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
@@ -25,20 +25,12 @@ function firstDefinitions(ordered: readonly FileInput[], violations: Violation[]
     for (const record of result.documents) {
       const first = defined.get(record.ref);
       if (first) {
-        const [line, column] = record.namePos;
-        violations.push({
-          rule: 'duplicate',
-          severity: 'error',
-          message: `${record.ref} is already defined at ${first.path}:${first.record.start[0]}:${first.record.start[1]} (names are unique per kind and namespace, case-insensitive)`,
-          ref: record.ref,
-          file: path,
-          line,
-          column,
-        });
+        const [line, column] = first.record.start;
+        violations.push(duplicateViolation(record.ref, path, record.namePos, { file: first.path, line, column }));
         continue;
       }
       defined.set(record.ref, { record, file, path });
-      for (const [message, line, column] of record.refErrors) violations.push({ rule: 'reference', severity: 'error', message, ref: record.ref, file: path, line, column });
+      violations.push(...referenceViolations(record, path));
     }
   });
   return defined;
@@ -67,10 +59,8 @@ function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<st
           tuples[n++] = tuple;
           continue;
         }
-        const other = REVERSED_FIELDS.has(tuple[3]) ? tuple[1] : tuple[2];
-        if (!ids.has(other)) {
-          violations.push({ rule: 'dangling-reference', severity: 'error', message: `spec.${tuple[3]} refers to ${other}, which does not exist`, ref: record.ref, target: other, file: path, line: tuple[4], column: tuple[5] });
-        }
+        const relation = { type: tuple[0], source: tuple[1], target: tuple[2], field: tuple[3], location: { file: path, line: tuple[4], column: tuple[5] } };
+        if (!ids.has(declaredEnds(relation).other)) violations.push(danglingViolation(relation));
       }
     }
   }

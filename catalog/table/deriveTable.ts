@@ -1,8 +1,8 @@
 import { compareViolations, danglingViolation, declaredEnds, entitiesOf, isSimple, withFile, type FileInput } from '../assemble.ts';
 import type { BuiltEntity } from '../entity.ts';
-import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
-import type { Relation, Snapshot, Violation } from '../types.ts';
-import { allocateTable, compactStrings, RELATION_TYPE_INDEX, sortedIndexOf, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
+import { REVERSED_FIELDS } from '../relations.ts';
+import type { Snapshot, Violation } from '../types.ts';
+import { allocateTable, compactStrings, sortedIndexOf, StringTable, writeEntityRow, writeRelationRow, type SnapshotTable } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
 
 /** Files of the head: the base's without the removed ones, plus new paths; and where each base file went. */
@@ -97,14 +97,14 @@ export function deriveTable(base: TableSnapshot, commit: string, changed: readon
   const violations: Violation[] = b.violations.filter((v) => v.file === undefined || !touched.has(v.file));
   for (const { path, result } of sorted) for (const v of result.violations) violations.push(withFile(v, path));
   for (const f of fresh) violations.push(...f.violations);
-  let n = keepRelations(b, t, remap, touchedFile, violations);
+  let n = keepRelations(base, t, remap, touchedFile, violations);
   const firstFresh = n;
   for (const rel of freshRelations) {
     const s = sortedIndexOf(refs, rel.source);
     const d = sortedIndexOf(refs, rel.target);
     if (sortedIndexOf(refs, declaredEnds(rel).other) < 0) violations.push(danglingViolation(rel));
     if (s < 0 || d < 0) continue;
-    writeRelation(t, strings, n++, rel, s, d);
+    writeRelationRow(t, strings, n++, rel, s, d);
   }
   if (hasRepeatedRelation(t, firstFresh, n)) return undefined;
   trimRelations(t, n);
@@ -140,7 +140,8 @@ function copyKeptRows(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, gon
  * remain; those naming an entity that is gone become dangling-reference
  * violations. Returns the number written.
  */
-function keepRelations(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, violations: Violation[]): number {
+function keepRelations(base: TableSnapshot, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, violations: Violation[]): number {
+  const b = base.table;
   let n = 0;
   for (let i = 0; i < b.relType.length; i++) {
     const reversed = REVERSED_FIELDS.has(b.strings[b.relField[i]]);
@@ -149,7 +150,7 @@ function keepRelations(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, to
     const s = remap[b.relSource[i]];
     const d = remap[b.relTarget[i]];
     if (s < 0 || d < 0) {
-      violations.push(danglingViolation(relationAt(b, i, t.paths[t.file[remap[declarer]]])));
+      violations.push(danglingViolation(base.relationAt(i))); // located in the declarer's file, untouched
       continue;
     }
     t.relType[n] = b.relType[i];
@@ -161,26 +162,6 @@ function keepRelations(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, to
     n++;
   }
   return n;
-}
-
-/** A base relation as an object, located in `file`. */
-function relationAt(b: SnapshotTable, i: number, file: string): Relation {
-  return {
-    type: RELATION_TYPES[b.relType[i]],
-    source: b.refs[b.relSource[i]],
-    target: b.refs[b.relTarget[i]],
-    field: b.strings[b.relField[i]],
-    location: { file, line: b.relLine[i], column: b.relColumn[i] },
-  };
-}
-
-function writeRelation(t: SnapshotTable, strings: StringTable, i: number, rel: Relation, s: number, d: number): void {
-  t.relType[i] = RELATION_TYPE_INDEX.get(rel.type)!;
-  t.relSource[i] = s;
-  t.relTarget[i] = d;
-  t.relField[i] = strings.id(rel.field);
-  t.relLine[i] = rel.location.line;
-  t.relColumn[i] = rel.location.column;
 }
 
 /** Whether a fresh relation (rows [from, to)) repeats the type and ends of another relation. */
