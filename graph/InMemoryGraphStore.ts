@@ -1,5 +1,5 @@
 import { normalizeRef } from '../catalog/refs.ts';
-import { lowerBound } from '../catalog/table/SnapshotTable.ts';
+import { upperBound } from '../catalog/table/SnapshotTable.ts';
 import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
 import { digraphImpact } from './digraph.ts';
 import { buildGraphIndex, type GraphIndex } from './GraphIndex.ts';
@@ -109,12 +109,6 @@ export class InMemoryGraphStore implements GraphStore {
     const normalized = normalizeRef(ref);
     return normalized === undefined ? undefined : this.index.ids.get(normalized);
   }
-}
-
-/** First index of a sorted array whose value is greater than `value`. */
-function upperBound(sorted: readonly string[], value: string): number {
-  const i = lowerBound(sorted, value);
-  return sorted[i] === value ? i + 1 : i;
 }
 
 const nodeAt = (index: GraphIndex, id: number): GraphNode => {

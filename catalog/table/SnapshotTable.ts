@@ -67,6 +67,12 @@ export function lowerBound(sorted: readonly string[], value: string): number {
   return lo;
 }
 
+/** First index whose value is > `value` in a sorted array of distinct values. */
+export function upperBound(sorted: readonly string[], value: string): number {
+  const i = lowerBound(sorted, value);
+  return sorted[i] === value ? i + 1 : i;
+}
+
 /** Appends strings to a table, each distinct string once (or, with `indexExisting` false, once among those appended). */
 export class StringTable {
   private readonly index = new Map<string, number>();
