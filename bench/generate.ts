@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { planChange } from './change.ts';
 import type { ChangePlan } from './change.ts';
 import { git, gitExit, gitText, spawnGit } from './git.ts';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 
 /** Environment for native git: no system config, C locale, never prompts. */
 export function gitEnv(): NodeJS.ProcessEnv {

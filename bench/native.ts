@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { git, gitExit, spawnGit } from './git.ts';
 
 /** One file of a commit's tree. */

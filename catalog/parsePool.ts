@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { withTexts } from './cache/DiskParseCache.ts';
-import { CmdbError } from './errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import type { ParseRequest, ParseResponse } from './parseWorker.ts';
 

@@ -1,7 +1,6 @@
-/** Lower-case `kind:namespace/name`, as printed by Backstage's stringifyEntityRef. */
-export type RefString = string;
+import type { Criticality, RefString } from '../core/types.ts';
 
-export type Criticality = 'critical' | 'high' | 'medium' | 'low';
+export type { Criticality, RefString } from '../core/types.ts';
 /** Highest first. */
 export const CRITICALITIES: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
 

@@ -1,5 +1,5 @@
 import { CatalogReader } from '../catalog/CatalogReader.ts';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
 import { normalizeRef, splitRef } from '../catalog/refs.ts';
 import type { Snapshot } from '../catalog/types.ts';

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { isCmdbError } from '../catalog/errors.ts';
+import { isCmdbError } from '../core/errors.ts';
 import { registerCache } from './commands/cacheCommand.ts';
 import { registerChanges } from './commands/changesCommand.ts';
 import { registerCheck } from './commands/checkCommand.ts';

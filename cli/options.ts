@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 
 /** `--format` with the formats a command supports; the first is the default. */
 export const formatOption = (formats: string[]): Option =>

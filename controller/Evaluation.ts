@@ -8,7 +8,9 @@ import type { SourceLoader } from '../policies/positions.ts';
 import type { Rulebook } from '../policies/rulebook.ts';
 import type { ApprovalsOutcome, ChangeType, Conflict, OpenChange, Risk, WindowsOutcome } from '../policies/types.ts';
 
-export type Decision = 'pass' | 'needs-approval' | 'blocked';
+import type { Decision } from '../core/types.ts';
+
+export type { Decision } from '../core/types.ts';
 
 /** What is being evaluated: two revisions of the config repo and the change's context. */
 export interface ChangeInput {

@@ -12,4 +12,4 @@ export * from './steps/policies.ts';
 export * from './steps/validate.ts';
 export * from './steps/windows.ts';
 export * from './github/index.ts';
-export * from './state/index.ts';
+export * from './RepoWorkspace.ts';

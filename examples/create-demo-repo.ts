@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import git from 'isomorphic-git';
 import { parseAllDocuments, type Document } from 'yaml';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 
 /** The Acme config repo, as files. */
 export const ACME_DIR = fileURLToPath(new URL('./acme/', import.meta.url));

@@ -1,5 +1,5 @@
 import { createGraphQLError, maskError, type MaskError, type Plugin } from 'graphql-yoga';
-import { isCmdbError } from '../catalog/errors.ts';
+import { isCmdbError } from '../core/errors.ts';
 import { GraphQLError, parse } from './graphql.ts';
 import { costLimitError, depthLimitRule, type QueryLimits } from './limits.ts';
 

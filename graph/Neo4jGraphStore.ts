@@ -1,7 +1,7 @@
 import neo4j from 'neo4j-driver';
 import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { fetchBfsSubgraph, fetchPathSubgraph, type ExpandFrontier } from './bfsFetch.ts';
 import { csrFromPairs } from './csr.ts';
 import { digraphImpact, digraphShortestPath, rankRefs } from './digraph.ts';

@@ -1,4 +1,4 @@
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { relationsTouching } from '../catalog/snapshotQueries.ts';
 import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot } from '../catalog/types.ts';
 import { factsAt, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';

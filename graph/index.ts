@@ -15,3 +15,4 @@ export * from './neo4jCypher.ts';
 export * from './neo4jModel.ts';
 export * from './syncStore.ts';
 export * from './traversal.ts';
+export * from './GraphPool.ts';

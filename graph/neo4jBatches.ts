@@ -1,6 +1,6 @@
 import neo4j from 'neo4j-driver';
 import { RELATIONSHIP_TYPE } from '../catalog/relations.ts';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import type { RefString } from '../catalog/types.ts';
 import type { GraphEdge } from './graphDiff.ts';
 import type { GraphNode } from './GraphStore.ts';

@@ -1,5 +1,5 @@
 import neo4j, { type Driver, type Record as Neo4jRecord } from 'neo4j-driver';
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 
 export interface Neo4jClientOptions {
   /** `bolt://host:port` or `neo4j://host:port`. */

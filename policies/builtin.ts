@@ -1,4 +1,4 @@
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import type { Entity } from '../catalog/types.ts';
 import { compilePolicy } from './compile.ts';
 import type { ChangeManagementConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import { CmdbError } from '../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString } from '../catalog/types.ts';
 import type { Conflict, OpenChange } from './types.ts';

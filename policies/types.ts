@@ -4,10 +4,11 @@ import type { CelChangedEntity, PolicyActivation } from './cel.ts';
 import type { EntityPlace } from './positions.ts';
 
 export type Enforcement = 'advisory' | 'soft-mandatory' | 'hard-mandatory';
-export type Risk = 'low' | 'moderate' | 'high';
+import type { ChangeType, Risk } from '../core/types.ts';
+
+export type { ChangeType, Risk } from '../core/types.ts';
 /** Lowest first. */
 export const RISK_LEVELS: readonly Risk[] = ['low', 'moderate', 'high'];
-export type ChangeType = 'standard' | 'normal' | 'emergency';
 export type WindowType = 'freeze' | 'maintenance';
 
 /** Special `approvals[].from` values, besides a Group (or User) reference. */

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { CmdbError } from '../errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { CACHE_FORMAT } from './DiskParseCache.ts';
 import { TABLE_FORMAT } from './SnapshotTableCache.ts';
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
-import { CmdbError } from '../errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { CmdbError } from '../errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
 
 /** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CmdbError } from '../errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { GitReader } from './GitReader.ts';
 import { NativeGitReader, nativeGitAvailable } from './NativeGitReader.ts';
 

@@ -1,4 +1,4 @@
-import { CmdbError } from '../errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { entitiesOf } from '../assemble.ts';
 import type { BlobResult } from '../parseBlob.ts';
 import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';

@@ -1,7 +1,7 @@
 import { defaultCacheDir } from '../../catalog/cache/DiskParseCache.ts';
 import { inspectCache, type CacheInfo, type CacheNamespace } from '../../catalog/cache/inspect.ts';
 import { pruneCache, pruneCacheIfLarge, type PruneReport } from '../../catalog/cache/prune.ts';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { EXIT } from '../exitCodes.ts';
 import type { Output } from '../output.ts';
 

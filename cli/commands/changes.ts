@@ -1,9 +1,9 @@
 import { EXIT } from '../exitCodes.ts';
 import { parseAt } from '../options.ts';
 import type { Output } from '../output.ts';
-import type { ChangeRecord } from '../../controller/state/ChangeRecord.ts';
-import { defaultStateDir } from '../../controller/state/FileStateStore.ts';
-import { openStateStore } from '../../controller/state/openStateStore.ts';
+import type { ChangeRecord } from '../../state/ChangeRecord.ts';
+import { defaultStateDir } from '../../state/FileChangeStore.ts';
+import { openChangeStore } from '../../state/openChangeStore.ts';
 import { neo4jSettings } from '../context.ts';
 
 export interface ChangesOptions {
@@ -23,7 +23,7 @@ function textLine(r: ChangeRecord): string {
 /** `cmdb changes`: the change records the GitHub controller kept, oldest merge first. */
 export async function runChanges(o: ChangesOptions, io: Output): Promise<number> {
   const since = parseAt(o.since);
-  const store = await openStateStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
+  const store = await openChangeStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
   try {
     const records = await store.changes({ repository: o.repository, since });
     if (o.format === 'json') io.out(JSON.stringify(records, null, 2));

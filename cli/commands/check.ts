@@ -3,7 +3,7 @@ import { EXIT } from '../exitCodes.ts';
 import { openCatalog, openGraph } from '../context.ts';
 import { parseAt } from '../options.ts';
 import type { Output } from '../output.ts';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { evaluateChange } from '../../controller/evaluateChange.ts';
 import { toReport } from '../../controller/report.ts';

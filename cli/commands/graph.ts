@@ -1,4 +1,4 @@
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { syncStore } from '../../graph/syncStore.ts';
 import { EXIT } from '../exitCodes.ts';

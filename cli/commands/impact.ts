@@ -1,6 +1,6 @@
 import { EXIT } from '../exitCodes.ts';
 import { neo4jSettings, openCatalog, openGraph, resolveEntityRef } from '../context.ts';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';

@@ -30,17 +30,17 @@ export interface ServedGitHub {
  */
 export async function startGitHub(o: GitHubServeOptions, log: Logger, onDefaultBranch: (moved: DefaultBranchMoved) => Promise<void>): Promise<ServedGitHub | undefined> {
   if (!o.github && !o.githubRepo) return undefined;
-  const [{ GitHubController }, { OctokitGitHubApi }, { githubSettingsFromEnv }, { defaultStateDir }, { openStateStore }] = await Promise.all([
+  const [{ GitHubController }, { OctokitGitHubApi }, { githubSettingsFromEnv }, { defaultStateDir }, { openChangeStore }] = await Promise.all([
     import('../../controller/github/GitHubController.ts'),
     import('../../controller/github/OctokitGitHubApi.ts'),
     import('../../controller/github/settings.ts'),
-    import('../../controller/state/FileStateStore.ts'),
-    import('../../controller/state/openStateStore.ts'),
+    import('../../state/FileChangeStore.ts'),
+    import('../../state/openChangeStore.ts'),
   ]);
   const settings = githubSettingsFromEnv();
   const stateDir = o.stateDir ?? defaultStateDir();
   // Change records go to Neo4j when the graph does (--neo4j, CMDB_NEO4J_URI), else to a file in the state dir.
-  const store = await openStateStore({ dir: stateDir, neo4j: neo4jSettings(o) });
+  const store = await openChangeStore({ dir: stateDir, neo4j: neo4jSettings(o) });
   const controller = new GitHubController({
     stateDir,
     store,

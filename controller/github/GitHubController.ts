@@ -2,21 +2,21 @@ import path from 'node:path';
 import git from 'isomorphic-git';
 import fs from 'node:fs';
 import { pino, type Logger } from 'pino';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toReport, type ChangeReport } from '../report.ts';
-import type { ChangeRecord } from '../state/ChangeRecord.ts';
-import { FileStateStore } from '../state/FileStateStore.ts';
-import type { StateStore } from '../state/StateStore.ts';
-import { DeliveryJournal, type Delivery } from './DeliveryJournal.ts';
-import { DeliveryScheduler, type ProcessResult } from './DeliveryScheduler.ts';
+import type { ChangeRecord } from '../../state/ChangeRecord.ts';
+import { FileChangeStore } from '../../state/FileChangeStore.ts';
+import type { ChangeStore } from '../../state/ChangeStore.ts';
+import { DeliveryJournal, type Delivery } from '../../state/DeliveryJournal.ts';
+import { DeliveryScheduler, type ProcessResult } from '../../state/DeliveryScheduler.ts';
 import { jobOf, planOf, type Job, type RepoInfo } from './events.ts';
 import type { GitHubApi, PullRequestInfo, RepoRef } from './GitHubApi.ts';
 import { OpenChanges } from './OpenChanges.ts';
 import { publishFailure, publishReport } from './publish.ts';
-import { RepoMirror, type FetchResult } from './RepoMirror.ts';
-import { RepoWorkspace } from './RepoWorkspace.ts';
+import { RepoMirror, type FetchResult } from '../../catalog/git/RepoMirror.ts';
+import { RepoWorkspace } from '../RepoWorkspace.ts';
 import { approvalsFromReviews } from './reviews.ts';
 import { DEFAULT_API_URL, defaultCloneUrl, expandCloneUrl } from './settings.ts';
 import { WebhookVerifier } from './verifyWebhook.ts';
@@ -39,8 +39,8 @@ export interface GitHubControllerOptions {
   apiUrl?: string;
   /** Clone URL template with `{owner}` and `{repo}`; default: the delivery's `repository.clone_url`. */
   cloneUrl?: string;
-  /** Where change records go; default a FileStateStore in stateDir. */
-  store?: StateStore;
+  /** Where change records go; default a FileChangeStore in stateDir. */
+  store?: ChangeStore;
   log?: Logger;
   /** Pull requests processed at the same time (default 2). */
   concurrency?: number;
@@ -66,7 +66,7 @@ const refOf = (r: RepoInfo): RepoRef => ({ owner: r.owner, name: r.name, install
  */
 export class GitHubController {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  readonly store: StateStore;
+  readonly store: ChangeStore;
   readonly mirror: RepoMirror;
   private readonly options: GitHubControllerOptions;
   private readonly log: Logger;
@@ -79,7 +79,7 @@ export class GitHubController {
   constructor(options: GitHubControllerOptions) {
     this.options = options;
     this.log = options.log ?? pino({ level: 'silent' });
-    this.store = options.store ?? new FileStateStore({ dir: options.stateDir });
+    this.store = options.store ?? new FileChangeStore({ dir: options.stateDir });
     this.ownsStore = options.store === undefined;
     this.mirror = new RepoMirror({ root: path.join(options.stateDir, 'repos') });
     this.journal = new DeliveryJournal({ dir: options.stateDir });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RefString } from '../../catalog/types.ts';
 import { OpenChangeIndex } from '../../policies/conflicts.ts';
 import type { OpenChange } from '../../policies/types.ts';
-import { writeFileAtomic } from '../state/jsonLines.ts';
+import { writeFileAtomic } from '../../state/jsonLines.ts';
 
 interface Entry {
   title: string;

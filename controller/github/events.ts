@@ -1,5 +1,5 @@
-import type { Delivery } from './DeliveryJournal.ts';
-import type { DeliveryPlan } from './DeliveryScheduler.ts';
+import type { Delivery } from '../../state/DeliveryJournal.ts';
+import type { DeliveryPlan } from '../../state/DeliveryScheduler.ts';
 import type { PullRequestInfo } from './GitHubApi.ts';
 import { CHECK_NAME } from './checkRun.ts';
 

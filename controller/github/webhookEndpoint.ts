@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { Delivery } from './DeliveryJournal.ts';
+import type { Delivery } from '../../state/DeliveryJournal.ts';
 import type { WebhookVerifier } from './verifyWebhook.ts';
 
 export const WEBHOOK_PATH = '/webhooks/github';

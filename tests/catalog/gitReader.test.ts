@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import type { GitReader } from '../../catalog/git/GitReader.ts';
 import { IsomorphicGitReader } from '../../catalog/git/IsomorphicGitReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';

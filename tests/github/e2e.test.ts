@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE } from '../../controller/github/DeliveryJournal.ts';
+import { JOURNAL_FILE } from '../../state/DeliveryJournal.ts';
 import { cmdb } from '../helpers/cli.ts';
 import { SECRET, startHarness, type Harness } from './harness.ts';
 import { checkRunRerequested, deliver, pullRequestEvent, pushEvent, reviewEvent, signDelivery } from './payloads.ts';

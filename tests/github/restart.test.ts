@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { JOURNAL_FILE } from '../../controller/github/DeliveryJournal.ts';
+import { JOURNAL_FILE } from '../../state/DeliveryJournal.ts';
 import { FakeGitHub } from './fakeGitHub.ts';
 import { GitHttpServer } from './gitHttpServer.ts';
 import { ConfigRemote, SECRET, TOKEN } from './harness.ts';

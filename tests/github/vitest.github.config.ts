@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The GitHub controller's suites alone, without the Neo4j global setup:
- * `npx vitest run -c tests/github/vitest.github.config.ts`. The StateStore
+ * `npx vitest run -c tests/github/vitest.github.config.ts`. The ChangeStore
  * contract suite needs the test Neo4j: it runs with the main config only.
  */
 export default defineConfig({

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Delivery } from '../../controller/github/DeliveryJournal.ts';
+import type { Delivery } from '../../state/DeliveryJournal.ts';
 import { WebhookVerifier } from '../../controller/github/verifyWebhook.ts';
 import { webhookEndpoint } from '../../controller/github/webhookEndpoint.ts';
 import { deliver, example, signDelivery } from './payloads.ts';

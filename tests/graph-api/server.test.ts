@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { GraphQLError } from '../../graph-api/graphql.ts';
 import type { HealthReport } from '../../graph-api/health.ts';
 import { maskApiError } from '../../graph-api/plugins.ts';

@@ -1,6 +1,6 @@
 import { Neo4jError } from 'neo4j-driver';
 import { describe, expect, it } from 'vitest';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { Neo4jClient } from '../../graph/neo4jClient.ts';
 import { Neo4jGraphStore } from '../../graph/Neo4jGraphStore.ts';
 import { graphStoreContract } from './contract.ts';

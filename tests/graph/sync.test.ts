@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import { sameNodeContent } from '../../graph/graphDiff.ts';

@@ -2,10 +2,10 @@ import type { ChangeQuery, ChangeRecord } from './ChangeRecord.ts';
 
 /**
  * Runtime state that is not in Git and must survive restarts: change records
- * (and, later, incidents). Implementations: `FileStateStore` (an append-only
+ * (and, later, incidents). Implementations: `FileChangeStore` (an append-only
  * local file, the default). Records are immutable once written.
  */
-export interface StateStore {
+export interface ChangeStore {
   /** Where the state lives, for logs (`file /var/lib/cmdb/changes.jsonl`). */
   readonly name: string;
   /**

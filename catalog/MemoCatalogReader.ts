@@ -1,5 +1,5 @@
-import { CatalogReader, type CatalogReaderOptions } from '../../catalog/CatalogReader.ts';
-import type { Snapshot } from '../../catalog/types.ts';
+import { CatalogReader, type CatalogReaderOptions } from './CatalogReader.ts';
+import type { Snapshot } from './types.ts';
 
 /** A full commit id (SHA-1 or SHA-256), as git prints it. */
 const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

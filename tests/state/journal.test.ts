@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeliveryJournal, JOURNAL_FILE, type Delivery } from '../../controller/github/DeliveryJournal.ts';
-import { DeliveryScheduler, type DeliveryPlan } from '../../controller/github/DeliveryScheduler.ts';
+import { DeliveryJournal, JOURNAL_FILE, type Delivery } from '../../state/DeliveryJournal.ts';
+import { DeliveryScheduler, type DeliveryPlan } from '../../state/DeliveryScheduler.ts';
 
 const dirs: string[] = [];
 afterEach(() => {

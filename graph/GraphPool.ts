@@ -1,6 +1,6 @@
-import type { Snapshot } from '../../catalog/types.ts';
-import type { GraphStore } from '../../graph/GraphStore.ts';
-import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
+import type { Snapshot } from '../catalog/types.ts';
+import type { GraphStore } from './GraphStore.ts';
+import { InMemoryGraphStore } from './InMemoryGraphStore.ts';
 
 /** In-memory graphs of recent commits, built once per commit and shared (they are only read once built). */
 export class GraphPool {

@@ -1,7 +1,7 @@
-import { CmdbError } from '../../catalog/errors.ts';
-import { Neo4jClient, type Neo4jClientOptions } from '../../graph/neo4jClient.ts';
+import { CmdbError } from '../core/errors.ts';
+import { Neo4jClient, type Neo4jClientOptions } from '../graph/neo4jClient.ts';
 import type { ChangeQuery, ChangeRecord } from './ChangeRecord.ts';
-import type { StateStore } from './StateStore.ts';
+import type { ChangeStore } from './ChangeStore.ts';
 
 export const CHANGE_LABEL = 'CmdbChange';
 
@@ -36,11 +36,11 @@ function properties(r: ChangeRecord): Record<string, unknown> {
 }
 
 /**
- * StateStore in Neo4j, next to the graph: one `CmdbChange` node per record
+ * ChangeStore in Neo4j, next to the graph: one `CmdbChange` node per record
  * (unique `id`), with the KPI fields as properties and the record itself as
  * JSON in `record`. Errors are CmdbErrors naming the server.
  */
-export class Neo4jStateStore implements StateStore {
+export class Neo4jChangeStore implements ChangeStore {
   readonly name: string;
   private readonly client: Neo4jClient;
   private schema?: Promise<void>;

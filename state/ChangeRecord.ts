@@ -1,6 +1,6 @@
-import type { RefString } from '../../catalog/types.ts';
-import type { ChangeType, Risk } from '../../policies/types.ts';
-import type { Decision } from '../Evaluation.ts';
+import type { RefString } from '../catalog/types.ts';
+import type { ChangeType, Risk } from '../policies/types.ts';
+import type { Decision } from '../controller/Evaluation.ts';
 
 /** A merged change, as kept for KPIs (lead time, approval time, risk mix). Times are RFC 3339, UTC. */
 export interface ChangeRecord {
@@ -33,7 +33,7 @@ export interface ChangeRecord {
   recordedAt: string;
 }
 
-/** What `StateStore.changes` may filter on. */
+/** What `ChangeStore.changes` may filter on. */
 export interface ChangeQuery {
   repository?: string;
   /** Records merged at or after this time. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../../core/errors.ts';
 
 /** Where to fetch a repository from. */
 export interface MirrorSource {

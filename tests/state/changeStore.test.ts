@@ -1,14 +1,14 @@
-/** The StateStore contract, against every implementation: the append-only file and Neo4j (the test server of tests/infra). */
+/** The ChangeStore contract, against every implementation: the append-only file and Neo4j (the test server of tests/infra). */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import neo4j from 'neo4j-driver';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ChangeRecord } from '../../controller/state/ChangeRecord.ts';
-import { CHANGES_FILE, FileStateStore } from '../../controller/state/FileStateStore.ts';
-import { CHANGE_LABEL, Neo4jStateStore } from '../../controller/state/Neo4jStateStore.ts';
-import type { StateStore } from '../../controller/state/StateStore.ts';
+import type { ChangeRecord } from '../../state/ChangeRecord.ts';
+import { CHANGES_FILE, FileChangeStore } from '../../state/FileChangeStore.ts';
+import { CHANGE_LABEL, Neo4jChangeStore } from '../../state/Neo4jChangeStore.ts';
+import type { ChangeStore } from '../../state/ChangeStore.ts';
 import { requireNeo4j } from '../infra/neo4j-test-env.ts';
 
 /** Ids unique to this run, so runs sharing a Neo4j do not meet. */
@@ -47,20 +47,20 @@ afterAll(async () => {
 interface Impl {
   name: string;
   /** A store; `again` opens a second one on the same state (a restart). */
-  open(): { store: StateStore; again: () => StateStore };
+  open(): { store: ChangeStore; again: () => ChangeStore };
 }
 
 const IMPLEMENTATIONS: Impl[] = [
   {
-    name: 'FileStateStore',
+    name: 'FileChangeStore',
     open() {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-state-'));
       dirs.push(dir);
-      return { store: new FileStateStore({ dir }), again: () => new FileStateStore({ dir }) };
+      return { store: new FileChangeStore({ dir }), again: () => new FileChangeStore({ dir }) };
     },
   },
   {
-    name: 'Neo4jStateStore',
+    name: 'Neo4jChangeStore',
     open() {
       const uri = requireNeo4j();
       cleanups.push(async () => {
@@ -68,12 +68,12 @@ const IMPLEMENTATIONS: Impl[] = [
         await driver.executeQuery(`MATCH (c:${CHANGE_LABEL}) WHERE c.repository STARTS WITH $prefix DETACH DELETE c`, { prefix: RUN });
         await driver.close();
       });
-      return { store: new Neo4jStateStore({ uri }), again: () => new Neo4jStateStore({ uri }) };
+      return { store: new Neo4jChangeStore({ uri }), again: () => new Neo4jChangeStore({ uri }) };
     },
   },
 ];
 
-describe.each(IMPLEMENTATIONS)('StateStore contract: $name', (impl) => {
+describe.each(IMPLEMENTATIONS)('ChangeStore contract: $name', (impl) => {
   it('keeps a record once, durably, and lists records oldest merge first', async () => {
     const repo = `${RUN}-${impl.name}/config`;
     const { store, again } = impl.open();
@@ -93,18 +93,18 @@ describe.each(IMPLEMENTATIONS)('StateStore contract: $name', (impl) => {
   });
 });
 
-describe('FileStateStore', () => {
+describe('FileChangeStore', () => {
   it('drops a record cut short by a crash and keeps appending after the last whole one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-state-'));
     dirs.push(dir);
-    const a = new FileStateStore({ dir });
+    const a = new FileChangeStore({ dir });
     await a.recordChange(record('acme/config', 1, '2026-03-03T09:00:00Z'));
     await a.close();
     fs.appendFileSync(path.join(dir, CHANGES_FILE), '{"id":"acme/config#2","repos');
-    const b = new FileStateStore({ dir });
+    const b = new FileChangeStore({ dir });
     expect(await b.recordChange(record('acme/config', 3, '2026-03-05T09:00:00Z'))).toBe('recorded');
     await b.close();
-    const c = new FileStateStore({ dir, readOnly: true });
+    const c = new FileChangeStore({ dir, readOnly: true });
     expect((await c.changes()).map((r) => r.number)).toEqual([1, 3]);
     await expect(c.recordChange(record('acme/config', 4, '2026-03-06T09:00:00Z'))).rejects.toThrow(/read-only/);
     await c.close();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
-import { MemoCatalogReader } from '../../controller/github/MemoCatalogReader.ts';
+import { MemoCatalogReader } from '../../catalog/MemoCatalogReader.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 
 describe('MemoCatalogReader', () => {

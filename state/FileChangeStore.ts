@@ -1,9 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { CmdbError } from '../../catalog/errors.ts';
+import { CmdbError } from '../core/errors.ts';
 import type { ChangeQuery, ChangeRecord } from './ChangeRecord.ts';
 import { AppendLog, readJsonLines } from './jsonLines.ts';
-import type { StateStore } from './StateStore.ts';
+import type { ChangeStore } from './ChangeStore.ts';
 
 /** `CMDB_STATE_DIR`, else the user's state dir (XDG_STATE_HOME or ~/.local/state) + gitops-cmdb. */
 export function defaultStateDir(): string {
@@ -22,11 +22,11 @@ export interface FileStateStoreOptions {
 }
 
 /**
- * StateStore in a local append-only file (`changes.jsonl` in `dir`), one JSON
+ * ChangeStore in a local append-only file (`changes.jsonl` in `dir`), one JSON
  * record a line, flushed before `recordChange` resolves. A line cut short by
  * a crash is dropped on open. One writing process per directory.
  */
-export class FileStateStore implements StateStore {
+export class FileChangeStore implements ChangeStore {
   readonly name: string;
   private readonly options: FileStateStoreOptions;
   private readonly records = new Map<string, ChangeRecord>();

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { AppendLog, readJsonLines, writeFileAtomic } from '../state/jsonLines.ts';
+import { AppendLog, readJsonLines, writeFileAtomic } from './jsonLines.ts';
 
 /** A webhook delivery as received: the event name, the parsed payload. */
 export interface Delivery {

@@ -1,10 +1,10 @@
-import type { GitImplementation } from '../../catalog/git/openRepo.ts';
-import { openRepo } from '../../catalog/git/openRepo.ts';
-import type { Snapshot } from '../../catalog/types.ts';
-import type { ChangeInput, Evaluation } from '../Evaluation.ts';
-import { evaluateChange } from '../evaluateChange.ts';
-import { GraphPool, PooledGraph } from './GraphPool.ts';
-import { MemoCatalogReader } from './MemoCatalogReader.ts';
+import type { GitImplementation } from '../catalog/git/openRepo.ts';
+import { openRepo } from '../catalog/git/openRepo.ts';
+import type { Snapshot } from '../catalog/types.ts';
+import type { ChangeInput, Evaluation } from './Evaluation.ts';
+import { evaluateChange } from './evaluateChange.ts';
+import { GraphPool, PooledGraph } from '../graph/GraphPool.ts';
+import { MemoCatalogReader } from '../catalog/MemoCatalogReader.ts';
 
 export interface RepoWorkspaceOptions {
   /** The local clone (a bare repository). */

@@ -1,0 +1,19 @@
+/**
+ * Types several top folders share (catalog, policies, controller, state and,
+ * later, reconcilers and incidents), so none of them has to import another's
+ * internals for a name.
+ */
+
+/** Lower-case `kind:namespace/name`, as printed by Backstage's stringifyEntityRef. */
+export type RefString = string;
+
+export type Criticality = 'critical' | 'high' | 'medium' | 'low';
+
+/** How risky a change is judged. */
+export type Risk = 'low' | 'moderate' | 'high';
+
+/** ITIL change type: pre-approved, assessed, or expedited. */
+export type ChangeType = 'standard' | 'normal' | 'emergency';
+
+/** The outcome of a change evaluation: everything reported derives from it. */
+export type Decision = 'pass' | 'needs-approval' | 'blocked';
