@@ -144,7 +144,7 @@ export async function findKubeInstallation(): Promise<KubeInstallation | undefin
 /** What to do when the binaries are missing. */
 export function notInstalledMessage(dir: string): string {
   return `kube-apiserver ${KUBE_VERSION} and etcd ${ETCD_VERSION} are not built on this machine yet: run \`npm run k8s:install\` once `
-    + `(needs Go ${MIN_GO.join('.')}+; it builds both from the Go module proxy, ~6-9 min and ~2 GB of memory on 2 cores, into ${dir})`;
+    + `(needs Go ${MIN_GO.join('.')}+; it builds both from the Go module proxy, 6-11 min and up to 2 GB of memory on 2 cores, into ${dir})`;
 }
 
 /**
@@ -204,7 +204,7 @@ async function build(dir: string, go: Go, log: KubeLog): Promise<void> {
   const goRun = (args: string[], cwd: string, what: string): Promise<string> =>
     run(go.command, args, { cwd, env: goEnv(), timeoutMs: BUILD_TIMEOUT_MS, what: `${what} (the Go module proxy must be reachable)` });
   try {
-    log(`[kube] building kube-apiserver ${KUBE_VERSION} and etcd ${ETCD_VERSION} with ${go.command} (${go.version}) into ${dir} (once per machine; ~6-9 min on 2 cores)`);
+    log(`[kube] building kube-apiserver ${KUBE_VERSION} and etcd ${ETCD_VERSION} with ${go.command} (${go.version}) into ${dir} (once per machine; 6-11 min on 2 cores)`);
     const apiserverSrc = join(tmp, 'src', 'apiserver');
     const etcdSrc = join(tmp, 'src', 'etcd');
     await mkdir(apiserverSrc, { recursive: true });
@@ -428,7 +428,10 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeSer
   const log = options.log ?? (() => {});
   const timeoutMs = options.timeoutMs ?? (Number(process.env.CMDB_KUBE_START_TIMEOUT_MS) || DEFAULT_START_TIMEOUT_MS);
   const installation = options.install ? await ensureKubeInstalled({ log }) : await findKubeInstallation();
-  if (!installation) throw new KubeInfraError('KUBE_NOT_INSTALLED', notInstalledMessage(await kubeInstallationDir()));
+  if (!installation) {
+    const noGo = await findGo().then(() => '', (error: unknown) => ` Moreover: ${(error as Error).message}`);
+    throw new KubeInfraError('KUBE_NOT_INSTALLED', `${notInstalledMessage(await kubeInstallationDir())}.${noGo}`);
+  }
   const started = Date.now();
   const deadline = started + timeoutMs;
 
