@@ -5,8 +5,9 @@ export default defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['tests/**/*.test.ts'],
-    // Starts a real Neo4j for the run (or uses CMDB_TEST_NEO4J_URI / a running `npm run neo4j:start`).
-    globalSetup: ['tests/infra/global-setup.ts'],
+    // Starts a real Neo4j for the run (or uses CMDB_TEST_NEO4J_URI / a running `npm run neo4j:start`);
+    // the Kubernetes API server starts only when a test calls requireKube() (or uses `npm run k8s:start`'s).
+    globalSetup: ['tests/infra/global-setup.ts', 'tests/infra/kube-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
