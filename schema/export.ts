@@ -2,7 +2,8 @@ import { BUILTIN_KIND_DEFINITIONS } from './builtin-kinds.ts';
 import { sharedSchemas } from './builtin.ts';
 import type { CIClassDefinition } from './entity-validator.ts';
 import { entitySchema, FAMILY_OF_API_VERSION, type Family } from './envelope.ts';
-import type { JsonSchema } from './fragments.ts';
+import { CmdbError } from '../core/errors.ts';
+import { HINT_KEYWORD, type JsonSchema } from './fragments.ts';
 import type { KindDefinition } from './kinds/kind-definition.ts';
 import { wellKnownFieldsSchema } from './well-known-fields.ts';
 
@@ -70,7 +71,7 @@ function sharedDefinitions(): { definitions: Record<string, JsonSchema>; localiz
     return mapRefs(rest, (ref) => {
       if (ref.startsWith('#')) return ref;
       const local = pointers.get(ref);
-      if (local === undefined) throw new Error(`exported schema refers to ${ref}, which is not a shared schema`);
+      if (local === undefined) throw new CmdbError(`exported schema refers to ${ref}, which is not a shared schema`, { code: 'internal' });
       return local;
     }) as JsonSchema;
   };
@@ -108,7 +109,7 @@ const kindProperty = (kind: string): JsonSchema => ({
   pattern: caseInsensitive(kind),
   examples: [kind],
   description: `${kind} (matched case-insensitively).`,
-  errorMessage: `must be ${kind}`,
+  [HINT_KEYWORD]: `must be ${kind}`,
 });
 
 /** apiVersions of a family, from the validator's table. */
@@ -247,7 +248,7 @@ function closedFamilies(kinds: readonly ExportedSchema[]): JsonSchema[] {
     const names = kinds.filter((k) => k.kind !== undefined && versionsOf(family).every((v) => apiVersionsOf(k).includes(v))).map((k) => k.kind!);
     return {
       if: { required: ['apiVersion'], properties: { apiVersion: { enum: versions } } },
-      then: { properties: { kind: { type: 'string', pattern: names.map((n) => caseInsensitive(n)).join('|'), errorMessage: `must be one of ${names.join(', ')} under ${versions.join(' and ')}` } } },
+      then: { properties: { kind: { type: 'string', pattern: names.map((n) => caseInsensitive(n)).join('|'), [HINT_KEYWORD]: `must be one of ${names.join(', ')} under ${versions.join(' and ')}` } } },
     };
   });
 }
