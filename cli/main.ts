@@ -5,6 +5,7 @@ import { registerChanges } from './commands/changesCommand.ts';
 import { registerCheck } from './commands/checkCommand.ts';
 import { registerGraph } from './commands/graphCommand.ts';
 import { registerImpact } from './commands/impactCommand.ts';
+import { registerSchema } from './commands/schemaCommand.ts';
 import { registerServe } from './commands/serveCommand.ts';
 import { registerValidate } from './commands/validateCommand.ts';
 import { EXIT } from './exitCodes.ts';
@@ -26,6 +27,7 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache]) register(program, io, run);
+  registerSchema(program, io, run);
   const override = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
     cmd.commands.forEach(override);
