@@ -1,6 +1,7 @@
 import { CatalogReader } from '../catalog/CatalogReader.ts';
 import { CmdbError } from '../core/errors.ts';
 import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
+import { forOption } from './options.ts';
 import { normalizeRef, splitRef } from '../catalog/refs.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
@@ -12,9 +13,9 @@ export interface RepoOptions {
   cache?: boolean;
 }
 
-/** A catalog reader on the repository the options name. */
+/** A catalog reader on the repository the options name (`--repo`). */
 export async function openCatalog(options: RepoOptions): Promise<CatalogReader> {
-  const git = await openRepo(options.repo, options.git ?? 'auto');
+  const git = await forOption('--repo', () => openRepo(options.repo, options.git ?? 'auto'));
   return new CatalogReader({ git, cache: options.cache === false ? false : undefined });
 }
 

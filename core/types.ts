@@ -15,5 +15,5 @@ export type Risk = 'low' | 'moderate' | 'high';
 /** ITIL change type: pre-approved, assessed, or expedited. */
 export type ChangeType = 'standard' | 'normal' | 'emergency';
 
-/** The outcome of a change evaluation: everything reported derives from it. */
-export type Decision = 'pass' | 'needs-approval' | 'blocked';
+/** The outcome of a change evaluation: everything reported derives from it (`internal`: a step failed, the change could not be evaluated). */
+export type Decision = 'pass' | 'needs-approval' | 'blocked' | 'internal';

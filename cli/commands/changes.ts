@@ -1,5 +1,5 @@
 import { EXIT } from '../exitCodes.ts';
-import { parseAt } from '../options.ts';
+import { parseTime } from '../options.ts';
 import type { Output } from '../output.ts';
 import type { ChangeRecord } from '../../state/ChangeRecord.ts';
 import { defaultStateDir } from '../../state/FileChangeStore.ts';
@@ -22,7 +22,7 @@ function textLine(r: ChangeRecord): string {
 
 /** `cmdb changes`: the change records the GitHub controller kept, oldest merge first. */
 export async function runChanges(o: ChangesOptions, io: Output): Promise<number> {
-  const since = parseAt(o.since);
+  const since = parseTime(o.since, '--since');
   const store = await openChangeStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
   try {
     const records = await store.changes({ repository: o.repository, since });

@@ -1,8 +1,13 @@
 import { findConflicts } from '../../policies/conflicts.ts';
-import type { Step } from '../Evaluation.ts';
+import { defineStep } from '../Evaluation.ts';
 
 /** Other open changes (`input.openChanges`) that change or impact an entity this change changes or impacts. */
-export const conflictsStep: Step = async (ev) => {
-  const touched = [...ev.diff!.changes.map((c) => c.ref), ...ev.impact!.entities.map((e) => e.ref)];
-  ev.conflicts = findConflicts({ touched, openChanges: ev.input.openChanges ?? [] });
-};
+export const conflictsStep = defineStep({
+  name: 'conflicts',
+  reads: ['diff', 'impact'],
+  adds: ['conflicts'],
+  run: async ({ input, diff, impact }) => {
+    const touched = [...diff.changes.map((c) => c.ref), ...impact.entities.map((e) => e.ref)];
+    return { conflicts: findConflicts({ touched, openChanges: input.openChanges ?? [] }) };
+  },
+});
