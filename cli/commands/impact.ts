@@ -26,7 +26,7 @@ export async function runImpact(target: string, o: ImpactOptions, io: Output): P
   let root: string;
   try {
     const snapshot = await loadedSnapshot(reader, graph, o);
-    root = resolveEntityRef(snapshot, target);
+    root = await resolveEntityRef(snapshot, target);
     result = await graph.impact([root], { depth: o.depth });
   } finally {
     await graph.close();

@@ -191,6 +191,20 @@ describe('cmdb check', () => {
   });
 });
 
+describe('option errors name the option typed', () => {
+  it.each([
+    [['changes', '--since', 'yesterday'], /^cmdb: --since "yesterday" is not an RFC 3339 date-time/],
+    [['check', '--base', 'base', '--head', 'change', '--at', '2026-12-24'], /^cmdb: --at "2026-12-24" is not an RFC 3339 date-time/],
+    [['impact', 'redis', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
+    [['graph', 'sync', '--neo4j', 'bolt://127.0.0.1:1', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
+    [['impact', 'redis', '--depth', '0'], /^error: option '--depth <n>' argument '0' is invalid/],
+  ])('cmdb %j', async (args, message) => {
+    const r = await cmdb(...args, ...(args[0] === 'changes' ? ['--state-dir', cacheDir] : ['--repo', repo.dir]));
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(message);
+  });
+});
+
 describe('the cmdb binary', () => {
   it('prints help and exits 0', () => {
     const r = cmdbProcess(['--help']);
