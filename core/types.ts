@@ -9,6 +9,12 @@ export type RefString = string;
 
 export type Criticality = 'critical' | 'high' | 'medium' | 'low';
 
+/** Highest first. */
+export const CRITICALITIES: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
+
+/** Kinds of edges in the graph, named from the source's point of view. */
+export type RelationType = 'ownedBy' | 'partOf' | 'dependsOn' | 'providesApi' | 'consumesApi' | 'runsOn' | 'memberOf' | 'childOf';
+
 /** How risky a change is judged. */
 export type Risk = 'low' | 'moderate' | 'high';
 
