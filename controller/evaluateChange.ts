@@ -72,11 +72,13 @@ function viewOf(ev: Evaluation, step: AnyStep): Evaluation {
   return view as unknown as Evaluation;
 }
 
-/** Adds a step's findings: appends `violations`, sets the other keys it declares; a key it does not declare is a bug. */
+/** Adds a step's findings: appends `violations`, sets the other keys it declares; a key it does not declare is a bug (nothing is added). */
 function merge(ev: Evaluation, step: AnyStep, added: Partial<Findings>): void {
   const declared = new Set<string>(step.adds);
-  for (const [key, value] of Object.entries(added)) {
-    if (!declared.has(key)) throw new Error(`step "${step.name}" returned "${key}", which it does not declare it adds`);
+  const entries = Object.entries(added);
+  const undeclared = entries.find(([key]) => !declared.has(key));
+  if (undeclared) throw new Error(`step "${step.name}" returned "${undeclared[0]}", which it does not declare it adds`);
+  for (const [key, value] of entries) {
     if (key === 'violations') ev.violations.push(...(value as Findings['violations']));
     else (ev as unknown as Record<string, unknown>)[key] = value;
   }

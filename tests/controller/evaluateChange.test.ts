@@ -125,6 +125,7 @@ describe('evaluateChange', () => {
     const undeclared = await evaluate(STEPS.map((s) => (s.name === 'diff' ? sneaky : s)));
     expect(undeclared.evaluation.failure).toEqual({ step: 'diff', message: 'step "diff" returned "risk", which it does not declare it adds' });
     expect(undeclared.evaluation.risk).toBeUndefined();
+    expect(undeclared.evaluation.diff).toBeUndefined();
   });
 
   it('a step sees the input and what it reads, nothing else', async () => {
