@@ -29,13 +29,14 @@ const ABOUT_THE_VALUE: ReadonlySet<CmdbErrorCode> = new Set(['usage', 'repo-not-
 
 /**
  * Runs `work` on the value of `option`; an error about that value (a missing
- * repository, an unknown revision) is reported as `OPTION: message`.
+ * repository, an unknown revision, or one of `codes`) is reported as
+ * `OPTION: message`.
  */
-export async function forOption<T>(option: string, work: () => Promise<T>): Promise<T> {
+export async function forOption<T>(option: string, work: () => Promise<T>, codes: readonly CmdbErrorCode[] = []): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    if (!isCmdbError(e) || !ABOUT_THE_VALUE.has(e.code) || e.message.startsWith(`${option} `) || e.message.startsWith(`${option}:`)) throw e;
+    if (!isCmdbError(e) || !(ABOUT_THE_VALUE.has(e.code) || codes.includes(e.code)) || e.message.startsWith(`${option} `) || e.message.startsWith(`${option}:`)) throw e;
     throw new CmdbError(`${option}: ${e.message}`, { code: e.code, cause: e, file: e.file, line: e.line, column: e.column });
   }
 }

@@ -203,6 +203,14 @@ describe('option errors name the option typed', () => {
     expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toMatch(message);
   });
+
+  it('cmdb changes --state-dir naming a file', async () => {
+    const file = path.join(cacheDir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const r = await cmdb('changes', '--state-dir', file);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^cmdb: --state-dir: cannot read .*not-a-dir\/changes\.jsonl/);
+  });
 });
 
 describe('the cmdb binary', () => {
