@@ -14,3 +14,4 @@ export * from './cache/index.ts';
 export * from './git/index.ts';
 export * from './table/index.ts';
 export * from './MemoCatalogReader.ts';
+export * from './refQuery.ts';

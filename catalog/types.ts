@@ -1,8 +1,7 @@
-import type { Criticality, RefString } from '../core/types.ts';
+import type { Criticality, RefString, RelationType } from '../core/types.ts';
 
-export type { Criticality, RefString } from '../core/types.ts';
-/** Highest first. */
-export const CRITICALITIES: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
+export type { Criticality, RefString, RelationType } from '../core/types.ts';
+export { CRITICALITIES } from '../core/types.ts';
 
 /** 1-based line and column in a file of the config repo. */
 export interface SourceLocation {
@@ -68,17 +67,6 @@ export interface Violation {
   policy?: string;
   enforcement?: string;
 }
-
-/** Kinds of edges in the graph, named from the source's point of view. */
-export type RelationType =
-  | 'ownedBy'
-  | 'partOf'
-  | 'dependsOn'
-  | 'providesApi'
-  | 'consumesApi'
-  | 'runsOn'
-  | 'memberOf'
-  | 'childOf';
 
 /** Which way an outage or a change travels along a relation. */
 export type ImpactFlow = 'source-to-target' | 'target-to-source' | 'none';

@@ -1,7 +1,8 @@
 import { CatalogReader } from '../catalog/CatalogReader.ts';
 import { CmdbError } from '../core/errors.ts';
 import { openRepo, type GitImplementation } from '../catalog/git/openRepo.ts';
-import { normalizeRef, splitRef } from '../catalog/refs.ts';
+import { forOption } from './options.ts';
+import { parseRefQuery, resolveRefQuery, snapshotRefLookup } from '../catalog/refQuery.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
@@ -12,9 +13,9 @@ export interface RepoOptions {
   cache?: boolean;
 }
 
-/** A catalog reader on the repository the options name. */
+/** A catalog reader on the repository the options name (`--repo`). */
 export async function openCatalog(options: RepoOptions): Promise<CatalogReader> {
-  const git = await openRepo(options.repo, options.git ?? 'auto');
+  const git = await forOption('--repo', () => openRepo(options.repo, options.git ?? 'auto'));
   return new CatalogReader({ git, cache: options.cache === false ? false : undefined });
 }
 
@@ -40,19 +41,14 @@ export async function openGraph(options: GraphOptions = {}): Promise<GraphStore>
 }
 
 /**
- * Resolves what a user typed to an entity of the snapshot: a full or partial
- * ref (`component:shop/cart`, `cart`); a bare name must match exactly one entity.
+ * Resolves what a user typed to an entity of the snapshot (catalog/refQuery.ts:
+ * a full ref, or a partial one exactly one entity matches); a usage error
+ * naming the candidates otherwise.
  */
-export function resolveEntityRef(snapshot: Snapshot, text: string): string {
-  const direct = text.includes(':') ? normalizeRef(text) : undefined;
-  if (direct && snapshot.entities.has(direct)) return direct;
-  const wanted = text.toLowerCase();
-  const candidates = [...snapshot.entities.keys()].filter((ref) => {
-    const { name, namespace, kind } = splitRef(ref);
-    return wanted === name || wanted === `${namespace}/${name}` || wanted === `${kind}:${name}`;
-  });
-  if (candidates.length === 1) return candidates[0];
-  if (candidates.length > 1)
-    throw new CmdbError(`"${text}" matches ${candidates.length} entities (${candidates.slice(0, 5).join(', ')}); give the kind, as in ${candidates[0]}`, { code: 'entity-not-found' });
-  throw new CmdbError(`no entity "${text}" at commit ${snapshot.commit.slice(0, 12)}`, { code: 'entity-not-found' });
+export async function resolveEntityRef(snapshot: Snapshot, text: string): Promise<string> {
+  const parsed = parseRefQuery(text);
+  if (!parsed.ok) throw new CmdbError(parsed.message, { code: 'entity-not-found' });
+  const resolved = await resolveRefQuery(parsed.query, snapshotRefLookup(snapshot), `at commit ${snapshot.commit.slice(0, 12)}`);
+  if (!resolved.ok) throw new CmdbError(resolved.message, { code: 'entity-not-found' });
+  return resolved.ref;
 }

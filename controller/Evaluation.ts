@@ -1,7 +1,7 @@
 import type { CatalogReader } from '../catalog/CatalogReader.ts';
 import type { Criticality, Entity, RefString, Snapshot, SnapshotDiff, Violation } from '../catalog/types.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
-import type { PolicyActivation } from '../policies/cel.ts';
+import type { CelWindow, PolicyActivation } from '../policies/cel.ts';
 import type { Directory } from '../policies/directory.ts';
 import type { PolicyEvaluation } from '../policies/evaluate.ts';
 import type { SourceLoader } from '../policies/positions.ts';
@@ -50,29 +50,59 @@ export interface ChangeImpact {
   owners: RefString[];
 }
 
-/** Everything the steps found; `decision` is set by the final step only. */
-export interface Evaluation {
-  input: ChangeInput;
-  base?: Snapshot;
-  head?: Snapshot;
-  diff?: SnapshotDiff;
-  impact?: ChangeImpact;
+/** A step that threw: the evaluation stopped there and decided `internal`. */
+export interface StepFailure {
+  /** The step's name (`load`, `impact`...). */
+  step: string;
+  /** The error's message (`file:line:column: message` for a CmdbError with a location). */
+  message: string;
+}
+
+/**
+ * Everything the steps find, by key. Each key is added by exactly one step,
+ * except `violations`, which several steps add to (their lists are appended).
+ */
+export interface Findings {
+  base: Snapshot;
+  head: Snapshot;
+  /** The context's graph store, loaded with the head snapshot. */
+  graph: GraphStore;
+  diff: SnapshotDiff;
+  impact: ChangeImpact;
   violations: Violation[];
-  /** State the policy steps share; set by the rules step. */
-  policyRun?: PolicyRun;
+  /** What the policy steps share (rulebook and directory of the base commit...). */
+  policyRun: PolicyRun;
+  /** Windows active now that apply to the change, as policies see them (`windows` in CEL). */
+  activeWindows: CelWindow[];
   /** Windows active now that apply to the change, and the next maintenance window. */
-  windows?: WindowsOutcome;
+  windows: WindowsOutcome;
+  /** Every policy evaluated: findings, matched and failed policies. */
+  policyResult: PolicyEvaluation;
   /** Names of the policies that matched, in evaluation order. */
-  policies?: string[];
-  risk?: Risk;
+  policies: string[];
+  risk: Risk;
   /** What raised the risk above low, highest first. */
-  riskReasons?: string[];
-  changeType?: ChangeType;
+  riskReasons: string[];
+  changeType: ChangeType;
   /** For a standard change: the standard policies that pre-approve it. */
-  standardBy?: string[];
-  approvals?: ApprovalsOutcome;
-  conflicts?: Conflict[];
-  decision?: Decision;
+  standardBy: string[];
+  approvals: ApprovalsOutcome;
+  conflicts: Conflict[];
+  decision: Decision;
+}
+
+/** A key a step may read or add. */
+export type FindingKey = keyof Findings;
+
+/**
+ * A change evaluation: the input and what the steps that ran added.
+ * `decision` is set by the final step, always; `failure` names the step that
+ * threw, when one did (the decision is then `internal`).
+ */
+export interface Evaluation extends Partial<Findings> {
+  input: ChangeInput;
+  violations: Violation[];
+  failure?: StepFailure;
 }
 
 /**
@@ -85,22 +115,54 @@ export interface PolicyRun {
   now: Date;
   rulebook: Rulebook;
   directory: Directory;
-  /** The CEL activation of policies; `windows` is filled by the windows step. */
-  activation: PolicyActivation;
+  /** The CEL activation of policies, without `windows` (the windows step finds them: `activeWindows`). */
+  activation: Omit<PolicyActivation, 'windows'>;
   /** Source text of blobs, for exact positions. */
   loader: SourceLoader;
   /** An entity of the head, else of the base, else a window's, by ref. */
   entityOf(ref: RefString): Entity | undefined;
-  /** Set by the policies step. */
-  result?: PolicyEvaluation;
+}
+
+/** One step's timing, reported through `EvaluationContext.onStep`. */
+export interface StepTiming {
+  step: string;
+  ms: number;
+  /** What the step threw, when it did. */
+  error?: unknown;
 }
 
 /** What steps may use. */
 export interface EvaluationContext {
   reader: CatalogReader;
-  /** Graph store loaded with the head snapshot by the impact step. */
+  /** Graph store the load step loads with the head snapshot. */
   graph: GraphStore;
+  /** Called after each step that ran, with its duration (a metric). */
+  onStep?: (e: { step: string; ms: number; error?: unknown }) => void;
 }
 
-/** One step of the change evaluation: reads the evaluation so far and adds its findings. */
-export type Step = (evaluation: Evaluation, context: EvaluationContext) => Promise<void>;
+/** What a step sees: the input and the keys it reads. */
+export type StepView<R extends FindingKey> = { readonly input: ChangeInput } & { readonly [K in R]: Findings[K] };
+
+/**
+ * One step of the change evaluation. It declares the keys it reads (each
+ * added by an earlier step: `checkStepOrder`) and the keys it adds, sees only
+ * the input and what it reads, and returns its additions (it never mutates
+ * what it reads).
+ */
+export interface Step<R extends FindingKey = FindingKey, A extends FindingKey = FindingKey> {
+  readonly name: string;
+  readonly reads: readonly R[];
+  readonly adds: readonly A[];
+  run(view: StepView<R>, context: EvaluationContext): Promise<Pick<Findings, A>>;
+}
+
+/** Any step, whatever it reads and adds (what a list of steps holds). */
+export interface AnyStep {
+  readonly name: string;
+  readonly reads: readonly FindingKey[];
+  readonly adds: readonly FindingKey[];
+  run(view: never, context: EvaluationContext): Promise<Partial<Findings>>;
+}
+
+/** A step, typed by what it declares (reads and adds are checked against `run`). */
+export const defineStep = <R extends FindingKey, A extends FindingKey>(step: Step<R, A>): Step<R, A> => step;

@@ -1,8 +1,8 @@
 import type { GitImplementation } from '../catalog/git/openRepo.ts';
 import { openRepo } from '../catalog/git/openRepo.ts';
 import type { Snapshot } from '../catalog/types.ts';
-import type { ChangeInput, Evaluation } from './Evaluation.ts';
-import { evaluateChange } from './evaluateChange.ts';
+import type { AnyStep, ChangeInput, Evaluation, EvaluationContext } from './Evaluation.ts';
+import { evaluateChange, STEPS } from './evaluateChange.ts';
 import { GraphPool, PooledGraph } from '../graph/GraphPool.ts';
 import { MemoCatalogReader } from '../catalog/MemoCatalogReader.ts';
 
@@ -12,6 +12,10 @@ export interface RepoWorkspaceOptions {
   git?: GitImplementation;
   /** false: parse cache in memory only. */
   cache?: boolean;
+  /** The evaluation's steps (default STEPS, the project's evaluation). */
+  steps?: readonly AnyStep[];
+  /** Called after each evaluation step with its duration (a metric). */
+  onStep?: EvaluationContext['onStep'];
 }
 
 /**
@@ -31,9 +35,10 @@ export class RepoWorkspace {
     this.gitdir = options.gitdir;
   }
 
-  /** Runs the change evaluation of the project on the clone. */
+  /** Runs the change evaluation on the clone; a step's failure is the decision `internal`, never a throw. */
   evaluate(input: ChangeInput): Promise<Evaluation> {
-    return this.locked(async () => evaluateChange(input, { reader: await this.catalog(), graph: new PooledGraph({ pool: this.pool }) }));
+    const { steps = STEPS, onStep } = this.options;
+    return this.locked(async () => evaluateChange(input, { reader: await this.catalog(), graph: new PooledGraph({ pool: this.pool }), onStep }, steps));
   }
 
   /** Moves the default branch's warm snapshot and graph to `commit` (derived from the previous one by the files that changed). */

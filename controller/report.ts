@@ -1,6 +1,6 @@
 import type { ChangeOp, Criticality, RefString, Violation } from '../catalog/types.ts';
 import type { ApprovalRequirement, ChangeType, Conflict, Risk, WindowReport } from '../policies/types.ts';
-import type { Decision, Evaluation } from './Evaluation.ts';
+import type { Decision, Evaluation, StepFailure } from './Evaluation.ts';
 
 /** The outcome of a change evaluation as reported (the JSON format of `cmdb check`). */
 export interface ChangeReport {
@@ -28,22 +28,27 @@ export interface ChangeReport {
   conflicts: Conflict[];
   /** Names of the policies that matched. */
   policies: string[];
+  /** Only when the decision is `internal`: the step that failed and its message. */
+  failure?: StepFailure;
 }
 
 /** Sorted errors first, then by file and line. */
 const bySeverity = (a: Violation, b: Violation) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1);
 
-/** Projects a decided evaluation to its report; parts of steps that did not run take their neutral value. */
+/**
+ * Projects a decided evaluation to its report; parts of steps that did not run
+ * take their neutral value (after a failure, the revisions are those given).
+ */
 export function toReport(ev: Evaluation): ChangeReport {
-  if (!ev.decision || !ev.diff || !ev.impact) throw new Error('toReport needs a fully evaluated change');
-  return {
-    base: ev.diff.base,
-    head: ev.diff.head,
-    changes: ev.diff.changes.map(({ ref, kind, op, file, fields }) => ({ ref, kind: kind.toLowerCase(), op, file, fields })),
+  if (!ev.decision) throw new Error('toReport needs a decided evaluation');
+  const report: ChangeReport = {
+    base: ev.diff?.base ?? ev.base?.commit ?? ev.input.base,
+    head: ev.diff?.head ?? ev.head?.commit ?? ev.input.head,
+    changes: (ev.diff?.changes ?? []).map(({ ref, kind, op, file, fields }) => ({ ref, kind: kind.toLowerCase(), op, file, fields })),
     impact: {
-      entities: ev.impact.entities.map(({ ref, kind, distance, via, criticality, owner }) => ({ ref, kind, distance, via, criticality, owner })),
-      maxCriticality: ev.impact.maxCriticality ?? null,
-      owners: ev.impact.owners,
+      entities: (ev.impact?.entities ?? []).map(({ ref, kind, distance, via, criticality, owner }) => ({ ref, kind, distance, via, criticality, owner })),
+      maxCriticality: ev.impact?.maxCriticality ?? null,
+      owners: ev.impact?.owners ?? [],
     },
     violations: [...ev.violations].sort(bySeverity),
     decision: ev.decision,
@@ -56,7 +61,12 @@ export function toReport(ev: Evaluation): ChangeReport {
     conflicts: ev.conflicts ?? [],
     policies: ev.policies ?? [],
   };
+  if (ev.decision === 'internal') report.failure = ev.failure ?? { step: 'decide', message: 'the evaluation failed' };
+  return report;
 }
+
+/** `the impact step failed: message` for a report whose decision is `internal`. */
+export const describeFailure = (f: StepFailure | undefined): string => (f ? `the ${f.step} step failed: ${f.message}` : 'the evaluation failed');
 
 /** `[rule]`, or `[policy NAME, ENFORCEMENT]` for a policy violation. */
 export const violationTag = (v: Violation): string => (v.policy ? `[policy ${v.policy}, ${v.enforcement ?? 'hard-mandatory'}]` : `[${v.rule}]`);

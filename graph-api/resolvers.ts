@@ -3,17 +3,23 @@ import type { GraphNode } from '../graph/GraphStore.ts';
 import type { ImpactShape, LabelShape } from './builder.ts';
 import type { ApiContext } from './context.ts';
 import { apiError, badInput } from './errors.ts';
+import { resolveRefArgs } from './refArgs.ts';
 
 /** Largest number of refs one `impact` call accepts. */
 export const MAX_IMPACT_ROOTS = 1000;
 
-/** Impact of normalized, distinct roots; `missing` lists the roots that are not entities. */
-export async function computeImpact(ctx: ApiContext, roots: readonly RefString[], depth: number | null | undefined): Promise<ImpactShape> {
+/**
+ * Impact of the entities the `refs` argument names (full refs, or names one
+ * entity has: resolveRefArg); `missing` lists the refs that are not entities
+ * and the names that match none, as typed.
+ */
+export async function computeImpact(ctx: ApiContext, texts: readonly string[], depth: number | null | undefined): Promise<ImpactShape> {
   if (depth !== null && depth !== undefined && depth < 0) throw badInput(`"depth" must be 0 or more, got ${depth}.`);
-  if (roots.length > MAX_IMPACT_ROOTS) throw badInput(`"refs" may hold at most ${MAX_IMPACT_ROOTS} refs, got ${roots.length}.`);
+  if (texts.length > MAX_IMPACT_ROOTS) throw badInput(`"refs" may hold at most ${MAX_IMPACT_ROOTS} refs, got ${texts.length}.`);
+  const { refs: roots, unknown } = await resolveRefArgs(ctx, texts, 'refs');
   const result = await ctx.store.impact(roots, { depth: depth ?? undefined });
   const found = new Set(result.roots);
-  return { roots: result.roots, entities: result.entities, missing: roots.filter((r) => !found.has(r)).sort() };
+  return { roots: result.roots, entities: result.entities, missing: [...new Set([...roots.filter((r) => !found.has(r)), ...unknown])].sort() };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { CmdbError } from '../core/errors.ts';
 import { normalizeRef } from '../catalog/refs.ts';
-import type { RefString } from '../catalog/types.ts';
+import { parseRefQuery, resolveRefQuery, snapshotRefLookup } from '../catalog/refQuery.ts';
+import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { Conflict, OpenChange } from './types.ts';
 
 /** A ref already in normal form (what the controller records): normalizeRef would return it unchanged. */
@@ -133,6 +134,42 @@ export function findConflicts(options: { touched: Iterable<RefString>; openChang
     if (refs !== undefined && refs.length > 0) out.push({ id: open.id, ...(open.title !== undefined ? { title: open.title } : {}), refs });
   }
   return out;
+}
+
+/**
+ * Open changes with the entities they name resolved on `head` as the CLI
+ * resolves its arguments (catalog/refQuery.ts): a full ref or `kind:name`
+ * stays as it is (another change may add the entity); a name (or
+ * `namespace/name`) becomes the one entity of the head that matches. A name
+ * that matches none or several, or a malformed ref, is dropped with a
+ * warning naming the change. The same array comes back when nothing needs
+ * resolving (an OpenChangeIndex list keeps its index).
+ */
+export async function resolveOpenChanges(openChanges: readonly OpenChange[], head: Snapshot): Promise<{ openChanges: readonly OpenChange[]; problems: Violation[] }> {
+  const needsResolving = (text: string) => !NORMAL_REF.test(text) && !text.includes(':');
+  if (!openChanges.some((c) => c.impacted.some(needsResolving))) return { openChanges, problems: [] };
+  const lookup = snapshotRefLookup(head);
+  const problems: Violation[] = [];
+  const resolved: OpenChange[] = [];
+  for (const change of openChanges) {
+    if (!change.impacted.some(needsResolving)) {
+      resolved.push(change);
+      continue;
+    }
+    const impacted: RefString[] = [];
+    for (const text of change.impacted) {
+      if (!needsResolving(text)) {
+        impacted.push(text);
+        continue;
+      }
+      const parsed = parseRefQuery(text);
+      const outcome = parsed.ok ? await resolveRefQuery(parsed.query, lookup, `at the head commit ${head.commit.slice(0, 12)}`) : parsed;
+      if (outcome.ok) impacted.push(outcome.ref);
+      else problems.push({ rule: 'open-changes', severity: 'warning', message: `open change ${change.id} names ${JSON.stringify(text)}, left out of the overlaps: ${outcome.message}` });
+    }
+    resolved.push({ ...change, impacted });
+  }
+  return { openChanges: resolved, problems };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,4 +1,4 @@
-import { CRITICALITIES } from '../catalog/types.ts';
+import { CRITICALITIES } from '../core/types.ts';
 
 /** A JSON Schema (draft-07) as a plain object. */
 export type JsonSchema = { [keyword: string]: unknown };

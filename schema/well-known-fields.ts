@@ -1,4 +1,4 @@
-import { RELATION_RULES } from '../catalog/relations.ts';
+import { RELATION_RULES } from './relationTable.ts';
 import { criticality, observe, ref, refList, type JsonSchema } from './fragments.ts';
 
 /** Relation fields holding one reference; every other relation field holds a list. */
@@ -6,7 +6,7 @@ const SINGLE_REFERENCE_FIELDS = new Set(['owner', 'system', 'domain', 'subdomain
 
 /**
  * Shapes of the spec fields the controller gives a meaning to, whatever the
- * kind: the relation fields of catalog/relations.ts, `criticality` and
+ * kind: the relation fields of the relation table (relationTable.ts), `criticality` and
  * `observe`. Applied to kinds declared by CIClass next to their own schema,
  * so that those fields stay usable by relations, policies and reconcilers.
  */

@@ -1,6 +1,4 @@
-import type { RefString } from '../catalog/types.ts';
-import type { ChangeType, Risk } from '../policies/types.ts';
-import type { Decision } from '../controller/Evaluation.ts';
+import type { ChangeType, Decision, RefString, Risk } from '../core/types.ts';
 
 /** A merged change, as kept for KPIs (lead time, approval time, risk mix). Times are RFC 3339, UTC. */
 export interface ChangeRecord {

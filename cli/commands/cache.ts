@@ -31,13 +31,23 @@ export function formatBytes(n: number): string {
 const count = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
-/** The cache dir the options name; a named one must exist (a typo is not an empty cache). */
+/**
+ * The cache dir the options name. One that does not exist yet is an empty
+ * cache (`exists: false`: the first command that reads a catalog creates it);
+ * a path that is not a directory is an error naming `--cache-dir`.
+ */
 async function openCacheDir(o: CacheInfoOptions, countEntries: boolean): Promise<CacheInfo> {
   const dir = o.cacheDir ?? defaultCacheDir();
-  const info = await inspectCache(dir, { countEntries });
-  if (!info.exists && o.cacheDir !== undefined) throw new CmdbError(`cache directory ${dir} does not exist`, { code: 'cache' });
-  return info;
+  try {
+    return await inspectCache(dir, { countEntries });
+  } catch (e) {
+    if (o.cacheDir === undefined || !(e instanceof CmdbError)) throw e;
+    throw new CmdbError(`--cache-dir: ${e.message}`, { code: e.code, cause: e });
+  }
 }
+
+/** What the text output says of a cache dir that does not exist yet. */
+const noCache = (dir: string) => `no cache at ${dir} yet`;
 
 function describe(ns: CacheNamespace): string[] {
   const what = ns.kind === 'parse' ? 'parse cache' : 'snapshot tables';
@@ -68,7 +78,7 @@ export async function runCacheInfo(o: CacheInfoOptions, io: Output): Promise<num
     return EXIT.ok;
   }
   if (!info.exists) {
-    io.out(`no cache at ${info.dir}`);
+    io.out(noCache(info.dir));
     return EXIT.ok;
   }
   const lines = [`cache directory ${info.dir}: ${plural(info.namespaces.length, 'namespace')}, ${formatBytes(info.bytes)}`];
@@ -120,6 +130,6 @@ export async function runCachePrune(o: CachePruneOptions, io: Output): Promise<n
   const report = await pruneCache(info.dir, { dryRun: o.dryRun ?? false });
   for (const p of report.problems) io.err(`cmdb: ${p.file}: ${p.message}; skipped`);
   if (o.format === 'json') io.out(JSON.stringify(report, null, 2));
-  else io.out(info.exists ? pruneLines(report).join('\n') : `no cache at ${info.dir}: nothing to prune`);
+  else io.out(info.exists ? pruneLines(report).join('\n') : `${noCache(info.dir)}: nothing to prune`);
   return EXIT.ok;
 }

@@ -1,5 +1,5 @@
 import { EXIT } from '../exitCodes.ts';
-import { parseAt } from '../options.ts';
+import { forOption, parseTime } from '../options.ts';
 import type { Output } from '../output.ts';
 import type { ChangeRecord } from '../../state/ChangeRecord.ts';
 import { defaultStateDir } from '../../state/FileChangeStore.ts';
@@ -22,10 +22,14 @@ function textLine(r: ChangeRecord): string {
 
 /** `cmdb changes`: the change records the GitHub controller kept, oldest merge first. */
 export async function runChanges(o: ChangesOptions, io: Output): Promise<number> {
-  const since = parseAt(o.since);
-  const store = await openChangeStore({ dir: o.stateDir ?? defaultStateDir(), neo4j: neo4jSettings(o), readOnly: true });
+  const since = parseTime(o.since, '--since');
+  const neo4j = neo4jSettings(o);
+  // A state store error is about the option that chose the store, when one did.
+  const option = neo4j ? (o.neo4j ? '--neo4j' : undefined) : o.stateDir !== undefined ? '--state-dir' : undefined;
+  const about = <T,>(work: () => Promise<T>) => (option ? forOption(option, work, ['state-store', 'graph-store']) : work());
+  const store = await about(() => openChangeStore({ dir: o.stateDir ?? defaultStateDir(), neo4j, readOnly: true }));
   try {
-    const records = await store.changes({ repository: o.repository, since });
+    const records = await about(() => store.changes({ repository: o.repository, since }));
     if (o.format === 'json') io.out(JSON.stringify(records, null, 2));
     else io.out(records.length ? records.map(textLine).join('\n') : 'no change recorded');
     return EXIT.ok;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatOption } from '../options.ts';
+import { formatOption, parsePositiveInteger } from '../options.ts';
 import type { Output } from '../output.ts';
 import type { CheckOptions } from './check.ts';
 
@@ -19,6 +19,7 @@ export function registerCheck(program: Command, io: Output, run: (p: Promise<num
     .option('--label <label>', 'a label of the change, e.g. emergency (repeatable)', collect, [])
     .option('--approved-by <login>', 'GitHub login of a reviewer who approved (repeatable)', collect, [])
     .option('--title <text>', 'title of the change')
-    .option('--open-changes <file>', 'JSON file of other open changes: [{"id", "title", "impacted": [entity refs]}]')
+    .option('--open-changes <file>', 'JSON file of other open changes: [{"id", "title", "impacted": [entity refs or unique names]}]')
+    .option('--limit <n>', 'lines per list in the text report, then "and N more" (default 25; JSON is always complete)', parsePositiveInteger)
     .action((opts: CheckOptions, cmd: Command) => run(import('./check.ts').then(({ runCheck }) => runCheck({ ...cmd.optsWithGlobals(), ...opts }, io))));
 }

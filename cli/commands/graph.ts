@@ -4,6 +4,7 @@ import { syncStore } from '../../graph/syncStore.ts';
 import { EXIT } from '../exitCodes.ts';
 import { neo4jSettings, openCatalog, openGraph } from '../context.ts';
 import type { Output } from '../output.ts';
+import { forOption } from '../options.ts';
 
 export interface SyncOptions {
   repo: string;
@@ -19,7 +20,7 @@ export async function runGraphSync(o: SyncOptions, io: Output): Promise<number> 
   const reader = await openCatalog(o);
   const store = await openGraph(o);
   try {
-    const r = await syncStore({ reader, store, rev: o.ref });
+    const r = await syncStore({ reader, store, rev: await forOption('--ref', () => reader.git.resolve(o.ref)) });
     const what = r.mode === 'rebuild' ? `rebuilt with ${r.snapshot.entities.size} entities` : r.mode === 'incremental' ? `applied the diff from ${r.from!.slice(0, 12)}` : 'already up to date';
     io.out(`${store.name}: ${what}; now at ${r.snapshot.commit} (${Math.round(r.ms)} ms)`);
     return EXIT.ok;

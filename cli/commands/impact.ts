@@ -5,6 +5,7 @@ import type { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
 import type { Output } from '../output.ts';
+import { forOption } from '../options.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 export interface ImpactOptions {
@@ -25,7 +26,7 @@ export async function runImpact(target: string, o: ImpactOptions, io: Output): P
   let root: string;
   try {
     const snapshot = await loadedSnapshot(reader, graph, o);
-    root = resolveEntityRef(snapshot, target);
+    root = await resolveEntityRef(snapshot, target);
     result = await graph.impact([root], { depth: o.depth });
   } finally {
     await graph.close();
@@ -46,13 +47,13 @@ export async function runImpact(target: string, o: ImpactOptions, io: Output): P
  */
 async function loadedSnapshot(reader: CatalogReader, graph: GraphStore, o: ImpactOptions): Promise<Snapshot> {
   if (!neo4jSettings(o)) {
-    const snapshot = await reader.read(o.ref ?? 'HEAD');
+    const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref ?? 'HEAD')));
     await graph.load(snapshot);
     return snapshot;
   }
   const at = await graph.commit();
   if (!at) throw new CmdbError(`the Neo4j graph at ${graph.name} is empty: run cmdb graph sync first`, { code: 'graph-store' });
-  if (o.ref !== undefined && (await reader.git.resolve(o.ref)) !== at)
+  if (o.ref !== undefined && (await forOption('--ref', () => reader.git.resolve(o.ref!))) !== at)
     throw new CmdbError(`the Neo4j graph is at ${at.slice(0, 12)}, not ${o.ref}: run cmdb graph sync --ref ${o.ref} first, or leave out --neo4j`, { code: 'graph-store' });
   return reader.read(at);
 }

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
-import { formatOption } from '../options.ts';
+import { formatOption, parsePositiveInteger } from '../options.ts';
 import type { Output } from '../output.ts';
 import type { ImpactOptions } from './impact.ts';
-
-export const parseDepth = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 /** `cmdb impact REF`; the catalog and the graph store load when it runs. */
 export function registerImpact(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
@@ -18,7 +11,7 @@ export function registerImpact(program: Command, io: Output, run: (p: Promise<nu
     .argument('<ref>', 'entity: kind:namespace/name, or a unique name')
     .option('--repo <path>', 'config repository', '.')
     .option('--ref <rev>', 'revision to read (default HEAD; with Neo4j, the commit the graph holds)')
-    .option('--depth <n>', 'maximum distance', parseDepth)
+    .option('--depth <n>', 'maximum distance', parsePositiveInteger)
     .addOption(formatOption(['text', 'json']))
     .action((target: string, opts: ImpactOptions, cmd: Command) =>
       run(import('./impact.ts').then(({ runImpact }) => runImpact(target, { ...cmd.optsWithGlobals(), ...opts }, io))),

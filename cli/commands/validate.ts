@@ -1,5 +1,6 @@
 import { EXIT } from '../exitCodes.ts';
 import { openCatalog, openGraph } from '../context.ts';
+import { forOption } from '../options.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
 import { cycleViolation } from '../../controller/steps/validate.ts';
@@ -19,7 +20,7 @@ export interface ValidateOptions {
 /** `cmdb validate`: exit 0 when the catalog at the revision is valid, 1 when not. */
 export async function runValidate(o: ValidateOptions, io: Output): Promise<number> {
   const reader = await openCatalog(o);
-  const snapshot = await reader.read(o.ref);
+  const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
   const graph = await openGraph();
   await graph.load(snapshot);
   const violations: Violation[] = [...snapshot.violations];

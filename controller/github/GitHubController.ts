@@ -17,6 +17,8 @@ import { OpenChanges } from './OpenChanges.ts';
 import { publishFailure, publishReport } from './publish.ts';
 import { RepoMirror, type FetchResult } from '../../catalog/git/RepoMirror.ts';
 import { RepoWorkspace } from '../RepoWorkspace.ts';
+import type { AnyStep, EvaluationContext } from '../Evaluation.ts';
+import { describeFailure } from '../report.ts';
 import { approvalsFromReviews } from './reviews.ts';
 import { DEFAULT_API_URL, defaultCloneUrl, expandCloneUrl } from './settings.ts';
 import { WebhookVerifier } from './verifyWebhook.ts';
@@ -50,6 +52,10 @@ export interface GitHubControllerOptions {
   repositories?: readonly string[];
   /** Called after the default branch of a config repo moved and its graph followed. */
   onDefaultBranch?: (moved: DefaultBranchMoved) => Promise<void>;
+  /** The evaluation's steps (default STEPS, the project's evaluation). */
+  steps?: readonly AnyStep[];
+  /** Called after each evaluation step with its duration (a metric). */
+  onStep?: EvaluationContext['onStep'];
   /** Evaluation time of open pull requests (change windows, `now` in policies); default: the clock. Merged ones are evaluated at their merge time. */
   now?: () => Date;
 }
@@ -176,6 +182,11 @@ export class GitHubController {
     const started = performance.now();
     const published = await publishReport(this.options.api, repo, pull, report, { externalId: delivery.id });
     const publishMs = performance.now() - started;
+    if (report.decision === 'internal') {
+      // Reported as a failing check run; the open change keeps what it touched before.
+      this.log.error({ pull: `${job.repo.fullName}#${pull.number}`, head: pull.headSha, failure: report.failure }, 'change could not be evaluated');
+      return { outcome: 'failed', detail: describeFailure(report.failure) };
+    }
     await this.openChanges.update(job.repo.fullName, pull.number, { title: pull.title, head: pull.headSha, touched: touchedBy(report) });
     this.log.info({ pull: `${job.repo.fullName}#${pull.number}`, head: pull.headSha, decision: report.decision, comment: published.comment.action, publishMs: Math.round(publishMs) }, 'change evaluated');
     return { outcome: 'evaluated', detail: `${report.decision} on ${pull.headSha.slice(0, 12)}` };
@@ -247,6 +258,7 @@ export class GitHubController {
     const mergedAt = pull.mergedAt!;
     const mergeCommit = push.mergeCommit;
     const report = (await this.evaluate(info, pull, { at: new Date(mergedAt), openChanges: false, baseTip: push.before ?? pull.baseSha }))!;
+    if (report.decision === 'internal') throw new CmdbError(`cannot record ${info.fullName}#${pull.number}: ${describeFailure(report.failure)}`, { code: 'internal' });
     const reviews = await this.options.api.listReviews(refOf(info), pull.number);
     const approvals = approvalsFromReviews({ reviews, head: pull.headSha, author: pull.author });
     const needed = report.approvals.required.length > 0 && report.approvals.satisfied;
@@ -287,7 +299,7 @@ export class GitHubController {
     const key = info.fullName.toLowerCase();
     let w = this.workspaces.get(key);
     if (!w) {
-      w = new RepoWorkspace({ gitdir: this.mirror.gitdir(info.fullName), git: this.options.git, cache: this.options.cache });
+      w = new RepoWorkspace({ gitdir: this.mirror.gitdir(info.fullName), git: this.options.git, cache: this.options.cache, steps: this.options.steps, onStep: this.options.onStep });
       this.workspaces.set(key, w);
     }
     return w;

@@ -1,6 +1,6 @@
 import type { Violation } from '../../catalog/types.ts';
 import type { Decision } from '../Evaluation.ts';
-import { approvalProgress, violationTag, type ChangeReport } from '../report.ts';
+import { approvalProgress, describeFailure, violationTag, type ChangeReport } from '../report.ts';
 import type { Annotation, CheckConclusion, CheckRunInput } from './GitHubApi.ts';
 
 export const CHECK_NAME = 'cmdb/change';
@@ -16,10 +16,12 @@ export const CONCLUSIONS: Readonly<Record<Decision, CheckConclusion>> = {
   pass: 'success',
   'needs-approval': 'action_required',
   blocked: 'failure',
+  internal: 'failure',
 };
 
 /** One line for the check's title. */
 export function checkTitle(report: ChangeReport): string {
+  if (report.decision === 'internal') return cutTitle(`Could not evaluate the change: ${describeFailure(report.failure)}`);
   const errors = report.violations.filter((v) => v.severity === 'error').length;
   if (report.decision === 'blocked') return `Blocked: ${errors} problem${errors === 1 ? '' : 's'} · risk ${report.risk}`;
   if (report.decision === 'needs-approval') {
@@ -28,6 +30,12 @@ export function checkTitle(report: ChangeReport): string {
   }
   return `Pass · risk ${report.risk} · ${report.changeType} change`;
 }
+
+/** Titles are one line; a long message is cut. */
+const cutTitle = (title: string): string => {
+  const line = title.split('\n')[0];
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+};
 
 /** A violation on a file, as an annotation (errors fail, warnings warn); none for violations without a file. */
 export function toAnnotation(v: Violation): Annotation | undefined {
@@ -53,9 +61,10 @@ export interface CheckRunPlan {
   moreAnnotations: Annotation[][];
 }
 
-/** The check run of a report: conclusion from the decision, the Markdown report as summary, annotations in batches of 50. */
+/** The check run of a report: conclusion from the decision (`failure` for `internal`), the Markdown report as summary, annotations in batches of 50. */
 export function planCheckRun(report: ChangeReport, options: { summary: string; externalId?: string; detailsUrl?: string }): CheckRunPlan {
-  const annotations = report.violations.map(toAnnotation).filter((a): a is Annotation => a !== undefined);
+  // After a failure the violations found so far are partial: the summary says what failed, nothing is annotated.
+  const annotations = (report.decision === 'internal' ? [] : report.violations).map(toAnnotation).filter((a): a is Annotation => a !== undefined);
   const batches: Annotation[][] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const output = { title: checkTitle(report), summary: cut(options.summary) };

@@ -21,7 +21,7 @@ export interface CommentContext {
  * the head commit. Cut to GitHub's size limit, keeping the diagram and footer.
  */
 export function renderComment(report: ChangeReport, context: CommentContext = {}): string {
-  const diagram = ['### Blast radius diagram', '', '```mermaid', blastRadiusMermaid(report, context.mermaid), '```', ''].join('\n');
+  const diagram = report.decision === 'internal' ? '' : ['### Blast radius diagram', '', '```mermaid', blastRadiusMermaid(report, context.mermaid), '```', ''].join('\n');
   const footer = `<sub>gitops-cmdb evaluated head \`${report.head.slice(0, 12)}\` against \`${report.base.slice(0, 12)}\`${context.checkUrl ? ` · [check run](${context.checkUrl})` : ''}. This comment is updated in place.</sub>`;
   let body = new MarkdownReporter().render(report).trimEnd();
   const room = MAX_COMMENT_CHARS - COMMENT_MARKER.length - diagram.length - footer.length - 200;

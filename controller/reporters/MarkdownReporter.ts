@@ -1,12 +1,12 @@
 import { CRITICALITIES, type Violation } from '../../catalog/types.ts';
-import { approvalProgress, describeWindow, refList, violationTag, type ChangeReport } from '../report.ts';
+import { approvalProgress, describeFailure, describeWindow, refList, violationTag, type ChangeReport } from '../report.ts';
 import type { Reporter } from './Reporter.ts';
 
 const MAX_ROWS = 50;
 
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-const HEADLINE = { pass: '✅ Pass', 'needs-approval': '🟡 Needs approval', blocked: '⛔ Blocked' } as const;
+const HEADLINE = { pass: '✅ Pass', 'needs-approval': '🟡 Needs approval', blocked: '⛔ Blocked', internal: '❌ Could not evaluate the change' } as const;
 
 /** A pull-request comment in GitHub-flavoured Markdown: decision, risk and change type first, then what blocks and who must approve. */
 export class MarkdownReporter implements Reporter {
@@ -14,6 +14,7 @@ export class MarkdownReporter implements Reporter {
   constructor(_options: Record<string, never> = {}) {}
 
   render(r: ChangeReport): string {
+    if (r.decision === 'internal') return failed(r);
     const out = [
       `## gitops-cmdb: ${HEADLINE[r.decision]}`,
       '',
@@ -44,6 +45,23 @@ export class MarkdownReporter implements Reporter {
     }
     return out.join('\n');
   }
+}
+
+/** The report of an evaluation a step failed in: the step and the message; the gate stays closed. */
+function failed(r: ChangeReport): string {
+  const message = describeFailure(r.failure).slice(0, 60_000);
+  return [
+    `## gitops-cmdb: ${HEADLINE.internal}`,
+    '',
+    `comparing \`${r.base.slice(0, 12)}\` → \`${r.head.slice(0, 12)}\``,
+    '',
+    '```',
+    message.replace(/```/g, "'''"),
+    '```',
+    '',
+    'Re-run the check once the cause is fixed.',
+    '',
+  ].join('\n');
 }
 
 /** The rule, or policy and enforcement, in code style. */

@@ -1,22 +1,42 @@
 import pc from 'picocolors';
-import { approvalProgress, describeWindow, formatViolation, refList, type ChangeReport } from '../report.ts';
+import { approvalProgress, describeFailure, describeWindow, formatViolation, refList, type ChangeReport } from '../report.ts';
 import type { Reporter } from './Reporter.ts';
 
-const MAX_IMPACT_LINES = 25;
+/** Lines listed per list (problems, warnings, changes, impacted entities) unless the `limit` option says otherwise. */
+export const DEFAULT_LIST_LIMIT = 25;
 
 type Colors = ReturnType<typeof pc.createColors>;
 
-/** A terminal report; coloured when `color` is true (default: stdout is a TTY). Leads with decision, risk and change type, then what blocks and who must approve. */
+export interface TextReporterOptions {
+  /** Colour (default: stdout is a TTY and NO_COLOR is unset). */
+  color?: boolean;
+  /** Lines listed per list, then `... and N more` (default DEFAULT_LIST_LIMIT); the JSON report stays complete. */
+  limit?: number;
+}
+
+/**
+ * A terminal report. Leads with decision, risk and change type, then what
+ * blocks and who must approve; long lists end with `... and N more`.
+ */
 export class TextReporter implements Reporter {
   readonly format = 'text';
   private readonly c: Colors;
+  private readonly limit: number;
 
-  constructor(options: { color?: boolean } = {}) {
+  constructor(options: TextReporterOptions = {}) {
     this.c = pc.createColors(options.color ?? (process.stdout.isTTY === true && !process.env.NO_COLOR));
+    this.limit = options.limit ?? DEFAULT_LIST_LIMIT;
+  }
+
+  /** The first `limit` lines, then `... and N more`. */
+  private capped(lines: string[]): string[] {
+    if (lines.length <= this.limit) return lines;
+    return [...lines.slice(0, this.limit), this.c.dim(`  ... and ${lines.length - this.limit} more`)];
   }
 
   render(r: ChangeReport): string {
     const c = this.c;
+    if (r.decision === 'internal') return `${c.bold('Decision:')} ${c.red('COULD NOT EVALUATE')}   ${c.dim(`${r.base.slice(0, 12)}..${r.head.slice(0, 12)}`)}\n  ${describeFailure(r.failure)}`;
     const decision = r.decision === 'pass' ? c.green('PASS') : r.decision === 'blocked' ? c.red('BLOCKED') : c.yellow('NEEDS APPROVAL');
     const lines = [
       `${c.bold('Decision:')} ${decision}   ${c.bold('Risk:')} ${r.risk}   ${c.bold('Change type:')} ${r.changeType}   ${c.dim(`${r.base.slice(0, 12)}..${r.head.slice(0, 12)}`)}`,
@@ -25,17 +45,15 @@ export class TextReporter implements Reporter {
     if (r.changeType === 'standard') lines.push(c.dim(`  standard change, pre-approved by ${r.standardBy.join(', ')}`));
     const errors = r.violations.filter((v) => v.severity === 'error');
     const warnings = r.violations.filter((v) => v.severity === 'warning');
-    if (errors.length) lines.push('', c.bold(c.red(`Blocking (${errors.length}):`)), ...errors.map((v) => `  ${formatViolation(v)}`));
+    if (errors.length) lines.push('', c.bold(c.red(`Blocking (${errors.length}):`)), ...this.capped(errors.map((v) => `  ${formatViolation(v)}`)));
     lines.push(...this.approvals(r));
-    if (warnings.length) lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)), ...warnings.map((v) => `  ${formatViolation(v)}`));
+    if (warnings.length) lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)), ...this.capped(warnings.map((v) => `  ${formatViolation(v)}`)));
     lines.push(...this.windows(r), ...this.conflicts(r));
     if (r.policies.length) lines.push('', `${c.bold('Policies matched:')} ${r.policies.join(', ')}`);
     lines.push('', c.bold(`Changes (${r.changes.length}):`));
-    for (const ch of r.changes) lines.push(`  ${opMark(ch.op, c)} ${ch.ref}  ${c.dim(ch.file)}${ch.fields.length ? c.dim(`  [${ch.fields.join(', ')}]`) : ''}`);
+    lines.push(...this.capped(r.changes.map((ch) => `  ${opMark(ch.op, c)} ${ch.ref}  ${c.dim(ch.file)}${ch.fields.length ? c.dim(`  [${ch.fields.join(', ')}]`) : ''}`)));
     lines.push('', `${c.bold(`Impact (${r.impact.entities.length} entities)`)}; highest criticality: ${r.impact.maxCriticality ?? 'none'}; owners: ${r.impact.owners.join(', ') || 'none'}`);
-    for (const e of r.impact.entities.slice(0, MAX_IMPACT_LINES))
-      lines.push(`  ${e.ref} ${c.dim(`(${e.criticality ?? 'no criticality'}, distance ${e.distance}, via ${e.via.join(' -> ')})`)}`);
-    if (r.impact.entities.length > MAX_IMPACT_LINES) lines.push(c.dim(`  ... and ${r.impact.entities.length - MAX_IMPACT_LINES} more`));
+    lines.push(...this.capped(r.impact.entities.map((e) => `  ${e.ref} ${c.dim(`(${e.criticality ?? 'no criticality'}, distance ${e.distance}, via ${e.via.join(' -> ')})`)}`)));
     return lines.join('\n');
   }
 
@@ -56,7 +74,7 @@ export class TextReporter implements Reporter {
   }
 
   private windows(r: ChangeReport): string[] {
-    const lines = r.windows.active.map((w) => `  active: ${describeWindow(w)}, applies to ${refList(w.entities)}`);
+    const lines = this.capped(r.windows.active.map((w) => `  active: ${describeWindow(w)}, applies to ${refList(w.entities)}`));
     if (r.windows.next) lines.push(`  next maintenance: ${describeWindow(r.windows.next)}, applies to ${refList(r.windows.next.entities)}`);
     return lines.length ? ['', this.c.bold('Change windows:'), ...lines] : [];
   }
@@ -66,7 +84,7 @@ export class TextReporter implements Reporter {
     return [
       '',
       this.c.bold(`Overlaps with open changes (${r.conflicts.length}):`),
-      ...r.conflicts.map((x) => `  ${x.id}${x.title ? ` "${x.title}"` : ''}: ${refList(x.refs)}`),
+      ...this.capped(r.conflicts.map((x) => `  ${x.id}${x.title ? ` "${x.title}"` : ''}: ${refList(x.refs)}`)),
     ];
   }
 }

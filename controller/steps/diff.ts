@@ -1,7 +1,10 @@
 import { diffSnapshots } from '../../catalog/diff.ts';
-import type { Step } from '../Evaluation.ts';
+import { defineStep } from '../Evaluation.ts';
 
 /** Added, modified (with field paths) and removed entities. */
-export const diffStep: Step = async (ev) => {
-  ev.diff = diffSnapshots(ev.base!, ev.head!);
-};
+export const diffStep = defineStep({
+  name: 'diff',
+  reads: ['base', 'head'],
+  adds: ['diff'],
+  run: async ({ base, head }) => ({ diff: diffSnapshots(base, head) }),
+});

@@ -8,7 +8,7 @@ import { gitSourceLoader, placeViolations, type PendingViolation } from '../../p
 import { assessRisk } from '../../policies/risk.ts';
 import { rulebookOf } from '../../policies/rulebook.ts';
 import type { CatalogReader } from '../../catalog/CatalogReader.ts';
-import type { Evaluation, Step } from '../Evaluation.ts';
+import { defineStep, type ChangeInput, type PolicyRun } from '../Evaluation.ts';
 
 const ALREADY = ' (already on the base commit)';
 
@@ -32,53 +32,64 @@ function headDefinitionProblems(base: Snapshot, head: Snapshot, reader: CatalogR
  * policies and windows: a broken one is a violation at its file, line and
  * column, and is never evaluated.
  */
-export const rulesStep: Step = async (ev, { reader }) => {
-  const base = ev.base!;
-  const head = ev.head!;
-  const rulebook = rulebookOf(base, reader.configOf(base));
-  const loader = gitSourceLoader(reader.git);
-  ev.violations.push(...(await placeViolations(headDefinitionProblems(base, head, reader), loader)));
-  const now = ev.input.at ?? new Date();
-  const windowEntities = new Map(rulebook.windows.map((w) => [w.origin.ref, w.origin.entity]));
-  ev.policyRun = {
-    now,
-    rulebook,
-    directory: Directory.of(base),
-    loader,
-    activation: { change: celChange({ diff: ev.diff!, base, head, context: ev.input }), impact: celImpact(ev.impact!), now, windows: [] },
-    entityOf: (ref) => head.entities.get(ref) ?? base.entities.get(ref) ?? windowEntities.get(ref),
-  };
-};
+export const rulesStep = defineStep({
+  name: 'rules',
+  reads: ['base', 'head', 'diff', 'impact'],
+  adds: ['policyRun', 'violations'],
+  run: async ({ input, base, head, diff, impact }, { reader }) => {
+    const rulebook = rulebookOf(base, reader.configOf(base));
+    const loader = gitSourceLoader(reader.git);
+    const violations = await placeViolations(headDefinitionProblems(base, head, reader), loader);
+    const now = input.at ?? new Date();
+    const windowEntities = new Map(rulebook.windows.map((w) => [w.origin.ref, w.origin.entity]));
+    const policyRun: PolicyRun = {
+      now,
+      rulebook,
+      directory: Directory.of(base),
+      loader,
+      activation: { change: celChange({ diff, base, head, context: input }), impact: celImpact(impact), now },
+      entityOf: (ref) => head.entities.get(ref) ?? base.entities.get(ref) ?? windowEntities.get(ref),
+    };
+    return { policyRun, violations };
+  },
+});
 
 /** A soft-mandatory failure one of the policy's owners approved is a warning. */
-function withOverride(f: PolicyFinding, ev: Evaluation): PolicyFinding {
+function withOverride(f: PolicyFinding, input: ChangeInput, run: PolicyRun): PolicyFinding {
   if (f.policy.enforcement !== 'soft-mandatory' || f.violation.severity !== 'error') return f;
-  const reviewer = overridingReviewer(f.policy, { approvedBy: ev.input.approvedBy ?? [], author: ev.input.author, directory: ev.policyRun!.directory });
+  const reviewer = overridingReviewer(f.policy, { approvedBy: input.approvedBy ?? [], author: input.author, directory: run.directory });
   if (!reviewer) return f;
   return { ...f, violation: { ...f.violation, severity: 'warning', message: `${f.violation.message} (overridden: ${reviewer} approved for the policy's owners)` } };
 }
 
 /**
- * Evaluates every policy (CEL) on the change: violations with their
- * enforcement (soft-mandatory ones an owner approved become warnings), the
- * matched policies, the risk and the change type.
+ * Evaluates every policy (CEL) on the change, with the active windows:
+ * violations with their enforcement (soft-mandatory ones an owner approved
+ * become warnings), the matched policies, the risk and the change type.
  */
-export const policiesStep: Step = async (ev) => {
-  const run = ev.policyRun!;
-  const result = evaluatePolicies({ policies: run.rulebook.policies, activation: run.activation, entityOf: run.entityOf });
-  run.result = result;
-  ev.violations.push(...(await placeViolations(result.findings.map((f) => withOverride(f, ev)), run.loader)));
-  ev.policies = result.matched.map((p) => p.name);
-  const { risk, reasons } = assessRisk({
-    matched: result.matched,
-    maxCriticality: ev.impact!.maxCriticality,
-    impacted: ev.impact!.entities.length,
-    config: run.rulebook.config,
-  });
-  ev.risk = risk;
-  ev.riskReasons = reasons;
-  const standardPolicies = result.matched.filter((p) => p.standard && !result.failed.has(p));
-  const kind = classifyChange({ labels: ev.input.labels ?? [], risk, changes: ev.diff!.changes, standardPolicies });
-  ev.changeType = kind.changeType;
-  ev.standardBy = kind.standardBy;
-};
+export const policiesStep = defineStep({
+  name: 'policies',
+  reads: ['diff', 'impact', 'policyRun', 'activeWindows'],
+  adds: ['policyResult', 'policies', 'risk', 'riskReasons', 'changeType', 'standardBy', 'violations'],
+  run: async ({ input, diff, impact, policyRun: run, activeWindows }) => {
+    const result = evaluatePolicies({ policies: run.rulebook.policies, activation: { ...run.activation, windows: activeWindows }, entityOf: run.entityOf });
+    const violations = await placeViolations(result.findings.map((f) => withOverride(f, input, run)), run.loader);
+    const { risk, reasons } = assessRisk({
+      matched: result.matched,
+      maxCriticality: impact.maxCriticality,
+      impacted: impact.entities.length,
+      config: run.rulebook.config,
+    });
+    const standardPolicies = result.matched.filter((p) => p.standard && !result.failed.has(p));
+    const kind = classifyChange({ labels: input.labels ?? [], risk, changes: diff.changes, standardPolicies });
+    return {
+      policyResult: result,
+      policies: result.matched.map((p) => p.name),
+      risk,
+      riskReasons: reasons,
+      changeType: kind.changeType,
+      standardBy: kind.standardBy,
+      violations,
+    };
+  },
+});

@@ -1,5 +1,5 @@
 import type { Snapshot, Violation } from '../../catalog/types.ts';
-import type { Step } from '../Evaluation.ts';
+import { defineStep } from '../Evaluation.ts';
 
 const key = (v: Violation) => `${v.rule}\0${v.ref ?? ''}\0${v.file ?? ''}\0${v.message}`;
 
@@ -12,19 +12,24 @@ function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation
 
 /**
  * The head's problems (schema, references, duplicates, dependsOn cycles). A
- * problem the base already had is reported as a warning: the change did not cause it.
+ * problem the base already had is reported as a warning: the change did not
+ * cause it. Cycles come from the head graph the load step loaded.
  */
-export const validateStep: Step = async (ev, { graph }) => {
-  const base = ev.base!;
-  const head = ev.head!;
-  const before = new Set(base.violations.map(key));
-  for (const v of head.violations) {
-    const own = explainRemoval(v, base, head);
-    ev.violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
-  }
-  await graph.load(head);
-  for (const members of await graph.dependencyCycles()) ev.violations.push(cycleViolation(members, head));
-};
+export const validateStep = defineStep({
+  name: 'validate',
+  reads: ['base', 'head', 'graph'],
+  adds: ['violations'],
+  run: async ({ base, head, graph }) => {
+    const before = new Set(base.violations.map(key));
+    const violations: Violation[] = [];
+    for (const v of head.violations) {
+      const own = explainRemoval(v, base, head);
+      violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
+    }
+    for (const members of await graph.dependencyCycles()) violations.push(cycleViolation(members, head));
+    return { violations };
+  },
+});
 
 /** One violation per dependsOn cycle, at the first member's reference into the cycle. */
 export function cycleViolation(members: string[], snapshot: Snapshot): Violation {

@@ -1,11 +1,11 @@
 import type { ApiBuilder } from '../builder.ts';
 import { TRAVERSAL_COST } from '../limits.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, pageWindow, toConnection } from '../paging.ts';
-import { parseRefArg, parseRefArgs } from '../refArgs.ts';
+import { resolveRefArg } from '../refArgs.ts';
 import { computeImpact, loadExisting } from '../resolvers.ts';
 import type { ApiEnums } from './enums.ts';
 
-const REF_HELP = '`kind:[namespace/]name`, case-insensitive, namespace defaulting to `default`';
+const REF_HELP = '`kind:[namespace/]name`, case-insensitive, namespace defaulting to `default`; or `name`, `namespace/name`, `kind:name` that only one entity matches';
 
 /** The root `Query` type. */
 export function addQueryType(builder: ApiBuilder, enums: ApiEnums): void {
@@ -19,9 +19,12 @@ export function addQueryType(builder: ApiBuilder, enums: ApiEnums): void {
       entity: t.field({
         type: 'Entity',
         nullable: true,
-        description: `One entity by ref (${REF_HELP}); null when unknown, an error when malformed.`,
+        description: `One entity by ref (${REF_HELP}); null when unknown, an error when malformed or ambiguous.`,
         args: { ref: t.arg.string({ required: true }) },
-        resolve: (_root, { ref }, ctx) => ctx.loadEntity(parseRefArg(ref, 'ref')),
+        resolve: async (_root, { ref }, ctx) => {
+          const resolved = await resolveRefArg(ctx, ref, 'ref');
+          return resolved === undefined ? null : ctx.loadEntity(resolved);
+        },
       }),
       entities: t.field({
         type: 'EntityConnection',
@@ -45,7 +48,7 @@ export function addQueryType(builder: ApiBuilder, enums: ApiEnums): void {
           depth: t.arg.int({ description: 'Maximum distance (default: unlimited).' }),
         },
         extensions: { cost: TRAVERSAL_COST },
-        resolve: (_root, { refs, depth }, ctx) => computeImpact(ctx, parseRefArgs(refs, 'refs'), depth),
+        resolve: (_root, { refs, depth }, ctx) => computeImpact(ctx, refs, depth),
       }),
       path: t.field({
         type: ['Entity'],
@@ -59,8 +62,8 @@ export function addQueryType(builder: ApiBuilder, enums: ApiEnums): void {
         },
         extensions: { cost: TRAVERSAL_COST },
         resolve: async (_root, args, ctx) => {
-          const from = parseRefArg(args.from, 'from');
-          const to = parseRefArg(args.to, 'to');
+          const [from, to] = await Promise.all([resolveRefArg(ctx, args.from, 'from'), resolveRefArg(ctx, args.to, 'to')]);
+          if (from === undefined || to === undefined) return null;
           const options = { relations: args.relations ?? undefined, direction: args.directed ? ('out' as const) : ('both' as const) };
           const refs = await ctx.store.shortestPath(from, to, options);
           return refs === null ? null : loadExisting(ctx, refs);

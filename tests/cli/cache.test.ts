@@ -61,20 +61,21 @@ describe('cmdb cache info', () => {
     process.env.CMDB_CACHE_DIR = dir;
     expect(JSON.parse((await cmdb('cache', 'info', '--format', 'json')).stdout).dir).toBe(dir);
     process.env.CMDB_CACHE_DIR = path.join(dir, 'not-yet');
-    expect(await cmdb('cache', 'info')).toEqual({ code: 0, stdout: `no cache at ${path.join(dir, 'not-yet')}\n`, stderr: '' });
+    expect(await cmdb('cache', 'info')).toEqual({ code: 0, stdout: `no cache at ${path.join(dir, 'not-yet')} yet\n`, stderr: '' });
   });
 
-  it('exits 2 with one line for a named dir that is missing or not a directory', async () => {
-    expect(await cmdb('cache', 'info', '--cache-dir', '/nonexistent/cmdb-cache')).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: 'cmdb: cache directory /nonexistent/cmdb-cache does not exist\n',
-    });
+  it('a named dir that does not exist yet is an empty cache (exit 0, said so); a path that is not a directory exits 2 naming --cache-dir', async () => {
+    expect(await cmdb('cache', 'info', '--cache-dir', '/nonexistent/cmdb-cache')).toEqual({ code: 0, stdout: 'no cache at /nonexistent/cmdb-cache yet\n', stderr: '' });
+    const json = await cmdb('cache', 'info', '--cache-dir', '/nonexistent/cmdb-cache', '--format', 'json');
+    expect(json).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dir: '/nonexistent/cmdb-cache', exists: false, namespaces: [] });
+    expect(await cmdb('cache', 'prune', '--cache-dir', '/nonexistent/cmdb-cache')).toEqual({ code: 0, stdout: 'no cache at /nonexistent/cmdb-cache yet: nothing to prune\n', stderr: '' });
     const file = path.join(os.tmpdir(), `cmdb-cache-cli-file-${process.pid}`);
     fs.writeFileSync(file, '');
     dirs.push(file);
-    expect(await cmdb('cache', 'prune', '--cache-dir', file)).toEqual({ code: 2, stdout: '', stderr: `cmdb: cache directory ${file} is not a directory\n` });
+    expect(await cmdb('cache', 'prune', '--cache-dir', file)).toEqual({ code: 2, stdout: '', stderr: `cmdb: --cache-dir: cache directory ${file} is not a directory\n` });
   });
+
 });
 
 describe('cmdb cache prune', () => {
@@ -124,6 +125,6 @@ describe('cmdb cache prune', () => {
 
   it('says so when there is nothing to prune', async () => {
     process.env.CMDB_CACHE_DIR = '/nonexistent/cmdb-cache';
-    expect(await cmdb('cache', 'prune')).toEqual({ code: 0, stdout: 'no cache at /nonexistent/cmdb-cache: nothing to prune\n', stderr: '' });
+    expect(await cmdb('cache', 'prune')).toEqual({ code: 0, stdout: 'no cache at /nonexistent/cmdb-cache yet: nothing to prune\n', stderr: '' });
   });
 });

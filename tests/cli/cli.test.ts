@@ -55,10 +55,10 @@ describe('cmdb validate', () => {
   it('exits 2 for a missing repository or revision, with one line and no stack', async () => {
     const missing = await cmdb('validate', '--repo', '/nonexistent/repo');
     expect(missing).toMatchObject({ code: 2, stdout: '' });
-    expect(missing.stderr.trim()).toBe('cmdb: repository /nonexistent/repo does not exist');
+    expect(missing.stderr.trim()).toBe('cmdb: --repo: repository /nonexistent/repo does not exist');
     const ref = await cmdb('validate', '--repo', repo.dir, '--ref', 'nope');
     expect(ref.code).toBe(2);
-    expect(ref.stderr).toMatch(/^cmdb: revision "nope" does not name a commit/);
+    expect(ref.stderr).toMatch(/^cmdb: --ref: revision "nope" does not name a commit/);
   });
 });
 
@@ -135,10 +135,81 @@ describe('cmdb check', () => {
     expect(md.stdout).toMatch(/\| `resource:default\/redis` \| modified \| `redis.yaml` \| `spec.criticality` \|/);
   });
 
+  it('names the option of an unknown revision', async () => {
+    const r = await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'nope');
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^cmdb: --head: revision "nope" does not name a commit in .*\n$/);
+    expect((await cmdb('check', '--repo', repo.dir, '--base', 'nope', '--head', 'change')).stderr).toMatch(/^cmdb: --base: revision "nope"/);
+  });
+
+  it('exits 2 with one line naming the step and the message when a step fails (a blob missing from the repository)', async () => {
+    const damaged = TestRepo.create();
+    try {
+      const from = damaged.commit({ 'teams.yaml': team });
+      const to = damaged.commit({ 'lost.yaml': svc('lost-in-the-object-store', { criticality: 'low' }) });
+      const blob = damaged.git('rev-parse', `${to}:lost.yaml`);
+      fs.rmSync(path.join(damaged.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+      for (const format of ['text', 'json']) {
+        const r = await cmdb('check', '--repo', damaged.dir, '--no-cache', '--base', from, '--head', to, '--format', format);
+        expect(r).toMatchObject({ code: 2, stdout: '' });
+        expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+        expect(r.stderr).toMatch(new RegExp(`^cmdb: could not evaluate the change: the load step failed: .*${blob}`));
+      }
+    } finally {
+      damaged.remove();
+    }
+  });
+
+  it('caps long lists in the text report (--limit N, "and N more"); JSON stays complete', async () => {
+    const many = TestRepo.create();
+    try {
+      const services = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`svc-${i}.yaml`, svc(`svc-${String(i).padStart(2, '0')}`, { criticality: 'low' })]));
+      const from = many.commit({ 'teams.yaml': team });
+      const to = many.commit(services);
+      const text = await cmdb('check', '--repo', many.dir, '--base', from, '--head', to);
+      expect(text.code).toBe(0);
+      const changes = (out: string) => out.split('\n').filter((l) => /^ {2}\+ component:default\/svc-/.test(l)).length;
+      expect(changes(text.stdout)).toBe(25);
+      expect(text.stdout).toContain('  ... and 5 more');
+      const limited = await cmdb('check', '--repo', many.dir, '--base', from, '--head', to, '--limit', '3');
+      expect(changes(limited.stdout)).toBe(3);
+      expect(limited.stdout).toContain('  ... and 27 more');
+      const json = await cmdb('check', '--repo', many.dir, '--base', from, '--head', to, '--format', 'json', '--limit', '3');
+      expect(JSON.parse(json.stdout).changes).toHaveLength(30);
+      const bad = await cmdb('check', '--repo', many.dir, '--base', from, '--head', to, '--limit', '0');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--limit.*positive integer/);
+    } finally {
+      many.remove();
+    }
+  });
+
   it('exits 2 on usage errors', async () => {
     expect((await cmdb('check', '--repo', repo.dir, '--base', 'base')).code).toBe(2);
     expect((await cmdb('check', '--repo', repo.dir, '--base', 'base', '--head', 'change', '--format', 'xml')).code).toBe(2);
     expect((await cmdb('frobnicate')).code).toBe(2);
+  });
+});
+
+describe('option errors name the option typed', () => {
+  it.each([
+    [['changes', '--since', 'yesterday'], /^cmdb: --since "yesterday" is not an RFC 3339 date-time/],
+    [['check', '--base', 'base', '--head', 'change', '--at', '2026-12-24'], /^cmdb: --at "2026-12-24" is not an RFC 3339 date-time/],
+    [['impact', 'redis', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
+    [['graph', 'sync', '--neo4j', 'bolt://127.0.0.1:1', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
+    [['impact', 'redis', '--depth', '0'], /^error: option '--depth <n>' argument '0' is invalid/],
+  ])('cmdb %j', async (args, message) => {
+    const r = await cmdb(...args, ...(args[0] === 'changes' ? ['--state-dir', cacheDir] : ['--repo', repo.dir]));
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('cmdb changes --state-dir naming a file', async () => {
+    const file = path.join(cacheDir, 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const r = await cmdb('changes', '--state-dir', file);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^cmdb: --state-dir: cannot read .*not-a-dir\/changes\.jsonl/);
   });
 });
 

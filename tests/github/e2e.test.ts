@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CmdbError } from '../../core/errors.ts';
+import type { AnyStep } from '../../controller/Evaluation.ts';
+import { STEPS } from '../../controller/evaluateChange.ts';
 import { JOURNAL_FILE } from '../../state/DeliveryJournal.ts';
 import { cmdb } from '../helpers/cli.ts';
 import { SECRET, startHarness, type Harness } from './harness.ts';
@@ -181,6 +184,31 @@ describe('pull requests as change requests', () => {
     await h.controller.idle();
     expect(h.fake.checkRunsOn(REPO, head).at(-1)?.conclusion).toBe('action_required');
     expect(h.fake.statusOf(REPO, head, 'cmdb/approval')?.state).toBe('pending');
+  });
+
+  it('reports a step that throws as a failing check run naming the step and the message; the delivery fails', async () => {
+    // The project's steps, with the impact step's graph store failing (as an unreachable Neo4j would).
+    const steps: AnyStep[] = STEPS.map((s) =>
+      s.name === 'impact'
+        ? {
+            ...s,
+            run: async () => {
+              throw new CmdbError('the graph store stopped answering', { code: 'graph-store' });
+            },
+          }
+        : s,
+    );
+    h = await startHarness({ controller: { steps } });
+    const pr = h.openPull(33, h.remote.demo.change);
+    const sent = await h.send('pull_request', pullRequestEvent('opened', h.repo, pr));
+    await h.controller.idle();
+    const runs = h.fake.checkRunsOn(REPO, pr.head);
+    expect(runs.map((r) => [r.conclusion, r.output.title])).toEqual([['failure', 'Could not evaluate the change: the impact step failed: the graph store stopped answering']]);
+    expect(runs[0].output.summary).toContain('the impact step failed: the graph store stopped answering');
+    expect(runs[0].annotations).toEqual([]);
+    expect(h.fake.statusOf(REPO, pr.head, 'cmdb/approval')?.state).toBe('error');
+    expect(h.fake.commentsOn(REPO, 33)[0].body).toContain('Could not evaluate the change');
+    expect(journal(h.stateDir).filter((l) => l.id === sent.id && l.outcome)).toEqual([expect.objectContaining({ outcome: 'failed', detail: 'the impact step failed: the graph store stopped answering' })]);
   });
 
   it('evaluates again when the check run is re-requested', async () => {

@@ -87,7 +87,7 @@ describe('check run and commit status', () => {
   const violation = (i: number): Violation => ({ rule: 'schema', severity: i % 2 ? 'warning' : 'error', message: `problem ${i}`, file: 'a.yaml', line: i + 1, column: 3 });
 
   it('maps decisions to conclusions, never neutral or skipped', () => {
-    expect(CONCLUSIONS).toEqual({ pass: 'success', 'needs-approval': 'action_required', blocked: 'failure' });
+    expect(CONCLUSIONS).toEqual({ pass: 'success', 'needs-approval': 'action_required', blocked: 'failure', internal: 'failure' });
   });
 
   it('puts 50 annotations in the create request and the rest in batches of 50', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHOP } from '../graph/fixtures.ts';
-import { startTestApi, type TestApi } from './helpers.ts';
+import { API_FIXTURE, startTestApi, type TestApi } from './helpers.ts';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -46,7 +46,7 @@ describe('Query.entity', () => {
   });
 
   it.each([
-    ['cart', 'needs a kind'],
+    ['shop/', 'invalid name'],
     ['component:shop/', 'invalid name'],
     ['comp onent:x', 'invalid kind'],
     ['', 'non-empty'],
@@ -59,6 +59,47 @@ describe('Query.entity', () => {
     expect(res.errors?.[0].message).toContain(reason);
     expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].path).toEqual(['entity']);
+  });
+});
+
+describe('ref arguments as the CLI takes them', () => {
+  let dup: TestApi;
+  beforeAll(async () => {
+    // `cart` is now both a component and a resource of namespace shop.
+    dup = await startTestApi({ ...API_FIXTURE, entities: [...API_FIXTURE.entities, 'resource:shop/cart'] });
+  });
+  afterAll(() => dup.close());
+
+  it.each([
+    ['cart', 'component:shop/cart'],
+    ['SHOP/Redis', 'resource:shop/redis'],
+    ['component:cart', 'component:shop/cart'],
+    ['alice', 'user:default/alice'],
+    ['user:alice', 'user:default/alice'],
+  ])('accepts %j, which only one entity matches', async (ref, expected) => {
+    const res = await api.gql(`query ($ref: String!) { entity(ref: $ref) { ref } }`, { ref });
+    expect(res).toEqual({ status: 200, data: { entity: { ref: expected } } });
+  });
+
+  it('answers null for a name no entity has, in path and impact too', async () => {
+    expect((await api.gql(`{ entity(ref: "nobody") { ref } }`)).data).toEqual({ entity: null });
+    expect((await api.gql(`{ path(from: "nobody", to: "cart") { ref } }`)).data).toEqual({ path: null });
+    const impact = await api.gql(`{ impact(refs: ["redis", "nobody"], depth: 1) { roots missing } }`);
+    expect(impact.data).toEqual({ impact: { roots: ['resource:shop/redis'], missing: ['nobody'] } });
+    const path = await api.gql(`{ path(from: "redis", to: "checkout", directed: false) { ref } }`);
+    expect(path.data?.path.map((e: { ref: string }) => e.ref)).toEqual(['resource:shop/redis', 'component:shop/cart', 'component:shop/checkout']);
+  });
+
+  it('rejects a name several entities have, naming them: the hint is one of them, never a guessed kind', async () => {
+    const res = await dup.gql(`{ entity(ref: "cart") { ref } }`);
+    expect(res.data).toEqual({ entity: null });
+    expect(res.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0].message).toBe(
+      'Ambiguous entity reference in argument "ref": "cart" matches 2 entities (component:shop/cart, resource:shop/cart); write the one you mean in full, as in component:shop/cart.',
+    );
+    const impact = await dup.gql(`{ impact(refs: ["redis", "shop/cart"]) { roots } }`);
+    expect(impact.errors?.[0].message).toMatch(/^Ambiguous entity reference in argument "refs": "shop\/cart" matches 2 entities/);
+    expect((await dup.gql(`{ entity(ref: "resource:cart") { ref } }`)).data).toEqual({ entity: { ref: 'resource:shop/cart' } });
   });
 });
 
@@ -140,7 +181,7 @@ describe('Query.impact', () => {
   it('rejects a negative depth and malformed refs', async () => {
     const negative = await api.gql(query, { refs: ['resource:shop/redis'], depth: -1 });
     expect(negative.errors?.[0].message).toBe('"depth" must be 0 or more, got -1.');
-    const malformed = await api.gql(query, { refs: ['resource:shop/redis', 'redis'] });
+    const malformed = await api.gql(query, { refs: ['resource:shop/redis', 'redis/'] });
     expect(malformed.errors?.[0].message).toContain('Invalid entity reference in argument "refs"');
     expect(malformed.data).toBeNull();
   });

@@ -36,6 +36,7 @@ beforeAll(() => {
   process.env.CMDB_CACHE_DIR = path.join(tmp, 'cache');
   fs.writeFileSync(path.join(tmp, 'open.json'), JSON.stringify([{ id: 41, title: 'Checkout v3', impacted: ['component:default/checkout'] }, { id: '42', impacted: ['component:default/reports'] }]));
   fs.writeFileSync(path.join(tmp, 'bad-open.json'), JSON.stringify({ id: 1 }));
+  fs.writeFileSync(path.join(tmp, 'named-open.json'), JSON.stringify([{ id: 43, title: 'By name', impacted: ['Checkout', 'nobody', 'component:reports'] }]));
   repo = TestRepo.create('cmdb-policies-cli-');
   main = repo.commit(orgFiles({ 'policies/windows.yaml': `${FREEZE}---\n${MAINTENANCE}`, 'policies/labelled.yaml': LABELLED }));
   cartChange = repo.commit({ [fileOf('cart')]: service('cart', { labels: { version: 'v2' } }) });
@@ -117,6 +118,17 @@ describe('cmdb check with change management', () => {
     const blocking = b.findIndex((l) => l.startsWith('Blocking (1):'));
     expect(b[blocking + 1]).toMatch(/^ {2}policies\/windows\.yaml:\d+:\d+: A change freeze is in force.* \[policy freeze-windows, hard-mandatory\]$/);
     expect(b.findIndex((l) => l.startsWith('Approvals needed'))).toBeGreaterThan(blocking);
+  });
+
+  it('resolves names in --open-changes like every ref: a unique name is its entity, an unknown one a warning', async () => {
+    const { report } = await checkJson('--base', main, '--head', cartChange, '--at', IN_FREEZE, '--open-changes', path.join(tmp, 'named-open.json'));
+    expect(report.conflicts).toEqual([{ id: '43', title: 'By name', refs: ['component:default/checkout'] }]);
+    expect(report.violations).toContainEqual({
+      rule: 'open-changes',
+      severity: 'warning',
+      message: expect.stringMatching(/^open change 43 names "nobody", left out of the overlaps: no entity "nobody" at the head commit [0-9a-f]{12}$/),
+    });
+    expect(report.violations.filter((v: { rule: string }) => v.rule === 'open-changes')).toHaveLength(1);
   });
 
   it('leads the Markdown report the same way', async () => {
