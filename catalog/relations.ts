@@ -14,12 +14,14 @@ export interface RelationRule {
   reversed: boolean;
   /** Only for these apiVersion prefixes (undefined: all). */
   apiVersions?: readonly string[];
+  /** Also read on kinds read generically (Backstage kinds this project does not define). */
+  generic?: true;
 }
 
 /** The relation table of DESIGN.md: data, not code. */
 export const RELATION_RULES: readonly RelationRule[] = [
-  { field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'group', reversed: false },
-  { field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'system', reversed: false },
+  { field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'group', reversed: false, generic: true },
+  { field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'system', reversed: false, generic: true },
   { field: 'domain', relation: 'partOf', inverse: 'hasPart', defaultKind: 'domain', reversed: false },
   { field: 'subdomainOf', relation: 'partOf', inverse: 'hasPart', defaultKind: 'domain', reversed: false },
   { field: 'subcomponentOf', relation: 'partOf', inverse: 'hasPart', defaultKind: 'component', reversed: false },
@@ -65,12 +67,13 @@ export const RELATIONSHIP_TYPE: Readonly<Record<RelationType, string>> = {
 
 const rulesByApiVersion = new Map<string, readonly RelationRule[]>();
 
-/** Rules that apply to a document of this apiVersion. */
-export function rulesFor(apiVersion: string): readonly RelationRule[] {
-  let rules = rulesByApiVersion.get(apiVersion);
+/** Rules that apply to a document of this apiVersion; of a kind read generically, only the `generic` ones. */
+export function rulesFor(apiVersion: string, generic = false): readonly RelationRule[] {
+  const key = `${generic ? 'generic ' : ''}${apiVersion}`;
+  let rules = rulesByApiVersion.get(key);
   if (!rules) {
-    rules = RELATION_RULES.filter((r) => !r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p)));
-    if (rulesByApiVersion.size < 64) rulesByApiVersion.set(apiVersion, rules);
+    rules = RELATION_RULES.filter((r) => (!r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p))) && (!generic || r.generic));
+    if (rulesByApiVersion.size < 64) rulesByApiVersion.set(key, rules);
   }
   return rules;
 }

@@ -4,3 +4,4 @@ export type { CIClassDefinition, EntityValidator, SchemaIssue } from './entity-v
 export { FORMATS } from './formats.ts';
 export * from './kinds/index.ts';
 export { builtinValidator, BUILTIN_KINDS, createValidator, SUPPORTED_API_VERSIONS, type CreatedValidator } from './validator.ts';
+export { CEL_TIMESTAMP, CEL_TYPES, CEL_VARIABLES, celEnvironment, checkExpression, expressionIssues, expressionsOf, pointerLabel, type CelScope, type ExpressionProblem } from './expressions.ts';
