@@ -53,6 +53,8 @@ const FAST_BY_DEFAULT = process.env.CMDB_PARSE_SLOW !== '1';
 /** apiVersions whose documents are entities; documents of other apiVersions are not ours and are skipped. */
 const isOurApiVersion = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('cmdb/') || v.startsWith('backstage.io/'));
 
+const CI_CLASS = 'CIClass';
+
 /** Backstage kinds that organise a Backstage catalog rather than describe something: skipped with a warning. */
 const UNMODELLED_BACKSTAGE_KINDS = new Set(['location', 'template']);
 
@@ -237,7 +239,9 @@ function parseDocumentInto(result: BlobResult, source: SourceDocument, limits: P
     if (kind !== undefined) result.violations.push(...rejectedProblems(source, record, kind, generic, issues, file));
     return;
   }
-  result.documents.push(toDocRecord({ index, value: record, positions: entityPositions(doc, counter) }, kind!, { generic }));
+  // A CIClass keeps the position of every node: its schema's problems are found once every class is known.
+  const positions = kind === CI_CLASS ? allPositions(doc, counter) : entityPositions(doc, counter);
+  result.documents.push(toDocRecord({ index, value: record, positions }, kind!, { generic }));
 }
 
 /** The fast path's result, or undefined when the blob needs the slow path (benchmarks and tests count these). */
@@ -266,7 +270,7 @@ function fastRecords(text: string, validator: EntityValidator): DocRecord[] | un
     if (!isOurApiVersion(record.apiVersion)) continue;
     if (isUnmodelledKind(record)) return undefined; // the slow path warns
     const kind = typeof record.kind === 'string' ? validator.resolveKind(String(record.apiVersion), record.kind) : undefined;
-    if (kind === undefined) return undefined;
+    if (kind === undefined || kind === CI_CLASS) return undefined; // a CIClass needs every position: the slow path
     if (validator.validate(record).length > 0) return undefined;
     records.push(toDocRecord({ index, value: record, positions: scannedPositions(scan) }, kind, { generic: validator.isGeneric(String(record.apiVersion), kind) }));
   }

@@ -10,6 +10,8 @@ export interface CIClassDefinition {
   schema: object;
   /** Where the CIClass document is, for the caller's messages. */
   source?: { file: string; line: number; column: number };
+  /** [line, column] of nodes of the CIClass document by JSON pointer, to place its issues at the offending node (else at `source`). */
+  positions?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 /**
