@@ -90,7 +90,7 @@ function documentParts(doc: ParsedDocument, kind: string) {
  * run on documents whose schema failed: a malformed reference is reported
  * with the schema's problems.
  */
-export function readReferences(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): Pick<DocRecord, 'relations' | 'refErrors'> {
+export function readReferences(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): Pick<DocRecord, 'ref' | 'relations' | 'refErrors'> {
   const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
   const relations: RelationTuple[] = [];
   const refErrors: DocRecord['refErrors'] = [];
@@ -106,7 +106,7 @@ export function readReferences(doc: ParsedDocument, kind: string, options: { gen
       relations.push(rule.reversed ? [rule.relation, other, ref, rule.field, line, column] : [rule.relation, ref, other, rule.field, line, column]);
     }
   }
-  return { relations, refErrors };
+  return { ref, relations, refErrors };
 }
 
 /** An entity whose metadata, spec and positions are parsed from the record's text on first use. */

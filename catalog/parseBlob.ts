@@ -2,7 +2,6 @@ import { isUtf8 } from 'node:buffer';
 import type { Document, LineCounter, Node } from 'yaml';
 import { yaml } from './yamlLib.ts';
 import { builtinValidator, expressionIssues, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
-import { DEFAULT_NAMESPACE, stringifyRef } from './refs.ts';
 import { readReferences, toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
 import type { Violation } from './types.ts';
@@ -202,10 +201,10 @@ function rejectedProblems(source: SourceDocument, record: Record<string, unknown
     .filter((i) => !reported.has(i.pointer))
     .map((i) => issueToViolation(i, file, issuePosition(source, i)));
   const doc: ParsedDocument = { index: source.index, value: record, positions: entityPositions(source.doc, source.counter) };
-  const { name, namespace } = (record.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  const ref = typeof name === 'string' ? stringifyRef({ kind, namespace: typeof namespace === 'string' ? namespace : DEFAULT_NAMESPACE, name }) : undefined;
-  for (const [message, line, column] of readReferences(doc, kind, { generic }).refErrors) {
-    violations.push({ rule: 'reference', severity: 'error', message, ...(ref ? { ref } : {}), file, line, column });
+  const references = readReferences(doc, kind, { generic });
+  const named = typeof (record.metadata as { name?: unknown } | undefined)?.name === 'string';
+  for (const [message, line, column] of references.refErrors) {
+    violations.push({ rule: 'reference', severity: 'error', message, ...(named ? { ref: references.ref } : {}), file, line, column });
   }
   return violations;
 }
