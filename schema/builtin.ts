@@ -12,7 +12,7 @@ import { SEMANTIC_CHECKS } from './semantic.ts';
 import { wellKnownFieldsSchema } from './well-known-fields.ts';
 
 /** Bump when the meaning of the schemas changes without their text changing. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The built-in schemas, compiled: one validate function per (family, kind). */
 export interface BuiltinSchemas {
