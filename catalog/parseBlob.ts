@@ -6,7 +6,7 @@ import { readReferences, toDocRecord, type DocRecord, type ParsedDocument } from
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
 import type { Violation } from './types.ts';
 import { allPositions, escapePointer, positionAt, positionOf, scalarOffset, walkPointer, type Position } from './yamlPositions.ts';
-import { MAX_YAML_DEPTH, tooDeepAt } from './yamlDepth.ts';
+import { TOO_DEEP_MESSAGE, tooDeepAt } from './yamlDepth.ts';
 
 export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
@@ -162,8 +162,7 @@ export function parseBlob(
   const tokens = Array.from(new (yaml().Parser)(counter.addNewLine).parse(decoded.text));
   const deep = tooDeepAt(tokens);
   if (deep !== undefined) {
-    const message = `nests YAML collections more than ${MAX_YAML_DEPTH} levels deep (the limit); flatten the structure`;
-    result.violations.push({ rule: 'yaml', severity: 'error', message, file: input.path, ...lineColumn(positionAt(counter, deep)) });
+    result.violations.push({ rule: 'yaml', severity: 'error', message: TOO_DEEP_MESSAGE, file: input.path, ...lineColumn(positionAt(counter, deep)) });
     return result;
   }
   const docs = Array.from(new (yaml().Composer)({ prettyErrors: false }).compose(tokens)) as Document[];

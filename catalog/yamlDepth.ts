@@ -1,4 +1,6 @@
 import type { CST } from 'yaml';
+import { yaml } from './yamlLib.ts';
+import type { Position } from './yamlPositions.ts';
 
 /**
  * Most collections a YAML document may nest (a map in a list in a map... counts
@@ -35,4 +37,16 @@ export function tooDeepAt(tokens: readonly CST.Token[], limit: number = MAX_YAML
     }
   }
   return undefined;
+}
+
+/** The message of a document nested deeper than MAX_YAML_DEPTH. */
+export const TOO_DEEP_MESSAGE = `nests YAML collections more than ${MAX_YAML_DEPTH} levels deep (the limit); flatten the structure`;
+
+/** Line and column of the first collection of `text` nested deeper than MAX_YAML_DEPTH, or undefined (for a text not parsed otherwise). */
+export function tooDeepIn(text: string): Position | undefined {
+  const counter = new (yaml().LineCounter)();
+  const offset = tooDeepAt(Array.from(new (yaml().Parser)(counter.addNewLine).parse(text)));
+  if (offset === undefined) return undefined;
+  const { line, col } = counter.linePos(offset);
+  return [line, col];
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assembleSnapshot } from '../../catalog/assemble.ts';
+import { parseConfig } from '../../catalog/config.ts';
 import { scanDocuments, SCANNER_MAX_DEPTH } from '../../catalog/fastYaml.ts';
 import { DEFAULT_LIMITS, parseBlob, parseBlobFast, type BlobInput } from '../../catalog/parseBlob.ts';
 import { MAX_YAML_DEPTH } from '../../catalog/yamlDepth.ts';
@@ -123,6 +124,12 @@ describe('YAML nested deeper than the limit', () => {
     let seqs = header + '  x:\n';
     for (let i = 0; i < 500; i++) seqs += `${' '.repeat(4 + 2 * i)}-\n`;
     for (const text of [flowMaps, seqs]) for (const r of bothPaths(text)) expect(r.violations).toEqual([expect.objectContaining({ rule: 'yaml', message: expect.stringContaining(limit) })]);
+  });
+
+  it('is one violation in cmdb.yaml too, and the defaults stand in', () => {
+    const { config, violations } = parseConfig(`limits:\n  maxFileBytes: ${'['.repeat(5_000)}${']'.repeat(5_000)}\n`);
+    expect(violations).toEqual([{ rule: 'yaml', severity: 'error', message: expect.stringContaining(limit), file: 'cmdb.yaml', line: 2, column: 16 + MAX_YAML_DEPTH - 1 }]);
+    expect(config.limits).toEqual(DEFAULT_LIMITS);
   });
 
   it('leaves documents within the limit alone, on both paths', () => {
