@@ -23,9 +23,9 @@ function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
   for (const { path, result } of files) {
     for (const doc of result.documents) {
       if (doc.kind !== 'CIClass') continue;
-      const spec = (JSON.parse(doc.text) as { spec: { kind?: unknown; schema?: unknown } }).spec;
+      const { spec, positions } = JSON.parse(doc.text) as { spec: { kind?: unknown; schema?: unknown }; positions: CIClassDefinition['positions'] };
       const [line, column] = doc.start;
-      classes.push({ kind: String(spec.kind), schema: spec.schema as object, source: { file: path, line, column } });
+      classes.push({ kind: String(spec.kind), schema: spec.schema as object, source: { file: path, line, column }, positions });
     }
   }
   return classes;
@@ -36,7 +36,7 @@ function resolveAllPending(files: readonly FileInput[], violations: Violation[])
   const resolved = new Map<BlobResult, DocRecord[]>();
   if (!files.some((f) => f.result.pending.length > 0)) return resolved;
   const { validator, issues } = createValidator({ classes: ciClasses(files) });
-  for (const issue of issues) violations.push({ rule: 'schema', severity: 'error', message: `CIClass ${issue.kind}: ${issue.message}` });
+  for (const { kind, message, file, line, column } of issues) violations.push({ rule: 'schema', severity: 'error', message: `CIClass ${kind}: ${message}`, file, line, column });
   for (const { path, result } of files) {
     for (const doc of result.pending) {
       const r = resolvePending(doc, path, validator as EntityValidator);

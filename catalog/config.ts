@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { yaml } from './yamlLib.ts';
 import { DEFAULT_LIMITS, type ParseLimits } from './parseBlob.ts';
 import type { Violation } from './types.ts';
+import { TOO_DEEP_MESSAGE, tooDeepIn } from './yamlDepth.ts';
 import { allPositions, positionOf, type Position } from './yamlPositions.ts';
 
 /** The root file that configures the controller for a config repo. */
@@ -35,6 +36,8 @@ const isPositiveInt = (v: unknown): v is number => typeof v === 'number' && Numb
 
 /** Parses cmdb.yaml; every problem is a violation at its position and the default stands in. */
 export function parseConfig(text: string, file = CONFIG_FILE): { config: CatalogConfig; violations: Violation[] } {
+  const deep = tooDeepIn(text);
+  if (deep) return { config: DEFAULT_CONFIG, violations: [{ rule: 'yaml', severity: 'error', message: TOO_DEEP_MESSAGE, file, line: deep[0], column: deep[1] }] };
   const counter = new (yaml().LineCounter)();
   const doc = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const violations: Violation[] = [];

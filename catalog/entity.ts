@@ -48,8 +48,8 @@ const asRecord = (v: unknown): Record<string, unknown> =>
 function referenceItems(spec: Record<string, unknown>, field: string): Array<{ text: unknown; pointer: string }> {
   const value = spec[field];
   if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.map((text, i) => ({ text, pointer: `/spec/${field}/${i}` }));
-  return [{ text: value, pointer: `/spec/${field}` }];
+  if (Array.isArray(value)) return value.map((text, i) => ({ text, pointer: `/spec/${field}/${i}` })).filter((item) => typeof item.text === 'string');
+  return typeof value === 'string' ? [{ text: value, pointer: `/spec/${field}` }] : []; // other shapes are the schema's to report
 }
 
 function factsOf(metadata: EntityMetadata, spec: Record<string, unknown>): EntityFacts {
@@ -62,8 +62,18 @@ function factsOf(metadata: EntityMetadata, spec: Record<string, unknown>): Entit
   return facts;
 }
 
-/** Reduces a schema-valid document to its record: ref, facts, relations (per the relation table). */
-export function toDocRecord(doc: ParsedDocument, kind: string): DocRecord {
+/**
+ * Reduces a schema-valid document to its record: ref, facts, relations (per
+ * the relation table; only owner and system for a kind read generically).
+ */
+export function toDocRecord(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): DocRecord {
+  const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
+  const { relations, refErrors } = readReferences(doc, kind, options);
+  const text = JSON.stringify({ metadata, spec, positions: doc.positions });
+  return { index: doc.index, kind, apiVersion, ref, start: pos(''), namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
+}
+
+function documentParts(doc: ParsedDocument, kind: string) {
   const metadata = { ...asRecord(doc.value.metadata) } as EntityMetadata;
   metadata.namespace = typeof metadata.namespace === 'string' ? metadata.namespace : DEFAULT_NAMESPACE;
   const spec = asRecord(doc.value.spec);
@@ -71,9 +81,20 @@ export function toDocRecord(doc: ParsedDocument, kind: string): DocRecord {
   const ref = stringifyRef({ kind, namespace: metadata.namespace, name: String(metadata.name) });
   const start = doc.positions[''] ?? [1, 1];
   const pos = (pointer: string): Position => doc.positions[pointer] ?? doc.positions[pointer.replace(/\/\d+$/, '')] ?? start;
+  return { metadata, spec, apiVersion, ref, pos };
+}
+
+/**
+ * The relations a document declares and its malformed references (per the
+ * relation table; only owner and system for a kind read generically). Also
+ * run on documents whose schema failed: a malformed reference is reported
+ * with the schema's problems.
+ */
+export function readReferences(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): Pick<DocRecord, 'ref' | 'relations' | 'refErrors'> {
+  const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
   const relations: RelationTuple[] = [];
   const refErrors: DocRecord['refErrors'] = [];
-  for (const rule of rulesFor(apiVersion)) {
+  for (const rule of rulesFor(apiVersion, options.generic)) {
     for (const { text, pointer } of referenceItems(spec, rule.field)) {
       const [line, column] = pos(pointer);
       const parsed = parseRef(String(text), { defaultKind: rule.defaultKind, defaultNamespace: metadata.namespace });
@@ -85,8 +106,7 @@ export function toDocRecord(doc: ParsedDocument, kind: string): DocRecord {
       relations.push(rule.reversed ? [rule.relation, other, ref, rule.field, line, column] : [rule.relation, ref, other, rule.field, line, column]);
     }
   }
-  const text = JSON.stringify({ metadata, spec, positions: doc.positions });
-  return { index: doc.index, kind, apiVersion, ref, start, namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
+  return { ref, relations, refErrors };
 }
 
 /** An entity whose metadata, spec and positions are parsed from the record's text on first use. */

@@ -95,6 +95,20 @@ interface Cursor {
   i: number;
   /** End of the current document (exclusive). */
   end: number;
+  /** Block collections open around the current line. */
+  depth: number;
+}
+
+/**
+ * Most block collections the scanner nests before it leaves the text to the
+ * `yaml` path, which reports documents deeper than MAX_YAML_DEPTH. Far below
+ * what a JavaScript stack holds, so neither the scanner nor js-yaml recurses deeper.
+ */
+export const SCANNER_MAX_DEPTH = 64;
+
+/** Opens a block collection: bails when that nests deeper than the scanner goes. */
+function enter(cur: Cursor): void {
+  if (++cur.depth > SCANNER_MAX_DEPTH) bail();
 }
 
 const isBlankOrComment = (s: string): boolean => {
@@ -315,6 +329,7 @@ function parseValue(cur: Cursor, s: string, q: number, n: number, inSeq: boolean
 /** A block map whose first key is at column `n` of line `cur.i`. */
 function parseMap(cur: Cursor, n: number): ScanMap {
   const node: ScanMap = { k: 'map', keys: [], pos: [], values: [] };
+  enter(cur);
   for (;;) {
     const li = cur.i;
     const s = cur.lines[li];
@@ -328,17 +343,22 @@ function parseMap(cur: Cursor, n: number): ScanMap {
     cur.i = li + 1;
     node.values.push(parseValue(cur, s, skipSpaces(s, n + m[0].length), n, false));
     const j = nextContent(cur);
-    if (j >= cur.end) return node;
-    const ind = indentOf(cur.lines[j]);
-    if (ind < n) return node;
-    if (ind > n) bail(); // a continuation line or odd indentation
+    if (j >= cur.end || indentOf(cur.lines[j]) < n) return leave(cur, node);
+    if (indentOf(cur.lines[j]) > n) bail(); // a continuation line or odd indentation
     cur.i = j;
   }
+}
+
+/** Closes a block collection. */
+function leave<T>(cur: Cursor, node: T): T {
+  cur.depth--;
+  return node;
 }
 
 /** A block sequence whose items' `-` are at column `n`, from line `cur.i`. */
 function parseSeq(cur: Cursor, n: number): ScanSeq {
   const node: ScanSeq = { k: 'seq', items: [], pos: [] };
+  enter(cur);
   for (;;) {
     const li = cur.i;
     const s = cur.lines[li];
@@ -362,12 +382,12 @@ function parseSeq(cur: Cursor, n: number): ScanSeq {
       node.items.push(parseValue(cur, s, q, n, true));
     }
     const j = nextContent(cur);
-    if (j >= cur.end) return node;
+    if (j >= cur.end) return leave(cur, node);
     const next = cur.lines[j];
     const ind = indentOf(next);
-    if (ind < n) return node;
+    if (ind < n) return leave(cur, node);
     if (ind > n) bail();
-    if (!isSeqItem(next, n)) return node;
+    if (!isSeqItem(next, n)) return leave(cur, node);
     cur.i = j;
   }
 }
@@ -422,7 +442,7 @@ export function scanDocuments(text: string): ScanDocument[] | undefined {
   if (text.includes('\r')) for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
   try {
     return splitDocuments(lines).map(([first, end]) => {
-      const cur: Cursor = { lines, i: first, end };
+      const cur: Cursor = { lines, i: first, end, depth: 0 };
       const j = nextContent(cur);
       if (j >= end) return { start: [end + 1, 1] as Position }; // never read: empty documents hold no entity
       cur.i = j;

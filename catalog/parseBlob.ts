@@ -1,11 +1,12 @@
 import { isUtf8 } from 'node:buffer';
 import type { Document, LineCounter, Node } from 'yaml';
 import { yaml } from './yamlLib.ts';
-import { builtinValidator, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
-import { toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
+import { builtinValidator, expressionIssues, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
+import { readReferences, toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
 import type { Violation } from './types.ts';
-import { allPositions, escapePointer, positionAt, positionOf, type Position } from './yamlPositions.ts';
+import { allPositions, escapePointer, positionAt, positionOf, scalarOffset, walkPointer, type Position } from './yamlPositions.ts';
+import { TOO_DEEP_MESSAGE, tooDeepAt } from './yamlDepth.ts';
 
 export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
@@ -50,6 +51,8 @@ const FAST_BY_DEFAULT = process.env.CMDB_PARSE_SLOW !== '1';
 
 /** apiVersions whose documents are entities; documents of other apiVersions are not ours and are skipped. */
 const isOurApiVersion = (v: unknown): boolean => typeof v === 'string' && (v.startsWith('cmdb/') || v.startsWith('backstage.io/'));
+
+const CI_CLASS = 'CIClass';
 
 /** Backstage kinds that organise a Backstage catalog rather than describe something: skipped with a warning. */
 const UNMODELLED_BACKSTAGE_KINDS = new Set(['location', 'template']);
@@ -121,7 +124,7 @@ function toValue(doc: Document, counter: LineCounter, file: string, limits: Pars
 }
 
 const issueToViolation = (issue: SchemaIssue, file: string, [line, column]: Position): Violation => ({
-  rule: 'schema',
+  rule: issue.rule ?? 'schema',
   severity: 'error',
   message: issue.message,
   file,
@@ -156,20 +159,57 @@ export function parseBlob(
     }
   }
   const counter = new (yaml().LineCounter)();
-  const docs = yaml().parseAllDocuments(decoded.text, { lineCounter: counter, prettyErrors: false });
-  const list = Array.isArray(docs) ? docs : [];
-  list.forEach((doc, index) => parseDocumentInto(result, doc, index, counter, limits, validator));
+  const tokens = Array.from(new (yaml().Parser)(counter.addNewLine).parse(decoded.text));
+  const deep = tooDeepAt(tokens);
+  if (deep !== undefined) {
+    result.violations.push({ rule: 'yaml', severity: 'error', message: TOO_DEEP_MESSAGE, file: input.path, ...lineColumn(positionAt(counter, deep)) });
+    return result;
+  }
+  const docs = Array.from(new (yaml().Composer)({ prettyErrors: false }).compose(tokens)) as Document[];
+  docs.forEach((doc, index) => parseDocumentInto(result, { doc, index, counter, text: decoded.text }, limits, validator));
   return result;
 }
 
-function parseDocumentInto(
-  result: BlobResult,
-  doc: Document,
-  index: number,
-  counter: LineCounter,
-  limits: ParseLimits,
-  validator: EntityValidator,
-): void {
+const lineColumn = ([line, column]: Position): { line: number; column: number } => ({ line, column });
+
+/** One document of a text parsed by `yaml`, with what places its nodes. */
+interface SourceDocument {
+  doc: Document;
+  index: number;
+  counter: LineCounter;
+  text: string;
+}
+
+/** Where an issue is: its node (a map entry's key), or the character `offset` of a string value. */
+function issuePosition({ doc, counter, text }: SourceDocument, issue: SchemaIssue): Position {
+  if (issue.offset !== undefined) {
+    const walk = walkPointer(doc, issue.pointer);
+    if (walk.complete && yaml().isScalar(walk.node) && walk.node.range) return positionAt(counter, scalarOffset(text, walk.node, issue.offset) ?? walk.node.range[0]);
+  }
+  return positionOf(doc, counter, issue.pointer);
+}
+
+/**
+ * The problems of a document of a known kind that its schema rejected, besides
+ * the schema's: its CEL expressions and its references are still checked (in
+ * one run), except where the schema already reported a problem.
+ */
+function rejectedProblems(source: SourceDocument, record: Record<string, unknown>, kind: string, generic: boolean, issues: SchemaIssue[], file: string): Violation[] {
+  const reported = new Set(issues.map((i) => i.pointer));
+  const violations = expressionIssues(kind, record)
+    .filter((i) => !reported.has(i.pointer))
+    .map((i) => issueToViolation(i, file, issuePosition(source, i)));
+  const doc: ParsedDocument = { index: source.index, value: record, positions: entityPositions(source.doc, source.counter) };
+  const references = readReferences(doc, kind, { generic });
+  const named = typeof (record.metadata as { name?: unknown } | undefined)?.name === 'string';
+  for (const [message, line, column] of references.refErrors) {
+    violations.push({ rule: 'reference', severity: 'error', message, ...(named ? { ref: references.ref } : {}), file, line, column });
+  }
+  return violations;
+}
+
+function parseDocumentInto(result: BlobResult, source: SourceDocument, limits: ParseLimits, validator: EntityValidator): void {
+  const { doc, index, counter } = source;
   const file = result.file;
   const converted = toValue(doc, counter, file, limits);
   if ('violation' in converted) {
@@ -190,12 +230,16 @@ function parseDocumentInto(
     result.pending.push({ index, value: record, positions: allPositions(doc, counter) });
     return;
   }
+  const generic = kind !== undefined && validator.isGeneric(String(record.apiVersion), kind);
   const issues = validator.validate(record);
   if (issues.length > 0) {
-    for (const issue of issues) result.violations.push(issueToViolation(issue, file, positionOf(doc, counter, issue.pointer)));
+    for (const issue of issues) result.violations.push(issueToViolation(issue, file, issuePosition(source, issue)));
+    if (kind !== undefined) result.violations.push(...rejectedProblems(source, record, kind, generic, issues, file));
     return;
   }
-  result.documents.push(toDocRecord({ index, value: record, positions: entityPositions(doc, counter) }, kind!));
+  // A CIClass keeps the position of every node: its schema's problems are found once every class is known.
+  const positions = kind === CI_CLASS ? allPositions(doc, counter) : entityPositions(doc, counter);
+  result.documents.push(toDocRecord({ index, value: record, positions }, kind!, { generic }));
 }
 
 /** The fast path's result, or undefined when the blob needs the slow path (benchmarks and tests count these). */
@@ -222,10 +266,11 @@ function fastRecords(text: string, validator: EntityValidator): DocRecord[] | un
     if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
     const record = value as Record<string, unknown>;
     if (!isOurApiVersion(record.apiVersion)) continue;
+    if (isUnmodelledKind(record)) return undefined; // the slow path warns
     const kind = typeof record.kind === 'string' ? validator.resolveKind(String(record.apiVersion), record.kind) : undefined;
-    if (kind === undefined) return undefined;
+    if (kind === undefined || kind === CI_CLASS) return undefined; // a CIClass needs every position: the slow path
     if (validator.validate(record).length > 0) return undefined;
-    records.push(toDocRecord({ index, value: record, positions: scannedPositions(scan) }, kind));
+    records.push(toDocRecord({ index, value: record, positions: scannedPositions(scan) }, kind, { generic: validator.isGeneric(String(record.apiVersion), kind) }));
   }
   return records;
 }

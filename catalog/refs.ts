@@ -10,13 +10,17 @@ export const DEFAULT_NAMESPACE = 'default';
 
 export type ParsedRef = { ok: true; ref: EntityRef } | { ok: false; message: string };
 
-const NAME = /^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$/;
-const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+/** Entity names (metadata.name, metadata.namespace): the schema's NAME_PATTERN. */
+const NAME = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /**
- * Parses `[kind:][namespace/]name` (case-insensitive). A missing kind takes
- * `defaultKind` (an error when there is none); a missing namespace takes
- * `defaultNamespace`. The result is lower case.
+ * Parses `[kind:][namespace/]name` (case-insensitive) as Backstage's
+ * `parseEntityRef` does: the kind is what precedes the first `:` unless a `/`
+ * comes first, the namespace what lies between it and the first `/`, the name
+ * everything after. Only an empty part is malformed; any other text is a
+ * reference, which resolves or dangles (`someone@example.com` is the group of
+ * that name). A missing kind takes `defaultKind` (an error when there is
+ * none); a missing namespace takes `defaultNamespace`. The result is lower case.
  */
 export function parseRef(
   text: string,
@@ -26,18 +30,17 @@ export function parseRef(
     return { ok: false, message: 'an entity reference must be a non-empty string' };
   }
   const trimmed = text.trim();
-  const colon = trimmed.indexOf(':');
+  const slash = trimmed.indexOf('/');
+  let colon = trimmed.indexOf(':');
+  if (slash >= 0 && slash < colon) colon = -1;
   const kind = colon >= 0 ? trimmed.slice(0, colon) : defaults.defaultKind;
-  const rest = colon >= 0 ? trimmed.slice(colon + 1) : trimmed;
-  const slash = rest.indexOf('/');
-  const namespace = slash >= 0 ? rest.slice(0, slash) : (defaults.defaultNamespace ?? DEFAULT_NAMESPACE);
-  const name = slash >= 0 ? rest.slice(slash + 1) : rest;
-  if (kind === undefined) {
-    return { ok: false, message: `"${trimmed}" needs a kind here, as in "component:${trimmed}"` };
-  }
-  if (!KIND.test(kind)) return { ok: false, message: `"${trimmed}" has an invalid kind "${kind}"` };
-  if (!NAME.test(namespace)) return { ok: false, message: `"${trimmed}" has an invalid namespace "${namespace}"` };
-  if (!NAME.test(name)) return { ok: false, message: `"${trimmed}" has an invalid name "${name}"` };
+  const namespace = slash >= 0 ? trimmed.slice(colon + 1, slash) : (defaults.defaultNamespace ?? DEFAULT_NAMESPACE);
+  const name = trimmed.slice(Math.max(colon + 1, slash + 1));
+  const form = `"${trimmed}" is not of the form [kind:][namespace/]name`;
+  if (kind === '') return { ok: false, message: `${form} (the kind before ":" is empty)` };
+  if (namespace === '') return { ok: false, message: `${form} (the namespace before "/" is empty)` };
+  if (name === '') return { ok: false, message: `${form} (the name is empty)` };
+  if (kind === undefined) return { ok: false, message: `"${trimmed}" needs a kind here, as in "component:${trimmed}"` };
   return { ok: true, ref: { kind: kind.toLowerCase(), namespace: namespace.toLowerCase(), name: name.toLowerCase() } };
 }
 
@@ -55,11 +58,12 @@ export function normalizeRef(
   return parsed.ok ? stringifyRef(parsed.ref) : undefined;
 }
 
-/** Splits a normalized ref back into its parts. */
+/** Splits a normalized ref back into its parts (its kind holds no ":", its namespace no "/"). */
 export function splitRef(ref: RefString): EntityRef {
   const colon = ref.indexOf(':');
   const slash = ref.indexOf('/', colon);
   return { kind: ref.slice(0, colon), namespace: ref.slice(colon + 1, slash), name: ref.slice(slash + 1) };
 }
 
+/** True for a valid entity name or namespace (Backstage's object-name rule). */
 export const isValidName = (name: string): boolean => NAME.test(name);

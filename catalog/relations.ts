@@ -35,12 +35,13 @@ export const RELATIONSHIP_TYPE: Readonly<Record<RelationType, string>> = {
 
 const rulesByApiVersion = new Map<string, readonly RelationRule[]>();
 
-/** Rules that apply to a document of this apiVersion. */
-export function rulesFor(apiVersion: string): readonly RelationRule[] {
-  let rules = rulesByApiVersion.get(apiVersion);
+/** Rules that apply to a document of this apiVersion; of a kind read generically, only the `generic` ones. */
+export function rulesFor(apiVersion: string, generic = false): readonly RelationRule[] {
+  const key = `${generic ? 'generic ' : ''}${apiVersion}`;
+  let rules = rulesByApiVersion.get(key);
   if (!rules) {
-    rules = RELATION_RULES.filter((r) => !r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p)));
-    if (rulesByApiVersion.size < 64) rulesByApiVersion.set(apiVersion, rules);
+    rules = RELATION_RULES.filter((r) => (!r.apiVersions || r.apiVersions.some((p) => apiVersion.startsWith(p))) && (!generic || r.generic));
+    if (rulesByApiVersion.size < 64) rulesByApiVersion.set(key, rules);
   }
   return rules;
 }

@@ -1,4 +1,4 @@
-import type { Document, LineCounter, Node } from 'yaml';
+import type { Document, LineCounter, Node, Scalar } from 'yaml';
 import { yaml } from './yamlLib.ts';
 
 export type Position = [line: number, column: number];
@@ -74,4 +74,28 @@ export function allPositions(doc: Document, counter: LineCounter): Record<string
   };
   visit(doc.contents, '', (doc.contents as Node | null)?.range?.[0] ?? 0);
   return out;
+}
+
+/**
+ * Offset in the file of character `offset` of a scalar's value. Follows the
+ * value through quotes, escapes, folding and block indentation by matching
+ * characters; gives up (undefined) where the source and the value disagree.
+ */
+export function scalarOffset(text: string, scalar: Scalar, offset: number): number | undefined {
+  const value = String(scalar.value);
+  let i = scalar.range![0];
+  if (scalar.type === yaml().Scalar.BLOCK_LITERAL || scalar.type === yaml().Scalar.BLOCK_FOLDED) i = text.indexOf('\n', i) + 1;
+  else if (scalar.type === yaml().Scalar.QUOTE_DOUBLE || scalar.type === yaml().Scalar.QUOTE_SINGLE) i++;
+  const end = scalar.range![1];
+  for (let k = 0; k < offset && k < value.length; k++) {
+    const want = value[k];
+    while (i < end && text[i] !== want) {
+      if (!/[\s\\'"]/.test(text[i])) return undefined;
+      i++;
+    }
+    if (i >= end) return undefined;
+    i++;
+  }
+  while (i < end && /[\s]/.test(text[i]) && offset < value.length && text[i] !== value[offset]) i++;
+  return i;
 }

@@ -1,4 +1,5 @@
-import { Environment, EvaluationError } from '@marcbachmann/cel-js';
+import { EvaluationError, type Environment } from '@marcbachmann/cel-js';
+import { CEL_VARIABLES, celEnvironment } from '../schema/expressions.ts';
 import type { Entity, RefString } from '../catalog/types.ts';
 import type { CompiledExpression } from './types.ts';
 
@@ -164,77 +165,26 @@ export class CelEntity {
   }
 }
 
-const TIMESTAMP = 'google.protobuf.Timestamp';
-
 /** Variables of policy expressions (`match`, `rules[].expression`). */
-export const POLICY_VARIABLES = ['change', 'impact', 'now', 'windows'] as const;
+export const POLICY_VARIABLES = Object.keys(CEL_VARIABLES.policy) as Array<keyof typeof CEL_VARIABLES.policy>;
 /** Variables of a window's `appliesTo`. */
-export const WINDOW_VARIABLES = ['change', 'impact', 'now', 'entity'] as const;
+export const WINDOW_VARIABLES = Object.keys(CEL_VARIABLES.window) as Array<keyof typeof CEL_VARIABLES.window>;
 
-function baseEnvironment(): Environment {
-  return new Environment({ limits: { maxAstNodes: 10_000, maxDepth: 100 } })
-    .registerType('ChangedEntity', {
-      ctor: CelChangedEntity,
-      fields: {
-        ref: 'string',
-        kind: 'string',
-        op: 'string',
-        file: 'string',
-        fields: 'list<string>',
-        before: 'map<string, dyn>',
-        after: 'map<string, dyn>',
-        criticality: 'string',
-        owner: 'string',
-        dependents: 'list<string>',
-        secrets: 'list<string>',
-      },
-    })
-    .registerType('Change', {
-      ctor: CelChange,
-      fields: { title: 'string', author: 'string', labels: 'list<string>', files: 'list<string>', entities: 'list<ChangedEntity>' },
-    })
-    .registerType('ImpactedEntity', {
-      ctor: CelImpactedEntity,
-      fields: { ref: 'string', kind: 'string', distance: 'int', criticality: 'string', owner: 'string' },
-    })
-    .registerType('Impact', {
-      ctor: CelImpact,
-      fields: { entities: 'list<ImpactedEntity>', count: 'int', maxCriticality: 'string', owners: 'list<string>' },
-    })
-    .registerType('Window', {
-      ctor: CelWindow,
-      fields: { name: 'string', ref: 'string', type: 'string', start: TIMESTAMP, end: TIMESTAMP, entities: 'list<string>' },
-    })
-    .registerType('Entity', {
-      ctor: CelEntity,
-      fields: {
-        ref: 'string',
-        kind: 'string',
-        namespace: 'string',
-        name: 'string',
-        op: 'string',
-        criticality: 'string',
-        owner: 'string',
-        labels: 'map<string, string>',
-        spec: 'map<string, dyn>',
-      },
-    })
-    .registerVariable('change', 'Change')
-    .registerVariable('impact', 'Impact')
-    .registerVariable('now', TIMESTAMP);
-}
+/** The classes of the values handed to expressions, by CEL type (the types themselves: schema/expressions.ts). */
+const CTORS = {
+  ChangedEntity: CelChangedEntity,
+  Change: CelChange,
+  ImpactedEntity: CelImpactedEntity,
+  Impact: CelImpact,
+  Window: CelWindow,
+  Entity: CelEntity,
+};
 
 let environments: { policy: Environment; window: Environment } | undefined;
 
 /** The two CEL environments, built once per process. */
 export function celEnvironments(): { policy: Environment; window: Environment } {
-  if (!environments) {
-    const base = baseEnvironment();
-    environments = {
-      policy: base.clone().registerVariable('windows', 'list<Window>'),
-      window: base.clone().registerVariable('entity', 'Entity'),
-    };
-  }
+  environments ??= { policy: celEnvironment('policy', CTORS), window: celEnvironment('window', CTORS) };
   return environments;
 }
 

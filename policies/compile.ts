@@ -1,4 +1,5 @@
-import { ParseError, type Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
+import { checkExpression, pointerLabel } from '../schema/expressions.ts';
 import { parseRef, stringifyRef } from '../catalog/refs.ts';
 import type { Entity, RefString, Severity } from '../catalog/types.ts';
 import { celEnvironments, POLICY_VARIABLES, WINDOW_VARIABLES } from './cel.ts';
@@ -30,25 +31,12 @@ export type Compiled<T> = { definition?: T; problems: DefinitionProblem[] };
 const ENFORCEMENTS: readonly Enforcement[] = ['advisory', 'soft-mandatory', 'hard-mandatory'];
 
 /** `/spec/rules/0/expression` -> `spec.rules[0].expression`. */
-export const pointerLabel = (pointer: string): string =>
-  pointer
-    .slice(1)
-    .split('/')
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
-
-const list = (names: readonly string[]) => `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-
-/** Why a CEL check failed, with what to do about it. */
-function explainTypeError(code: string | undefined, summary: string, variables: readonly string[]): string {
-  if (code === 'unknown_variable') return `${summary}; the variables here are ${list(variables)}`;
-  if (code === 'no_such_key') return `${summary}; docs/policies.md lists the fields of ${list(variables)}`;
-  return summary;
-}
+export { pointerLabel } from '../schema/expressions.ts';
 
 /**
- * Parses and type-checks one CEL expression. An expression must give a bool
- * (or dyn, checked when run). Never throws on bad input.
+ * Parses and type-checks one CEL expression (schema/expressions.ts, the check
+ * the catalog also runs on documents whose schema failed). An expression must
+ * give a bool (or dyn, checked when run). Never throws on bad input.
  */
 export function compileExpression(
   env: Environment,
@@ -56,24 +44,9 @@ export function compileExpression(
   pointer: string,
   variables: readonly string[],
 ): { expression?: CompiledExpression; problem?: DefinitionProblem } {
-  const where = pointerLabel(pointer);
-  const problem = (message: string, offset?: number): { problem: DefinitionProblem } => ({ problem: { rule: 'cel', severity: 'error', pointer, offset, message } });
-  if (typeof source !== 'string' || source.trim() === '') return problem(`${where} must be a CEL expression (a non-empty string)`);
-  let program;
-  try {
-    program = env.parse(source);
-  } catch (e) {
-    if (!(e instanceof ParseError)) throw e;
-    return problem(`${where}: CEL syntax error: ${e.summary ?? e.message.split('\n')[0]}`, e.range?.start ?? 0);
-  }
-  const checked = program.check();
-  if (!checked.valid) {
-    const error = checked.error!;
-    const kind = error instanceof ParseError ? 'syntax' : 'type';
-    return problem(`${where}: CEL ${kind} error: ${explainTypeError(error.code, error.summary ?? error.message.split('\n')[0], variables)}`, error.range?.start ?? 0);
-  }
-  if (checked.type !== 'bool' && checked.type !== 'dyn') return problem(`${where} must give true or false, but it gives a value of type ${checked.type}`, 0);
-  return { expression: { source, pointer, program } };
+  const checked = checkExpression(env, source, pointer, variables);
+  if (checked.problem) return { problem: { rule: 'cel', severity: 'error', ...checked.problem } };
+  return { expression: { source: source as string, pointer, program: checked.program } };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,8 +1,8 @@
-import type { Document, LineCounter, Node, Scalar } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { yaml } from '../catalog/yamlLib.ts';
 import type { GitReader } from '../catalog/git/GitReader.ts';
 import type { Entity, Violation } from '../catalog/types.ts';
-import { walkPointer } from '../catalog/yamlPositions.ts';
+import { scalarOffset, walkPointer } from '../catalog/yamlPositions.ts';
 
 /** Text of a blob of the config repo by oid, or undefined when it cannot be read. */
 export type SourceLoader = (blob: string) => Promise<string | undefined>;
@@ -49,29 +49,7 @@ function nodeAt(doc: Document, pointer: string): { node: Node; key?: Node } | un
   return walk.complete && walk.node ? { node: walk.node as Node, key: walk.key } : undefined;
 }
 
-/**
- * Offset in the file of character `offset` of a scalar's value. Follows the
- * value through quotes, escapes, folding and block indentation by matching
- * characters; gives up (undefined) where the source and the value disagree.
- */
-export function scalarOffset(text: string, scalar: Scalar, offset: number): number | undefined {
-  const value = String(scalar.value);
-  let i = scalar.range![0];
-  if (scalar.type === yaml().Scalar.BLOCK_LITERAL || scalar.type === yaml().Scalar.BLOCK_FOLDED) i = text.indexOf('\n', i) + 1;
-  else if (scalar.type === yaml().Scalar.QUOTE_DOUBLE || scalar.type === yaml().Scalar.QUOTE_SINGLE) i++;
-  const end = scalar.range![1];
-  for (let k = 0; k < offset && k < value.length; k++) {
-    const want = value[k];
-    while (i < end && text[i] !== want) {
-      if (!/[\s\\'"]/.test(text[i])) return undefined;
-      i++;
-    }
-    if (i >= end) return undefined;
-    i++;
-  }
-  while (i < end && /[\s]/.test(text[i]) && offset < value.length && text[i] !== value[offset]) i++;
-  return i;
-}
+export { scalarOffset } from '../catalog/yamlPositions.ts';
 
 /** Parsed documents per text, for the lifetime of one placement pass. */
 type DocCache = Map<string, { docs: Document[]; counter: LineCounter }>;

@@ -4,13 +4,15 @@ import { BUILTIN_KIND_DEFINITIONS } from './builtin-kinds.ts';
 import { entitySchema, metadataSchema, type Family } from './envelope.ts';
 import { shortHash, stableStringify } from './fingerprint.ts';
 import { observeSchema, type JsonSchema } from './fragments.ts';
+import { CEL_TYPES, CEL_VARIABLES } from './expressions.ts';
+import { genericSpecSchema } from './generic-kind.ts';
 import { KindTable, type KindEntry } from './kind-table.ts';
 import { toIssues, type SchemaIssue } from './messages.ts';
 import { SEMANTIC_CHECKS } from './semantic.ts';
 import { wellKnownFieldsSchema } from './well-known-fields.ts';
 
 /** Bump when the meaning of the schemas changes without their text changing. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** The built-in schemas, compiled: one validate function per (family, kind). */
 export interface BuiltinSchemas {
@@ -54,9 +56,11 @@ function compileBuiltins(): BuiltinSchemas {
   const schemas = builtinEntitySchemas();
   const table = new KindTable();
   for (const { family, kind, schema } of schemas) table.add(family, builtinEntry(ajv, family, kind, schema));
+  const generic = genericEntitySchema();
+  table.setGeneric('backstage', genericEntries(ajv, generic));
   const envelopeSchema = entitySchema('cmdb', 'cmdb:schema/entity/cmdb/declared', { type: 'object' });
   const wellKnown = wellKnownFieldsSchema();
-  const fingerprint = `cmdb-schema-${SCHEMA_VERSION}-${shortHash(stableStringify([schemas, shared, envelopeSchema, wellKnown]))}`;
+  const fingerprint = `cmdb-schema-${SCHEMA_VERSION}-${shortHash(stableStringify([schemas, shared, generic, envelopeSchema, wellKnown, CEL_TYPES, CEL_VARIABLES]))}`;
   return { table, envelope: lazy(ajv, envelopeSchema), wellKnownFields: lazy(ajv, wellKnown), fingerprint };
 }
 
@@ -72,6 +76,22 @@ function builtinEntry(ajv: Ajv, family: Family, kind: string, schema: JsonSchema
       return semantic ? [...issues, ...semantic(doc)] : issues;
     },
   };
+}
+
+/** A Backstage document of a kind read generically: the envelope (spec optional, as in Backstage's envelope) and genericSpecSchema. */
+function genericEntitySchema(): JsonSchema {
+  const schema = entitySchema('backstage', 'cmdb:schema/entity/backstage/generic', genericSpecSchema);
+  return { ...schema, required: ['apiVersion', 'kind', 'metadata'] };
+}
+
+/** Entries for kinds read generically, sharing one compiled schema. */
+function genericEntries(ajv: Ajv, schema: JsonSchema): (kind: string) => KindEntry {
+  const validate = lazy(ajv, schema);
+  return (kind) => ({
+    kind,
+    generic: true,
+    check: (doc) => (validate()(doc) ? [] : toIssues(validate().errors)),
+  });
 }
 
 /** A getter compiling `schema` on its first call. */

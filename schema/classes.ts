@@ -6,7 +6,8 @@ import { KIND_NAME_PATTERN, type JsonSchema } from './fragments.ts';
 import type { KindEntry } from './kind-table.ts';
 import { childPointer, toIssues, type SchemaIssue } from './messages.ts';
 import { closest } from './suggest.ts';
-import { builtinKindNamed, redeclaresBuiltin } from './semantic.ts';
+import { createAjv } from './ajv.ts';
+import { builtinKindNamed, redeclaresBuiltin } from './builtin-names.ts';
 
 /** The only JSON Schema dialect class schemas may declare in `$schema`. */
 const DRAFT_07 = /^https?:\/\/json-schema\.org\/draft-07\/schema#?$/;
@@ -47,6 +48,30 @@ export function compileClass(
     return { ok: false, issues: [compileIssue(error, schema)] };
   }
 }
+
+/**
+ * Problems of a class schema on its own (dialect, type, meta-schema,
+ * compilation), pointing under /spec/schema: part of validating the CIClass
+ * document itself. Compiled in one shared ajv instance, and removed from it again.
+ */
+export function classSchemaIssues(schema: unknown): SchemaIssue[] {
+  const problem = schemaProblem(schema);
+  if (problem) return [problem];
+  const ajv = (checking ??= createAjv({ validateSchemas: true }));
+  try {
+    if (!ajv.validateSchema(schema as JsonSchema)) return toIssues(ajv.errors, '/spec/schema');
+    ajv.compile(schema as JsonSchema);
+    return [];
+  } catch (error) {
+    return [compileIssue(error, schema as JsonSchema)];
+  } finally {
+    ajv.removeSchema(schema as JsonSchema);
+    if (typeof (schema as JsonSchema).$id === 'string') ajv.removeSchema((schema as JsonSchema).$id as string);
+  }
+}
+
+/** The ajv instance classSchemaIssues compiles in (each schema removed after). */
+let checking: Ajv | undefined;
 
 function kindProblem(kind: unknown, declared: ReadonlySet<string>): SchemaIssue | undefined {
   const pointer = '/spec/kind';

@@ -10,6 +10,8 @@ export interface CIClassDefinition {
   schema: object;
   /** Where the CIClass document is, for the caller's messages. */
   source?: { file: string; line: number; column: number };
+  /** [line, column] of nodes of the CIClass document by JSON pointer, to place its issues at the offending node (else at `source`). */
+  positions?: Readonly<Record<string, readonly [number, number]>>;
 }
 
 /**
@@ -19,6 +21,8 @@ export interface CIClassDefinition {
 export interface EntityValidator {
   /** Canonical kind name (e.g. 'Component') for an apiVersion/kind pair (kind matched case-insensitively), or undefined when this validator does not know it. */
   resolveKind(apiVersion: string, kind: string): string | undefined;
+  /** True when this apiVersion/kind is read generically: a Backstage kind this project does not define (only owner and system relations are read). */
+  isGeneric(apiVersion: string, kind: string): boolean;
   /**
    * Validates a whole document (envelope + spec). Unknown apiVersion or kind:
    * one issue at /apiVersion or /kind naming the known ones. A missing field

@@ -10,10 +10,14 @@ export type JsonSchema = { [keyword: string]: unknown };
  */
 export const HINT_KEYWORD = 'errorMessage';
 
-/** Entity names and namespaces, as in catalog/refs.ts. */
-export const NAME_PATTERN = '^[A-Za-z0-9][-A-Za-z0-9_.]*$';
+/**
+ * Entity names and namespaces, on every apiVersion: Backstage's rule for
+ * object names (1-63 characters, letters or digits at both ends, "-", "_" and
+ * "." allowed inside).
+ */
+export const NAME_PATTERN = '^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$';
 export const NAME_MAX_LENGTH = 63;
-const NAME_RULE = 'must be 1-63 characters of letters, digits, "-", "_" and ".", starting with a letter or digit';
+const NAME_RULE = 'must be 1-63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
 
 /** RFC 3339 date-time with a mandatory offset; `T` or a space between date and time. */
 export const DATE_TIME_PATTERN =

@@ -1,4 +1,5 @@
 import type { Family } from './envelope.ts';
+import { GENERIC_KIND_NAME } from './generic-kind.ts';
 import type { SchemaIssue } from './messages.ts';
 
 /** How to check a document of one kind once its apiVersion and kind are known. */
@@ -7,12 +8,15 @@ export interface KindEntry {
   kind: string;
   /** Issues of a document that is an object; may throw only on a bug. */
   check(doc: Record<string, unknown>): SchemaIssue[];
+  /** True for a kind this project does not define, read generically (Backstage kinds beyond the core set). */
+  generic?: boolean;
 }
 
 /** Kinds known per apiVersion family, looked up case-insensitively. */
 export class KindTable {
   private readonly entries = new Map<string, KindEntry>();
   private readonly names: Record<Family, string[]> = { cmdb: [], backstage: [] };
+  private readonly generic = new Map<Family, (kind: string) => KindEntry>();
 
   add(family: Family, entry: KindEntry): void {
     this.entries.set(key(family, entry.kind), entry);
@@ -23,6 +27,27 @@ export class KindTable {
     return this.entries.get(key(family, kind));
   }
 
+  /** Reads every other validly named kind of `family` with the entry `make` gives (its `kind` as written). */
+  setGeneric(family: Family, make: (kind: string) => KindEntry): void {
+    this.generic.set(family, make);
+  }
+
+  /**
+   * The entry of a kind: its own, else, when the kind is not defined for any
+   * family and its name is valid, the family's generic entry.
+   */
+  resolve(family: Family, kind: string): KindEntry | undefined {
+    const own = this.get(family, kind);
+    if (own) return own;
+    const make = this.generic.get(family);
+    if (!make || !GENERIC_KIND_NAME.test(kind) || this.definedAnywhere(kind)) return undefined;
+    return make(kind);
+  }
+
+  private definedAnywhere(kind: string): boolean {
+    return this.entries.has(key('cmdb', kind)) || this.entries.has(key('backstage', kind));
+  }
+
   kindsOf(family: Family): readonly string[] {
     return this.names[family];
   }
@@ -31,6 +56,8 @@ export class KindTable {
     const copy = new KindTable();
     for (const family of ['cmdb', 'backstage'] as const) {
       for (const name of this.names[family]) copy.add(family, this.get(family, name)!);
+      const make = this.generic.get(family);
+      if (make) copy.setGeneric(family, make);
     }
     return copy;
   }

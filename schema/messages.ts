@@ -7,6 +7,10 @@ import { describeValue, display, expectedTypes, hintOf, quoteAdvice } from './wo
 export interface SchemaIssue {
   pointer: string;
   message: string;
+  /** The violation rule, when not `schema` (`cel` for an expression). */
+  rule?: string;
+  /** Offset inside the string value at `pointer` (a CEL expression's error). */
+  offset?: number;
 }
 
 /**

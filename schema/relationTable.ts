@@ -14,12 +14,14 @@ export interface RelationRule {
   reversed: boolean;
   /** Only for these apiVersion prefixes (undefined: all). */
   apiVersions?: readonly string[];
+  /** Also read on kinds read generically (Backstage kinds this project does not define). */
+  generic?: true;
 }
 
 /** The relation table of DESIGN.md: data, not code. */
 export const RELATION_RULES: readonly RelationRule[] = [
-  { field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'group', reversed: false },
-  { field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'system', reversed: false },
+  { field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'group', reversed: false, generic: true },
+  { field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'system', reversed: false, generic: true },
   { field: 'domain', relation: 'partOf', inverse: 'hasPart', defaultKind: 'domain', reversed: false },
   { field: 'subdomainOf', relation: 'partOf', inverse: 'hasPart', defaultKind: 'domain', reversed: false },
   { field: 'subcomponentOf', relation: 'partOf', inverse: 'hasPart', defaultKind: 'component', reversed: false },

@@ -1,4 +1,5 @@
-import { BUILTIN_KIND_DEFINITIONS } from './builtin-kinds.ts';
+import { builtinKindNamed, redeclaresBuiltin } from './builtin-names.ts';
+import { classSchemaIssues } from './classes.ts';
 import { DATE_TIME_PATTERN } from './fragments.ts';
 import type { SchemaIssue } from './messages.ts';
 
@@ -6,7 +7,6 @@ import type { SchemaIssue } from './messages.ts';
 export type SemanticCheck = (doc: Record<string, unknown>) => SchemaIssue[];
 
 const DATE_TIME = new RegExp(DATE_TIME_PATTERN);
-const BUILTIN_KIND_NAMES = new Map(BUILTIN_KIND_DEFINITIONS.map((d) => [d.kind.toLowerCase(), d.kind]));
 
 const specOf = (doc: Record<string, unknown>): Record<string, unknown> | undefined =>
   typeof doc.spec === 'object' && doc.spec !== null && !Array.isArray(doc.spec) ? (doc.spec as Record<string, unknown>) : undefined;
@@ -27,17 +27,18 @@ const windowIsOrdered: SemanticCheck = (doc) => {
   return [{ pointer: '/spec/end', message: `must be after start (${String(spec?.start)})` }];
 };
 
-/** The built-in kind `kind` names (case-insensitive), if any. */
-export const builtinKindNamed = (kind: string): string | undefined => BUILTIN_KIND_NAMES.get(kind.toLowerCase());
-
-export const redeclaresBuiltin = (kind: string): string =>
-  `"${kind}" is the built-in kind ${builtinKindNamed(kind)}; choose another name`;
-
-/** CIClass: must not redeclare a built-in kind. */
+/**
+ * CIClass: must not redeclare a built-in kind, and its schema must be a
+ * usable draft-07 JSON Schema on its own (problems at the offending keyword).
+ * Whether another class declares the same kind is known only once every
+ * class is read (createValidator).
+ */
 const classIsNew: SemanticCheck = (doc) => {
-  const kind = specOf(doc)?.kind;
-  if (typeof kind !== 'string' || builtinKindNamed(kind) === undefined) return [];
-  return [{ pointer: '/spec/kind', message: redeclaresBuiltin(kind) }];
+  const spec = specOf(doc);
+  const kind = spec?.kind;
+  const schema = spec?.schema;
+  const issues = typeof kind === 'string' && builtinKindNamed(kind) !== undefined ? [{ pointer: '/spec/kind', message: redeclaresBuiltin(kind) }] : [];
+  return typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? [...issues, ...classSchemaIssues(schema)] : issues;
 };
 
 /** Checks by canonical kind, for cmdb/v1 documents. */

@@ -11,6 +11,7 @@ const backstageFields: Record<string, JsonSchema> = {
   consumesApis: refList('APIs the component consumes (default kind api).'),
   dependsOn: refList('Entities the component needs to function (kind required).'),
   dependencyOf: refList('Entities that need this component (kind required).'),
+  criticality,
 };
 
 const required = ['type', 'lifecycle', 'owner'];
@@ -23,7 +24,6 @@ export const COMPONENT_KIND: KindDefinition = {
   cmdb: objectOf(
     {
       ...backstageFields,
-      criticality,
       runsOn: refList('Where the component runs, e.g. cluster:prod-eu (kind required).'),
       observe,
     },

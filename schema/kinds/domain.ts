@@ -5,6 +5,7 @@ const backstageFields: Record<string, JsonSchema> = {
   owner: ref('Owner of the domain (default kind group).'),
   subdomainOf: ref('Parent domain (default kind domain).'),
   type: nonEmptyString('Type of domain, e.g. product-area.'),
+  criticality,
 };
 
 /** A bounded context grouping systems. */
@@ -12,5 +13,5 @@ export const DOMAIN_KIND: KindDefinition = {
   kind: 'Domain',
   description: 'A bounded context: systems sharing terminology, models and business purpose.',
   backstage: objectOf(backstageFields, { required: ['owner'], strict: false }),
-  cmdb: objectOf({ ...backstageFields, criticality }, { required: ['owner'], strict: true }),
+  cmdb: objectOf(backstageFields, { required: ['owner'], strict: true }),
 };

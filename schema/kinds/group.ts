@@ -1,4 +1,4 @@
-import { nonEmptyString, objectOf, ref, refList, type JsonSchema } from '../fragments.ts';
+import { criticality, nonEmptyString, objectOf, ref, refList, type JsonSchema } from '../fragments.ts';
 import type { KindDefinition } from './kind-definition.ts';
 
 const profile = (strict: boolean): JsonSchema =>
@@ -17,6 +17,7 @@ const fields = (strict: boolean): Record<string, JsonSchema> => ({
   parent: ref('Parent group (default kind group).'),
   children: refList('Child groups (default kind group).'),
   members: refList('Users in the group (default kind user).'),
+  criticality,
 });
 
 /** A team, business unit or other organisational group. Unlike Backstage, cmdb/v1 does not require `children`. */

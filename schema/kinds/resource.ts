@@ -7,6 +7,7 @@ const backstageFields: Record<string, JsonSchema> = {
   system: ref('System the resource belongs to (default kind system).'),
   dependsOn: refList('Entities the resource needs to function (kind required).'),
   dependencyOf: refList('Entities that need this resource (kind required).'),
+  criticality,
 };
 
 const required = ['type', 'owner'];
@@ -20,7 +21,6 @@ export const RESOURCE_KIND: KindDefinition = {
     {
       ...backstageFields,
       lifecycle: nonEmptyString('Lifecycle stage, e.g. experimental, production, deprecated.'),
-      criticality,
       runsOn: refList('Where the resource runs, e.g. host:db-1 (kind required).'),
       observe,
     },

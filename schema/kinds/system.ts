@@ -5,6 +5,7 @@ const backstageFields: Record<string, JsonSchema> = {
   owner: ref('Owner of the system (default kind group).'),
   domain: ref('Domain the system belongs to (default kind domain).'),
   type: nonEmptyString('Type of system.'),
+  criticality,
 };
 
 /** A collection of components, resources and APIs. */
@@ -15,7 +16,6 @@ export const SYSTEM_KIND: KindDefinition = {
   cmdb: objectOf(
     {
       ...backstageFields,
-      criticality,
       dependsOn: refList('Entities the system needs to function (kind required).'),
       dependencyOf: refList('Entities that need this system (kind required).'),
     },

@@ -1,4 +1,4 @@
-import { nonEmptyString, objectOf, refList, type JsonSchema } from '../fragments.ts';
+import { criticality, nonEmptyString, objectOf, refList, type JsonSchema } from '../fragments.ts';
 import type { KindDefinition } from './kind-definition.ts';
 
 const profile = (strict: boolean): JsonSchema =>
@@ -14,6 +14,7 @@ const profile = (strict: boolean): JsonSchema =>
 const fields = (strict: boolean): Record<string, JsonSchema> => ({
   profile: profile(strict),
   memberOf: refList('Groups the user is a direct member of (default kind group).'),
+  criticality,
 });
 
 /** A person. Unlike Backstage, cmdb/v1 does not require `memberOf`. */

@@ -52,6 +52,19 @@ describe('parseBlob', () => {
     }
   });
 
+  it('reads Backstage kinds it does not define generically, keeping only their owner and system, on both parse paths', () => {
+    const text = 'apiVersion: backstage.io/v1alpha1\nkind: Environment\nmetadata:\n  name: prod\nspec:\n  owner: someone@example.com\n  system: shop\n  dependsOn: [not a reference here]\n  criticality: high\n';
+    for (const fast of [true, false]) {
+      const r = parseBlob(blob(text), DEFAULT_LIMITS, undefined, { fast });
+      expect(r.violations).toEqual([]);
+      expect(r.documents.map((d) => [d.kind, d.ref, d.facts.criticality])).toEqual([['Environment', 'environment:default/prod', 'high']]);
+      expect(r.documents[0].relations).toEqual([
+        ['ownedBy', 'environment:default/prod', 'group:default/someone@example.com', 'owner', 6, 3],
+        ['partOf', 'environment:default/prod', 'system:default/shop', 'system', 7, 3],
+      ]);
+    }
+  });
+
   it('reports a YAML syntax error at its line and column', () => {
     const r = parseBlob(blob('apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: [unclosed\n'));
     expect(r.violations).toHaveLength(1);

@@ -14,7 +14,7 @@ describe('the built-in policy pack', () => {
   it.each([
     // case, head, policy, violated refs
     ['owner-required: a Component owned by a Component', { 'new.yaml': component('orphan', { owner: 'component:web' }) }, 'owner-required', ['component:default/orphan']],
-    ['owner-required: a Resource whose owner is not a reference', { [fileOf('redis')]: service('redis', { spec: { owner: 'sre team' } }) }, 'owner-required', ['resource:default/redis']],
+    ['owner-required: a Resource whose owner is not a reference', { [fileOf('redis')]: service('redis', { spec: { owner: 'group:' } }) }, 'owner-required', ['resource:default/redis']],
     ['owner-required: owned by a User', { 'new.yaml': component('solo', { owner: 'user:bob' }) }, 'owner-required', []],
     ['owner-required: Groups and Users need none', { 'g.yaml': entity('Group', 'guild', { type: 'team', children: [] }) }, 'owner-required', []],
     ['no-removal-with-dependents: removing what others use', { [fileOf('redis')]: undefined }, 'no-removal-with-dependents', ['resource:default/redis']],

@@ -179,3 +179,26 @@ describe('CIClass', () => {
     ]);
   });
 });
+
+describe('a CIClass document checks its own schema', () => {
+  const classDoc = (schema: unknown, kind = 'Database') => ({ apiVersion: 'cmdb/v1', kind: 'CIClass', metadata: { name: 'c' }, spec: { kind, schema } });
+
+  it.each([
+    [{ type: 'object', properties: { a: { type: 'strin' } } }, '/spec/schema/properties/a/type'],
+    [{ type: 'object', properties: { a: { patern: 'x' } } }, '/spec/schema/properties/a/patern'],
+    [{ type: 'object', properties: { a: { $ref: '#/definitions/none' } } }, '/spec/schema/properties/a/$ref'],
+    [{ type: 'string' }, '/spec/schema/type'],
+  ])('%j is refused at %s', (schema, pointer) => {
+    const issues = builtinValidator().validate(classDoc(schema));
+    expect(issues.map((i) => i.pointer)).toEqual([pointer]);
+  });
+
+  it('accepts a usable schema, and reports a redeclared built-in kind next to a broken schema', () => {
+    expect(builtinValidator().validate(classDoc({ type: 'object', $id: 'mine', properties: { a: { type: 'string' } } }))).toEqual([]);
+    expect(builtinValidator().validate(classDoc({ type: 'object', $id: 'mine' }))).toEqual([]); // the same $id again: nothing kept between checks
+    expect(builtinValidator().validate(classDoc({ type: 'object', properties: { a: { patern: 'x' } } }, 'Component')).map((i) => i.pointer)).toEqual([
+      '/spec/kind',
+      '/spec/schema/properties/a/patern',
+    ]);
+  });
+});

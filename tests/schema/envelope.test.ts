@@ -82,12 +82,12 @@ describe('envelope', () => {
     ]);
   });
 
-  it.each(['a', 'cart-service', 'Cart_Service.v2', '0', 'x'.repeat(63)])('accepts the name %j', (name) => {
+  it.each(['a', 'cart-service', 'Cart_Service.v2', '0', 'x'.repeat(63), 'a.b-c_d'])('accepts the name %j', (name) => {
     expect(validator.validate(component({ name, namespace: name }))).toEqual([]);
   });
 
-  it.each(['', '-cart', '.x', 'cart service', 'cart/x', 'x'.repeat(64), 'ünïcode'])('rejects the name %j', (name) => {
-    const rule = 'must be 1-63 characters of letters, digits, "-", "_" and ".", starting with a letter or digit';
+  it.each(['', '-cart', '.x', 'cart service', 'cart/x', 'x'.repeat(64), 'ünïcode', 'trailing-', 'trailing.', 'trailing_'])('rejects the name %j', (name) => {
+    const rule = 'must be 1-63 characters of letters, digits, "-", "_" and ".", starting and ending with a letter or digit';
     expect(validator.validate(component({ name }))).toEqual([{ pointer: '/metadata/name', message: rule }]);
     expect(validator.validate(component({ name: 'ok', namespace: name }))).toEqual([{ pointer: '/metadata/namespace', message: rule }]);
   });
