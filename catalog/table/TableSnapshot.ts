@@ -1,5 +1,5 @@
 import { CmdbError } from '../../core/errors.ts';
-import { entitiesOf } from '../assemble.ts';
+import { entitiesOf } from '../entity.ts';
 import type { BlobResult } from '../parseBlob.ts';
 import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
 import type { Entity, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, Violation } from '../types.ts';

@@ -7,14 +7,14 @@ import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { parseBlob } from '../../catalog/parseBlob.ts';
 import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
-import { assembleTable } from '../../catalog/table/assembleTable.ts';
-import { compactStrings, tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
+import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
 import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
+import { modelView, snapshotView } from './referenceModel.ts';
 
-/** Tables must answer exactly what the object snapshots they replace answer. */
+/** Tables must show what the reference model of the assembly rules shows. */
 let repo: TestRepo;
 let cacheRoot: string;
 const commits: Record<string, string> = {};
@@ -74,26 +74,26 @@ async function inputsOf(commit: string): Promise<FileInput[]> {
 }
 
 describe('TableSnapshot', () => {
-  it('answers like the object snapshot it was built from', async () => {
-    const inputs = await inputsOf(commits.base);
-    const objects = assembleSnapshot(commits.base, inputs).snapshot;
-    const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
-    const table = new TableSnapshot(tableFromSnapshot(objects), (blob) => results.get(blob));
-    expect(await view(table)).toEqual(await view(objects));
-    expect(table.entities.get('component:default/nope')).toBeUndefined();
-    expect(table.files.get('notes.yaml')).toEqual({ path: 'notes.yaml', blob: objects.files.get('notes.yaml')!.blob, entities: [] });
-    expect(table.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
-  });
-
-  it('assembled straight from parse results, equals assembleSnapshot on every commit (duplicates, dangling, repeated relations)', async () => {
+  it('assembled from parse results, shows what the reference model shows on every commit (duplicates, dangling, invalid, repeated relations)', async () => {
     for (const [name, commit] of Object.entries(commits)) {
       const inputs = await inputsOf(commit);
-      const objects = assembleSnapshot(commit, inputs);
-      const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
-      const assembled = assembleTable(commit, inputs);
-      expect(await view(new TableSnapshot(assembled.table, (blob) => results.get(blob))), name).toEqual(await view(objects.snapshot));
-      expect(assembled.incremental, name).toBe(objects.incremental);
+      const { snapshot } = assembleSnapshot(commit, inputs);
+      expect(snapshotView(snapshot), name).toEqual(modelView(inputs));
+      expect(await view(snapshot), name).toEqual(await view(await fullRead(commit)));
     }
+    const base = assembleSnapshot(commits.base, await inputsOf(commits.base)).snapshot;
+    expect(base.entities.get('component:default/nope')).toBeUndefined();
+    expect(base.files.get('notes.yaml')!.entities).toEqual([]);
+    expect(base.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('keeps the definition at the path the change starts from, and follows the reference model there too', async () => {
+    const inputs = await inputsOf(commits.duplicate);
+    const definedAt = (ref: string) => (ref === 'component:default/a' ? 'z/a-again.yaml' : undefined);
+    const { snapshot, preferred } = assembleSnapshot(commits.duplicate, inputs, { definedAt, external: ['group'] });
+    expect(preferred).toBe(true);
+    expect(snapshot.entities.get('component:default/a')!.source.file).toBe('z/a-again.yaml');
+    expect(snapshotView(snapshot)).toEqual(modelView(inputs, { definedAt, external: ['group'] }));
   });
 
   it('drops strings no column refers to when compacted, answering as before', async () => {
