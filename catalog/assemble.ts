@@ -74,8 +74,13 @@ export function assembleSnapshot(
   const classes = resolveClassKinds(files);
   const configViolations = [...(options.configViolations ?? []), ...classes.violations];
   const { table, incremental, preferred } = assembleTable(commit, classes.files, { ...options, configViolations });
-  const given = new Map(files.map((f) => [f.result.blob, f.result]));
-  const base: RecordSource = options.records ?? ((blob) => given.get(blob));
+  const base: RecordSource = options.records ?? byBlob(files);
   const records: RecordSource = classes.resolved.size === 0 ? base : (blob, path) => classes.resolved.get(blob) ?? base(blob, path);
   return { snapshot: new TableSnapshot(table, records), incremental, preferred, resolved: classes.resolved.size > 0 };
+}
+
+/** The given parse results by blob. */
+function byBlob(files: readonly FileInput[]): RecordSource {
+  const given = new Map(files.map((f) => [f.result.blob, f.result]));
+  return (blob) => given.get(blob);
 }

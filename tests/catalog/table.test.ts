@@ -6,10 +6,12 @@ import { assembleSnapshot, type FileInput } from '../../catalog/assemble.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { parseBlob } from '../../catalog/parseBlob.ts';
-import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
+import { changedFiles } from '../../catalog/snapshotQueries.ts';
 import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
-import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
-import type { Snapshot } from '../../catalog/types.ts';
+import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
+import { TableSnapshot } from '../../catalog/table/TableSnapshot.ts';
+import { RELATION_TYPES } from '../../catalog/relations.ts';
+import type { Relation, Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 import { modelView, snapshotView } from './referenceModel.ts';
@@ -98,8 +100,8 @@ describe('TableSnapshot', () => {
 
   it('drops strings no column refers to when compacted, answering as before', async () => {
     const snapshot = await fullRead(commits.modify);
-    const table = structuredClone(tableOf(snapshot)!.table);
-    const before = await view(new TableSnapshot(table, tableOf(snapshot)!.records));
+    const table = structuredClone((snapshot as TableSnapshot).table);
+    const before = await view(new TableSnapshot(table, (snapshot as TableSnapshot).records));
     const used = table.strings.length;
     table.strings.push('stale title 1', 'stale title 2');
     table.strings.unshift('stale first');
@@ -108,31 +110,46 @@ describe('TableSnapshot', () => {
     }
     compactStrings(table);
     expect(table.strings).toHaveLength(used);
-    expect(await view(new TableSnapshot(table, tableOf(snapshot)!.records))).toEqual(before);
+    expect(await view(new TableSnapshot(table, (snapshot as TableSnapshot).records))).toEqual(before);
   });
 
   it('names the parse cache when a document is missing from it', async () => {
     const snapshot = await fullRead(commits.base);
-    const blind = new TableSnapshot(tableOf(snapshot)!.table, () => undefined);
+    const blind = new TableSnapshot((snapshot as TableSnapshot).table, () => undefined);
     expect(() => blind.entities.get('component:default/a')).toThrow(/parse cache has no entry for a\.yaml/);
   });
 });
 
 describe('snapshot queries', () => {
-  it('give the same answers on tables and on objects', async () => {
-    const table = await fullRead(commits.modify);
-    const objects: Snapshot = { commit: table.commit, entities: new Map(table.entities), relations: [...table.relations], files: new Map(table.files), violations: table.violations };
-    expect(tableOf(table)).toBeDefined();
-    for (const s of [table, objects]) {
-      expect(entitiesOfKinds(s, ['User', 'Group']).map((e) => e.ref)).toEqual(['group:default/team', 'user:default/ann', 'user:default/bob']);
-      expect(factsOf(s, 'resource:default/db')).toEqual({ title: 'The DB', criticality: 'critical', owner: 'group:default/team', labels: { tier: 'data' } });
-      expect(factsOf(s, 'resource:default/none')).toBeUndefined();
-      expect(relationsOfTypes(s, ['memberOf']).map((r) => r.source).sort()).toEqual(['user:default/ann', 'user:default/bob']);
-      expect(relationsTouching(s, new Set(['component:default/a'])).map((r) => `${r.source} ${r.type} ${r.target}`).sort()).toEqual([
+  it('answer what a scan of the entities and relations answers, on a read snapshot and on one made of objects', async () => {
+    const read = await fullRead(commits.modify);
+    const objects = snapshotFromObjects({ commit: read.commit, entities: read.entities.values(), relations: read.relations, files: read.files.values(), violations: read.violations });
+    expect(await view(objects)).toEqual(await view(read));
+    for (const s of [read, objects]) {
+      const scan = [...s.entities.values()];
+      expect(s.entitiesOfKinds(['User', 'Group']).map((e) => e.ref)).toEqual(scan.filter((e) => ['User', 'Group'].includes(e.kind)).map((e) => e.ref).sort());
+      expect(s.entitiesOfKinds(['User', 'Group']).map((e) => e.ref)).toEqual(['group:default/team', 'user:default/ann', 'user:default/bob']);
+      for (const e of scan) expect(s.factsOf(e.ref)).toEqual(e.facts);
+      expect(s.factsOf('resource:default/db')).toEqual({ title: 'The DB', criticality: 'critical', owner: 'group:default/team', labels: { tier: 'data' } });
+      expect(s.factsOf('resource:default/none')).toBeUndefined();
+      const line = (r: Relation) => `${r.source} ${r.type} ${r.target}`;
+      expect(s.relationsOfTypes(['memberOf', 'ownedBy']).map(line).sort()).toEqual(s.relations.filter((r) => r.type === 'memberOf' || r.type === 'ownedBy').map(line).sort());
+      const touched = new Set(['component:default/a', 'user:default/ann']);
+      expect(s.relationsTouching(touched).map(line).sort()).toEqual(s.relations.filter((r) => touched.has(r.source) || touched.has(r.target)).map(line).sort());
+      expect(s.relationsTouching(new Set(['component:default/a'])).map(line).sort()).toEqual([
         'component:default/a dependsOn resource:default/db',
         'component:default/a ownedBy group:default/team',
         'component:default/b dependsOn component:default/a',
       ]);
+      const rows = s.rows;
+      expect(rows.refs).toEqual([...s.entities.keys()].sort());
+      rows.refs.forEach((ref, id) => {
+        const e = s.entities.get(ref)!;
+        expect([rows.ids.get(ref), rows.fileAt(id), rows.blobAt(id), rows.documentAt(id), rows.factsAt(id)]).toEqual([id, e.source.file, e.source.blob, e.source.document, e.facts]);
+      });
+      expect(rows.idAfter('component:default/a')).toBe(rows.refs.indexOf('component:default/a') + 1);
+      expect(rows.idAfter('component:default/aa')).toBe(rows.refs.indexOf('component:default/a') + 1);
+      expect(Array.from(rows.relType, (t, i) => `${rows.refs[rows.relSource[i]]} ${RELATION_TYPES[t]} ${rows.refs[rows.relTarget[i]]}`).sort()).toEqual(s.relations.map(line).sort());
     }
   });
 });
@@ -141,7 +158,6 @@ describe('CatalogReader with tables', () => {
   it('derives each commit from the previous one over tables, equal to a full read', async () => {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false });
     let prev = await reader.read(commits.base);
-    expect(tableOf(prev)).toBeDefined();
     const derived: string[] = [];
     for (const name of ['modify', 'add', 'members', 'removeReferenced', 'fix', 'invalid', 'duplicate', 'repeatMembership']) {
       const next = await reader.readFrom(prev, commits[name]);
