@@ -23,7 +23,7 @@ function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
 
 /** A commit's files with the documents of CIClass-declared kinds resolved. */
 export interface ResolvedFiles {
-  files: FileInput[];
+  files: readonly FileInput[];
   /** Problems of the CIClass definitions themselves (no file). */
   violations: Violation[];
   /** The parse results that changed (by blob): records of resolved documents live only there. */
@@ -39,7 +39,7 @@ export interface ResolvedFiles {
  */
 export function resolveClassKinds(files: readonly FileInput[]): ResolvedFiles {
   const resolved = new Map<string, BlobResult>();
-  if (!files.some((f) => f.result.pending.length > 0)) return { files: [...files], violations: [], resolved };
+  if (!files.some((f) => f.result.pending.length > 0)) return { files, violations: [], resolved };
   const { validator, issues } = createValidator({ classes: ciClasses(files) });
   const violations: Violation[] = issues.map((issue) => ({ rule: 'schema', severity: 'error', message: `CIClass ${issue.kind}: ${issue.message}` }));
   const out = files.map(({ path, result }) => {
@@ -72,7 +72,7 @@ export function assembleSnapshot(
   options: AssembleOptions & { records?: RecordSource } = {},
 ): { snapshot: TableSnapshot; incremental: boolean; preferred: boolean; resolved: boolean } {
   const classes = resolveClassKinds(files);
-  const configViolations = [...(options.configViolations ?? []), ...classes.violations];
+  const configViolations = classes.violations.length === 0 ? options.configViolations : [...(options.configViolations ?? []), ...classes.violations];
   const { table, incremental, preferred } = assembleTable(commit, classes.files, { ...options, configViolations });
   const base: RecordSource = options.records ?? byBlob(files);
   const records: RecordSource = classes.resolved.size === 0 ? base : (blob, path) => classes.resolved.get(blob) ?? base(blob, path);
