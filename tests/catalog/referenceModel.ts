@@ -1,4 +1,5 @@
-import type { FileInput } from '../../catalog/parseBlob.ts';
+import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
+import { parseBlob, type FileInput } from '../../catalog/parseBlob.ts';
 import { REVERSED_FIELDS } from '../../catalog/relations.ts';
 import type { Snapshot, Violation } from '../../catalog/types.ts';
 
@@ -116,4 +117,13 @@ export function snapshotView(s: Snapshot): CatalogView {
     files: [...s.files.values()].map((f): [string, string, string[]] => [f.path, f.blob, [...f.entities]]).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     violations: [...s.violations],
   };
+}
+
+/** Parse results of every selected file of a commit (cmdb.yaml and its globs left out: the tests' repos have none). */
+export async function commitInputs(dir: string, commit: string): Promise<FileInput[]> {
+  const git = new NativeGitReader({ dir });
+  const entries = (await git.listFiles(commit)).filter((e) => e.path !== 'cmdb.yaml' && /\.ya?ml$/.test(e.path));
+  const contents = new Map<string, Buffer>();
+  await git.readBlobs([...new Set(entries.map((e) => e.oid))], (oid, content) => contents.set(oid, content));
+  return entries.map((e) => ({ path: e.path, result: parseBlob({ path: e.path, oid: e.oid, mode: e.mode, content: contents.get(e.oid)! }) }));
 }

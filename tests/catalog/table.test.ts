@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleSnapshot, type FileInput } from '../../catalog/assemble.ts';
+import { assembleSnapshot } from '../../catalog/assemble.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
-import { parseBlob } from '../../catalog/parseBlob.ts';
 import { changedFiles } from '../../catalog/snapshotQueries.ts';
 import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
 import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
@@ -14,7 +13,7 @@ import { RELATION_TYPES } from '../../catalog/relations.ts';
 import type { Relation, Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
-import { modelView, snapshotView } from './referenceModel.ts';
+import { commitInputs, modelView, snapshotView } from './referenceModel.ts';
 
 /** Tables must show what the reference model of the assembly rules shows. */
 let repo: TestRepo;
@@ -66,14 +65,7 @@ async function view(s: Snapshot) {
 
 const fullRead = (commit: string) => new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false }).read(commit);
 
-/** Parse results of every file of a commit. */
-async function inputsOf(commit: string): Promise<FileInput[]> {
-  const git = new NativeGitReader({ dir: repo.dir });
-  const inputs: FileInput[] = [];
-  const byOid = new Map((await git.listFiles(commit)).map((f) => [f.oid, f]));
-  await git.readBlobs([...byOid.keys()], (oid, content) => inputs.push({ path: byOid.get(oid)!.path, result: parseBlob({ path: byOid.get(oid)!.path, oid, mode: '100644', content }) }));
-  return inputs;
-}
+const inputsOf = (commit: string) => commitInputs(repo.dir, commit);
 
 describe('TableSnapshot', () => {
   it('assembled from parse results, shows what the reference model shows on every commit (duplicates, dangling, invalid, repeated relations)', async () => {
