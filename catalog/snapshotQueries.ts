@@ -1,22 +1,13 @@
-import { derivedFiles, type Entity, type EntityFacts, type RefString, type Relation, type RelationType, type Snapshot } from './types.ts';
+import { derivedFiles, type EntityFacts, type RefString, type Snapshot } from './types.ts';
 
 /*
- * Questions about snapshots. Those about one snapshot are methods of the
- * Snapshot interface; the functions below delegate to them for callers not
- * yet moved to the methods.
+ * Questions about snapshots. Those about one snapshot are members of the
+ * Snapshot interface (entitiesOfKinds, factsOf, relationsOfTypes,
+ * relationsTouching, rows); this file holds those about two.
  */
 
-/** Entities of the given declared kinds, in ref order: `snapshot.entitiesOfKinds`. */
-export const entitiesOfKinds = (snapshot: Snapshot, kinds: readonly string[]): Entity[] => snapshot.entitiesOfKinds(kinds);
-
-/** The facts of an entity: `snapshot.factsOf`. */
+/** The facts of an entity: `snapshot.factsOf(ref)` (kept for callers not yet moved to the member). */
 export const factsOf = (snapshot: Snapshot, ref: RefString): EntityFacts | undefined => snapshot.factsOf(ref);
-
-/** Relations of the given types: `snapshot.relationsOfTypes`. */
-export const relationsOfTypes = (snapshot: Snapshot, types: readonly RelationType[]): Relation[] => snapshot.relationsOfTypes(types);
-
-/** Relations with an end among `refs`: `snapshot.relationsTouching`. */
-export const relationsTouching = (snapshot: Snapshot, refs: ReadonlySet<RefString>): Relation[] => snapshot.relationsTouching(refs);
 
 /** Catalog files whose blob differs between two snapshots, sorted. */
 export function changedFiles(base: Snapshot, head: Snapshot): string[] {
