@@ -21,6 +21,15 @@ interface SnapshotState {
   incremental: boolean;
 }
 
+/** Where a snapshot defines each ref (from its rows: no entity is built). */
+function definedIn(snapshot: Snapshot): (ref: string) => string | undefined {
+  const { rows } = snapshot;
+  return (ref) => {
+    const id = rows.ids.get(ref);
+    return id === undefined ? undefined : rows.fileAt(id);
+  };
+}
+
 /** Counts of the last read, for logs and benchmarks. */
 export interface ReadStats {
   files: number;
@@ -121,7 +130,7 @@ export class CatalogReader {
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const definedAt = base && ((ref: string) => base.entities.get(ref)?.source.file);
+    const definedAt = base && definedIn(base);
     const records = this.recordSource(config.limits);
     const { snapshot, incremental, preferred, resolved } = assembleSnapshot(commit, files, { configViolations, external: config.external, definedAt, records });
     this.states.set(snapshot, { config, snapshot, incremental });
