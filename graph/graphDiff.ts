@@ -96,14 +96,14 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 /**
  * The differences between the graphs of two snapshots.
  *
- * Precondition (true of CatalogReader.readFrom and of snapshots assembled
- * from the relations their entities declare): an Entity object found in both
- * snapshots (for two snapshot tables: an entity read from the same document
- * of the same blob at the same path) declares the same relations in both. A relation is declared in the
- * document of its source or its target (reversed fields), so an edge can only
- * differ if one of its ends is added, removed or a different object: only
- * relations touching those are compared, which keeps a small change to a
- * large catalog fast.
+ * Precondition (true of snapshots read from a repository, whose relations
+ * are those their entities' documents declare): an entity read in both
+ * snapshots from the same document of the same blob at the same path (when
+ * head was derived from base: the same Entity object) declares the same
+ * relations in both. A relation is declared in the document of its source or
+ * its target (reversed fields), so an edge can only differ if one of its ends
+ * is added, removed or re-read: only relations touching those are compared,
+ * which keeps a small change to a large catalog fast.
  */
 export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
   const replaced = replacedEntities(base, head);
@@ -127,8 +127,9 @@ export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
 }
 
 /**
- * Refs whose entity is not the same object in both snapshots (added, removed
- * or re-read); when head was derived from base, only those of the files that changed.
+ * Refs whose entity is added, removed or re-read (another document, blob or
+ * path); when head was derived from base, only those of the files that
+ * changed whose Entity object differs.
  */
 function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
   const replaced = new Set<RefString>();
