@@ -55,6 +55,9 @@ export function danglingViolation(rel: Relation, external: readonly string[] = [
 
 /**
  * Order-sensitive outcomes (which duplicate wins, what dangles) rule out
- * deriving the next commit from this one.
+ * deriving the next commit from this one. A reference to a missing entity of
+ * an external kind (a warning) does not: a derivation reads in full only when
+ * a change defines the entity it names (see deriveTable).
  */
-export const isSimple = (violations: readonly Violation[]) => !violations.some((v) => v.rule === 'duplicate' || v.rule === 'dangling-reference');
+export const isSimple = (violations: readonly Violation[]) =>
+  !violations.some((v) => v.rule === 'duplicate' || (v.rule === 'dangling-reference' && v.severity === 'error'));

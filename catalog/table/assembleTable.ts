@@ -90,7 +90,7 @@ function resolveRelations(
   const target = new Int32Array(capacity);
   const tuples: RelationTuple[] = new Array(capacity);
   let n = 0;
-  let unresolved = 0;
+  let suppressed = 0;
   for (const { path, result } of ordered) {
     for (const record of result.documents) {
       if (defined.get(record.ref)?.record !== record) continue;
@@ -106,12 +106,12 @@ function resolveRelations(
         const relation = { type: tuple[0], source: tuple[1], target: tuple[2], field: tuple[3], location: { file: path, line: tuple[4], column: tuple[5] } };
         const other = declaredEnds(relation).other;
         if (ids.has(other)) continue;
-        unresolved++;
-        if (!invalid.has(other)) violations.push(danglingViolation(relation, external));
+        if (invalid.has(other)) suppressed++;
+        else violations.push(danglingViolation(relation, external));
       }
     }
   }
-  return { source, target, tuples, count: n, unresolved };
+  return { source, target, tuples, count: n, suppressed };
 }
 
 /**
@@ -141,7 +141,7 @@ function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: 
 /** A commit's table and what the reader needs to know about it. */
 export interface AssembledTable {
   table: SnapshotTable;
-  /** True when the next commit may be derived from this one (no duplicates, no unresolved references, no repeated relations). */
+  /** True when the next commit may be derived from this one (no duplicates, no unresolved references but to external kinds, no repeated relations). */
   incremental: boolean;
   /** True when `definedAt` decided a duplicate: the table depends on the commit the change starts from. */
   preferred: boolean;
@@ -165,7 +165,7 @@ export function assembleTable(commit: string, files: readonly FileInput[], optio
   const refs = [...defined.keys()].sort();
   const ids = new Map<string, number>();
   for (let i = 0; i < refs.length; i++) ids.set(refs[i], i);
-  const { source, target, tuples, count, unresolved } = resolveRelations(ordered, defined, ids, violations, new Set(invalid.map(([, ref]) => ref)), options.external ?? []);
+  const { source, target, tuples, count, suppressed } = resolveRelations(ordered, defined, ids, violations, new Set(invalid.map(([, ref]) => ref)), options.external ?? []);
   const rows = keptRows(tuples, source, target, count);
   const kept = rows?.length ?? count;
   const t = allocateTable(commit, refs.length, kept);
@@ -190,5 +190,5 @@ export function assembleTable(commit: string, files: readonly FileInput[], optio
   violations.sort(compareViolations);
   t.violations = violations;
   t.invalid = invalid;
-  return { table: t, incremental: isSimple(violations) && kept === count && unresolved === 0, preferred };
+  return { table: t, incremental: isSimple(violations) && kept === count && suppressed === 0, preferred };
 }

@@ -86,7 +86,9 @@ function losesClass(b: SnapshotTable, gone: Uint8Array): boolean {
  * base's definitions kept over new duplicates. Undefined when only a full
  * assembly gives the right answer (CIClass kinds involved, two changed files
  * defining one entity, a relation declared twice): the caller then assembles
- * in full. `base` must be incremental (no unresolved references).
+ * in full, as when a change defines an entity that an unchanged file's
+ * reference to an external kind was waiting for. `base` must be incremental
+ * (no unresolved references but warnings for external kinds).
  */
 export function deriveTable(
   base: TableSnapshot,
@@ -109,7 +111,7 @@ export function deriveTable(
   if (losesClass(b, gone)) return undefined;
   const duplicates: Violation[] = [];
   const fresh = freshEntities(sorted, base, gone, duplicates);
-  if (!fresh) return undefined;
+  if (!fresh || definesAwaited(b, touched, fresh)) return undefined;
   const files = mergeFiles(b, sorted, new Set(removed));
   const { refs, remap, freshIds } = mergeRefs(b, gone, fresh);
   const freshRelations = fresh.flatMap((f) => f.relations);
@@ -146,12 +148,20 @@ export function deriveTable(
   if (t.strings.length > 2 * t.refs.length + 10_000) compactStrings(t); // strings of replaced entities pile up along a chain of derivations
   const snapshot = new TableSnapshot(t, base.records);
   snapshot.derivedFrom = { base: new WeakRef<Snapshot>(base), files: touched };
-  return { snapshot, incremental: isSimple(violations) && unresolved.count === 0 };
+  return { snapshot, incremental: isSimple(violations) && unresolved.suppressed === 0 };
+}
+
+/** Whether a fresh entity is one a reference from an unchanged file names without finding it (its relation is not in the base's rows). */
+function definesAwaited(b: SnapshotTable, touched: ReadonlySet<string>, fresh: readonly BuiltEntity[]): boolean {
+  const awaited = new Set<string>();
+  for (const v of b.violations) if (v.rule === 'dangling-reference' && v.target !== undefined && v.file !== undefined && !touched.has(v.file)) awaited.add(v.target);
+  return awaited.size > 0 && fresh.some((f) => awaited.has(f.entity.ref));
 }
 
 /** References to entities the head lacks: dangling-reference violations, except to entities defined but invalid. */
 class Unresolved {
-  count = 0;
+  /** References to entities defined but invalid (no violation, no relation): the next commit must be read in full. */
+  suppressed = 0;
   private readonly invalid: ReadonlySet<string>;
   constructor(
     invalid: ReadonlyArray<[string, string]>,
@@ -161,8 +171,8 @@ class Unresolved {
     this.invalid = new Set(invalid.map(([, ref]) => ref));
   }
   add(rel: Relation): void {
-    this.count++;
-    if (!this.invalid.has(declaredEnds(rel).other)) this.violations.push(danglingViolation(rel, this.external));
+    if (this.invalid.has(declaredEnds(rel).other)) this.suppressed++;
+    else this.violations.push(danglingViolation(rel, this.external));
   }
 }
 

@@ -74,6 +74,34 @@ describe('CatalogReader.readFrom', () => {
     expect(snapshotView(full)).toEqual(modelView(await commitInputs(repo.dir, commits.duplicateFirst)));
   });
 
+  it('derives commits whose only unresolved references are to external kinds, and reads in full when one of those entities arrives', async () => {
+    const own = TestRepo.create();
+    try {
+      const cfg = { 'cmdb.yaml': 'references:\n  external: [group]\n' };
+      const steps = [
+        own.commit({ ...cfg, 'a.yaml': svc('a'), 'b.yaml': svc('b', { dependsOn: ['component:a'] }) }),
+        own.commit({ 'b.yaml': svc('b', { dependsOn: ['component:a'], criticality: 'high' }) }),
+        own.commit({ 'team.yaml': entity('Group', 'team', { type: 'team' }) }),
+      ];
+      const reader = new CatalogReader({ git: new NativeGitReader({ dir: own.dir }), cache: false });
+      let prev = await reader.read(steps[0]);
+      const derived: boolean[] = [];
+      for (const commit of steps.slice(1)) {
+        const next = await reader.readFrom(prev, commit);
+        derived.push(next.derivedFrom?.base.deref() === prev);
+        const full = await new CatalogReader({ git: new NativeGitReader({ dir: own.dir }), cache: false }).read(commit);
+        expect(view(next)).toEqual(view(full));
+        expect(snapshotView(next)).toEqual(modelView(await commitInputs(own.dir, commit), { external: ['group'] }));
+        prev = next;
+      }
+      expect(derived).toEqual([true, false]);
+      expect(prev.violations).toEqual([]);
+      expect(prev.relationsOfTypes(['ownedBy']).map((r) => r.source)).toEqual(['component:default/a', 'component:default/b']);
+    } finally {
+      own.remove();
+    }
+  });
+
   it('derives a commit beside CIClass kinds, and reads in full when a class goes', async () => {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false });
     const classes = await reader.read(commits.classes);
