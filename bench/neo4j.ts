@@ -4,6 +4,7 @@
  * latency of impact() from random roots, checked to give identical answers.
  */
 import { performance } from 'node:perf_hooks';
+import { snapshotFromObjects } from '../catalog/table/snapshotFromObjects.ts';
 import type { RefString, Snapshot } from '../catalog/types.ts';
 import { diffGraphs, snapshotEdges } from '../graph/graphDiff.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
@@ -129,7 +130,7 @@ function pickRoots(snapshot: Snapshot, count: number, seed: number): RefString[]
 }
 
 function emptySnapshot(commit: string): Snapshot {
-  return { commit, entities: new Map(), relations: [], files: new Map(), violations: [] };
+  return snapshotFromObjects({ commit });
 }
 
 async function time(run: () => Promise<unknown>): Promise<number> {

@@ -1,25 +1,33 @@
 import path from 'node:path';
 import { builtinValidator } from '../schema/index.ts';
-import { assembleIncrementally, assembleSnapshot, type Assembly, type FileInput } from './assemble.ts';
+import { assembleSnapshot } from './assemble.ts';
 import { CACHE_FORMAT, DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
 import type { FileChange, GitReader, TreeEntry } from './git/GitReader.ts';
-import { parseBlob, SUBMODULE_MODE, type BlobResult, type ParseLimits } from './parseBlob.ts';
+import { parseBlob, SUBMODULE_MODE, type BlobResult, type FileInput, type ParseLimits } from './parseBlob.ts';
 import { sinkFor } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
 import { deriveTable } from './table/deriveTable.ts';
-import { assembleTable } from './table/assembleTable.ts';
-import { TableSnapshot, tableOf, type RecordSource } from './table/TableSnapshot.ts';
+import { TableSnapshot, type RecordSource } from './table/TableSnapshot.ts';
 import type { Snapshot, Violation } from './types.ts';
 
 /** What the reader keeps about a snapshot it produced, to derive the next one from it. */
 interface SnapshotState {
   config: CatalogConfig;
-  /** For snapshots assembled from objects (CIClass kinds): what assembleIncrementally needs. */
-  assembly?: Assembly;
-  /** False when the next commit must be assembled in full (duplicates, dangling references, repeated relations). */
+  /** The snapshot, when it has a table this reader can derive from. */
+  snapshot: TableSnapshot;
+  /** False when the next commit must be assembled in full (duplicates, unresolved references, repeated relations). */
   incremental: boolean;
+}
+
+/** Where a snapshot defines each ref (from its rows: no entity is built). */
+function definedIn(snapshot: Snapshot): (ref: string) => string | undefined {
+  const { rows } = snapshot;
+  return (ref) => {
+    const id = rows.ids.get(ref);
+    return id === undefined ? undefined : rows.fileAt(id);
+  };
 }
 
 /** Counts of the last read, for logs and benchmarks. */
@@ -71,7 +79,7 @@ export class CatalogReader {
 
   private fromStored({ table, config, incremental }: StoredTable): Snapshot {
     const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
-    this.states.set(snapshot, { config, incremental });
+    this.states.set(snapshot, { config, snapshot, incremental });
     this.lastRead = { files: table.paths.length, parsed: 0, fromCache: table.paths.length };
     return snapshot;
   }
@@ -83,7 +91,7 @@ export class CatalogReader {
     if (!state) return this.read(commit);
     if (commit === base.commit) return base;
     const changes = await this.git.diffFiles(base.commit, commit);
-    if (changes.some((c) => c.path === CONFIG_FILE) || !state.incremental) return this.build(commit, await this.listEntries(commit));
+    if (changes.some((c) => c.path === CONFIG_FILE) || !state.incremental) return this.build(commit, await this.listEntries(commit), base);
     const matches = fileMatcher(state.config);
     const selected = (c: FileChange) => c.entry !== undefined && c.entry.mode !== SUBMODULE_MODE && matches(c.path);
     const changed = changes.filter(selected).map((c) => c.entry!);
@@ -92,22 +100,11 @@ export class CatalogReader {
     const results = await this.parseAll(changed, state.config.limits);
     await this.flush(state.config.limits);
     const inputs: FileInput[] = changed.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    const derived = this.derive(base, state, commit, inputs, removed);
-    if (!derived) return this.build(commit, await this.listEntries(commit));
+    const derived = deriveTable(state.snapshot, commit, inputs, removed, { external: state.config.external });
+    if (!derived) return this.build(commit, await this.listEntries(commit), base);
     this.lastRead = { files: derived.snapshot.files.size, parsed: this.lastRead.parsed, fromCache: derived.snapshot.files.size - this.lastRead.parsed };
-    this.states.set(derived.snapshot, { config: state.config, assembly: derived.assembly, incremental: derived.incremental });
+    this.states.set(derived.snapshot, { config: state.config, snapshot: derived.snapshot, incremental: derived.incremental });
     return derived.snapshot;
-  }
-
-  /** Head from base by the changed files: over the base's table, else over its objects; undefined when a full read is needed. */
-  private derive(base: Snapshot, state: SnapshotState, commit: string, inputs: FileInput[], removed: string[]) {
-    const table = tableOf(base);
-    if (table) {
-      const d = deriveTable(table, commit, inputs, removed);
-      return d && { snapshot: d.snapshot as Snapshot, incremental: d.incremental, assembly: undefined };
-    }
-    const assembly = state.assembly && assembleIncrementally(state.assembly, commit, inputs, removed);
-    return assembly && { snapshot: assembly.snapshot, incremental: assembly.incremental, assembly };
   }
 
   /** Writes what was parsed to the parse cache (failures cost a re-parse later, never an error). */
@@ -121,27 +118,24 @@ export class CatalogReader {
   }
 
   /**
-   * Reads a commit in full. Unless CIClass kinds are involved, the snapshot
-   * returned is a TableSnapshot assembled straight from the parse results,
-   * and its table is stored for the next run.
+   * Reads a commit in full and assembles its table. When the read is the
+   * head of a change from `base`, an entity `base` defines keeps its
+   * definition there over a second one the change adds. The table is stored
+   * for the next run unless it depends on more than the commit (a base
+   * decided a duplicate, or CIClass kinds were resolved).
    */
-  private async build(commit: string, entries: Map<string, TreeEntry>): Promise<Snapshot> {
+  private async build(commit: string, entries: Map<string, TreeEntry>, base?: Snapshot): Promise<Snapshot> {
     const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
     const matches = fileMatcher(config);
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
-    if (files.some((f) => f.result.pending.length > 0)) {
-      const assembly = assembleSnapshot(commit, files, configViolations);
-      this.states.set(assembly.snapshot, { config, assembly, incremental: assembly.incremental });
-      await this.flush(config.limits);
-      return assembly.snapshot;
-    }
-    const { table, incremental } = assembleTable(commit, files, configViolations);
-    const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
-    this.states.set(snapshot, { config, incremental });
+    const definedAt = base && definedIn(base);
+    const records = this.recordSource(config.limits);
+    const { snapshot, incremental, preferred, resolved } = assembleSnapshot(commit, files, { configViolations, external: config.external, definedAt, records });
+    this.states.set(snapshot, { config, snapshot, incremental });
     // The table first: a `cmdb cache prune` in between then keeps the blobs it refers to.
-    await this.tableCache()?.save({ table, config, incremental });
+    if (!preferred && !resolved) await this.tableCache()?.save({ table: snapshot.table, config, incremental });
     await this.flush(config.limits);
     return snapshot;
   }

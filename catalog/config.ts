@@ -13,6 +13,12 @@ export interface CatalogConfig {
   include: string[];
   exclude: string[];
   limits: ParseLimits;
+  /**
+   * Kinds (lower case) whose entities may live outside the repository
+   * (`references: {external: [group, user]}`, as when an identity provider
+   * holds the groups and users): a reference to a missing one is a warning.
+   */
+  external: string[];
   /** The whole document, for settings read elsewhere (policies, approvals). */
   raw: Record<string, unknown>;
   /**
@@ -27,6 +33,7 @@ export const DEFAULT_CONFIG: CatalogConfig = {
   include: ['**/*.yaml', '**/*.yml'],
   exclude: [],
   limits: DEFAULT_LIMITS,
+  external: [],
   raw: {},
   positions: {},
 };
@@ -74,7 +81,31 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config: Catalog
     if (isPositiveInt(limits[key])) config.limits[key] = limits[key];
     else problem(`/limits/${key}`, `limits.${key} must be a positive integer`);
   }
+  config.external = externalKinds(r.references, problem);
   return { config, violations };
+}
+
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+
+/** `references.external`: a list of kind names; anything else is a problem at its position. */
+function externalKinds(references: unknown, problem: (pointer: string, message: string) => void): string[] {
+  if (references === undefined || references === null) return [];
+  if (typeof references !== 'object' || Array.isArray(references)) {
+    problem('/references', 'references must be a mapping, as in references: {external: [group, user]}');
+    return [];
+  }
+  const external = (references as Record<string, unknown>).external;
+  if (external === undefined || external === null) return [];
+  if (!Array.isArray(external)) {
+    problem('/references/external', 'references.external must be a list of kinds, as in [group, user]');
+    return [];
+  }
+  const kinds: string[] = [];
+  external.forEach((kind, i) => {
+    if (typeof kind === 'string' && KIND.test(kind)) kinds.push(kind.toLowerCase());
+    else problem(`/references/external/${i}`, `references.external[${i}] must be a kind name, such as group or user`);
+  });
+  return kinds;
 }
 
 /**

@@ -189,3 +189,15 @@ export function referenceViolations(record: DocRecord, file: string): Violation[
 export function buildEntity(doc: ParsedDocument, kind: string, file: string, blob: string): BuiltEntity {
   return entityFromRecord(toDocRecord(doc, kind), file, blob);
 }
+
+/** Entities built per (blob result, path): unchanged files of two commits share them. */
+const built = new WeakMap<object, { path: string; entities: BuiltEntity[] }>();
+
+/** Entities of a file's records (memoized per result and path: unchanged files of two commits share them). */
+export function entitiesOf(path: string, result: { blob: string; documents: readonly DocRecord[] }): BuiltEntity[] {
+  const memo = built.get(result);
+  if (memo && memo.path === path) return memo.entities;
+  const entities = result.documents.map((doc) => entityFromRecord(doc, path, result.blob));
+  built.set(result, { path, entities });
+  return entities;
+}

@@ -9,6 +9,7 @@ export * from './refs.ts';
 export * from './relations.ts';
 export * from './snapshotQueries.ts';
 export * from './types.ts';
+export * from './violations.ts';
 export * from './yamlPositions.ts';
 export * from './cache/index.ts';
 export * from './git/index.ts';

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Document, LineCounter, Node } from 'yaml';
 import { yaml } from './yamlLib.ts';
 import { builtinValidator, expressionIssues, type EntityValidator, type SchemaIssue } from '../schema/index.ts';
+import { DEFAULT_NAMESPACE, isValidName, stringifyRef } from './refs.ts';
 import { readReferences, toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
 import type { Violation } from './types.ts';
@@ -20,6 +21,18 @@ export interface BlobResult {
   /** Documents of kinds only a CIClass can declare: validated once every class is known. */
   pending: ParsedDocument[];
   violations: Violation[];
+  /**
+   * Refs of documents that define an entity but fail its schema (present only
+   * when there are some): references to them are not reported as dangling,
+   * the entity's own problem is.
+   */
+  invalid?: string[];
+}
+
+/** One selected file of a commit and what its blob yielded. */
+export interface FileInput {
+  path: string;
+  result: BlobResult;
 }
 
 export interface BlobInput {
@@ -235,6 +248,7 @@ function parseDocumentInto(result: BlobResult, source: SourceDocument, limits: P
   if (issues.length > 0) {
     for (const issue of issues) result.violations.push(issueToViolation(issue, file, issuePosition(source, issue)));
     if (kind !== undefined) result.violations.push(...rejectedProblems(source, record, kind, generic, issues, file));
+    addInvalid(result, record, kind);
     return;
   }
   // A CIClass keeps the position of every node: its schema's problems are found once every class is known.
@@ -327,8 +341,23 @@ function entityPositions(doc: Document, counter: LineCounter): Record<string, Po
   return positions;
 }
 
+/** The ref a document that fails its schema would have, when its kind and name can be read. */
+export function invalidRef(record: Record<string, unknown>, kind: string | undefined): string | undefined {
+  const metadata = record.metadata as Record<string, unknown> | undefined;
+  const name = metadata?.name;
+  const namespace = metadata?.namespace ?? DEFAULT_NAMESPACE;
+  const k = kind ?? record.kind;
+  if (typeof k !== 'string' || typeof name !== 'string' || typeof namespace !== 'string' || !isValidName(name) || !isValidName(namespace)) return undefined;
+  return stringifyRef({ kind: k, namespace, name });
+}
+
+function addInvalid(result: BlobResult, record: Record<string, unknown>, kind: string | undefined): void {
+  const ref = invalidRef(record, kind);
+  if (ref !== undefined) (result.invalid ??= []).push(ref);
+}
+
 /** Validates a pending document against a validator that knows the CIClass kinds. */
-export function resolvePending(doc: ParsedDocument, file: string, validator: EntityValidator): { document?: DocRecord; violations: Violation[] } {
+export function resolvePending(doc: ParsedDocument, file: string, validator: EntityValidator): { document?: DocRecord; violations: Violation[]; invalid?: string } {
   const pos = (pointer: string): Position => {
     for (let p = pointer; ; p = p.slice(0, p.lastIndexOf('/'))) {
       if (doc.positions[p]) return doc.positions[p];
@@ -336,7 +365,7 @@ export function resolvePending(doc: ParsedDocument, file: string, validator: Ent
     }
   };
   const issues = validator.validate(doc.value);
-  if (issues.length > 0) return { violations: issues.map((i) => issueToViolation(i, file, pos(i.pointer))) };
-  const kind = validator.resolveKind(String(doc.value.apiVersion), String(doc.value.kind))!;
-  return { document: toDocRecord(doc, kind), violations: [] };
+  const kind = validator.resolveKind(String(doc.value.apiVersion), String(doc.value.kind));
+  if (issues.length > 0) return { violations: issues.map((i) => issueToViolation(i, file, pos(i.pointer))), invalid: invalidRef(doc.value, kind) };
+  return { document: toDocRecord(doc, kind!), violations: [] };
 }

@@ -88,16 +88,58 @@ export interface FileRecord {
   entities: RefString[];
 }
 
-/** The catalog at one commit: entities, relations and the problems found reading them. */
+/**
+ * The catalog at one commit: entities, relations and the problems found
+ * reading them. Implementations answer the questions below without building
+ * an object per entity or relation, so callers ask them rather than scan.
+ */
 export interface Snapshot {
-  commit: string;
-  entities: ReadonlyMap<RefString, Entity>;
-  relations: readonly Relation[];
-  files: ReadonlyMap<string, FileRecord>;
+  readonly commit: string;
+  readonly entities: ReadonlyMap<RefString, Entity>;
+  /** One per (type, source, target), both ends entities. */
+  readonly relations: readonly Relation[];
+  readonly files: ReadonlyMap<string, FileRecord>;
   /** Problems found reading and validating this commit (yaml, schema, duplicates, references, cycles). */
-  violations: readonly Violation[];
+  readonly violations: readonly Violation[];
   /** Set when the snapshot was derived from another by re-reading only some files. */
-  derivedFrom?: SnapshotDerivation;
+  readonly derivedFrom?: SnapshotDerivation;
+  /** The entities and relations by id, for indexes (graphs) built without entity objects. */
+  readonly rows: SnapshotRows;
+  /** Entities of the given declared kinds (`ChangePolicy`, `User`), in ref order. */
+  entitiesOfKinds(kinds: readonly string[]): Entity[];
+  /** The facts of an entity, without building it. */
+  factsOf(ref: RefString): EntityFacts | undefined;
+  /** Relations of the given types. */
+  relationsOfTypes(types: readonly RelationType[]): Relation[];
+  /** Relations with an end among `refs`. */
+  relationsTouching(refs: ReadonlySet<RefString>): Relation[];
+}
+
+/**
+ * A snapshot's entities and relations by id. Entity ids are the ranks of the
+ * refs in code-unit order; relation columns hold RELATION_TYPES indexes and
+ * entity ids. Read-only: never write to the arrays.
+ */
+export interface SnapshotRows {
+  /** Refs, sorted in code-unit order: an entity's id is its index here. */
+  readonly refs: readonly RefString[];
+  /** Id of each ref (a lookup, not a copy). */
+  readonly ids: ReadonlyMap<RefString, number>;
+  /** Per relation: index in RELATION_TYPES, source id, target id. */
+  readonly relType: Uint8Array;
+  readonly relSource: Int32Array;
+  readonly relTarget: Int32Array;
+  /** First id whose ref sorts after `ref` (the number of refs up to it). */
+  idAfter(ref: RefString): number;
+  entityAt(id: number): Entity;
+  factsAt(id: number): EntityFacts;
+  /** The owner the entity's spec names (normalized), whether or not it is in the catalog: `factsAt(id).owner`, without the rest. */
+  ownerAt(id: number): RefString | undefined;
+  /** Path of the file the entity was read from. */
+  fileAt(id: number): string;
+  /** Blob and document index it was read from: with the path, equal in two snapshots exactly when they share the definition. */
+  blobAt(id: number): string;
+  documentAt(id: number): number;
 }
 
 /** Entities outside `files` are those of `base` (same blob, same document). */

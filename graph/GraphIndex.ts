@@ -1,10 +1,7 @@
 import { IMPACT_FLOW, RELATION_TYPES } from '../catalog/relations.ts';
-import { factsAt, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
-import { SortedKeyMap } from '../catalog/table/SortedKeyMap.ts';
-import { tableOf } from '../catalog/table/TableSnapshot.ts';
-import type { Entity, EntityFacts, RefString, RelationType, Snapshot } from '../catalog/types.ts';
-import { prefixSum, type Csr } from './csr.ts';
-import { rankRefs, type Digraph } from './digraph.ts';
+import type { Entity, EntityFacts, RefString, RelationType, Snapshot, SnapshotRows } from '../catalog/types.ts';
+import { MAX_CSR_NODES, prefixSum, type Csr } from './csr.ts';
+import type { Digraph } from './digraph.ts';
 
 /** Relation types in name order; a relation's index here is its `code`. */
 export const RELATION_CODES: readonly RelationType[] = [...RELATION_TYPES].sort();
@@ -24,17 +21,17 @@ export interface RelationCsr extends Csr {
  */
 export interface GraphIndex extends Digraph {
   commit: string;
-  /** The snapshot indexed (shared, not copied: snapshots are immutable). */
-  snapshot: Snapshot;
+  /** The rows of the snapshot indexed (shared, not copied: snapshots are immutable). */
+  rows: SnapshotRows;
   /** The snapshot's entity with this id. */
   entityAt(id: number): Entity;
-  /** What a GraphNode shows of the entity with this id, without building the entity when the snapshot has a table. */
+  /** What a GraphNode shows of the entity with this id, without building the entity. */
   factsAt(id: number): { facts: EntityFacts; file: string };
-  /** True when ids `id` here and `other` in `previous` were read from the same document of the same blob. */
+  /** True when ids `id` here and `other` in `previous` were read from the same document of the same blob at the same path. */
   sameSource(id: number, previous: GraphIndex, other: number): boolean;
   /** Commit at which each id's node was last written (see GraphNode.commit); load() sets all to `commit`. */
   commits: string[];
-  /** Target of each id's ownedBy relation (the smallest if several), dangling ones included. */
+  /** Each id's owner: the smallest of its ownedBy relations' targets and the owner its spec names (even one not in the catalog). */
   owners: readonly (RefString | undefined)[];
   /** Ids `[start, end)` of each kind: refs are sorted, so a kind's refs are contiguous. */
   kinds: ReadonlyMap<string, readonly [number, number]>;
@@ -56,17 +53,33 @@ export function relationMask(relations: readonly RelationType[] | undefined): nu
 }
 
 /** Indexes a snapshot: entities, distinct relations between them, impact edges. */
-export function buildGraphIndex(snapshot: Snapshot): GraphIndex {
-  const table = tableOf(snapshot)?.table;
-  const { refs, ids, owners, keys } = table ? tableEdges(table) : objectEdges(snapshot);
+export function buildGraphIndex(snapshot: Pick<Snapshot, 'commit' | 'rows'>): GraphIndex {
+  const rows = snapshot.rows;
+  const { refs, ids, owners, keys } = indexedEdges(rows);
   const size = refs.length;
   const edges = decodeEdges(keys.sort(), size);
   const outEdges = groupEdges(size, edges.source, edges.target, edges.code, edges.count);
   const inEdges = groupEdges(size, edges.target, edges.source, edges.code, edges.count);
   const successors = impactCsr(outEdges, inEdges);
   const commits = new Array<string>(size).fill(snapshot.commit);
-  const base = { commit: snapshot.commit, snapshot, refs, ids, commits, owners, kinds: kindRanges(refs), out: outEdges, in: inEdges, successors };
-  return { ...base, ...(table ? tableAccess(snapshot, table) : objectAccess(snapshot, refs)) };
+  return {
+    commit: snapshot.commit,
+    rows,
+    refs,
+    ids,
+    commits,
+    owners,
+    kinds: kindRanges(refs),
+    out: outEdges,
+    in: inEdges,
+    successors,
+    entityAt: (id) => rows.entityAt(id),
+    factsAt: (id) => ({ facts: rows.factsAt(id), file: rows.fileAt(id) }),
+    sameSource: (id, previous, other) => {
+      const p = previous.rows;
+      return rows.documentAt(id) === p.documentAt(other) && rows.blobAt(id) === p.blobAt(other) && rows.fileAt(id) === p.fileAt(other);
+    },
+  };
 }
 
 interface IndexedEdges {
@@ -77,34 +90,14 @@ interface IndexedEdges {
   keys: Float64Array;
 }
 
-/** Edge keys of a snapshot of objects. */
-function objectEdges(snapshot: Snapshot): IndexedEdges {
-  const { refs, ids } = rankRefs(snapshot.entities.keys(), true);
-  const size = refs.length;
-  const owners: (RefString | undefined)[] = new Array(size).fill(undefined);
-  const keys = new Float64Array(snapshot.relations.length);
-  let m = 0;
-  let lastSource = '';
-  let s: number | undefined;
-  for (const r of snapshot.relations) {
-    if (r.source !== lastSource) s = ids.get((lastSource = r.source)); // relations come grouped by source
-    if (s === undefined) continue;
-    if (r.type === 'ownedBy' && (owners[s] === undefined || r.target < owners[s]!)) owners[s] = r.target;
-    const d = ids.get(r.target);
-    const code = CODE.get(r.type);
-    if (d === undefined || code === undefined) continue;
-    keys[m++] = (s * size + d) * CODE_COUNT + code;
-  }
-  return { refs, ids, owners, keys: keys.subarray(0, m) };
-}
-
 /** Relation code of each RELATION_TYPES index. */
 const CODE_OF_TYPE = RELATION_TYPES.map((t) => CODE.get(t)!);
 const OWNED_BY = RELATION_TYPES.indexOf('ownedBy');
 
-/** Edge keys straight from a table's columns: its ids are already ranks of its refs. */
-function tableEdges(t: SnapshotTable): IndexedEdges {
+/** Edge keys straight from a snapshot's relation rows: its ids are already ranks of its refs. */
+function indexedEdges(t: SnapshotRows): IndexedEdges {
   const size = t.refs.length;
+  if (size > MAX_CSR_NODES) throw new RangeError(`a graph holds at most ${MAX_CSR_NODES} nodes`);
   const n = t.relType.length;
   const keys = new Float64Array(n);
   const ownerIds = new Int32Array(size).fill(-1);
@@ -114,35 +107,13 @@ function tableEdges(t: SnapshotTable): IndexedEdges {
     if (t.relType[i] === OWNED_BY && (ownerIds[s] < 0 || d < ownerIds[s])) ownerIds[s] = d;
     keys[i] = (s * size + d) * CODE_COUNT + CODE_OF_TYPE[t.relType[i]];
   }
-  const owners: (RefString | undefined)[] = Array.from(ownerIds, (o) => (o < 0 ? undefined : t.refs[o]));
-  return { refs: t.refs, ids: new SortedKeyMap(t.refs, (id) => id), owners, keys }; // ids by binary search: no 100,000-entry map to build
-}
-
-type Access = Pick<GraphIndex, 'entityAt' | 'factsAt' | 'sameSource'>;
-
-function objectAccess(snapshot: Snapshot, refs: readonly RefString[]): Access {
-  const entityAt = (id: number) => snapshot.entities.get(refs[id])!;
-  return {
-    entityAt,
-    factsAt: (id) => {
-      const e = entityAt(id);
-      return { facts: e.facts, file: e.source.file };
-    },
-    sameSource: (id, previous, other) => entityAt(id) === previous.entityAt(other),
-  };
-}
-
-function tableAccess(snapshot: Snapshot, t: SnapshotTable): Access {
-  const table = tableOf(snapshot)!;
-  return {
-    entityAt: (id) => table.entityAt(id),
-    factsAt: (id) => ({ facts: factsAt(t, id), file: t.paths[t.file[id]] }),
-    sameSource: (id, previous, other) => {
-      const p = tableOf(previous.snapshot)?.table;
-      if (!p) return table.entityAt(id) === previous.entityAt(other);
-      return t.doc[id] === p.doc[other] && t.blobs[t.file[id]] === p.blobs[p.file[other]] && t.paths[t.file[id]] === p.paths[p.file[other]];
-    },
-  };
+  const owners = new Array<RefString | undefined>(size);
+  for (let id = 0; id < size; id++) {
+    const declared = t.ownerAt(id);
+    const related = ownerIds[id] < 0 ? undefined : t.refs[ownerIds[id]];
+    owners[id] = declared === undefined || (related !== undefined && related < declared) ? related : declared;
+  }
+  return { refs: t.refs, ids: t.ids, owners, keys };
 }
 
 interface EdgeList {

@@ -1,6 +1,5 @@
 import { normalizeRef } from '../catalog/refs.ts';
-import { upperBound } from '../catalog/table/SnapshotTable.ts';
-import type { RefString, RelationType, Snapshot } from '../catalog/types.ts';
+import type { RefString, RelationType, Snapshot, SnapshotRows } from '../catalog/types.ts';
 import { digraphImpact } from './digraph.ts';
 import { buildGraphIndex, type GraphIndex } from './GraphIndex.ts';
 import { assertDiffBase, sameNodeContent } from './graphDiff.ts';
@@ -14,7 +13,34 @@ export interface InMemoryGraphStoreOptions {
   snapshot?: Snapshot;
 }
 
-const EMPTY: Snapshot = { commit: '', entities: new Map(), relations: [], files: new Map(), violations: [] };
+/** The rows of no snapshot: what the store holds before the first load and after close. */
+const NO_ROWS: SnapshotRows = {
+  refs: [],
+  ids: new Map(),
+  relType: new Uint8Array(0),
+  relSource: new Int32Array(0),
+  relTarget: new Int32Array(0),
+  idAfter: () => 0,
+  entityAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+  factsAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+  ownerAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+  fileAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+  blobAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+  documentAt: (id) => {
+    throw new RangeError(`no entity ${id} in an empty graph`);
+  },
+};
+const EMPTY = { commit: '', rows: NO_ROWS };
 
 /** The default GraphStore: the whole graph indexed in memory, rebuilt by each load(). */
 export class InMemoryGraphStore implements GraphStore {
@@ -50,10 +76,10 @@ export class InMemoryGraphStore implements GraphStore {
   }
 
   async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
-    const { refs, kinds } = this.index;
+    const { refs, kinds, rows } = this.index;
     const [first, last] = options.kind === undefined ? [0, refs.length] : (kinds.get(options.kind.toLowerCase()) ?? [0, 0]);
     const total = last - first;
-    const from = options.after === undefined ? first : Math.max(first, upperBound(refs, options.after));
+    const from = options.after === undefined ? first : Math.max(first, rows.idAfter(options.after));
     const start = from + Math.max(0, options.offset ?? 0);
     const end = Math.min(last, start + Math.max(0, options.limit ?? total));
     const nodes: GraphNode[] = [];

@@ -1,8 +1,5 @@
 import { CmdbError } from '../core/errors.ts';
-import { relationsTouching } from '../catalog/snapshotQueries.ts';
-import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot } from '../catalog/types.ts';
-import { factsAt, type SnapshotTable } from '../catalog/table/SnapshotTable.ts';
-import { tableOf } from '../catalog/table/TableSnapshot.ts';
+import { derivedFiles, type RefString, type Relation, type RelationType, type Snapshot, type SnapshotRows } from '../catalog/types.ts';
 import { nodeFromFacts, toGraphNode } from './graphNode.ts';
 import type { GraphNode } from './GraphStore.ts';
 
@@ -28,35 +25,43 @@ export interface GraphDiff {
 }
 
 /**
- * Target of each entity's ownedBy relations (the smallest if several), dangling
- * targets included; for every entity, or only those in `only`.
+ * Each entity's owner (see GraphIndex.owners): the smallest of its ownedBy
+ * relations' targets and the owner its spec names, even one not in the
+ * catalog; for every entity, or only those in `only`.
  */
 export function snapshotOwners(snapshot: Snapshot, only?: ReadonlySet<RefString>): Map<RefString, RefString> {
   const owners = new Map<RefString, RefString>();
-  for (const r of only === undefined ? snapshot.relations : relationsTouching(snapshot, only)) {
-    if (r.type !== 'ownedBy' || (only !== undefined && !only.has(r.source))) continue;
-    const current = owners.get(r.source);
-    if (current === undefined || r.target < current) owners.set(r.source, r.target);
+  const rows = snapshot.rows;
+  const offer = (ref: RefString, owner: RefString | undefined) => {
+    const current = owners.get(ref);
+    if (owner !== undefined && (current === undefined || owner < current)) owners.set(ref, owner);
+  };
+  if (only === undefined) rows.refs.forEach((ref, id) => offer(ref, rows.ownerAt(id)));
+  else for (const ref of only) {
+    const id = rows.ids.get(ref);
+    if (id !== undefined) offer(ref, rows.ownerAt(id));
+  }
+  for (const r of only === undefined ? snapshot.relations : snapshot.relationsTouching(only)) {
+    if (r.type === 'ownedBy' && (only === undefined || only.has(r.source))) offer(r.source, r.target);
   }
   return owners;
 }
 
-/** Every entity's GraphNode at the snapshot's commit, in the snapshot's order (from the columns when it has a table). */
+/** Every entity's GraphNode at the snapshot's commit, in ref order (from its rows: no entity is built). */
 export function snapshotNodes(snapshot: Snapshot): GraphNode[] {
   const owners = snapshotOwners(snapshot);
-  const table = tableOf(snapshot)?.table;
-  if (table) return table.refs.map((ref, id) => nodeFromFacts(ref, factsAt(table, id), table.paths[table.file[id]], snapshot.commit, owners.get(ref)));
-  return Array.from(snapshot.entities.values(), (e) => toGraphNode(e, snapshot.commit, owners.get(e.ref)));
+  const rows = snapshot.rows;
+  return rows.refs.map((ref, id) => nodeFromFacts(ref, rows.factsAt(id), rows.fileAt(id), snapshot.commit, owners.get(ref)));
 }
 
 /** Key of an edge in snapshotEdges. */
 export const edgeKey = (type: string, source: RefString, target: RefString): string => `${type} ${source} ${target}`;
 
-/** The distinct relations whose ends are both entities, by edgeKey. */
-export function snapshotEdges(snapshot: Snapshot): Map<string, GraphEdge> {
+/** The distinct relations whose ends are both entities, by edgeKey (of `relations`, default all the snapshot's). */
+export function snapshotEdges(snapshot: Pick<Snapshot, 'entities' | 'relations'>, relations: readonly Relation[] = snapshot.relations): Map<string, GraphEdge> {
   const edges = new Map<string, GraphEdge>();
   const { entities } = snapshot;
-  for (const r of snapshot.relations) {
+  for (const r of relations) {
     if (!entities.has(r.source) || !entities.has(r.target)) continue;
     const key = edgeKey(r.type, r.source, r.target);
     const current = edges.get(key);
@@ -91,24 +96,24 @@ function sameLabels(a: Record<string, string>, b: Record<string, string>): boole
 /**
  * The differences between the graphs of two snapshots.
  *
- * Precondition (true of CatalogReader.readFrom and of snapshots assembled
- * from the relations their entities declare): an Entity object found in both
- * snapshots (for two snapshot tables: an entity read from the same document
- * of the same blob at the same path) declares the same relations in both. A relation is declared in the
- * document of its source or its target (reversed fields), so an edge can only
- * differ if one of its ends is added, removed or a different object: only
- * relations touching those are compared, which keeps a small change to a
- * large catalog fast.
+ * Precondition (true of snapshots read from a repository, whose relations
+ * are those their entities' documents declare): an entity read in both
+ * snapshots from the same document of the same blob at the same path (when
+ * head was derived from base: the same Entity object) declares the same
+ * relations in both. A relation is declared in the document of its source or
+ * its target (reversed fields), so an edge can only differ if one of its ends
+ * is added, removed or re-read: only relations touching those are compared,
+ * which keeps a small change to a large catalog fast.
  */
 export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
   const replaced = replacedEntities(base, head);
   const touches = (r: Relation) => replaced.has(r.source) || replaced.has(r.target);
-  const baseTouching = relationsTouching(base, replaced).filter(touches);
-  const headTouching = relationsTouching(head, replaced).filter(touches);
+  const baseTouching = base.relationsTouching(replaced).filter(touches);
+  const headTouching = head.relationsTouching(replaced).filter(touches);
   const removedNodes = [...replaced].filter((ref) => !head.entities.has(ref));
   const removed = new Set(removedNodes);
-  const baseEdges = snapshotEdges({ ...base, relations: baseTouching });
-  const headEdges = snapshotEdges({ ...head, relations: headTouching });
+  const baseEdges = snapshotEdges(base, baseTouching);
+  const headEdges = snapshotEdges(head, headTouching);
   const removedEdges: GraphEdge[] = [];
   for (const [key, edge] of baseEdges) {
     if (!headEdges.has(key) && !removed.has(edge.source) && !removed.has(edge.target)) removedEdges.push(edge);
@@ -122,8 +127,9 @@ export function diffGraphs(base: Snapshot, head: Snapshot): GraphDiff {
 }
 
 /**
- * Refs whose entity is not the same object in both snapshots (added, removed
- * or re-read); when head was derived from base, only those of the files that changed.
+ * Refs whose entity is added, removed or re-read (another document, blob or
+ * path); when head was derived from base, only those of the files that
+ * changed whose Entity object differs.
  */
 function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
   const replaced = new Set<RefString>();
@@ -136,15 +142,11 @@ function replacedEntities(base: Snapshot, head: Snapshot): Set<RefString> {
     }
     return replaced;
   }
-  const [b, h] = [tableOf(base)?.table, tableOf(head)?.table];
-  if (b && h) return replacedRows(b, h);
-  for (const [ref, entity] of head.entities) if (base.entities.get(ref) !== entity) replaced.add(ref);
-  for (const ref of base.entities.keys()) if (!head.entities.has(ref)) replaced.add(ref);
-  return replaced;
+  return replacedRows(base.rows, head.rows);
 }
 
-/** replacedEntities over two tables: refs of one only, or read from another document, blob or path (a merge of the sorted refs). */
-function replacedRows(b: SnapshotTable, h: SnapshotTable): Set<RefString> {
+/** replacedEntities over two snapshots' rows: refs of one only, or read from another document, blob or path (a merge of the sorted refs). */
+function replacedRows(b: SnapshotRows, h: SnapshotRows): Set<RefString> {
   const replaced = new Set<RefString>();
   let i = 0;
   let j = 0;
@@ -152,7 +154,7 @@ function replacedRows(b: SnapshotTable, h: SnapshotTable): Set<RefString> {
     if (j >= h.refs.length || (i < b.refs.length && b.refs[i] < h.refs[j])) replaced.add(b.refs[i++]);
     else if (i >= b.refs.length || h.refs[j] < b.refs[i]) replaced.add(h.refs[j++]);
     else {
-      const same = b.doc[i] === h.doc[j] && b.blobs[b.file[i]] === h.blobs[h.file[j]] && b.paths[b.file[i]] === h.paths[h.file[j]];
+      const same = b.documentAt(i) === h.documentAt(j) && b.blobAt(i) === h.blobAt(j) && b.fileAt(i) === h.fileAt(j);
       if (!same) replaced.add(h.refs[j]);
       i++;
       j++;

@@ -1,4 +1,3 @@
-import { entitiesOfKinds, relationsOfTypes } from '../catalog/snapshotQueries.ts';
 import type { RefString, Snapshot } from '../catalog/types.ts';
 
 /** The annotation mapping a User to a GitHub login. */
@@ -38,7 +37,7 @@ export class Directory {
   userOf(login: string): RefString | undefined {
     if (!this.logins) {
       this.logins = new Map();
-      for (const e of entitiesOfKinds(this.snapshot, ['User'])) {
+      for (const e of this.snapshot.entitiesOfKinds(['User'])) {
         const login = e.kind === 'User' ? e.metadata.annotations?.[LOGIN_ANNOTATION] : undefined;
         if (typeof login === 'string' && !this.logins.has(login.toLowerCase())) this.logins.set(login.toLowerCase(), e.ref);
       }
@@ -54,7 +53,7 @@ export class Directory {
       const groupsOf = new Map<RefString, RefString[]>();
       const parentsOf = new Map<RefString, RefString[]>();
       const add = (m: Map<RefString, RefString[]>, k: RefString, v: RefString) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
-      for (const r of relationsOfTypes(this.snapshot, ['memberOf', 'childOf'])) {
+      for (const r of this.snapshot.relationsOfTypes(['memberOf', 'childOf'])) {
         if (r.type === 'memberOf') add(groupsOf, r.source, r.target);
         else if (r.type === 'childOf') add(parentsOf, r.source, r.target);
       }

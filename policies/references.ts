@@ -1,6 +1,5 @@
 import { normalizeRef } from '../catalog/refs.ts';
 import { rulesFor } from '../catalog/relations.ts';
-import { relationsTouching } from '../catalog/snapshotQueries.ts';
 import type { Entity, EntityChange, RefString, Snapshot } from '../catalog/types.ts';
 
 const memo = new WeakMap<Entity, Set<RefString>>();
@@ -49,7 +48,7 @@ function removedCandidates(removed: ReadonlySet<RefString>, head: Snapshot): Can
 /** Who may refer to entities present in the head: their neighbours on the head's relations (one pass). */
 function presentCandidates(present: ReadonlySet<RefString>, head: Snapshot): Candidates {
   const candidates: Candidates = new Map();
-  for (const r of relationsTouching(head, present)) {
+  for (const r of head.relationsTouching(present)) {
     if (present.has(r.target)) addCandidate(candidates, r.target, r.source);
     if (present.has(r.source)) addCandidate(candidates, r.source, r.target);
   }

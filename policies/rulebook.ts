@@ -1,4 +1,3 @@
-import { entitiesOfKinds } from '../catalog/snapshotQueries.ts';
 import type { Entity, Snapshot, Violation } from '../catalog/types.ts';
 import { builtinPolicies } from './builtin.ts';
 import { compiledPolicy, compiledWindow, type Compiled } from './compile.ts';
@@ -32,7 +31,7 @@ export function compileSnapshotDefinitions(snapshot: Snapshot): { policies: Poli
   const policies: Policy[] = [];
   const windows: Window[] = [];
   const problems: PendingViolation[] = [];
-  for (const entity of entitiesOfKinds(snapshot, [POLICY_KIND, WINDOW_KIND])) {
+  for (const entity of snapshot.entitiesOfKinds([POLICY_KIND, WINDOW_KIND])) {
     if (entity.kind === POLICY_KIND) {
       const c = compiledPolicy(entity);
       problems.push(...problemsOf(entity, c));

@@ -1,5 +1,4 @@
 import { splitRef } from '../catalog/refs.ts';
-import { factsOf } from '../catalog/snapshotQueries.ts';
 import type { Entity, EntityChange, EntityFacts, RefString, Snapshot } from '../catalog/types.ts';
 import { CelEntity, CelWindow, runExpression, type CelChange, type CelImpact } from './cel.ts';
 import { criticalityOf, ownerOf, type ImpactInput } from './facts.ts';
@@ -23,7 +22,7 @@ export function windowSubjects(options: { changes: readonly EntityChange[]; impa
     return subject(entity.ref, entity.facts, c.op, () => entity);
   });
   for (const e of options.impact.entities) {
-    const facts = factsOf(options.head, e.ref);
+    const facts = options.head.factsOf(e.ref);
     if (facts) out.push(subject(e.ref, facts, 'impacted', () => options.head.entities.get(e.ref)!));
   }
   return out;

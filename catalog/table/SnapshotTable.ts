@@ -1,5 +1,5 @@
 import { RELATION_TYPES } from '../relations.ts';
-import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Relation, type Snapshot, type Violation } from '../types.ts';
+import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Relation, type Violation } from '../types.ts';
 
 /**
  * A snapshot in columns: what graphs, diffs and policies need of 100,000
@@ -37,6 +37,8 @@ export interface SnapshotTable {
   relLine: Int32Array;
   relColumn: Int32Array;
   violations: Violation[];
+  /** Entities defined but invalid (schema errors), as [path, ref]: references to them are not dangling. */
+  invalid: Array<[string, RefString]>;
 }
 
 export const RELATION_TYPE_INDEX: ReadonlyMap<string, number> = new Map(RELATION_TYPES.map((t, i) => [t, i]));
@@ -166,26 +168,8 @@ export function allocateTable(commit: string, entities: number, relations: numbe
     relLine: new Int32Array(relations),
     relColumn: new Int32Array(relations),
     violations: [],
+    invalid: [],
   };
-}
-
-/** The table of a snapshot built from objects (a full assembly). */
-export function tableFromSnapshot(snapshot: Snapshot): SnapshotTable {
-  const refs = [...snapshot.entities.keys()].sort();
-  const t = allocateTable(snapshot.commit, refs.length, snapshot.relations.length);
-  const strings = new StringTable(t.strings);
-  t.refs = refs;
-  t.paths = [...snapshot.files.keys()].sort();
-  const fileIds = new Map(t.paths.map((p, i) => [p, i]));
-  t.blobs = t.paths.map((p) => snapshot.files.get(p)!.blob);
-  const ids = new Map(refs.map((r, i) => [r, i]));
-  refs.forEach((ref, id) => {
-    const e = snapshot.entities.get(ref)!;
-    writeEntityRow(t, strings, id, { file: fileIds.get(e.source.file)!, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
-  });
-  snapshot.relations.forEach((r, i) => writeRelationRow(t, strings, i, r, ids.get(r.source)!, ids.get(r.target)!));
-  t.violations = [...snapshot.violations];
-  return t;
 }
 
 /** String columns of a table (indexes into `strings`). */

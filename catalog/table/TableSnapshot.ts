@@ -1,36 +1,79 @@
 import { CmdbError } from '../../core/errors.ts';
-import { entitiesOf } from '../assemble.ts';
+import { entitiesOf } from '../entity.ts';
 import type { BlobResult } from '../parseBlob.ts';
 import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
-import type { Entity, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, Violation } from '../types.ts';
-import { sortedIndexOf, type SnapshotTable } from './SnapshotTable.ts';
+import type { Entity, EntityFacts, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, SnapshotRows, Violation } from '../types.ts';
+import { factsAt, lowerBound, sortedIndexOf, upperBound, type SnapshotTable } from './SnapshotTable.ts';
 import { SortedKeyMap } from './SortedKeyMap.ts';
 
 /** Parse results by blob oid (read at `path`): where a table snapshot reads the documents of the entities asked for. */
 export type RecordSource = (blob: string, path: string) => BlobResult | undefined;
 
 /**
- * A Snapshot over a SnapshotTable. Lookups by ref or path are binary searches;
- * an entity object is built when it is asked for (its document read through
- * `records`), and `relations` only when someone iterates them.
+ * The one Snapshot implementation, over a SnapshotTable. Lookups by ref or
+ * path are binary searches; an entity object is built when it is asked for
+ * (its document read through `records`, or taken from the given objects), and
+ * `relations` only when someone iterates them.
  */
 export class TableSnapshot implements Snapshot {
   readonly commit: string;
   readonly entities: SortedKeyMap<Entity>;
   readonly files: SortedKeyMap<FileRecord>;
   readonly violations: readonly Violation[];
+  readonly rows: SnapshotRows;
   derivedFrom?: SnapshotDerivation;
   private relationList?: Relation[];
   private fileRows?: { offsets: Int32Array; ids: Int32Array };
 
   constructor(
     readonly table: SnapshotTable,
-    readonly records: RecordSource,
+    /** Where entity documents are read; or the entity objects themselves, by ref (snapshotFromObjects). */
+    readonly records: RecordSource | ReadonlyMap<RefString, Entity>,
   ) {
     this.commit = table.commit;
     this.violations = table.violations;
     this.entities = new SortedKeyMap(table.refs, (id) => this.entityAt(id));
     this.files = new SortedKeyMap(table.paths, (id) => this.fileAt(id));
+    this.rows = tableRows(this);
+  }
+
+  entitiesOfKinds(kinds: readonly string[]): Entity[] {
+    const refs = this.table.refs;
+    const out: Entity[] = [];
+    for (const kind of [...new Set(kinds.map((k) => k.toLowerCase()))].sort()) {
+      const end = lowerBound(refs, `${kind};`); // ';' follows ':'
+      for (let id = lowerBound(refs, `${kind}:`); id < end; id++) {
+        const entity = this.entityAt(id);
+        if (kinds.includes(entity.kind)) out.push(entity);
+      }
+    }
+    return out.sort((a, b) => (a.ref < b.ref ? -1 : 1));
+  }
+
+  factsOf(ref: RefString): EntityFacts | undefined {
+    const id = this.idOf(ref);
+    return id < 0 ? undefined : factsAt(this.table, id);
+  }
+
+  relationsOfTypes(types: readonly RelationType[]): Relation[] {
+    const wanted = new Uint8Array(RELATION_TYPES.length);
+    for (const t of types) wanted[RELATION_TYPES.indexOf(t)] = 1;
+    const out: Relation[] = [];
+    const t = this.table;
+    for (let i = 0; i < t.relType.length; i++) if (wanted[t.relType[i]]) out.push(this.relationAt(i));
+    return out;
+  }
+
+  relationsTouching(refs: ReadonlySet<RefString>): Relation[] {
+    const t = this.table;
+    const mark = new Uint8Array(t.refs.length);
+    for (const ref of refs) {
+      const id = this.idOf(ref);
+      if (id >= 0) mark[id] = 1;
+    }
+    const out: Relation[] = [];
+    for (let i = 0; i < t.relType.length; i++) if (mark[t.relSource[i]] || mark[t.relTarget[i]]) out.push(this.relationAt(i));
+    return out;
   }
 
   get relations(): readonly Relation[] {
@@ -77,6 +120,7 @@ export class TableSnapshot implements Snapshot {
     let entity = this.built.get(id);
     if (entity) return entity;
     const t = this.table;
+    if (typeof this.records !== 'function') return this.records.get(t.refs[id])!;
     const path = t.paths[t.file[id]];
     const blob = t.blobs[t.file[id]];
     const result = this.records(blob, path);
@@ -131,5 +175,21 @@ class TableRelation implements Relation {
   }
 }
 
-/** The table behind a snapshot, when it has one. */
-export const tableOf = (snapshot: Snapshot): TableSnapshot | undefined => (snapshot instanceof TableSnapshot ? snapshot : undefined);
+/** A snapshot's rows, read from its table's columns. */
+function tableRows(s: TableSnapshot): SnapshotRows {
+  const t = s.table;
+  return {
+    refs: t.refs,
+    ids: new SortedKeyMap(t.refs, (id) => id), // by binary search: no 100,000-entry map to build
+    relType: t.relType,
+    relSource: t.relSource,
+    relTarget: t.relTarget,
+    idAfter: (ref) => upperBound(t.refs, ref),
+    entityAt: (id) => s.entityAt(id),
+    factsAt: (id) => factsAt(t, id),
+    ownerAt: (id) => (t.owner[id] < 0 ? undefined : t.strings[t.owner[id]]),
+    fileAt: (id) => t.paths[t.file[id]],
+    blobAt: (id) => t.blobs[t.file[id]],
+    documentAt: (id) => t.doc[id],
+  };
+}

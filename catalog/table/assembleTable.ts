@@ -1,7 +1,8 @@
-import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile, type FileInput } from '../assemble.ts';
 import { referenceViolations, type DocRecord, type RelationTuple } from '../entity.ts';
+import type { FileInput } from '../parseBlob.ts';
 import { REVERSED_FIELDS } from '../relations.ts';
 import type { Violation } from '../types.ts';
+import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile } from '../violations.ts';
 import { allocateTable, RELATION_TYPE_INDEX, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
 
 /** An entity's record and where it was read. */
@@ -17,36 +18,79 @@ function byPath(files: readonly FileInput[]): readonly FileInput[] {
   return files;
 }
 
-/** The first definition of each ref, in file then document order; later ones are duplicate violations. */
-function firstDefinitions(ordered: readonly FileInput[], violations: Violation[]): Map<string, Defined> {
+/** What assembling a commit needs besides its files. */
+export interface AssembleOptions {
+  /** Problems found before the files (cmdb.yaml, CIClass definitions). */
+  configViolations?: readonly Violation[];
+  /** Kinds whose entities may live outside the repository (cmdb.yaml `references.external`): a reference to a missing one is a warning. */
+  external?: readonly string[];
+  /**
+   * Where the commit a change starts from defines a ref: of two definitions,
+   * the one at that path is kept (a change that adds a second definition of
+   * an existing entity is blamed for it), else the first by path.
+   */
+  definedAt?: (ref: string) => string | undefined;
+}
+
+/**
+ * The definition kept of each ref (the first in file then document order,
+ * unless `definedAt` names another path); the others are duplicate violations.
+ */
+function keptDefinitions(ordered: readonly FileInput[], violations: Violation[], definedAt: AssembleOptions['definedAt']) {
   const defined = new Map<string, Defined>();
+  const others: Defined[] = [];
+  let preferred = false;
   ordered.forEach(({ path, result }, file) => {
     for (const v of result.violations) violations.push(withFile(v, path));
     for (const record of result.documents) {
+      const def = { record, file, path };
       const first = defined.get(record.ref);
-      if (first) {
-        const [line, column] = first.record.start;
-        violations.push(duplicateViolation(record.ref, path, record.namePos, { file: first.path, line, column }));
+      if (!first) {
+        defined.set(record.ref, def);
         continue;
       }
-      defined.set(record.ref, { record, file, path });
-      violations.push(...referenceViolations(record, path));
+      const at = definedAt?.(record.ref);
+      if (at !== undefined && path === at && first.path !== at) {
+        defined.set(record.ref, def);
+        others.push(first);
+        preferred = true;
+      } else others.push(def);
     }
   });
-  return defined;
+  for (const { record, path } of defined.values()) if (record.refErrors.length > 0) violations.push(...referenceViolations(record, path));
+  for (const { record, path } of others) {
+    const kept = defined.get(record.ref)!;
+    violations.push(duplicateViolation(record.ref, path, record.namePos, { file: kept.path, line: kept.record.start[0], column: kept.record.start[1] }));
+  }
+  return { defined, preferred };
+}
+
+/** Refs defined but invalid in these files, as [path, ref]. */
+export function invalidDefinitions(files: readonly FileInput[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const { path, result } of files) for (const ref of result.invalid ?? []) out.push([path, ref]);
+  return out;
 }
 
 /**
  * Relations of the first definitions whose ends both exist, as typed rows
  * (dangling ones become violations), in file then document order.
  */
-function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<string, Defined>, ids: ReadonlyMap<string, number>, violations: Violation[]) {
+function resolveRelations(
+  ordered: readonly FileInput[],
+  defined: ReadonlyMap<string, Defined>,
+  ids: ReadonlyMap<string, number>,
+  violations: Violation[],
+  invalid: ReadonlySet<string>,
+  external: readonly string[],
+) {
   let capacity = 0;
   for (const { result } of ordered) for (const r of result.documents) capacity += r.relations.length;
   const source = new Int32Array(capacity);
   const target = new Int32Array(capacity);
   const tuples: RelationTuple[] = new Array(capacity);
   let n = 0;
+  let suppressed = 0;
   for (const { path, result } of ordered) {
     for (const record of result.documents) {
       if (defined.get(record.ref)?.record !== record) continue;
@@ -60,15 +104,18 @@ function resolveRelations(ordered: readonly FileInput[], defined: ReadonlyMap<st
           continue;
         }
         const relation = { type: tuple[0], source: tuple[1], target: tuple[2], field: tuple[3], location: { file: path, line: tuple[4], column: tuple[5] } };
-        if (!ids.has(declaredEnds(relation).other)) violations.push(danglingViolation(relation));
+        const other = declaredEnds(relation).other;
+        if (ids.has(other)) continue;
+        if (invalid.has(other)) suppressed++;
+        else violations.push(danglingViolation(relation, external));
       }
     }
   }
-  return { source, target, tuples, count: n };
+  return { source, target, tuples, count: n, suppressed };
 }
 
 /**
- * Rows of the relations kept, as assembleSnapshot keeps them (uniqueEdges):
+ * Rows of the relations kept:
  * when some are declared by inverse fields, one per (type, source, target) of
  * those types, forward declarations first. All rows when none is.
  */
@@ -91,20 +138,34 @@ function keptRows(tuples: readonly RelationTuple[], source: Int32Array, target: 
   return rows;
 }
 
+/** A commit's table and what the reader needs to know about it. */
+export interface AssembledTable {
+  table: SnapshotTable;
+  /** True when the next commit may be derived from this one (no duplicates, no unresolved references but to external kinds, no repeated relations). */
+  incremental: boolean;
+  /** True when `definedAt` decided a duplicate: the table depends on the commit the change starts from. */
+  preferred: boolean;
+}
+
 /**
- * The table of a commit straight from the parse results of its selected files,
- * without building entity objects: the same entities, relations and violations
- * as assembleSnapshot. Only for commits without documents of CIClass-declared
- * kinds (the caller checks `pending`). `incremental` as in Assembly.
+ * The one implementation of the assembly rules: the table of a commit
+ * straight from the parse results of its selected files (documents of
+ * CIClass-declared kinds already resolved: `resolveClassKinds`), without
+ * building entity objects. Entities: one definition per ref (see
+ * keptDefinitions); relations: those of kept definitions whose ends both
+ * exist, one per (type, source, target); violations: the files', reference
+ * formats, duplicates, and references to entities that are neither defined
+ * nor defined-but-invalid.
  */
-export function assembleTable(commit: string, files: readonly FileInput[], configViolations: readonly Violation[] = []): { table: SnapshotTable; incremental: boolean } {
-  const violations: Violation[] = [...configViolations];
+export function assembleTable(commit: string, files: readonly FileInput[], options: AssembleOptions = {}): AssembledTable {
+  const violations: Violation[] = [...(options.configViolations ?? [])];
   const ordered = byPath(files);
-  const defined = firstDefinitions(ordered, violations);
+  const { defined, preferred } = keptDefinitions(ordered, violations, options.definedAt);
+  const invalid = invalidDefinitions(ordered);
   const refs = [...defined.keys()].sort();
   const ids = new Map<string, number>();
   for (let i = 0; i < refs.length; i++) ids.set(refs[i], i);
-  const { source, target, tuples, count } = resolveRelations(ordered, defined, ids, violations);
+  const { source, target, tuples, count, suppressed } = resolveRelations(ordered, defined, ids, violations, new Set(invalid.map(([, ref]) => ref)), options.external ?? []);
   const rows = keptRows(tuples, source, target, count);
   const kept = rows?.length ?? count;
   const t = allocateTable(commit, refs.length, kept);
@@ -128,5 +189,6 @@ export function assembleTable(commit: string, files: readonly FileInput[], confi
   }
   violations.sort(compareViolations);
   t.violations = violations;
-  return { table: t, incremental: isSimple(violations) && kept === count };
+  t.invalid = invalid;
+  return { table: t, incremental: isSimple(violations) && kept === count && suppressed === 0, preferred };
 }

@@ -1,7 +1,9 @@
-import { compareViolations, danglingViolation, declaredEnds, entitiesOf, isSimple, withFile, type FileInput } from '../assemble.ts';
-import type { BuiltEntity } from '../entity.ts';
+import { entitiesOf, type BuiltEntity } from '../entity.ts';
+import type { FileInput } from '../parseBlob.ts';
 import { REVERSED_FIELDS } from '../relations.ts';
-import type { Snapshot, Violation } from '../types.ts';
+import type { Relation, Snapshot, Violation } from '../types.ts';
+import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile } from '../violations.ts';
+import { invalidDefinitions } from './assembleTable.ts';
 import { allocateTable, compactStrings, sortedIndexOf, StringTable, writeEntityRow, writeRelationRow, type SnapshotTable } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
 
@@ -43,30 +45,58 @@ function mergeRefs(b: SnapshotTable, gone: Uint8Array, fresh: readonly BuiltEnti
   return { refs, remap, freshIds };
 }
 
-/** The entities the changed files define, sorted by ref; undefined when one is defined twice. */
-function freshEntities(changed: readonly FileInput[], base: TableSnapshot, gone: Uint8Array): BuiltEntity[] | undefined {
+/**
+ * The entities the changed files define, sorted by ref. A second definition
+ * of an entity kept from the base is a duplicate violation (the base's
+ * definition stays); undefined when two changed files define the same ref
+ * (a full assembly decides).
+ */
+function freshEntities(changed: readonly FileInput[], base: TableSnapshot, gone: Uint8Array, violations: Violation[]): BuiltEntity[] | undefined {
+  const b = base.table;
   const out: BuiltEntity[] = [];
   const seen = new Set<string>();
   for (const { path, result } of changed) {
     for (const built of entitiesOf(path, result)) {
       const ref = built.entity.ref;
-      const id = base.idOf(ref);
-      if (seen.has(ref) || (id >= 0 && !gone[id])) return undefined;
+      if (seen.has(ref)) return undefined;
       seen.add(ref);
+      const id = base.idOf(ref);
+      if (id >= 0 && !gone[id]) {
+        const record = result.documents.find((d) => d.index === built.entity.source.document)!;
+        violations.push(duplicateViolation(ref, path, record.namePos, { file: b.paths[b.file[id]], line: b.line[id], column: b.column[id] }));
+        continue;
+      }
       out.push(built);
     }
   }
   return out.sort((a, b) => (a.entity.ref < b.entity.ref ? -1 : 1));
 }
 
+/** Whether an entity declared by a CIClass document is among the gone ones (its kinds must then be resolved again). */
+function losesClass(b: SnapshotTable, gone: Uint8Array): boolean {
+  const ciClass = b.strings.indexOf('CIClass');
+  if (ciClass < 0) return false;
+  for (let id = 0; id < gone.length; id++) if (gone[id] && b.kind[id] === ciClass) return true;
+  return false;
+}
+
 /**
  * The table of a commit that differs from `base` only in the given files, in
- * linear passes over the base's columns. Undefined when only a full assembly
- * gives the right answer (CIClass kinds, an entity defined twice, a relation
- * declared twice): the caller then assembles in full. Same rules as
- * assembleIncrementally, which does this over objects.
+ * linear passes over the base's columns: the rules of assembleTable, with the
+ * base's definitions kept over new duplicates. Undefined when only a full
+ * assembly gives the right answer (CIClass kinds involved, two changed files
+ * defining one entity, a relation declared twice): the caller then assembles
+ * in full, as when a change defines an entity that an unchanged file's
+ * reference to an external kind was waiting for. `base` must be incremental
+ * (no unresolved references but warnings for external kinds).
  */
-export function deriveTable(base: TableSnapshot, commit: string, changed: readonly FileInput[], removed: readonly string[]): { snapshot: TableSnapshot; incremental: boolean } | undefined {
+export function deriveTable(
+  base: TableSnapshot,
+  commit: string,
+  changed: readonly FileInput[],
+  removed: readonly string[],
+  options: { external?: readonly string[] } = {},
+): { snapshot: TableSnapshot; incremental: boolean } | undefined {
   if (changed.some((f) => f.result.pending.length > 0 || f.result.documents.some((d) => d.kind === 'CIClass'))) return undefined;
   const b = base.table;
   const sorted = [...changed].sort((x, y) => (x.path < y.path ? -1 : 1));
@@ -78,8 +108,10 @@ export function deriveTable(base: TableSnapshot, commit: string, changed: readon
   }
   const gone = new Uint8Array(b.refs.length);
   for (let id = 0; id < b.refs.length; id++) gone[id] = touchedFile[b.file[id]];
-  const fresh = freshEntities(sorted, base, gone);
-  if (!fresh) return undefined;
+  if (losesClass(b, gone)) return undefined;
+  const duplicates: Violation[] = [];
+  const fresh = freshEntities(sorted, base, gone, duplicates);
+  if (!fresh || definesAwaited(b, touched, fresh)) return undefined;
   const files = mergeFiles(b, sorted, new Set(removed));
   const { refs, remap, freshIds } = mergeRefs(b, gone, fresh);
   const freshRelations = fresh.flatMap((f) => f.relations);
@@ -97,12 +129,15 @@ export function deriveTable(base: TableSnapshot, commit: string, changed: readon
   const violations: Violation[] = b.violations.filter((v) => v.file === undefined || !touched.has(v.file));
   for (const { path, result } of sorted) for (const v of result.violations) violations.push(withFile(v, path));
   for (const f of fresh) violations.push(...f.violations);
-  let n = keepRelations(base, t, remap, touchedFile, violations);
+  violations.push(...duplicates);
+  t.invalid = [...b.invalid.filter(([path]) => !touched.has(path)), ...invalidDefinitions(sorted)];
+  const unresolved = new Unresolved(t.invalid, options.external ?? [], violations);
+  let n = keepRelations(base, t, remap, touchedFile, unresolved);
   const firstFresh = n;
   for (const rel of freshRelations) {
     const s = sortedIndexOf(refs, rel.source);
     const d = sortedIndexOf(refs, rel.target);
-    if (sortedIndexOf(refs, declaredEnds(rel).other) < 0) violations.push(danglingViolation(rel));
+    if (sortedIndexOf(refs, declaredEnds(rel).other) < 0) unresolved.add(rel);
     if (s < 0 || d < 0) continue;
     writeRelationRow(t, strings, n++, rel, s, d);
   }
@@ -113,7 +148,32 @@ export function deriveTable(base: TableSnapshot, commit: string, changed: readon
   if (t.strings.length > 2 * t.refs.length + 10_000) compactStrings(t); // strings of replaced entities pile up along a chain of derivations
   const snapshot = new TableSnapshot(t, base.records);
   snapshot.derivedFrom = { base: new WeakRef<Snapshot>(base), files: touched };
-  return { snapshot, incremental: isSimple(violations) };
+  return { snapshot, incremental: isSimple(violations) && unresolved.suppressed === 0 };
+}
+
+/** Whether a fresh entity is one a reference from an unchanged file names without finding it (its relation is not in the base's rows). */
+function definesAwaited(b: SnapshotTable, touched: ReadonlySet<string>, fresh: readonly BuiltEntity[]): boolean {
+  const awaited = new Set<string>();
+  for (const v of b.violations) if (v.rule === 'dangling-reference' && v.target !== undefined && v.file !== undefined && !touched.has(v.file)) awaited.add(v.target);
+  return awaited.size > 0 && fresh.some((f) => awaited.has(f.entity.ref));
+}
+
+/** References to entities the head lacks: dangling-reference violations, except to entities defined but invalid. */
+class Unresolved {
+  /** References to entities defined but invalid (no violation, no relation): the next commit must be read in full. */
+  suppressed = 0;
+  private readonly invalid: ReadonlySet<string>;
+  constructor(
+    invalid: ReadonlyArray<[string, string]>,
+    private readonly external: readonly string[],
+    private readonly violations: Violation[],
+  ) {
+    this.invalid = new Set(invalid.map(([, ref]) => ref));
+  }
+  add(rel: Relation): void {
+    if (this.invalid.has(declaredEnds(rel).other)) this.suppressed++;
+    else this.violations.push(danglingViolation(rel, this.external));
+  }
 }
 
 /** Copies the columns of kept base entities to their head ids. */
@@ -137,10 +197,10 @@ function copyKeptRows(b: SnapshotTable, t: SnapshotTable, remap: Int32Array, gon
 
 /**
  * Copies base relations declared outside the touched files whose ends both
- * remain; those naming an entity that is gone become dangling-reference
- * violations. Returns the number written.
+ * remain; those naming an entity that is gone are unresolved. Returns the
+ * number written.
  */
-function keepRelations(base: TableSnapshot, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, violations: Violation[]): number {
+function keepRelations(base: TableSnapshot, t: SnapshotTable, remap: Int32Array, touchedFile: Uint8Array, unresolved: Unresolved): number {
   const b = base.table;
   let n = 0;
   for (let i = 0; i < b.relType.length; i++) {
@@ -150,7 +210,7 @@ function keepRelations(base: TableSnapshot, t: SnapshotTable, remap: Int32Array,
     const s = remap[b.relSource[i]];
     const d = remap[b.relTarget[i]];
     if (s < 0 || d < 0) {
-      violations.push(danglingViolation(base.relationAt(i))); // located in the declarer's file, untouched
+      unresolved.add(base.relationAt(i)); // located in the declarer's file, untouched
       continue;
     }
     t.relType[n] = b.relType[i];

@@ -3,3 +3,4 @@ export * from './deriveTable.ts';
 export * from './SnapshotTable.ts';
 export * from './TableSnapshot.ts';
 export * from './SortedKeyMap.ts';
+export * from './snapshotFromObjects.ts';

@@ -5,7 +5,6 @@ import { CACHE_FORMAT } from '../../catalog/cache/DiskParseCache.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import type { GitReader } from '../../catalog/git/GitReader.ts';
-import { tableOf } from '../../catalog/table/TableSnapshot.ts';
 import type { Snapshot } from '../../catalog/types.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 
@@ -72,7 +71,7 @@ export async function fillCache(r: CacheRepo): Promise<FilledCache> {
   const a = await reader.read(r.A);
   await reader.readFrom(a, r.M);
   const b = await reader.read(r.B);
-  const live = new Set([...tableOf(a)!.table.blobs, ...tableOf(b)!.table.blobs]);
+  const live = new Set([...a.files.values(), ...b.files.values()].map((f) => f.blob));
   return { dir, live, viewB: view(b) };
 }
 

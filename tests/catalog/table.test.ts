@@ -2,19 +2,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleSnapshot, type FileInput } from '../../catalog/assemble.ts';
+import { assembleSnapshot } from '../../catalog/assemble.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
-import { parseBlob } from '../../catalog/parseBlob.ts';
-import { changedFiles, entitiesOfKinds, factsOf, relationsOfTypes, relationsTouching } from '../../catalog/snapshotQueries.ts';
-import { assembleTable } from '../../catalog/table/assembleTable.ts';
-import { compactStrings, tableFromSnapshot } from '../../catalog/table/SnapshotTable.ts';
-import { TableSnapshot, tableOf } from '../../catalog/table/TableSnapshot.ts';
-import type { Snapshot } from '../../catalog/types.ts';
+import { changedFiles } from '../../catalog/snapshotQueries.ts';
+import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
+import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
+import { TableSnapshot } from '../../catalog/table/TableSnapshot.ts';
+import { RELATION_TYPES } from '../../catalog/relations.ts';
+import type { Relation, Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
+import { commitInputs, modelView, snapshotView } from './referenceModel.ts';
 
-/** Tables must answer exactly what the object snapshots they replace answer. */
+/** Tables must show what the reference model of the assembly rules shows. */
 let repo: TestRepo;
 let cacheRoot: string;
 const commits: Record<string, string> = {};
@@ -64,42 +65,35 @@ async function view(s: Snapshot) {
 
 const fullRead = (commit: string) => new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false }).read(commit);
 
-/** Parse results of every file of a commit. */
-async function inputsOf(commit: string): Promise<FileInput[]> {
-  const git = new NativeGitReader({ dir: repo.dir });
-  const inputs: FileInput[] = [];
-  const byOid = new Map((await git.listFiles(commit)).map((f) => [f.oid, f]));
-  await git.readBlobs([...byOid.keys()], (oid, content) => inputs.push({ path: byOid.get(oid)!.path, result: parseBlob({ path: byOid.get(oid)!.path, oid, mode: '100644', content }) }));
-  return inputs;
-}
+const inputsOf = (commit: string) => commitInputs(repo.dir, commit);
 
 describe('TableSnapshot', () => {
-  it('answers like the object snapshot it was built from', async () => {
-    const inputs = await inputsOf(commits.base);
-    const objects = assembleSnapshot(commits.base, inputs).snapshot;
-    const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
-    const table = new TableSnapshot(tableFromSnapshot(objects), (blob) => results.get(blob));
-    expect(await view(table)).toEqual(await view(objects));
-    expect(table.entities.get('component:default/nope')).toBeUndefined();
-    expect(table.files.get('notes.yaml')).toEqual({ path: 'notes.yaml', blob: objects.files.get('notes.yaml')!.blob, entities: [] });
-    expect(table.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
-  });
-
-  it('assembled straight from parse results, equals assembleSnapshot on every commit (duplicates, dangling, repeated relations)', async () => {
+  it('assembled from parse results, shows what the reference model shows on every commit (duplicates, dangling, invalid, repeated relations)', async () => {
     for (const [name, commit] of Object.entries(commits)) {
       const inputs = await inputsOf(commit);
-      const objects = assembleSnapshot(commit, inputs);
-      const results = new Map(inputs.map((i) => [i.result.blob, i.result]));
-      const assembled = assembleTable(commit, inputs);
-      expect(await view(new TableSnapshot(assembled.table, (blob) => results.get(blob))), name).toEqual(await view(objects.snapshot));
-      expect(assembled.incremental, name).toBe(objects.incremental);
+      const { snapshot } = assembleSnapshot(commit, inputs);
+      expect(snapshotView(snapshot), name).toEqual(modelView(inputs));
+      expect(await view(snapshot), name).toEqual(await view(await fullRead(commit)));
     }
+    const base = assembleSnapshot(commits.base, await inputsOf(commits.base)).snapshot;
+    expect(base.entities.get('component:default/nope')).toBeUndefined();
+    expect(base.files.get('notes.yaml')!.entities).toEqual([]);
+    expect(base.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('keeps the definition at the path the change starts from, and follows the reference model there too', async () => {
+    const inputs = await inputsOf(commits.duplicate);
+    const definedAt = (ref: string) => (ref === 'component:default/a' ? 'z/a-again.yaml' : undefined);
+    const { snapshot, preferred } = assembleSnapshot(commits.duplicate, inputs, { definedAt, external: ['group'] });
+    expect(preferred).toBe(true);
+    expect(snapshot.entities.get('component:default/a')!.source.file).toBe('z/a-again.yaml');
+    expect(snapshotView(snapshot)).toEqual(modelView(inputs, { definedAt, external: ['group'] }));
   });
 
   it('drops strings no column refers to when compacted, answering as before', async () => {
     const snapshot = await fullRead(commits.modify);
-    const table = structuredClone(tableOf(snapshot)!.table);
-    const before = await view(new TableSnapshot(table, tableOf(snapshot)!.records));
+    const table = structuredClone((snapshot as TableSnapshot).table);
+    const before = await view(new TableSnapshot(table, (snapshot as TableSnapshot).records));
     const used = table.strings.length;
     table.strings.push('stale title 1', 'stale title 2');
     table.strings.unshift('stale first');
@@ -108,31 +102,46 @@ describe('TableSnapshot', () => {
     }
     compactStrings(table);
     expect(table.strings).toHaveLength(used);
-    expect(await view(new TableSnapshot(table, tableOf(snapshot)!.records))).toEqual(before);
+    expect(await view(new TableSnapshot(table, (snapshot as TableSnapshot).records))).toEqual(before);
   });
 
   it('names the parse cache when a document is missing from it', async () => {
     const snapshot = await fullRead(commits.base);
-    const blind = new TableSnapshot(tableOf(snapshot)!.table, () => undefined);
+    const blind = new TableSnapshot((snapshot as TableSnapshot).table, () => undefined);
     expect(() => blind.entities.get('component:default/a')).toThrow(/parse cache has no entry for a\.yaml/);
   });
 });
 
 describe('snapshot queries', () => {
-  it('give the same answers on tables and on objects', async () => {
-    const table = await fullRead(commits.modify);
-    const objects: Snapshot = { commit: table.commit, entities: new Map(table.entities), relations: [...table.relations], files: new Map(table.files), violations: table.violations };
-    expect(tableOf(table)).toBeDefined();
-    for (const s of [table, objects]) {
-      expect(entitiesOfKinds(s, ['User', 'Group']).map((e) => e.ref)).toEqual(['group:default/team', 'user:default/ann', 'user:default/bob']);
-      expect(factsOf(s, 'resource:default/db')).toEqual({ title: 'The DB', criticality: 'critical', owner: 'group:default/team', labels: { tier: 'data' } });
-      expect(factsOf(s, 'resource:default/none')).toBeUndefined();
-      expect(relationsOfTypes(s, ['memberOf']).map((r) => r.source).sort()).toEqual(['user:default/ann', 'user:default/bob']);
-      expect(relationsTouching(s, new Set(['component:default/a'])).map((r) => `${r.source} ${r.type} ${r.target}`).sort()).toEqual([
+  it('answer what a scan of the entities and relations answers, on a read snapshot and on one made of objects', async () => {
+    const read = await fullRead(commits.modify);
+    const objects = snapshotFromObjects({ commit: read.commit, entities: read.entities.values(), relations: read.relations, files: read.files.values(), violations: read.violations });
+    expect(await view(objects)).toEqual(await view(read));
+    for (const s of [read, objects]) {
+      const scan = [...s.entities.values()];
+      expect(s.entitiesOfKinds(['User', 'Group']).map((e) => e.ref)).toEqual(scan.filter((e) => ['User', 'Group'].includes(e.kind)).map((e) => e.ref).sort());
+      expect(s.entitiesOfKinds(['User', 'Group']).map((e) => e.ref)).toEqual(['group:default/team', 'user:default/ann', 'user:default/bob']);
+      for (const e of scan) expect(s.factsOf(e.ref)).toEqual(e.facts);
+      expect(s.factsOf('resource:default/db')).toEqual({ title: 'The DB', criticality: 'critical', owner: 'group:default/team', labels: { tier: 'data' } });
+      expect(s.factsOf('resource:default/none')).toBeUndefined();
+      const line = (r: Relation) => `${r.source} ${r.type} ${r.target}`;
+      expect(s.relationsOfTypes(['memberOf', 'ownedBy']).map(line).sort()).toEqual(s.relations.filter((r) => r.type === 'memberOf' || r.type === 'ownedBy').map(line).sort());
+      const touched = new Set(['component:default/a', 'user:default/ann']);
+      expect(s.relationsTouching(touched).map(line).sort()).toEqual(s.relations.filter((r) => touched.has(r.source) || touched.has(r.target)).map(line).sort());
+      expect(s.relationsTouching(new Set(['component:default/a'])).map(line).sort()).toEqual([
         'component:default/a dependsOn resource:default/db',
         'component:default/a ownedBy group:default/team',
         'component:default/b dependsOn component:default/a',
       ]);
+      const rows = s.rows;
+      expect(rows.refs).toEqual([...s.entities.keys()].sort());
+      rows.refs.forEach((ref, id) => {
+        const e = s.entities.get(ref)!;
+        expect([rows.ids.get(ref), rows.fileAt(id), rows.blobAt(id), rows.documentAt(id), rows.factsAt(id)]).toEqual([id, e.source.file, e.source.blob, e.source.document, e.facts]);
+      });
+      expect(rows.idAfter('component:default/a')).toBe(rows.refs.indexOf('component:default/a') + 1);
+      expect(rows.idAfter('component:default/aa')).toBe(rows.refs.indexOf('component:default/a') + 1);
+      expect(Array.from(rows.relType, (t, i) => `${rows.refs[rows.relSource[i]]} ${RELATION_TYPES[t]} ${rows.refs[rows.relTarget[i]]}`).sort()).toEqual(s.relations.map(line).sort());
     }
   });
 });
@@ -141,7 +150,6 @@ describe('CatalogReader with tables', () => {
   it('derives each commit from the previous one over tables, equal to a full read', async () => {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cache: false });
     let prev = await reader.read(commits.base);
-    expect(tableOf(prev)).toBeDefined();
     const derived: string[] = [];
     for (const name of ['modify', 'add', 'members', 'removeReferenced', 'fix', 'invalid', 'duplicate', 'repeatMembership']) {
       const next = await reader.readFrom(prev, commits[name]);

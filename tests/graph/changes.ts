@@ -1,34 +1,15 @@
 import type { Snapshot } from '../../catalog/types.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
-import { buildSnapshot, parseRelation, ref, type EntityFixture, type SnapshotFixture } from './fixtures.ts';
+import { buildSnapshot, type EntityFixture, type SnapshotFixture } from './fixtures.ts';
 import { prng } from './random.ts';
 
 /**
  * Pairs of snapshots (base, head) shaped like CatalogReader.readFrom's: an
  * entity whose fixture entry and declared relations (lines whose source it
- * is) did not change is the very same object in both.
+ * is) did not change is read from the same blob in both (see buildSnapshot).
  */
-
-/** head built from `headFixture`, reusing base's entity objects where nothing they declare changed. */
 export function snapshotPair(baseFixture: SnapshotFixture, headFixture: SnapshotFixture): [Snapshot, Snapshot] {
-  const base = buildSnapshot(baseFixture);
-  const fresh = buildSnapshot(headFixture);
-  const before = declarations(baseFixture);
-  const after = declarations(headFixture);
-  const entities = new Map(fresh.entities);
-  for (const [ref, text] of after) {
-    const old = base.entities.get(ref);
-    if (old !== undefined && before.get(ref) === text) entities.set(ref, old);
-  }
-  return [base, { ...fresh, entities }];
-}
-
-/** What each entity declares: its fixture entry and the relation lines it is the source of, as text. */
-function declarations(fixture: SnapshotFixture): Map<string, string> {
-  const byRef = new Map<string, string[]>();
-  for (const item of fixture.entities) byRef.set(ref(typeof item === 'string' ? item : item.ref), [JSON.stringify(item)]);
-  for (const line of fixture.relations ?? []) byRef.get(parseRelation(line).source)?.push(line);
-  return new Map([...byRef].map(([ref, parts]) => [ref, [parts[0], ...parts.slice(1).sort()].join('\n')]));
+  return [buildSnapshot(baseFixture), buildSnapshot(headFixture)];
 }
 
 /**

@@ -28,7 +28,7 @@ export function graphStoreContract(name: string, factory: GraphStoreFactory, tea
   async function storeWith(fixture?: SnapshotFixture | Snapshot): Promise<GraphStore> {
     const store = await factory();
     open.push(store);
-    if (fixture) await store.load('entities' in fixture && fixture.entities instanceof Map ? (fixture as Snapshot) : buildSnapshot(fixture as SnapshotFixture));
+    if (fixture) await store.load('rows' in fixture ? fixture : buildSnapshot(fixture));
     return store;
   }
 

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { normalizeRef, splitRef } from '../../catalog/refs.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
-import type { Criticality, Entity, FileRecord, RefString, Relation, RelationType, Snapshot } from '../../catalog/types.ts';
+import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
+import type { Criticality, Entity, RefString, Relation, RelationType, Snapshot } from '../../catalog/types.ts';
 
 /** One entity of a fixture; `ref` is `kind:[namespace/]name`. */
 export interface EntityFixture {
@@ -29,22 +31,38 @@ export interface SnapshotFixture {
 
 const DECLARED_KIND: Record<string, string> = { api: 'API', changepolicy: 'ChangePolicy', changewindow: 'ChangeWindow', ciclass: 'CIClass' };
 
-/** Builds a Snapshot directly, without Git or YAML. */
+/**
+ * Builds a Snapshot directly, without Git or YAML. As in a repository, each
+ * file's blob is a hash of what its entities declare (their fixture entries
+ * and the relation lines they are the source of), so two snapshots share an
+ * entity's definition exactly when nothing it declares changed.
+ */
 export function buildSnapshot(fixture: SnapshotFixture): Snapshot {
   const commit = fixture.commit ?? 'c0ffee0000000000000000000000000000000000';
   const entities = new Map<RefString, Entity>();
   const relations: Relation[] = [];
-  const files = new Map<string, FileRecord>();
+  const declared = new Map<RefString, string[]>();
   for (const item of fixture.entities) {
     const spec = typeof item === 'string' ? { ref: item } : item;
     const entity = toEntity(spec);
     if (entities.has(entity.ref)) throw new Error(`fixture lists ${entity.ref} twice`);
     entities.set(entity.ref, entity);
-    addFile(files, entity);
+    declared.set(entity.ref, [JSON.stringify(spec)]);
     if (spec.owner !== undefined) relations.push(relation('ownedBy', entity.ref, ref(spec.owner, 'group'), entity.source.file));
   }
-  for (const line of fixture.relations ?? []) relations.push(parseRelation(line));
-  return { commit, entities, relations, files, violations: [] };
+  for (const line of fixture.relations ?? []) {
+    const r = parseRelation(line);
+    relations.push(r);
+    declared.get(r.source)?.push(line.trim());
+  }
+  const byFile = new Map<string, Entity[]>();
+  for (const e of entities.values()) byFile.set(e.source.file, [...(byFile.get(e.source.file) ?? []), e]);
+  for (const [, list] of byFile) {
+    const text = list.map((e) => declared.get(e.ref)!.sort().join('\n')).join('\n---\n');
+    const blob = createHash('sha1').update(text).digest('hex');
+    list.forEach((e, document) => (e.source = { ...e.source, blob, document }));
+  }
+  return snapshotFromObjects({ commit, entities: entities.values(), relations });
 }
 
 /** `'<source> <relation> <target>'` to a Relation. */
@@ -89,12 +107,6 @@ function toEntity(spec: EntityFixture): Entity {
 
 function relation(type: RelationType, source: RefString, target: RefString, file: string): Relation {
   return { type, source, target, location: { file, line: 1, column: 1 }, field: type };
-}
-
-function addFile(files: Map<string, FileRecord>, entity: Entity): void {
-  const record = files.get(entity.source.file) ?? { path: entity.source.file, blob: entity.source.blob, entities: [] };
-  record.entities.push(entity.ref);
-  files.set(record.path, record);
 }
 
 /** The online-boutique shape: one of each relation type, flows and non-flows. */
