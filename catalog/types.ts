@@ -172,3 +172,12 @@ export interface SnapshotDiff {
 /** The files that may differ between two snapshots when `head` was derived from `base`; undefined otherwise. */
 export const derivedFiles = (base: Snapshot, head: Snapshot): ReadonlySet<string> | undefined =>
   head.derivedFrom && head.derivedFrom.base.deref() === base ? head.derivedFrom.files : undefined;
+
+/** What reads snapshots of a repository (`CatalogReader`), as layers above catalog/ see it. */
+export interface SnapshotSource {
+  readonly git: { resolve(rev: string): Promise<string> };
+  /** The catalog at a revision. */
+  read(rev: string): Promise<Snapshot>;
+  /** The catalog at `rev`, derived from `base` by the files that changed. */
+  readFrom(base: Snapshot, rev: string): Promise<Snapshot>;
+}

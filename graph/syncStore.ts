@@ -1,5 +1,4 @@
-import type { CatalogReader } from '../catalog/CatalogReader.ts';
-import type { Snapshot } from '../catalog/types.ts';
+import type { Snapshot, SnapshotSource } from '../catalog/types.ts';
 import type { GraphStore } from './GraphStore.ts';
 
 export type SyncMode = 'unchanged' | 'incremental' | 'rebuild';
@@ -19,7 +18,7 @@ export interface SyncResult {
  * remains afterwards, even after an interrupted earlier sync. `known` is a snapshot the
  * caller already holds (e.g. the last one synced), used instead of re-reading.
  */
-export async function syncStore(options: { reader: CatalogReader; store: GraphStore; rev: string; known?: Snapshot }): Promise<SyncResult> {
+export async function syncStore(options: { reader: SnapshotSource; store: GraphStore; rev: string; known?: Snapshot }): Promise<SyncResult> {
   const { reader, store, rev, known } = options;
   const started = performance.now();
   const target = await reader.git.resolve(rev);
@@ -38,7 +37,7 @@ export async function syncStore(options: { reader: CatalogReader; store: GraphSt
 }
 
 /** The snapshot of a commit, or undefined when the repository does not have it. */
-async function readIfPresent(reader: CatalogReader, commit: string): Promise<Snapshot | undefined> {
+async function readIfPresent(reader: SnapshotSource, commit: string): Promise<Snapshot | undefined> {
   try {
     return await reader.read(commit);
   } catch (e) {
