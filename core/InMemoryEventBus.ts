@@ -23,7 +23,7 @@ export class InMemoryEventBus implements EventBus {
 
   publish<K extends CmdbEventType>(type: K, data: CmdbEventPayloads[K]): CmdbEvent<K> {
     const event = { type, at: (this.options.now?.() ?? new Date()).toISOString(), data } as CmdbEvent<K>;
-    for (const s of this.listeners) if (s.type === undefined || s.type === type) s.push(event);
+    for (const s of this.listeners) if (s.type === undefined || s.type === type) s.push(event as CmdbEvent);
     return event;
   }
 
