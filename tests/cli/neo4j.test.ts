@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe } from '../../cli/commands/serve.ts';
+import { pino } from 'pino';
+import { startRuntime } from '../../server/Runtime.ts';
 import { useSharedNeo4j } from '../graph/neo4jShared.ts';
 import { cmdb } from '../helpers/cli.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
@@ -82,27 +83,34 @@ describe('cmdb serve with Neo4j', () => {
     });
     return (await res.json()) as { data?: { impact: { entities: Array<{ ref: string }> } }; errors?: unknown[] };
   };
-  const quiet = { out: () => undefined, err: () => undefined };
-  const options = (uri: string) => ({ repo: repo.dir, ref: 'main', port: 0, host: '127.0.0.1', poll: 0, neo4j: uri, git: 'auto' as const, cache: true });
+  const start = (uri: string) =>
+    startRuntime({ flags: { repo: repo.dir, ref: 'main', port: 0, host: '127.0.0.1', poll: 0, neo4j: uri }, env: {}, log: pino({ level: 'silent' }), out: () => undefined });
 
-  it('is unhealthy while Neo4j is unreachable, and still answers from its last good state', async () => {
-    const handle = await startServe(options(UNREACHABLE), quiet);
+  it('is live but not ready while Neo4j is unreachable, and still answers from its last good state', async () => {
+    const handle = await start(UNREACHABLE);
     try {
+      expect((await fetch(`${handle.url}/livez`)).status).toBe(200);
+      const ready = await fetch(`${handle.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const readiness = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean; message: string }> };
+      expect(readiness.status).toBe('unhealthy');
+      expect(readiness.checks.catalog.ok).toBe(false);
+      expect(readiness.checks.catalog.message).toContain(UNREACHABLE);
       expect((await fetch(`${handle.url}/healthz`)).status).toBe(503);
       expect(handle.follower.lastError).toContain(UNREACHABLE);
       const body = await impactQuery(handle.url);
       expect(body.data?.impact.entities.map((e) => e.ref)).toEqual(['component:default/api', 'component:default/web']);
       expect(handle.follower.nextDelay(1000)).toBe(2000);
     } finally {
-      await handle.close();
+      await handle.shutdown();
     }
   });
 
   it('follows the branch into Neo4j and rebuilds after Neo4j lost its data', async () => {
     await neo4j.clear();
-    const handle = await startServe(options(neo4j.uri()), quiet);
+    const handle = await start(neo4j.uri());
     try {
-      expect((await fetch(`${handle.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${handle.url}/readyz`)).status).toBe(200);
       expect(await handle.graph.commit()).toBe(second);
       await neo4j.clear();
       await handle.follower.refresh();
@@ -110,7 +118,7 @@ describe('cmdb serve with Neo4j', () => {
       expect(await entityRefs()).toHaveLength(4);
       expect((await impactQuery(handle.url)).data?.impact.entities).toHaveLength(2);
     } finally {
-      await handle.close();
+      await handle.shutdown();
     }
   });
 });
