@@ -13,6 +13,7 @@ const neo4j = useSharedNeo4j();
 let repo: TestRepo;
 let first: string;
 let second: string;
+let broken: string;
 let cacheDir: string;
 
 const svc = (name: string, deps: string[]) => entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'team', dependsOn: deps });
@@ -28,6 +29,9 @@ beforeAll(() => {
     'old.yaml': svc('old', ['resource:db']),
   });
   second = repo.commit({ 'web.yaml': svc('web', ['component:api']), 'old.yaml': undefined });
+  repo.git('checkout', '-q', '-b', 'broken');
+  broken = repo.commit({ 'web.yaml': svc('web', ['component:api', 'component:ghost']) });
+  repo.checkout('main');
 });
 afterAll(() => {
   repo.remove();
@@ -54,6 +58,25 @@ describe('cmdb graph sync', () => {
     expect(await entityRefs()).toEqual(['component:default/api', 'component:default/web', 'group:default/team', 'resource:default/db']);
     const again = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second);
     expect(again.stdout).toMatch(/already up to date/);
+  });
+
+  it('syncs the valid part of a commit with violations, prints them as validate does, and exits 0 (1 with --strict)', async () => {
+    await neo4j.clear();
+    const r = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', broken);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`rebuilt with 4 entities; now at ${broken}`));
+    const validate = await cmdb('validate', '--repo', repo.dir, '--ref', broken);
+    expect(validate.code).toBe(1);
+    expect(r.stdout).toContain(validate.stdout.trim());
+    expect(validate.stdout).toMatch(/^web\.yaml:\d+:\d+: .*component:default\/ghost.* \[dangling-reference\]$/m);
+    expect(r.stderr).toBe(`synced the valid part: 1 error(s), 0 warning(s) in 4 entities at ${broken.slice(0, 12)}\n`);
+    expect(await entityRefs()).toContain('component:default/web');
+    const strict = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', broken, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/already up to date/);
+    const strictValid = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second, '--strict');
+    expect(strictValid.code).toBe(0);
+    expect(strictValid.stderr).toBe('');
   });
 
   it('answers impact from the commit Neo4j holds, and refuses another --ref', async () => {
