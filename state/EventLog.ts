@@ -11,8 +11,8 @@ export interface LoggedEvent {
  * what the leader publishes can be read elsewhere: another replica tails the
  * log from the last sequence number it has seen and republishes each event
  * on its own bus (see docs/architecture.md, "Runtime"). Sequence numbers
- * start at 1, increase by one per event, and are never reused, also across
- * restarts. Implementations: `FileEventLog` (JSON Lines in the state dir),
+ * start at 1, increase by one per event appended, and are never reused, also
+ * across restarts (an append that fails leaves its number unused). Implementations: `FileEventLog` (JSON Lines in the state dir),
  * `InMemoryEventLog` (tests, a single process).
  */
 export interface EventLog {
