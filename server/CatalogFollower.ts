@@ -20,8 +20,6 @@ export interface CatalogFollowerOptions {
   events: EventBus;
   /** The config repo (`owner/name`) whose merges move `ref`, with the GitHub controller. */
   repository?: string;
-  /** Seconds between looks at `ref` (0: only on `defaultBranchMoved`). */
-  pollSeconds: number;
   log: Logger;
 }
 
@@ -45,6 +43,7 @@ export class CatalogFollower {
   private unsubscribe?: () => void;
   private running?: Promise<boolean>;
   private stopped = false;
+  private pollMs = 0;
 
   constructor(options: CatalogFollowerOptions) {
     this.options = options;
@@ -56,8 +55,14 @@ export class CatalogFollower {
     return this.running;
   }
 
-  /** Starts polling and listening for merges. */
-  start(): void {
+  /**
+   * Starts listening for merges and looking at the revision every
+   * `pollSeconds` (0: only on merges). The interval is given here, not at
+   * construction, because cmdb.yaml's `server.pollSeconds` is known only
+   * once the first commit is read.
+   */
+  start(pollSeconds: number): void {
+    this.pollMs = pollSeconds * 1000;
     const { events, repository } = this.options;
     if (repository)
       this.unsubscribe = events.subscribe('defaultBranchMoved', async (e) => {
@@ -138,7 +143,7 @@ export class CatalogFollower {
   }
 
   private schedule(): void {
-    const pollMs = this.options.pollSeconds * 1000;
+    const { pollMs } = this;
     if (pollMs <= 0 || this.stopped) return;
     this.timer = setTimeout(async () => {
       const moved = await this.refresh();

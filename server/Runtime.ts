@@ -66,7 +66,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const reader = await openServedCatalog(served);
     const graph = await openServedGraph(config);
     closers.push(() => graph.close());
-    const follower = new CatalogFollower({ reader, graph, ref: served.ref, events, repository: prepared?.repository, pollSeconds: config.pollSeconds, log });
+    const follower = new CatalogFollower({ reader, graph, ref: served.ref, events, repository: prepared?.repository, log });
     closers.push(() => follower.stop());
     const part = github;
     const metrics = new ServerMetrics({
@@ -98,7 +98,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ];
     const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
     closers.push(() => http.close());
-    follower.start();
+    follower.start(config.pollSeconds);
     log.info({ url: http.url, commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, violations: follower.violations.length, store: graph.name }, 'catalog loaded');
     (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
 

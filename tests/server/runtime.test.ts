@@ -150,11 +150,25 @@ describe('the event bus', () => {
   });
 });
 
+describe('polling', () => {
+  it('follows the revision when it moves, without being asked', async () => {
+    const branch = `poll-${Date.now()}`;
+    repo.branch(branch, valid);
+    const { runtime } = await start(branch, { poll: 0.05 });
+    const moved = new Promise((resolve) => runtime.events.subscribe('catalogMoved', (e) => resolve(e.data.commit)));
+    repo.git('update-ref', `refs/heads/${branch}`, broken);
+    expect(await moved).toBe(broken);
+    expect(await runtime.graph.commit()).toBe(broken);
+  });
+});
+
 describe('configuration', () => {
   it('takes the server section of cmdb.yaml, flags first', async () => {
     const withSettings = repo.commit({ 'cmdb.yaml': 'server:\n  shutdownTimeoutSeconds: 3\n  pollSeconds: 0\n' });
     const { runtime } = await start(withSettings, { poll: undefined });
-    expect(runtime.config.shutdownTimeoutSeconds).toBe(3);
+    const polled = await start(withSettings, { poll: 5 });
+    expect(polled.runtime.config.pollSeconds).toBe(5);
+    expect(runtime.config).toMatchObject({ shutdownTimeoutSeconds: 3, pollSeconds: 0 });
     const flagged = await start(withSettings, { shutdownTimeout: 1 });
     expect(flagged.runtime.config.shutdownTimeoutSeconds).toBe(1);
   });
