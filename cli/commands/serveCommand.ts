@@ -23,7 +23,7 @@ export function addGitHubOptions(command: Command): Command {
   return command
     .option('--github', `run the GitHub change controller at POST ${WEBHOOK_PATH} (GITHUB_WEBHOOK_SECRET; GITHUB_APP_ID and GITHUB_PRIVATE_KEY, or GITHUB_TOKEN; GITHUB_API_URL)`)
     .option('--github-repo <owner/name>', 'the config repo on GitHub: cloned into the state dir and served instead of --repo; implies --github')
-    .option('--state-dir <dir>', 'journal of deliveries, change records and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
+    .option('--state-dir <dir>', 'journal of deliveries, change records, event log and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
 }
 
 /** `cmdb serve`; the catalog, the API (graphql-yoga), pino and, with --github, Octokit load when it runs. */
