@@ -15,8 +15,8 @@ import { pino } from 'pino';
 import { GitHubController } from '../controller/github/GitHubController.ts';
 import { OctokitGitHubApi } from '../controller/github/OctokitGitHubApi.ts';
 import { WEBHOOK_PATH } from '../controller/github/webhookEndpoint.ts';
-import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
-import { startApiServer } from '../graph-api/server.ts';
+import { listen } from '../server/listen.ts';
+import { createRouter } from '../server/router.ts';
 import { FakeGitHub } from '../tests/github/fakeGitHub.ts';
 import { GitHttpServer } from '../tests/github/gitHttpServer.ts';
 import { deliver, pullRequestEvent, signDelivery, type RepoFields } from '../tests/github/payloads.ts';
@@ -87,7 +87,7 @@ export async function benchSection(options: { repo: GitHubBenchRepo; runs: numbe
     // CMDB_BENCH_LOG=debug shows where the time goes (fetch, prepare, evaluate, publish) per delivery.
     log: pino({ level: process.env.CMDB_BENCH_LOG ?? 'silent' }, pino.destination(2)),
   }).start();
-  const api = await startApiServer({ source: { store: new InMemoryGraphStore({}) }, port: 0, logger: false, routes: { [WEBHOOK_PATH]: controller.handler } });
+  const api = await listen({ listener: createRouter({ routes: [{ methods: ['POST'], path: WEBHOOK_PATH, handler: controller.handler }] }), port: 0, host: '127.0.0.1' });
   const hook = `${api.url}${WEBHOOK_PATH}`;
   const fields: RepoFields = { owner: 'bench', name: 'config', cloneUrl: server.cloneUrl(FULL_NAME), defaultBranch: 'main' };
   const pull = (n: number, head: string) => {

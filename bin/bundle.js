@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'main.js');
-const SOURCES = ['cli', 'catalog', 'schema', 'graph', 'graph-api', 'controller', 'policies', 'incidents', 'reconcilers'];
+const SOURCES = ['cli', 'core', 'catalog', 'schema', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server'];
 
 /** Newest modification time of the sources (ms). */
 function newestSource() {

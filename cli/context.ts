@@ -6,6 +6,8 @@ import { parseRefQuery, resolveRefQuery, snapshotRefLookup } from '../catalog/re
 import type { Snapshot } from '../catalog/types.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
+import type { Neo4jClientOptions } from '../graph/neo4jClient.ts';
+import { neo4jFromEnv } from '../server/config.ts';
 
 export interface RepoOptions {
   repo: string;
@@ -24,12 +26,9 @@ export interface GraphOptions {
   neo4j?: string;
 }
 
-/** Neo4j connection settings from the option and the environment, or undefined for the in-memory store. */
-export function neo4jSettings(options: GraphOptions): { uri: string; user?: string; password?: string; database?: string } | undefined {
-  const uri = options.neo4j ?? process.env.CMDB_NEO4J_URI;
-  if (!uri) return undefined;
-  const env = process.env;
-  return { uri, user: env.CMDB_NEO4J_USER || undefined, password: env.CMDB_NEO4J_PASSWORD || undefined, database: env.CMDB_NEO4J_DATABASE || undefined };
+/** Neo4j connection settings from the option and the environment, or undefined for the in-memory store (the server's rule, server/config.ts). */
+export function neo4jSettings(options: GraphOptions): Neo4jClientOptions | undefined {
+  return neo4jFromEnv(options.neo4j);
 }
 
 /** The graph store a command uses: Neo4j when configured, else in memory. */

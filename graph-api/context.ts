@@ -1,15 +1,25 @@
-import type { RefString } from '../catalog/types.ts';
+import type { RefString, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
+
+/** Where the API reads from; read on every request, so the server may swap what it points at. */
+export interface ApiContextSource {
+  store: GraphStore;
+  /** The problems of the served commit (its valid part is served); none known when absent. */
+  violations?: () => readonly Violation[];
+}
 
 /** What every resolver sees; one per HTTP request. */
 export interface ApiContext {
   store: GraphStore;
   /** `store.getEntity` memoized for the request: each ref is fetched at most once. */
   loadEntity(ref: RefString): Promise<GraphNode | undefined>;
+  /** The served commit's violations (`catalogViolations`). */
+  violations(): readonly Violation[];
 }
 
-/** A fresh context (and memo) for one request against `store`. */
-export function createApiContext(store: GraphStore): ApiContext {
+/** A fresh context (and memo) for one request against the source's store. */
+export function createApiContext(source: ApiContextSource): ApiContext {
+  const { store } = source;
   const memo = new Map<RefString, Promise<GraphNode | undefined>>();
   const loadEntity = (ref: RefString): Promise<GraphNode | undefined> => {
     let pending = memo.get(ref);
@@ -19,5 +29,5 @@ export function createApiContext(store: GraphStore): ApiContext {
     }
     return pending;
   };
-  return { store, loadEntity };
+  return { store, loadEntity, violations: () => source.violations?.() ?? [] };
 }

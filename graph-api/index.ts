@@ -1,7 +1,6 @@
 export * from './builder.ts';
 export * from './context.ts';
 export * from './errors.ts';
-export * from './health.ts';
 export * from './limits.ts';
 export * from './paging.ts';
 export * from './plugins.ts';

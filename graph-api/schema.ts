@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from './graphql.ts';
 import { createBuilder } from './builder.ts';
+import { addCatalogViolationType } from './types/CatalogViolation.ts';
 import { addConnectionTypes } from './types/EntityConnection.ts';
 import { addEntityType } from './types/Entity.ts';
 import { addEnums } from './types/enums.ts';
@@ -18,5 +19,6 @@ export function createSchema(): GraphQLSchema {
   addConnectionTypes(builder);
   addEntityType(builder, enums);
   addQueryType(builder, enums);
+  addCatalogViolationType(builder);
   return builder.toSchema({ sortSchema: true });
 }

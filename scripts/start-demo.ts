@@ -3,7 +3,11 @@ import path from 'node:path';
 import { main } from '../cli/main.ts';
 import { createDemoRepo } from '../examples/create-demo-repo.ts';
 
-/** `npm start`: builds the Acme demo config repo locally (no network) and serves it. */
+/**
+ * `npm start`: builds the Acme demo config repo locally (no network) and serves
+ * it. `CMDB_DEMO_DIR` is where the repo is built, `PORT` the port; logs are for
+ * a human on a terminal, JSON otherwise (server/config.ts decides).
+ */
 const dir = process.env.CMDB_DEMO_DIR ?? path.join(os.tmpdir(), 'gitops-cmdb-demo', 'acme');
 const port = process.env.PORT ?? '4000';
 const repo = await createDemoRepo({ dir });
@@ -14,7 +18,8 @@ process.stdout.write(
     `      npx cmdb impact resource:redis-cart --repo ${repo.dir}`,
     `Query: curl -s localhost:${port}/graphql -H 'content-type: application/json' \\`,
     `         -d '{"query":"{ impact(refs: [\\"resource:redis-cart\\"]) { entities { ref distance via } } }"}'`,
+    `Health: curl -s localhost:${port}/readyz    Metrics: curl -s localhost:${port}/metrics`,
     '',
   ].join('\n'),
 );
-process.exitCode = await main(['serve', '--repo', repo.dir, '--ref', 'main', '--port', port]);
+process.exitCode = await main(['serve', '--repo', repo.dir, '--ref', 'main']); // the port comes from PORT

@@ -92,6 +92,11 @@ export class DeliveryJournal {
     if (++this.finishedSinceCompaction >= this.options.compactAfter) this.compacting ??= this.compact().finally(() => (this.compacting = undefined));
   }
 
+  /** Ids of the deliveries received and not done, oldest first. */
+  pendingIds(): string[] {
+    return [...this.pending.keys()];
+  }
+
   get pendingCount(): number {
     return this.pending.size;
   }

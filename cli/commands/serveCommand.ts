@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Output } from '../output.ts';
-import type { ServeOptions } from './serve.ts';
+import type { ServeFlags } from '../../server/config.ts';
 
 /** Where GitHub delivers webhooks (as WEBHOOK_PATH in controller/github; repeated so the CLI loads Octokit only when serving GitHub). */
 export const WEBHOOK_PATH = '/webhooks/github';
@@ -14,7 +14,7 @@ const parsePort = (value: string): number => {
 
 const parseSeconds = (value: string): number => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 disables polling)');
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 or more)');
   return n;
 };
 
@@ -23,18 +23,19 @@ export function addGitHubOptions(command: Command): Command {
   return command
     .option('--github', `run the GitHub change controller at POST ${WEBHOOK_PATH} (GITHUB_WEBHOOK_SECRET; GITHUB_APP_ID and GITHUB_PRIVATE_KEY, or GITHUB_TOKEN; GITHUB_API_URL)`)
     .option('--github-repo <owner/name>', 'the config repo on GitHub: cloned into the state dir and served instead of --repo; implies --github')
-    .option('--state-dir <dir>', 'journal of deliveries, change records and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
+    .option('--state-dir <dir>', 'journal of deliveries, change records, event log and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
 }
 
 /** `cmdb serve`; the catalog, the API (graphql-yoga), pino and, with --github, Octokit load when it runs. */
 export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   const command = program
     .command('serve')
-    .description('serve the GraphQL API (/graphql) and /healthz on the catalog at a revision')
-    .option('--repo <path>', 'config repository', '.')
-    .option('--ref <rev>', 'revision to follow', 'HEAD')
-    .option('--port <n>', 'port (0 picks a free one)', parsePort, 4000)
-    .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--poll <seconds>', 'how often to look for new commits of --ref (0: never)', parseSeconds, 10);
-  addGitHubOptions(command).action((opts: ServeOptions, cmd: Command) => run(import('./serve.ts').then(({ runServe }) => runServe({ ...cmd.optsWithGlobals(), ...opts }, io))));
+    .description('serve the GraphQL API (/graphql), /livez, /readyz and /metrics on the catalog at a revision, following it')
+    .option('--repo <path>', 'config repository (default: .)')
+    .option('--ref <rev>', 'revision to follow (default: HEAD)')
+    .option('--port <n>', 'port; 0 picks a free one (default: PORT, else 4000)', parsePort)
+    .option('--host <address>', 'address to listen on (default: CMDB_HOST, else 127.0.0.1)')
+    .option('--poll <seconds>', 'how often to look for new commits of --ref, 0: never (default: CMDB_POLL_SECONDS, else cmdb.yaml server.pollSeconds, else 10)', parseSeconds)
+    .option('--shutdown-timeout <seconds>', 'on SIGTERM, how long to wait for work in flight (default: CMDB_SHUTDOWN_TIMEOUT, else cmdb.yaml server.shutdownTimeoutSeconds, else 10)', parseSeconds);
+  addGitHubOptions(command).action((opts: ServeFlags, cmd: Command) => run(import('./serve.ts').then(({ runServe }) => runServe({ ...cmd.optsWithGlobals(), ...opts }, io))));
 }

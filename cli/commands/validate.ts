@@ -3,10 +3,7 @@ import { openCatalog, openGraph } from '../context.ts';
 import { forOption } from '../options.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
-import { cycleViolation } from '../../controller/steps/validate.ts';
-import { gitSourceLoader } from '../../policies/positions.ts';
-import { checkPolicies } from '../../policies/rulebook.ts';
-import type { Violation } from '../../catalog/types.ts';
+import { commitViolations } from '../../server/commitViolations.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 export interface ValidateOptions {
@@ -23,9 +20,7 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
   const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
   const graph = await openGraph();
   await graph.load(snapshot);
-  const violations: Violation[] = [...snapshot.violations];
-  for (const members of await graph.dependencyCycles()) violations.push(cycleViolation(members, snapshot));
-  violations.push(...(await checkPolicies(snapshot, { config: reader.configOf(snapshot), loader: gitSourceLoader(reader.git) })));
+  const violations = await commitViolations({ reader, snapshot, graph });
   await graph.close();
   const errors = violations.filter((v) => v.severity === 'error');
   if (o.format === 'json') {

@@ -3,6 +3,7 @@ import git from 'isomorphic-git';
 import fs from 'node:fs';
 import { pino, type Logger } from 'pino';
 import { CmdbError } from '../../core/errors.ts';
+import type { EventBus } from '../../core/EventBus.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toReport, type ChangeReport } from '../report.ts';
@@ -56,6 +57,8 @@ export interface GitHubControllerOptions {
   steps?: readonly AnyStep[];
   /** Called after each evaluation step with its duration (a metric). */
   onStep?: EvaluationContext['onStep'];
+  /** Where the controller publishes `changeEvaluated`, `changeRecorded`, `defaultBranchMoved` and `deliveryProcessed`. */
+  events?: EventBus;
   /** Evaluation time of open pull requests (change windows, `now` in policies); default: the clock. Merged ones are evaluated at their merge time. */
   now?: () => Date;
 }
@@ -93,7 +96,7 @@ export class GitHubController {
     this.scheduler = new DeliveryScheduler({
       journal: this.journal,
       plan: planOf,
-      process: (d, signal) => this.process(d, signal),
+      process: (d, signal) => this.processTimed(d, signal),
       concurrency: options.concurrency,
       log: this.log,
     });
@@ -137,12 +140,31 @@ export class GitHubController {
     return this.scheduler.idle();
   }
 
+  /** Ids of the deliveries received and not yet processed (running or waiting), oldest first. */
+  pendingDeliveries(): string[] {
+    return this.journal.pendingIds();
+  }
+
   /** Lets running deliveries finish; the others stay journaled for the next start. */
   async close(): Promise<void> {
     await this.scheduler.close();
     await this.journal.close();
     for (const w of this.workspaces.values()) await w.close();
     if (this.ownsStore) await this.store.close();
+  }
+
+  /** process(), published as `deliveryProcessed` with its outcome and duration. */
+  private async processTimed(delivery: Delivery, signal: AbortSignal): Promise<ProcessResult> {
+    const started = performance.now();
+    const published = (outcome: string) => ({ id: delivery.id, event: delivery.event, outcome, seconds: (performance.now() - started) / 1000 });
+    try {
+      const result = await this.process(delivery, signal);
+      this.options.events?.publish('deliveryProcessed', published(result.outcome));
+      return result;
+    } catch (e) {
+      this.options.events?.publish('deliveryProcessed', published('failed'));
+      throw e;
+    }
   }
 
   private async process(delivery: Delivery, signal: AbortSignal): Promise<ProcessResult> {
@@ -189,6 +211,7 @@ export class GitHubController {
     }
     await this.openChanges.update(job.repo.fullName, pull.number, { title: pull.title, head: pull.headSha, touched: touchedBy(report) });
     this.log.info({ pull: `${job.repo.fullName}#${pull.number}`, head: pull.headSha, decision: report.decision, comment: published.comment.action, publishMs: Math.round(publishMs) }, 'change evaluated');
+    this.options.events?.publish('changeEvaluated', { repository: job.repo.fullName, number: pull.number, head: pull.headSha, decision: report.decision });
     return { outcome: 'evaluated', detail: `${report.decision} on ${pull.headSha.slice(0, 12)}` };
   }
 
@@ -227,7 +250,9 @@ export class GitHubController {
     const pull = await this.options.api.getPullRequest(refOf(job.repo), job.number);
     if (!pull.mergedAt) return { outcome: 'ignored', detail: `#${job.number} closed without merging` };
     if (await this.store.getChange(`${job.repo.fullName}#${pull.number}`)) return { outcome: 'ignored', detail: `#${job.number} merged, already recorded` };
-    const status = await this.store.recordChange(await this.changeRecord(job.repo, pull, { mergeCommit: pull.mergeCommitSha ?? '' }));
+    const record = await this.changeRecord(job.repo, pull, { mergeCommit: pull.mergeCommitSha ?? '' });
+    const status = await this.store.recordChange(record);
+    if (status === 'recorded') this.publishRecorded(record);
     return { outcome: 'recorded', detail: `#${job.number} merged (${status})` };
   }
 
@@ -237,14 +262,19 @@ export class GitHubController {
     const commit = (await this.mirror.hasCommit(job.repo.fullName, job.after)) ? job.after : fetched.branches.get(job.branch);
     if (!commit) throw new CmdbError(`${job.repo.fullName}: ${job.after} not fetched`, { code: 'ref-not-found' });
     await this.workspaceOf(job.repo).follow(commit);
-    await this.options.onDefaultBranch?.({ repository: job.repo.fullName, branch: job.branch, commit, gitdir: fetched.gitdir });
+    const moved = { repository: job.repo.fullName, branch: job.branch, commit, gitdir: fetched.gitdir };
+    await this.options.onDefaultBranch?.(moved);
+    this.options.events?.publish('defaultBranchMoved', moved);
     const pulls = (await this.options.api.pullRequestsOfCommit(refOf(job.repo), job.after)).filter((p) => p.mergedAt && p.baseRef === job.branch);
     const recorded: number[] = [];
     for (const pull of pulls) {
       const id = `${job.repo.fullName}#${pull.number}`;
       if (await this.store.getChange(id)) continue;
       const record = await this.changeRecord(job.repo, pull, { mergeCommit: commit, before: job.before });
-      if ((await this.store.recordChange(record)) === 'recorded') recorded.push(pull.number);
+      if ((await this.store.recordChange(record)) === 'recorded') {
+        recorded.push(pull.number);
+        this.publishRecorded(record);
+      }
       await this.openChanges.remove(job.repo.fullName, pull.number);
     }
     return { outcome: 'recorded', detail: `default branch at ${commit.slice(0, 12)}; recorded ${recorded.map((n) => `#${n}`).join(', ') || 'no change'}` };
@@ -283,6 +313,10 @@ export class GitHubController {
       impacted: report.impact.entities.map((e) => e.ref),
       recordedAt: new Date().toISOString(),
     };
+  }
+
+  private publishRecorded(r: ChangeRecord): void {
+    this.options.events?.publish('changeRecorded', { id: r.id, repository: r.repository, number: r.number, mergeCommit: r.mergeCommit, decision: r.decision });
   }
 
   private async fetch(info: RepoInfo, pull?: number): Promise<FetchResult> {

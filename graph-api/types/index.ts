@@ -1,3 +1,4 @@
+export * from './CatalogViolation.ts';
 export * from './Entity.ts';
 export * from './EntityConnection.ts';
 export * from './enums.ts';

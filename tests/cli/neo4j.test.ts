@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServe } from '../../cli/commands/serve.ts';
+import { pino } from 'pino';
+import { startRuntime } from '../../server/Runtime.ts';
 import { useSharedNeo4j } from '../graph/neo4jShared.ts';
 import { cmdb } from '../helpers/cli.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
@@ -12,6 +13,7 @@ const neo4j = useSharedNeo4j();
 let repo: TestRepo;
 let first: string;
 let second: string;
+let broken: string;
 let cacheDir: string;
 
 const svc = (name: string, deps: string[]) => entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'team', dependsOn: deps });
@@ -27,6 +29,9 @@ beforeAll(() => {
     'old.yaml': svc('old', ['resource:db']),
   });
   second = repo.commit({ 'web.yaml': svc('web', ['component:api']), 'old.yaml': undefined });
+  repo.git('checkout', '-q', '-b', 'broken');
+  broken = repo.commit({ 'web.yaml': svc('web', ['component:api', 'component:ghost']) });
+  repo.checkout('main');
 });
 afterAll(() => {
   repo.remove();
@@ -53,6 +58,25 @@ describe('cmdb graph sync', () => {
     expect(await entityRefs()).toEqual(['component:default/api', 'component:default/web', 'group:default/team', 'resource:default/db']);
     const again = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second);
     expect(again.stdout).toMatch(/already up to date/);
+  });
+
+  it('syncs the valid part of a commit with violations, prints them as validate does, and exits 0 (1 with --strict)', async () => {
+    await neo4j.clear();
+    const r = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', broken);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`rebuilt with 4 entities; now at ${broken}`));
+    const validate = await cmdb('validate', '--repo', repo.dir, '--ref', broken);
+    expect(validate.code).toBe(1);
+    expect(r.stdout).toContain(validate.stdout.trim());
+    expect(validate.stdout).toMatch(/^web\.yaml:\d+:\d+: .*component:default\/ghost.* \[dangling-reference\]$/m);
+    expect(r.stderr).toBe(`synced the valid part: 1 error(s), 0 warning(s) in 4 entities at ${broken.slice(0, 12)}\n`);
+    expect(await entityRefs()).toContain('component:default/web');
+    const strict = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', broken, '--strict');
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toMatch(/already up to date/);
+    const strictValid = await cmdb('--neo4j', neo4j.uri(), 'graph', 'sync', '--repo', repo.dir, '--ref', second, '--strict');
+    expect(strictValid.code).toBe(0);
+    expect(strictValid.stderr).toBe('');
   });
 
   it('answers impact from the commit Neo4j holds, and refuses another --ref', async () => {
@@ -82,27 +106,34 @@ describe('cmdb serve with Neo4j', () => {
     });
     return (await res.json()) as { data?: { impact: { entities: Array<{ ref: string }> } }; errors?: unknown[] };
   };
-  const quiet = { out: () => undefined, err: () => undefined };
-  const options = (uri: string) => ({ repo: repo.dir, ref: 'main', port: 0, host: '127.0.0.1', poll: 0, neo4j: uri, git: 'auto' as const, cache: true });
+  const start = (uri: string) =>
+    startRuntime({ flags: { repo: repo.dir, ref: 'main', port: 0, host: '127.0.0.1', poll: 0, neo4j: uri }, env: {}, log: pino({ level: 'silent' }), out: () => undefined });
 
-  it('is unhealthy while Neo4j is unreachable, and still answers from its last good state', async () => {
-    const handle = await startServe(options(UNREACHABLE), quiet);
+  it('is live but not ready while Neo4j is unreachable, and still answers from its last good state', async () => {
+    const handle = await start(UNREACHABLE);
     try {
+      expect((await fetch(`${handle.url}/livez`)).status).toBe(200);
+      const ready = await fetch(`${handle.url}/readyz`);
+      expect(ready.status).toBe(503);
+      const readiness = (await ready.json()) as { status: string; checks: Record<string, { ok: boolean; message: string }> };
+      expect(readiness.status).toBe('unhealthy');
+      expect(readiness.checks.catalog.ok).toBe(false);
+      expect(readiness.checks.catalog.message).toContain(UNREACHABLE);
       expect((await fetch(`${handle.url}/healthz`)).status).toBe(503);
       expect(handle.follower.lastError).toContain(UNREACHABLE);
       const body = await impactQuery(handle.url);
       expect(body.data?.impact.entities.map((e) => e.ref)).toEqual(['component:default/api', 'component:default/web']);
       expect(handle.follower.nextDelay(1000)).toBe(2000);
     } finally {
-      await handle.close();
+      await handle.shutdown();
     }
   });
 
   it('follows the branch into Neo4j and rebuilds after Neo4j lost its data', async () => {
     await neo4j.clear();
-    const handle = await startServe(options(neo4j.uri()), quiet);
+    const handle = await start(neo4j.uri());
     try {
-      expect((await fetch(`${handle.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${handle.url}/readyz`)).status).toBe(200);
       expect(await handle.graph.commit()).toBe(second);
       await neo4j.clear();
       await handle.follower.refresh();
@@ -110,7 +141,7 @@ describe('cmdb serve with Neo4j', () => {
       expect(await entityRefs()).toHaveLength(4);
       expect((await impactQuery(handle.url)).data?.impact.entities).toHaveLength(2);
     } finally {
-      await handle.close();
+      await handle.shutdown();
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * End-to-end rig: the Acme demo config repo served over real Git smart HTTP
  * (`git http-backend`) as `acme/config`, the GitHub API fake, and the
- * controller behind the API server's /webhooks/github route, all on 127.0.0.1.
+ * controller behind the server's router at /webhooks/github, all on 127.0.0.1.
  */
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -13,8 +13,8 @@ import { GitHubController, type GitHubControllerOptions } from '../../controller
 import { OctokitGitHubApi } from '../../controller/github/OctokitGitHubApi.ts';
 import { WEBHOOK_PATH } from '../../controller/github/webhookEndpoint.ts';
 import { createDemoRepo } from '../../examples/create-demo-repo.ts';
-import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
-import { startApiServer, type RunningApiServer } from '../../graph-api/server.ts';
+import type { RunningHttpServer } from '../../server/listen.ts';
+import { serveRoutes } from '../helpers/http.ts';
 import { TestRepo } from '../helpers/gitRepo.ts';
 import { FakeGitHub, type FakePull } from './fakeGitHub.ts';
 import { GitHttpServer } from './gitHttpServer.ts';
@@ -96,7 +96,7 @@ export interface Harness {
   git: GitHttpServer;
   remote: ConfigRemote;
   controller: GitHubController;
-  server: RunningApiServer;
+  server: RunningHttpServer;
   webhookUrl: string;
   stateDir: string;
   repo: RepoFields;
@@ -136,7 +136,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     now: options.now,
     ...options.controller,
   }).start();
-  const server = await startApiServer({ source: { store: new InMemoryGraphStore({}) }, port: 0, logger: false, routes: { [WEBHOOK_PATH]: controller.handler } });
+  const server = await serveRoutes([{ methods: ['POST'], path: WEBHOOK_PATH, handler: controller.handler }]);
   const [owner, name] = remote.fullName.split('/');
   const repo: RepoFields = { owner, name, cloneUrl: git.cloneUrl(remote.fullName), defaultBranch: 'main', installationId: keys ? fake.repo(remote.fullName).installationId : undefined };
   let n = 0;

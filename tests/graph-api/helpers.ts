@@ -1,5 +1,8 @@
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
-import { startApiServer, type ApiContextSource, type RunningApiServer } from '../../graph-api/server.ts';
+import type { ApiContextSource } from '../../graph-api/context.ts';
+import { createGraphqlHandler } from '../../graph-api/server.ts';
+import type { RunningHttpServer } from '../../server/listen.ts';
+import { serveRoutes } from '../helpers/http.ts';
 import type { QueryLimits } from '../../graph-api/limits.ts';
 import { buildSnapshot, SHOP, type SnapshotFixture } from '../graph/fixtures.ts';
 
@@ -31,21 +34,22 @@ export interface GraphQLResponse<T = Record<string, any>> {
 }
 
 export interface TestApi {
-  server: RunningApiServer;
+  server: RunningHttpServer;
   store: InMemoryGraphStore;
   /** POSTs a query to /graphql. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1, port 0, over an InMemoryGraphStore loaded with `fixture` (null: empty store). */
+/** The GraphQL handler behind the server's router on 127.0.0.1, port 0, over an InMemoryGraphStore loaded with `fixture` (null: empty store). */
 export async function startTestApi(
   fixture: SnapshotFixture | null = API_FIXTURE,
   extra: Omit<ApiContextSource, 'store'> & { limits?: Partial<QueryLimits> } = {},
 ): Promise<TestApi> {
   const store = new InMemoryGraphStore({});
   if (fixture) await store.load(buildSnapshot(fixture));
-  const server = await startApiServer({ source: { store, health: extra.health }, port: 0, logger: process.env.API_LOG ? true : false, limits: extra.limits });
+  const graphql = createGraphqlHandler({ source: { store, violations: extra.violations }, logger: process.env.API_LOG ? true : false, limits: extra.limits });
+  const server = await serveRoutes([{ methods: ['GET', 'POST'], path: graphql.path, handler: graphql.handle }]);
   const gql = async <T,>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
@@ -54,5 +58,9 @@ export async function startTestApi(
     });
     return { status: res.status, ...((await res.json()) as Omit<GraphQLResponse<T>, 'status'>) };
   };
-  return { server, store, gql, close: () => server.close() };
+  const close = async () => {
+    await server.close();
+    await graphql.dispose();
+  };
+  return { server, store, gql, close };
 }

@@ -23,7 +23,8 @@ describe('createSchema', () => {
 
   it('has the documented root fields', () => {
     const fields = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(fields).sort()).toEqual(['commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'path']);
+    expect(Object.keys(fields).sort()).toEqual(['catalogViolations', 'commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'path']);
+    expect(String(fields.catalogViolations.type)).toBe('[CatalogViolation!]!');
     expect(String(fields.entities.type)).toBe('EntityConnection!');
     expect(String(fields.impact.type)).toBe('Impact!');
     expect(String(fields.path.type)).toBe('[Entity!]');

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CmdbError } from '../../core/errors.ts';
 import { GraphQLError } from '../../graph-api/graphql.ts';
-import type { HealthReport } from '../../graph-api/health.ts';
 import { maskApiError } from '../../graph-api/plugins.ts';
 import { SHOP } from '../graph/fixtures.ts';
 import { startTestApi, type TestApi } from './helpers.ts';
@@ -17,70 +16,7 @@ async function start(...args: Parameters<typeof startTestApi>): Promise<TestApi>
   return api;
 }
 
-describe('/healthz', () => {
-  it('is 200 with the commit when the store and the probe are healthy', async () => {
-    const api = await start(undefined, { health: async () => ({ ok: true, checks: { catalog: { ok: true, message: 'abc' } } }) });
-    const res = await fetch(`${api.server.url}/healthz`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(await res.json()).toEqual({
-      status: 'ok',
-      commit: SHOP.commit,
-      checks: { graphStore: { ok: true, message: 'memory' }, catalog: { ok: true, message: 'abc' } },
-    });
-  });
-
-  it('is 503 with the checks when health() reports a failure', async () => {
-    const report: HealthReport = { ok: false, checks: { catalog: { ok: false, message: 'git fetch failed' } } };
-    const api = await start(undefined, { health: async () => report });
-    const res = await fetch(`${api.server.url}/healthz`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({
-      status: 'unhealthy',
-      checks: { graphStore: { ok: true, message: 'memory' }, catalog: { ok: false, message: 'git fetch failed' } },
-    });
-  });
-
-  it('is 503 when health() throws', async () => {
-    const api = await start(undefined, {
-      health: async () => {
-        throw new Error('probe crashed');
-      },
-    });
-    const res = await fetch(`${api.server.url}/healthz`);
-    expect(res.status).toBe(503);
-    expect((await res.json()).checks.health).toEqual({ ok: false, message: 'probe crashed' });
-  });
-
-  it('is 503 when the store is closed', async () => {
-    const api = await start();
-    await api.store.close();
-    const res = await fetch(`${api.server.url}/healthz`);
-    expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unhealthy', checks: { graphStore: { ok: false, message: 'memory cannot answer queries' } } });
-  });
-
-  it('answers HEAD without a body and refuses other methods', async () => {
-    const api = await start();
-    const head = await fetch(`${api.server.url}/healthz`, { method: 'HEAD' });
-    expect(head.status).toBe(200);
-    expect(await head.text()).toBe('');
-    const post = await fetch(`${api.server.url}/healthz`, { method: 'POST' });
-    expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET, HEAD');
-  });
-});
-
-describe('routing', () => {
-  it('answers 404 JSON outside /graphql and /healthz', async () => {
-    const api = await start();
-    for (const path of ['/', '/nope', '/graphql/extra', '/health']) {
-      const res = await fetch(`${api.server.url}${path}`);
-      expect(res.status, path).toBe(404);
-      expect(await res.json(), path).toMatchObject({ error: 'not found' });
-    }
-  });
-
+describe('the GraphQL handler', () => {
   it('serves GraphiQL to browsers and queries over GET', async () => {
     const api = await start();
     const page = await fetch(`${api.server.url}/graphql`, { headers: { accept: 'text/html' } });
@@ -95,7 +31,7 @@ describe('routing', () => {
     expect(api.server.url).toBe(`http://127.0.0.1:${api.server.port}`);
     expect(api.server.port).toBeGreaterThan(0);
     await api.close();
-    await expect(fetch(`${api.server.url}/healthz`)).rejects.toThrow();
+    await expect(fetch(`${api.server.url}/graphql`)).rejects.toThrow();
   });
 });
 
@@ -184,7 +120,7 @@ describe('errors', () => {
     expect(internal.message).toBe('Unexpected error.');
   });
 
-  it('answers empty from a closed store and reports it in /healthz', async () => {
+  it('answers empty from a closed store', async () => {
     const api = await start();
     await api.store.close();
     const res = await api.gql(`{ entity(ref: "component:shop/cart") { ref } commit }`);

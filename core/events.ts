@@ -1,0 +1,40 @@
+import type { Decision } from './types.ts';
+
+/**
+ * The events of the running process, by type: what the catalog follower, the
+ * GitHub controller and (later) reconcilers and incidents tell the rest. Each
+ * payload is plain JSON data, so an event can be written to the event log
+ * (`state/EventLog.ts`) and read back by another replica unchanged.
+ */
+export interface CmdbEventPayloads {
+  /** The served graph now holds `commit` (the followed revision moved, or the first load). */
+  catalogMoved: {
+    commit: string;
+    /** The commit served before; absent on the first load. */
+    previous?: string;
+    entities: number;
+    /** Problems of the commit (its valid part is served). */
+    violations: number;
+    /** How the store got there: a rebuild, a diff, or nothing to do. */
+    mode: 'rebuild' | 'incremental' | 'unchanged';
+    /** Seconds the sync took. */
+    seconds: number;
+  };
+  /** A pull request was evaluated and reported. */
+  changeEvaluated: { repository: string; number: number; head: string; decision: Decision };
+  /** A merged pull request was kept as a change record. */
+  changeRecorded: { id: string; repository: string; number: number; mergeCommit: string; decision: Decision };
+  /** The default branch of a config repo moved (a merge); `gitdir` is the local clone. */
+  defaultBranchMoved: { repository: string; branch: string; commit: string; gitdir: string };
+  /** A webhook delivery was processed; `outcome` as the delivery journal records it. */
+  deliveryProcessed: { id: string; event: string; outcome: string; seconds: number };
+}
+
+export type CmdbEventType = keyof CmdbEventPayloads;
+
+/** One event: its type, when it happened (ISO 8601) and its payload. */
+export type CmdbEvent<K extends CmdbEventType = CmdbEventType> = {
+  [T in K]: { type: T; at: string; data: CmdbEventPayloads[T] };
+}[K];
+
+export type CmdbEventListener<K extends CmdbEventType = CmdbEventType> = (event: CmdbEvent<K>) => void | Promise<void>;

@@ -1,0 +1,152 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../core/EventBus.ts';
+import { InMemoryEventBus } from '../core/InMemoryEventBus.ts';
+import type { GraphStore } from '../graph/GraphStore.ts';
+import type { GraphqlHandler } from '../graph-api/server.ts';
+import type { EventLog } from '../state/EventLog.ts';
+import { FileEventLog } from '../state/FileEventLog.ts';
+import { CatalogFollower } from './CatalogFollower.ts';
+import { resolveServerConfig, type ServeFlags, type ServerConfig } from './config.ts';
+import { GitHubPart } from './GitHubPart.ts';
+import { GitHubSetupPart } from './GitHubSetupPart.ts';
+import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
+import { listen, type RunningHttpServer } from './listen.ts';
+import { createLogger } from './logger.ts';
+import { ServerMetrics } from './metrics.ts';
+import { createRouter, type Route } from './router.ts';
+import { logShutdown, type ShutdownReport } from './shutdown.ts';
+import { openServedCatalog, openServedGraph } from './stores.ts';
+
+export interface RuntimeOptions {
+  flags: ServeFlags;
+  env?: NodeJS.ProcessEnv;
+  /** Default: a logger from the configuration (CMDB_LOG_LEVEL, CMDB_LOG_FORMAT). */
+  log?: Logger;
+  /** Where the one line for the user goes (`GraphQL API on ...`); default: stdout. */
+  out?: (line: string) => void;
+}
+
+/** The running server: its parts, its address, and how to stop it. */
+export interface Runtime {
+  url: string;
+  config: ServerConfig;
+  log: Logger;
+  events: EventBus;
+  graph: GraphStore;
+  follower: CatalogFollower;
+  metrics: ServerMetrics;
+  health: Health;
+  github?: GitHubPart;
+  eventLog?: EventLog;
+  /** Graceful: takes no new work, drains what runs up to the shutdown deadline, then closes everything. */
+  shutdown(): Promise<ShutdownReport>;
+}
+
+/**
+ * Builds and starts the server. Every part gets what it needs through its
+ * constructor options and talks to the others through the event bus: the
+ * GitHub controller publishes merges, the follower syncs on them and
+ * publishes `catalogMoved`, metrics and the event log listen to everything.
+ * Parts declare their routes; the router is built once from them.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  let config = resolveServerConfig({ flags: options.flags, env });
+  const log = options.log ?? createLogger(config.log);
+  const events = new InMemoryEventBus({ onListenerError: (err, event) => log.error({ err, event: event.type }, 'event listener failed') });
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch((err: unknown) => log.error({ err }, 'close failed'));
+  };
+  let github: GitHubPart | undefined;
+  try {
+    const metrics = new ServerMetrics();
+    github = config.github ? await GitHubPart.create({ config, github: config.github, events, log, metrics }) : undefined;
+    const prepared = await github?.prepare();
+    // With --github-repo the served catalog is the controller's clone, following the default branch.
+    const served = prepared ? { ...config, repo: prepared.gitdir, ref: `refs/remotes/origin/${prepared.branch}` } : config;
+    const reader = await openServedCatalog(served);
+    const graph = await openServedGraph(config);
+    closers.push(() => graph.close());
+    const follower = new CatalogFollower({ reader, graph, ref: served.ref, events, repository: prepared?.repository, log });
+    closers.push(() => follower.stop());
+    const part = github;
+    metrics.gauge('cmdb_catalog_commit_lag_seconds', 'Seconds the served commit has been behind the followed revision (0 when up to date).', () =>
+      follower.behindSince === undefined ? 0 : (performance.now() - follower.behindSince) / 1000,
+    );
+    const stopMetrics = metrics.observe(events);
+    closers.push(async () => stopMetrics());
+    const recording = config.eventLog ? await recordEvents(config, events, log) : undefined;
+    if (recording) closers.push(recording.close);
+    const eventLog = recording?.eventLog;
+
+    await reader.git.resolve(served.ref); // a missing revision is a usage error before anything listens
+    await follower.refresh();
+    if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
+    if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
+    await part?.start();
+
+    const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
+    const graphql: GraphqlHandler = createGraphqlHandler({ source: { store: graph, violations: () => follower.violations }, logger: log.child({ component: 'graphql' }) });
+    closers.push(() => graphql.dispose());
+    const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), ...(part ? [part.readiness] : [])];
+    const health = new Health({ checks });
+    const routes: Route[] = [
+      { methods: ['GET', 'POST', 'OPTIONS'], path: GRAPHQL_PATH, handler: graphql.handle, description: 'GraphQL, GraphiQL in a browser' },
+      ...health.routes,
+      ...metrics.routes,
+      ...(part?.routes ?? []),
+      ...new GitHubSetupPart({ env }).routes,
+    ];
+    const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
+    closers.push(() => http.close());
+    follower.start(config.pollSeconds);
+    log.info({ url: http.url, commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, violations: follower.violations.length, store: graph.name }, 'catalog loaded');
+    (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
+
+    let stopping: Promise<ShutdownReport> | undefined;
+    const shutdown = async (): Promise<ShutdownReport> => {
+      const deadlineMs = config.shutdownTimeoutSeconds * 1000;
+      log.info({ deadlineMs }, 'shutting down: taking no new work');
+      await http.stopAccepting();
+      await follower.stop();
+      const deliveries = part ? await part.drain(deadlineMs) : undefined;
+      const report: ShutdownReport = { deliveries, timedOut: deliveries?.timedOut ?? false };
+      logShutdown(log, report, deadlineMs);
+      await closeAll();
+      return report;
+    };
+    return {
+      url: http.url,
+      config,
+      log,
+      events,
+      graph,
+      follower,
+      metrics,
+      health,
+      github: part,
+      eventLog,
+      shutdown: () => (stopping ??= shutdown()),
+    };
+  } catch (e) {
+    await github?.drain(0);
+    await closeAll();
+    throw e;
+  }
+}
+
+/** Opens the event log in the state dir and appends every event of the bus to it (this process leads); `close` stops and closes it. */
+async function recordEvents(config: ServerConfig, events: EventBus, log: Logger): Promise<{ eventLog: EventLog; close: () => Promise<void> }> {
+  const eventLog = new FileEventLog({ dir: config.stateDir });
+  await eventLog.open();
+  const stop = events.subscribeAll(async (e) => {
+    await eventLog.append(e).catch((err: unknown) => log.error({ err, event: e.type }, 'cannot append to the event log'));
+  });
+  const close = async () => {
+    await events.settled();
+    stop();
+    await eventLog.close();
+  };
+  return { eventLog, close };
+}

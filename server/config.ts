@@ -1,0 +1,143 @@
+import path from 'node:path';
+import type { GitImplementation } from '../catalog/git/openRepo.ts';
+import { configPosition, CONFIG_FILE, type CatalogConfig } from '../catalog/config.ts';
+import { CmdbError } from '../core/errors.ts';
+import { githubSettingsFromEnv, type GitHubSettings } from '../controller/github/settings.ts';
+import type { Neo4jClientOptions } from '../graph/neo4jClient.ts';
+import { defaultStateDir } from '../state/FileChangeStore.ts';
+
+/** What `cmdb serve` was given on the command line (commander's parsed options); unset means "not given". */
+export interface ServeFlags {
+  repo?: string;
+  ref?: string;
+  port?: number;
+  host?: string;
+  /** Seconds between looks at `ref` (0: never). */
+  poll?: number;
+  neo4j?: string;
+  github?: boolean;
+  githubRepo?: string;
+  stateDir?: string;
+  /** Seconds a graceful shutdown waits for work in flight. */
+  shutdownTimeout?: number;
+  git?: GitImplementation;
+  cache?: boolean;
+}
+
+export type LogFormat = 'json' | 'pretty';
+
+/** The process's settings, validated: flags win over the environment, the environment over cmdb.yaml's `server` section, that over the defaults. */
+export interface ServerConfig {
+  repo: string;
+  ref: string;
+  host: string;
+  port: number;
+  /** Seconds between looks at `ref`; 0 never looks again (merges still move it with --github). */
+  pollSeconds: number;
+  /** Seconds a graceful shutdown waits for work in flight before leaving it in the journal. */
+  shutdownTimeoutSeconds: number;
+  git: GitImplementation;
+  cache: boolean;
+  /** The Neo4j graph (and state) store; the in-memory graph and file state when absent. */
+  neo4j?: Neo4jClientOptions;
+  /** Journal, change records, event log and clones. */
+  stateDir: string;
+  /** Whether events are appended to the event log in stateDir: with the GitHub controller, or when a state dir is given. */
+  eventLog: boolean;
+  /** The GitHub change controller, with `--github` or `--github-repo`. */
+  github?: { settings: GitHubSettings; repo?: string };
+  log: { level: string; format: LogFormat };
+}
+
+export const DEFAULTS = { repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10 } as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface ResolveConfigInput {
+  flags: ServeFlags;
+  env?: NodeJS.ProcessEnv;
+  /** cmdb.yaml of the served commit, once read: its `server` section fills what flags and environment leave unset. */
+  repoConfig?: CatalogConfig;
+  /** Whether stderr is a terminal (logs for a human there); default: process.stderr.isTTY. */
+  terminal?: boolean;
+}
+
+/** Validates and merges the settings; a bad one is a CmdbError `config` naming the variable, flag or cmdb.yaml line. */
+export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
+  const { flags } = input;
+  const env = input.env ?? process.env;
+  const repoSettings = input.repoConfig ? serverSection(input.repoConfig) : {};
+  const stateDir = flags.stateDir ?? (env.CMDB_STATE_DIR || defaultStateDir());
+  return {
+    repo: flags.repo ?? DEFAULTS.repo,
+    ref: flags.ref ?? DEFAULTS.ref,
+    host: flags.host ?? (env.CMDB_HOST || DEFAULTS.host),
+    port: flags.port ?? envNumber(env, 'PORT', { integer: true, max: 65535, what: 'a port number (0-65535)' }) ?? DEFAULTS.port,
+    pollSeconds: flags.poll ?? envNumber(env, 'CMDB_POLL_SECONDS', { what: 'a number of seconds (0 never polls)' }) ?? repoSettings.pollSeconds ?? DEFAULTS.pollSeconds,
+    shutdownTimeoutSeconds:
+      flags.shutdownTimeout ?? envNumber(env, 'CMDB_SHUTDOWN_TIMEOUT', { what: 'a number of seconds' }) ?? repoSettings.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
+    git: flags.git ?? 'auto',
+    cache: flags.cache ?? true,
+    neo4j: neo4jFromEnv(flags.neo4j, env),
+    stateDir: path.resolve(stateDir),
+    eventLog: Boolean(flags.github || flags.githubRepo || flags.stateDir || env.CMDB_STATE_DIR),
+    github: flags.github || flags.githubRepo ? { settings: githubSettingsFromEnv(env), repo: flags.githubRepo } : undefined,
+    log: { level: logLevel(env), format: logFormat(env, input.terminal ?? process.stderr.isTTY === true) },
+  };
+}
+
+/** Neo4j connection settings from `--neo4j` or CMDB_NEO4J_URI (with CMDB_NEO4J_USER, _PASSWORD, _DATABASE); undefined for the in-memory store. */
+export function neo4jFromEnv(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Neo4jClientOptions | undefined {
+  const uri = flag ?? env.CMDB_NEO4J_URI;
+  if (!uri) return undefined;
+  return { uri, user: env.CMDB_NEO4J_USER || undefined, password: env.CMDB_NEO4J_PASSWORD || undefined, database: env.CMDB_NEO4J_DATABASE || undefined };
+}
+
+/** cmdb.yaml's `server` section: `pollSeconds`, `shutdownTimeoutSeconds`. */
+export interface RepoServerSettings {
+  pollSeconds?: number;
+  shutdownTimeoutSeconds?: number;
+}
+
+const SERVER_KEYS = ['pollSeconds', 'shutdownTimeoutSeconds'] as const;
+
+/** Reads and checks the `server` section of cmdb.yaml; a bad value is an error at its line and column. */
+export function serverSection(config: CatalogConfig): RepoServerSettings {
+  const section = config.raw.server;
+  if (section === undefined) return {};
+  const fail = (pointer: string, message: string): never => {
+    const [line, column] = configPosition(config, pointer);
+    throw new CmdbError(message, { code: 'config', file: CONFIG_FILE, line, column });
+  };
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return fail('/server', `server must be a mapping with ${SERVER_KEYS.join(', ')}`);
+  const out: RepoServerSettings = {};
+  for (const [key, value] of Object.entries(section)) {
+    if (!(SERVER_KEYS as readonly string[]).includes(key)) fail(`/server/${key}`, `server.${key} is not a setting; the server section takes ${SERVER_KEYS.join(', ')}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`/server/${key}`, `server.${key} must be a number of seconds (0 or more)`);
+    out[key as (typeof SERVER_KEYS)[number]] = value as number;
+  }
+  return out;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string, rule: { integer?: boolean; max?: number; what: string }): number | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (rule.integer && !Number.isInteger(n)) || (rule.max !== undefined && n > rule.max))
+    throw new CmdbError(`${name}="${text}" is not ${rule.what}`, { code: 'config' });
+  return n;
+}
+
+function logLevel(env: NodeJS.ProcessEnv): string {
+  const level = env.CMDB_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new CmdbError(`CMDB_LOG_LEVEL="${level}" is not one of ${LOG_LEVELS.join(', ')}`, { code: 'config' });
+  return level;
+}
+
+/** CMDB_LOG_FORMAT (`json`, `pretty`), else pretty on a terminal and JSON otherwise. */
+function logFormat(env: NodeJS.ProcessEnv, terminal: boolean): LogFormat {
+  const format = env.CMDB_LOG_FORMAT;
+  if (format === undefined || format === '') return terminal ? 'pretty' : 'json';
+  if (format !== 'json' && format !== 'pretty') throw new CmdbError(`CMDB_LOG_FORMAT="${format}" is not json or pretty`, { code: 'config' });
+  return format;
+}

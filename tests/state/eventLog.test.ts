@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CmdbEvent } from '../../core/events.ts';
+import type { EventLog, LoggedEvent } from '../../state/EventLog.ts';
+import { EVENT_LOG_FILE, FileEventLog } from '../../state/FileEventLog.ts';
+import { InMemoryEventLog } from '../../state/InMemoryEventLog.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-events-'));
+  dirs.push(d);
+  return d;
+};
+
+const moved = (commit: string): CmdbEvent => ({ type: 'catalogMoved', at: '2026-03-03T10:00:00.000Z', data: { commit, entities: 3, violations: 0, mode: 'rebuild', seconds: 0.1 } });
+const recorded = (n: number): CmdbEvent => ({ type: 'changeRecorded', at: '2026-03-03T10:00:01.000Z', data: { id: `acme/config#${n}`, repository: 'acme/config', number: n, mergeCommit: 'abc', decision: 'pass' } });
+
+/** Collects `count` events from a tail, then stops it. */
+async function take(log: EventLog, after: number, count: number): Promise<LoggedEvent[]> {
+  const abort = new AbortController();
+  const out: LoggedEvent[] = [];
+  for await (const e of log.tail(after, abort.signal)) {
+    out.push(e);
+    if (out.length === count) abort.abort();
+  }
+  return out;
+}
+
+interface Subject {
+  name: string;
+  /** A new, empty log. */
+  open(): EventLog;
+}
+
+const subjects: Subject[] = [
+  { name: 'FileEventLog', open: () => new FileEventLog({ dir: tmp(), pollMs: 20 }) },
+  { name: 'InMemoryEventLog', open: () => new InMemoryEventLog() },
+];
+
+describe.each(subjects)('EventLog contract: $name', (subject) => {
+  it('numbers events 1, 2, 3 in append order and reads them back after a sequence number', async () => {
+    const log = subject.open();
+    expect(await log.open()).toBe(0);
+    const seqs = await Promise.all([log.append(moved('a')), log.append(recorded(1)), log.append(moved('b'))]);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(log.lastSeq()).toBe(3);
+    expect(await log.read(0)).toEqual([
+      { seq: 1, event: moved('a') },
+      { seq: 2, event: recorded(1) },
+      { seq: 3, event: moved('b') },
+    ]);
+    expect((await log.read(1, 1)).map((e) => e.seq)).toEqual([2]);
+    expect(await log.read(3)).toEqual([]);
+    await log.close();
+  });
+
+  it('tails what is there, then what is appended later', async () => {
+    const log = subject.open();
+    await log.open();
+    await log.append(moved('a'));
+    await log.append(moved('b'));
+    const tailing = take(log, 1, 3);
+    await new Promise((r) => setTimeout(r, 30));
+    await log.append(recorded(7));
+    await log.append(moved('c'));
+    const got = await tailing;
+    expect(got.map((e) => [e.seq, e.event.type])).toEqual([
+      [2, 'catalogMoved'],
+      [3, 'changeRecorded'],
+      [4, 'catalogMoved'],
+    ]);
+    await log.close();
+  });
+
+  it('ends a tail when its signal aborts, with nothing to read', async () => {
+    const log = subject.open();
+    await log.open();
+    const abort = new AbortController();
+    const seen: number[] = [];
+    const done = (async () => {
+      for await (const e of log.tail(0, abort.signal)) seen.push(e.seq);
+    })();
+    setTimeout(() => abort.abort(), 20);
+    await done;
+    expect(seen).toEqual([]);
+    await log.close();
+  });
+});
+
+describe('FileEventLog', () => {
+  it('keeps numbering after a restart and cuts off a torn last line', async () => {
+    const dir = tmp();
+    const first = new FileEventLog({ dir });
+    await first.open();
+    await first.append(moved('a'));
+    await first.append(moved('b'));
+    await first.close();
+    fs.appendFileSync(path.join(dir, EVENT_LOG_FILE), '{"seq":3,"event":{"ty');
+    const second = new FileEventLog({ dir });
+    expect(await second.open()).toBe(2);
+    expect(await second.append(recorded(4))).toBe(3);
+    expect((await second.read(0)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await second.close();
+  });
+
+  it('lets a reader in another instance (a follower replica) tail what the writer appends', async () => {
+    const dir = tmp();
+    const leader = new FileEventLog({ dir });
+    await leader.open();
+    await leader.append(moved('a'));
+    const follower = new FileEventLog({ dir, pollMs: 20 });
+    const tailing = take(follower, 0, 2);
+    await new Promise((r) => setTimeout(r, 30));
+    await leader.append(recorded(9));
+    expect((await tailing).map((e) => e.event)).toEqual([moved('a'), recorded(9)]);
+    await leader.close();
+  });
+
+  it('refuses to append before open', async () => {
+    const log = new FileEventLog({ dir: tmp() });
+    await expect(log.append(moved('a'))).rejects.toThrow(/is not open/);
+  });
+});
