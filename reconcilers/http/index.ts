@@ -1,0 +1,4 @@
+export * from './HttpReconciler.ts';
+export * from './hysteresis.ts';
+export * from './probe.ts';
+export * from './semaphore.ts';
