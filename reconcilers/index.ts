@@ -7,3 +7,4 @@ export * from './health/index.ts';
 export * from './http/index.ts';
 export * from './kubernetes/index.ts';
 export * from './networkErrors.ts';
+export * from './config.ts';
