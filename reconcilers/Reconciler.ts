@@ -1,3 +1,4 @@
+import type { StepTimer } from './pass.ts';
 import type { Binding, CheckKind, Finding, FindingChange } from './types.ts';
 
 /**
@@ -13,8 +14,10 @@ export interface ReconcilerOptions {
    * reported through `onError`, never stops the reconciler.
    */
   onChange?: (change: FindingChange) => void;
-  /** Infrastructure failures the reconciler survives (a callback that threw). */
+  /** Failures the reconciler survives: a callback that threw, a step of a pass that threw. */
   onError?: (error: unknown) => void;
+  /** Called with the duration of each step of each pass (for a metrics histogram). */
+  stepTimer?: StepTimer;
 }
 
 /**

@@ -8,3 +8,4 @@ export * from './http/index.ts';
 export * from './kubernetes/index.ts';
 export * from './networkErrors.ts';
 export * from './config.ts';
+export * from './pass.ts';

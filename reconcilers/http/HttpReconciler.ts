@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CmdbError } from '../../core/errors.ts';
 import { validateHttpBinding } from '../bindings.ts';
 import { FindingBook } from '../findings.ts';
+import { runPass } from '../pass.ts';
 import type { Reconciler, ReconcilerOptions } from '../Reconciler.ts';
-import type { Binding, Finding, FindingChange, HttpBinding, HttpFinding } from '../types.ts';
-import { INITIAL_PROBE_STATE, nextProbeState, type ProbeState } from './hysteresis.ts';
-import { probe, type ProbeOutcome } from './probe.ts';
+import type { Binding, Finding, FindingChange, HttpBinding } from '../types.ts';
+import { INITIAL_PROBE_STATE, type ProbeState, type Thresholds } from './hysteresis.ts';
+import { HTTP_PASS_STEPS, summarizeHttpPass, type HttpPassResult } from './pass.ts';
 import { Semaphore } from './semaphore.ts';
 
 export interface HttpReconcilerOptions extends ReconcilerOptions {
@@ -15,6 +16,9 @@ export interface HttpReconcilerOptions extends ReconcilerOptions {
 
 export const DEFAULT_HTTP_CONCURRENCY = 16;
 
+/** A single pass reports on the first failure (`cmdb reconcile`). */
+const SINGLE_PASS: Thresholds = { failureThreshold: 1, successThreshold: 1 };
+
 /** One watched binding: its settings, its probe history, and the loop probing it. */
 interface Watched {
   binding: HttpBinding;
@@ -23,17 +27,12 @@ interface Watched {
   loop: Promise<void>;
 }
 
-const httpOnly = (bindings: readonly Binding[]): HttpBinding[] => bindings.filter((b): b is HttpBinding => b.check === 'http');
-
-function findingOf(binding: HttpBinding, problem: { finding: 'unhealthy' | 'unknown'; message: string }): HttpFinding {
-  return { ref: binding.ref, check: 'http', finding: problem.finding, target: { url: binding.target.url }, message: problem.message };
-}
-
 /**
  * Probes HTTP endpoints: each binding on its own interval, at most
  * `concurrency` probes at once, `unhealthy` (or `unknown`) after
  * `failureThreshold` consecutive failures and cleared after
- * `successThreshold` consecutive successes.
+ * `successThreshold` consecutive successes. Each probe is a pass of
+ * `HTTP_PASS_STEPS` (probe, judge) summarized by `summarizeHttpPass`.
  */
 export class HttpReconciler implements Reconciler {
   readonly check = 'http' as const;
@@ -76,11 +75,8 @@ export class HttpReconciler implements Reconciler {
 
   async reconcileOnce(bindings: readonly Binding[]): Promise<Finding[]> {
     const http = checked(bindings).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    const outcomes = await Promise.all(http.map((b) => this.limiter.run(() => probe(b))));
-    return http.flatMap((binding, i) => {
-      const outcome = outcomes[i]!;
-      return outcome.ok ? [] : [findingOf(binding, outcome)];
-    });
+    const results = await Promise.all(http.map((binding) => this.pass(binding, INITIAL_PROBE_STATE, SINGLE_PASS)));
+    return results.flatMap((r) => r.findings ?? []);
   }
 
   async stop(): Promise<void> {
@@ -91,6 +87,14 @@ export class HttpReconciler implements Reconciler {
     await Promise.all([...watched.values()].map((w) => w.loop));
   }
 
+  private pass(binding: HttpBinding, state: ProbeState, thresholds: Thresholds, signal?: AbortSignal): Promise<HttpPassResult> {
+    const pass = { binding, state, thresholds, limiter: this.limiter, signal };
+    return runPass('http', HTTP_PASS_STEPS, pass, (p, error) => {
+      if (error !== undefined) this.options.onError?.(error);
+      return summarizeHttpPass(p, error);
+    }, this.options.stepTimer);
+  }
+
   private watch(binding: HttpBinding): void {
     const abort = new AbortController();
     const w: Watched = { binding, state: INITIAL_PROBE_STATE, abort, loop: Promise.resolve() };
@@ -98,14 +102,13 @@ export class HttpReconciler implements Reconciler {
     w.loop = this.probeLoop(w, AbortSignal.any([abort.signal, this.stopping!.signal]));
   }
 
-  /** Probe, judge, report, wait; until the binding is removed or the reconciler stops. */
+  /** Pass, report, wait; until the binding is removed or the reconciler stops. */
   private async probeLoop(w: Watched, signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const outcome: ProbeOutcome | undefined = await this.limiter.run(() => (signal.aborted ? Promise.resolve(undefined) : probe(w.binding, signal)));
-      if (outcome === undefined || signal.aborted) return;
-      w.state = nextProbeState(w.state, outcome, w.binding);
-      const reported = w.state.reported;
-      this.emit(this.book.replace(w.binding.key, reported ? [findingOf(w.binding, reported)] : []));
+      const result = await this.pass(w.binding, w.state, w.binding, signal);
+      if (result.findings === undefined || signal.aborted) return;
+      w.state = result.state;
+      this.emit(this.book.replace(w.binding.key, result.findings));
       try {
         await sleep(w.binding.intervalMs, undefined, { signal });
       } catch {
@@ -127,7 +130,7 @@ export class HttpReconciler implements Reconciler {
 
 /** The HTTP bindings, each validated: a bad one is a caller's bug (bindings are validated where built). */
 function checked(bindings: readonly Binding[]): HttpBinding[] {
-  const http = httpOnly(bindings);
+  const http = bindings.filter((b): b is HttpBinding => b.check === 'http');
   for (const binding of http) {
     const problem = validateHttpBinding(binding);
     if (problem) throw new CmdbError(`HTTP binding ${binding.key}: ${problem.setting} ${problem.message}`, { code: 'usage' });

@@ -75,6 +75,15 @@ describe('HttpReconciler single pass', () => {
   });
 });
 
+describe('HttpReconciler passes', () => {
+  it('times each step of each pass', async () => {
+    const e = await endpoint(200);
+    const timed: string[] = [];
+    await reconciler({ stepTimer: (check, step, seconds) => timed.push(`${check} ${step} ${seconds >= 0}`) }).reconcileOnce([http('component:default/a', { url: e.url })]);
+    expect(timed).toEqual(['http probe true', 'http judge true']);
+  });
+});
+
 describe('HttpReconciler watch: hysteresis', () => {
   it('reports after N consecutive failures and clears after M successes', async () => {
     const e = await endpoint(200);
@@ -120,6 +129,7 @@ describe('HttpReconciler watch: hysteresis', () => {
     await r.update([http('component:default/web', { url: e.url, intervalSeconds: 0.01, failureThreshold: 1, expectStatus: 500 })]);
     await until(() => changes.length === 2, 'the change to resolve');
     expect(changes.map((c) => c.type)).toEqual(['opened', 'resolved']);
+    expect(changes[1]).toMatchObject({ reason: 'fixed' });
   });
 });
 
