@@ -6,6 +6,8 @@ export interface Endpoint {
   url: string;
   /** Status it answers now; `hang` never answers. */
   set(behaviour: number | 'hang'): void;
+  /** The next requests get these statuses, in order, before the current behaviour again. */
+  script(statuses: number[]): void;
   /** Statuses answered so far, in order (a hung request adds nothing). */
   readonly answered: number[];
   /** Most requests in flight at once so far. */
@@ -19,16 +21,18 @@ export async function startEndpoint(behaviour: number | 'hang', delayMs = 0): Pr
   let inFlight = 0;
   let maxInFlight = 0;
   const answered: number[] = [];
+  const scripted: number[] = [];
   const hung = new Set<ServerResponse>();
   const server: Server = createServer((req, res) => {
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     res.on('close', () => inFlight--);
-    if (current === 'hang') {
+    const next = scripted.shift() ?? current;
+    if (next === 'hang') {
       hung.add(res);
       return;
     }
-    const status = current;
+    const status = next;
     setTimeout(() => {
       answered.push(status);
       res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
@@ -41,6 +45,9 @@ export async function startEndpoint(behaviour: number | 'hang', delayMs = 0): Pr
     url: `http://127.0.0.1:${port}/healthz`,
     set: (b) => {
       current = b;
+    },
+    script: (statuses) => {
+      scripted.push(...statuses);
     },
     answered,
     get maxInFlight() {

@@ -111,11 +111,12 @@ describe('HttpReconciler watch: hysteresis', () => {
     const changes: FindingChange[] = [];
     const r = reconciler({ onChange: (c) => changes.push(c) });
     await r.start([http('component:default/web', { url: e.url, intervalSeconds: 0.01, failureThreshold: 3, successThreshold: 1 })]);
-    e.set(500);
+    e.script([500, 500]);
     await until(() => e.answered.filter((s) => s === 500).length === 2, 'two failed probes');
-    e.set(200);
     const failures = e.answered.length;
     await until(() => e.answered.length >= failures + 3, 'three more good probes');
+    const first = e.answered.indexOf(500);
+    expect(e.answered.slice(first, first + 5)).toEqual([500, 500, 200, 200, 200]);
     expect(changes).toEqual([]);
   });
 
