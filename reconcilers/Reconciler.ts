@@ -49,7 +49,7 @@ export interface Reconciler {
    * their findings (a `resolved` change, reason `binding-removed`), kept ones
    * (same `key`) keep their state and history; a kept binding whose settings
    * changed is observed with the new ones from its next check. Only while
-   * started.
+   * started (else CmdbError code `internal`).
    */
   update(bindings: readonly Binding[]): Promise<void>;
 
