@@ -1,0 +1,3 @@
+export * from './apiFailure.ts';
+export * from './hpa.ts';
+export * from './judge.ts';
