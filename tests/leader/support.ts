@@ -21,8 +21,8 @@ export function kubeConfigFor(kube: KubeAccess, context: 'admin' | 'viewer', ser
   rewired.loadFromOptions({
     clusters: [{ ...cluster, name: 'rewired', server, skipTLSVerify: true }],
     users: [user],
-    contexts: [{ name: 'rewired', cluster: 'rewired', user: user?.name }],
-    currentContext: 'rewired',
+    contexts: [{ name: context, cluster: 'rewired', user: user?.name }],
+    currentContext: context,
   });
   return rewired;
 }
