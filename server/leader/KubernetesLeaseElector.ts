@@ -92,7 +92,7 @@ export class KubernetesLeaseElector implements Leadership {
   }
 
   start(): void {
-    if (this.running || this.stopped) throw new CmdbError('KubernetesLeaseElector.start called twice', { code: 'internal' });
+    if (this.running || this.stopped) throw new CmdbError('KubernetesLeaseElector.start called twice or after stop', { code: 'internal' });
     this.running = this.run();
   }
 

@@ -48,7 +48,7 @@ export interface Leadership {
   /** The last observed holder of the lease (this replica's identity when it leads), if any. */
   leader(): string | undefined;
 
-  /** Starts taking part in the election; returns at once. Starting twice is a bug (throws). */
+  /** Starts taking part in the election; returns at once. Starting twice, or after stop(), is a bug (throws). */
   start(): void;
 
   /**

@@ -34,7 +34,7 @@ export class SingleReplica implements Leadership {
   }
 
   start(): void {
-    if (this.state !== 'idle') throw new CmdbError('SingleReplica.start called twice', { code: 'internal' });
+    if (this.state !== 'idle') throw new CmdbError('SingleReplica.start called twice or after stop', { code: 'internal' });
     this.state = 'leading';
     this.onEvent({ type: 'new-leader', leader: this.identity });
     this.onEvent({ type: 'started-leading', identity: this.identity });
