@@ -104,7 +104,9 @@ export class KubernetesLeaseElector implements Leadership {
   private async shutDown(): Promise<void> {
     if (!this.running) return;
     const listener = this.leading ? this.stopLeading('stopped') : undefined;
-    this.stopping.abort(new Error('leader election stopped'));
+    const reason = new Error('leader election stopped');
+    this.stopping.abort(reason);
+    this.inFlight?.abort(reason);
     await listener;
     await this.running;
     await this.release();
@@ -155,7 +157,8 @@ export class KubernetesLeaseElector implements Leadership {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new AttemptTimeout()), Math.max(0, limitMs));
     this.inFlight = controller;
-    const signal = AbortSignal.any([controller.signal, this.stopping.signal]);
+    const signal = controller.signal;
+    if (this.stopping.signal.aborted) controller.abort(this.stopping.signal.reason);
     try {
       const won = await this.tryAcquireOrRenew(signal);
       this.lastErrorMessage = undefined;
@@ -166,7 +169,7 @@ export class KubernetesLeaseElector implements Leadership {
         return false;
       }
       if (signal.aborted) {
-        if (signal.reason instanceof AttemptTimeout && !this.stopping.signal.aborted) {
+        if (signal.reason instanceof AttemptTimeout) {
           this.reportError(new CmdbError(`leader election: no answer about ${this.lock.describe()} within ${formatDuration(limitMs)}`, { code: 'leader-election' }));
         }
         return false;
