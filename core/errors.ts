@@ -10,6 +10,7 @@ export type CmdbErrorCode =
   | 'config'
   | 'github'
   | 'state-store'
+  | 'leader-election'
   | 'internal';
 
 export interface CmdbErrorOptions {
