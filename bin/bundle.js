@@ -19,7 +19,8 @@ const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'main.js');
 /** Written by `npm run build` only: marks a bundle built ahead of time. */
 export const BUILD_MARKER = 'build.json';
-const SOURCES = ['cli', 'core', 'schema', 'catalog', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server'];
+/** The top folders whose TypeScript the bundle is built from. */
+export const BUNDLE_SOURCES = ['cli', 'core', 'schema', 'catalog', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server'];
 const ENTRY_POINTS = ['cli/main.ts', 'catalog/parseWorker.ts'];
 
 /** Newest modification time of the sources (ms). */
@@ -32,7 +33,7 @@ function newestSource() {
       else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
     }
   };
-  for (const dir of SOURCES) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  for (const dir of BUNDLE_SOURCES) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
   return newest;
 }
 
