@@ -5,6 +5,7 @@
  * object applied to the real API server (tests/infra/kube.ts) with a
  * server-side apply dry run, in a release namespace created for real.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { requireHelm, runHelm, type HelmInstallation } from '../infra/helm.ts';
 import { kubeRequest, requireKube, type KubeAccess } from '../infra/kube-test-env.ts';
+import { cmdbProcess } from '../helpers/cli.ts';
+import { TestRepo, entity } from '../helpers/gitRepo.ts';
 
 const CHART = path.resolve(import.meta.dirname, '../../deploy/helm/gitops-cmdb');
 const NAMESPACE = `cmdb-deploy-${randomBytes(3).toString('hex')}`;
@@ -25,6 +28,7 @@ interface K8sObject {
 }
 interface Container {
   name: string;
+  command?: string[];
   args?: string[];
   env?: Array<{ name: string; value?: string; valueFrom?: Record<string, Record<string, string>> }>;
   envFrom?: Array<{ secretRef?: { name: string } }>;
@@ -344,5 +348,62 @@ describe('the rendered objects on the real API server (server-side apply, dry ru
     const res = await applyDryRun({ ...deployment, spec: { ...deployment.spec, replicas: -1 } }, await objectPath(deployment));
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/spec\.replicas/);
+  });
+});
+
+describe('the config repo in URL mode, with the rendered scripts run by sh', () => {
+  let upstream: TestRepo;
+  let mirror: string;
+  let init: Container;
+  let sync: Container;
+  beforeAll(async () => {
+    upstream = TestRepo.create('cmdb-upstream-');
+    upstream.commit({ 'team.yaml': entity('Group', 'platform', { type: 'team' }) }, 'first');
+    const pod = podSpec(await template('sh', { configRepo: { url: upstream.dir, ref: 'main' } }));
+    init = container(pod, 'clone-config-repo');
+    sync = container(pod, 'git-sync');
+    mirror = path.join(work, 'config-repo');
+    fs.mkdirSync(mirror); // the emptyDir
+  });
+  afterAll(() => upstream?.remove());
+
+  /** The container's command line, its /srv/config-repo mount moved to the temp dir. */
+  function commandOf(c: Container): string[] {
+    return [...(c.command ?? []), ...(c.args ?? [])].map((part) => part.replaceAll('/srv/config-repo', mirror));
+  }
+  function envOf(c: Container, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const fromValues = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? '']));
+    return { PATH: process.env.PATH, ...fromValues, HOME: work, ...overrides };
+  }
+  const head = (): string => spawnSync('git', ['-C', mirror, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8' }).stdout.trim();
+
+  it('clones the repo (init container), which cmdb then reads at the ref', () => {
+    expect(env(init, 'CMDB_CONFIG_REPO_URL')?.value).toBe(upstream.dir);
+    const [cmd, ...args] = commandOf(init);
+    const r = spawnSync(cmd!, args, { encoding: 'utf8', env: envOf(init) });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(head()).toBe(upstream.git('rev-parse', 'main'));
+    const validate = cmdbProcess(['validate', '--repo', mirror, '--ref', 'main']);
+    expect(validate.stderr).toMatch(/^valid: 1 entities at /);
+    expect(validate.code).toBe(0);
+  });
+
+  it('fetches new commits (git-sync sidecar) and stops at once on SIGTERM', async () => {
+    const next = upstream.commit({ 'web.yaml': entity('Component', 'web', { type: 'service', owner: 'group:platform', lifecycle: 'production' }) }, 'second');
+    expect(head()).not.toBe(next);
+    const [cmd, ...args] = commandOf(sync);
+    const child = spawn(cmd!, args, { env: envOf(sync, { SYNC_SECONDS: '0.2' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect.poll(head, { timeout: 15_000, interval: 100 }).toBe(next);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 5_000))]);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
   });
 });
