@@ -273,12 +273,16 @@ describe('helm template with overrides', () => {
   });
 
   it('refuses contradictory or incomplete values with a message naming them', async () => {
-    const credentials = { webhookSecret: 'x', token: 'y' };
+    const credentials = { webhookSecret: 'hook-secret', token: 'ghp_token' };
     const cases: Array<[unknown, RegExp]> = [
       [{ configRepo: { github: 'acme/config', url: 'https://git.example.com/config.git' }, github: credentials }, /configRepo: set either github \(OWNER\/NAME\) or url\/urlSecret, not both/],
       [{ configRepo: { github: 'not a repo' }, github: credentials }, /configRepo\.github must be OWNER\/NAME, not "not a repo"/],
       [{ configRepo: { github: 'acme/config' } }, /github: set github\.webhookSecret \(GITHUB_WEBHOOK_SECRET\) or github\.existingSecret/],
       [{ github: { enabled: true, webhookSecret: 'x' } }, /github: set github\.appId and github\.privateKey \(a GitHub App\), or github\.token, or github\.existingSecret/],
+      // values.schema.json: a misspelt value, a value of the wrong shape
+      [{ replica: 3 }, /at '': additional properties 'replica' not allowed/],
+      [{ neo4j: { uri: 'http://neo4j:7474' } }, /at '\/neo4j\/uri': 'http:\/\/neo4j:7474' does not match pattern/],
+      [{ leaderElection: { leaseDuration: 15 } }, /at '\/leaderElection\/leaseDuration': got number, want string/],
     ];
     for (const [values, message] of cases) {
       const r = await runHelm(helm, ['template', 'bad', CHART, '--values', await valuesFile(`bad-${randomBytes(2).toString('hex')}`, values)]);
