@@ -113,6 +113,15 @@ describe('deploy/Dockerfile', () => {
     expect(runtime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).toMatch(/apt-get install .*\bgit\b/);
   });
 
+  it('carries the demo config repo where the chart looks for it, readable by the non-root user', () => {
+    const demo = fs.readFileSync(path.join(ROOT, 'deploy/helm/gitops-cmdb/templates/_helpers.tpl'), 'utf8').match(/define "gitops-cmdb\.demoRepo" -}}\s*(\S+)/)?.[1];
+    expect(demo).toBe('/opt/gitops-cmdb/demo.git');
+    const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => copyArgs(i.args));
+    expect(copies.find((c) => c.dest === demo)?.from).toBe('build');
+    // The repo belongs to root: git (2.39.4+) refuses to clone another user's repository unless it is a safe.directory.
+    expect(runtime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).toContain(`git config --system --add safe.directory ${demo}`);
+  });
+
   it('copies only what exists: context sources present and not ignored, stage sources from a defined stage', () => {
     const names = new Set<string>();
     for (const stage of stages) {

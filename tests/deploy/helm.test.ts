@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { requireHelm, runHelm, type HelmInstallation } from '../infra/helm.ts';
 import { kubeRequest, requireKube, type KubeAccess } from '../infra/kube-test-env.ts';
-import { cmdbProcess } from '../helpers/cli.ts';
 import { TestRepo, entity } from '../helpers/gitRepo.ts';
 
 const CHART = path.resolve(import.meta.dirname, '../../deploy/helm/gitops-cmdb');
@@ -217,7 +216,7 @@ describe('helm template with the default values', () => {
 
   it('serves the demo config repo baked into the image, cloned by the init container, with no Secrets', () => {
     expect(env(container(pod, 'clone-config-repo'), 'CMDB_CONFIG_REPO_URL')?.value).toBe('/opt/gitops-cmdb/demo.git');
-    expect(container(pod, 'cmdb').args).toEqual(expect.arrayContaining(['--repo=/srv/config-repo', '--ref=main']));
+    expect(container(pod, 'cmdb').args).toEqual(expect.arrayContaining(['--repo=/srv/config-repo/repo.git', '--ref=main']));
     expect(container(pod, 'cmdb').volumeMounts).toContainEqual({ name: 'config-repo', mountPath: '/srv/config-repo', readOnly: true });
     expect(env(container(pod, 'cmdb'), 'CMDB_NEO4J_URI')).toBeUndefined();
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
@@ -232,7 +231,7 @@ describe('helm template with overrides', () => {
     expect((only(objects, 'Deployment') as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
     expect(allContainers(pod).map((c) => c.name)).toEqual(['cmdb']); // the server clones it
     expect(cmdb.args).toContain('--github-repo=acme/cmdb-config');
-    expect(cmdb.args).not.toContain('--repo=/srv/config-repo');
+    expect(cmdb.args?.filter((a) => a.startsWith('--repo'))).toEqual([]);
     expect((cmdb as { image?: string }).image).toBe('registry.example.com/platform/gitops-cmdb:1.2.3');
 
     const secrets = objects.filter((o) => o.kind === 'Secret') as Array<K8sObject & { stringData: Record<string, string> }>;
@@ -265,7 +264,7 @@ describe('helm template with overrides', () => {
     }
     expect(env(container(pod, 'git-sync'), 'SYNC_SECONDS')?.value).toBe('15');
     const cmdb = container(pod, 'cmdb');
-    expect(cmdb.args).toEqual(expect.arrayContaining(['--repo=/srv/config-repo', '--ref=production', '--github']));
+    expect(cmdb.args).toEqual(expect.arrayContaining(['--repo=/srv/config-repo/repo.git', '--ref=production', '--github']));
     expect(cmdb.envFrom).toEqual([{ secretRef: { name: 'github-app' } }]);
     expect(env(cmdb, 'CMDB_NEO4J_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'neo4j-auth', key: 'pw' } });
     expect(env(cmdb, 'CMDB_LEADER_ELECT')).toBeUndefined();
@@ -355,49 +354,80 @@ describe('the rendered objects on the real API server (server-side apply, dry ru
   });
 });
 
-describe('the config repo in URL mode, with the rendered scripts run by sh', () => {
+describe('the config repo in URL mode, with the rendered scripts run by sh as the pod user', () => {
+  const BIN = path.resolve(import.meta.dirname, '../../bin/cmdb.js');
   let upstream: TestRepo;
-  let mirror: string;
+  /** Stands for the emptyDir: a folder of the test's user (root's, in a pod), writable by all. */
+  let volume: string;
+  let home: string;
+  let repoDir: string;
   let init: Container;
   let sync: Container;
+  /** As root, the scripts run as the pod's runAsUser (as in the pod, not the owner of the volume). */
+  let user: { uid?: number; gid?: number };
   beforeAll(async () => {
     upstream = TestRepo.create('cmdb-upstream-');
     upstream.commit({ 'team.yaml': entity('Group', 'platform', { type: 'team' }) }, 'first');
+    fs.chmodSync(upstream.dir, 0o755);
     const pod = podSpec(await template('sh', { configRepo: { url: upstream.dir, ref: 'main' } }));
     init = container(pod, 'clone-config-repo');
     sync = container(pod, 'git-sync');
-    mirror = path.join(work, 'config-repo');
-    fs.mkdirSync(mirror); // the emptyDir
+    const repoArg = container(pod, 'cmdb').args?.find((a) => a.startsWith('--repo='))?.slice('--repo='.length);
+    expect(repoArg?.startsWith('/srv/config-repo/')).toBe(true);
+    const base = await fs.promises.mkdtemp(path.join(work, 'pod-'));
+    fs.chmodSync(work, 0o755);
+    fs.chmodSync(base, 0o755);
+    volume = path.join(base, 'config-repo');
+    home = path.join(base, 'tmp');
+    for (const dir of [volume, home]) {
+      fs.mkdirSync(dir);
+      fs.chmodSync(dir, 0o777);
+    }
+    repoDir = repoArg!.replace('/srv/config-repo', volume);
+    // The upstream is a local folder of the test's user: a safe.directory, as a remote URL would be (its owner is not checked).
+    fs.writeFileSync(path.join(home, '.gitconfig'), `[safe]\n\tdirectory = ${path.join(upstream.dir, '.git')}\n`, { mode: 0o644 });
+    const { runAsUser, runAsGroup } = pod.securityContext as { runAsUser: number; runAsGroup: number };
+    user = process.getuid?.() === 0 ? { uid: runAsUser, gid: runAsGroup } : {};
   });
   afterAll(() => upstream?.remove());
 
-  /** The container's command line, its /srv/config-repo mount moved to the temp dir. */
+  /** The container's command line, its /srv/config-repo mount moved to the temp volume. */
   function commandOf(c: Container): string[] {
-    return [...(c.command ?? []), ...(c.args ?? [])].map((part) => part.replaceAll('/srv/config-repo', mirror));
+    return [...(c.command ?? []), ...(c.args ?? [])].map((part) => part.replaceAll('/srv/config-repo', volume));
   }
+  /** The container's environment, HOME in the temp dir. */
   function envOf(c: Container, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
     const fromValues = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value ?? '']));
-    return { PATH: process.env.PATH, ...fromValues, HOME: work, ...overrides };
+    return { PATH: process.env.PATH, ...fromValues, HOME: home, ...overrides };
   }
-  const head = (): string => spawnSync('git', ['-C', mirror, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8' }).stdout.trim();
-
-  it('clones the repo (init container), which cmdb then reads at the ref', () => {
-    expect(env(init, 'CMDB_CONFIG_REPO_URL')?.value).toBe(upstream.dir);
+  const head = (): string => spawnSync('git', ['-c', 'safe.directory=*', '-C', repoDir, 'rev-parse', 'refs/heads/main'], { encoding: 'utf8' }).stdout.trim();
+  const runInit = () => {
     const [cmd, ...args] = commandOf(init);
-    const r = spawnSync(cmd!, args, { encoding: 'utf8', env: envOf(init) });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    return spawnSync(cmd!, args, { encoding: 'utf8', env: envOf(init), ...user });
+  };
+
+  it('clones the repo (init container) into the volume, and fetches on a restart', () => {
+    expect(env(init, 'CMDB_CONFIG_REPO_URL')?.value).toBe(upstream.dir);
+    const first = runInit();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
     expect(head()).toBe(upstream.git('rev-parse', 'main'));
-    const validate = cmdbProcess(['validate', '--repo', mirror, '--ref', 'main']);
+    const again = runInit();
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+  });
+
+  it('is read by cmdb, as the same user, at the --repo and --ref the server gets', () => {
+    const validate = spawnSync(process.execPath, [BIN, 'validate', '--repo', repoDir, '--ref', 'main'], { encoding: 'utf8', env: { ...process.env, HOME: home, CMDB_CACHE_DIR: path.join(home, 'cache') }, timeout: 60_000, ...user });
     expect(validate.stderr).toMatch(/^valid: 1 entities at /);
-    expect(validate.code).toBe(0);
+    expect(validate.status).toBe(0);
   });
 
   it('fetches new commits (git-sync sidecar) and stops at once on SIGTERM', async () => {
     const next = upstream.commit({ 'web.yaml': entity('Component', 'web', { type: 'service', owner: 'group:platform', lifecycle: 'production' }) }, 'second');
     expect(head()).not.toBe(next);
     const [cmd, ...args] = commandOf(sync);
-    const child = spawn(cmd!, args, { env: envOf(sync, { SYNC_SECONDS: '0.2' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd!, args, { env: envOf(sync, { SYNC_SECONDS: '0.2' }), stdio: ['ignore', 'pipe', 'pipe'], ...user });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
