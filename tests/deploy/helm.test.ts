@@ -346,6 +346,26 @@ describe('the rendered objects on the real API server (server-side apply, dry ru
     });
   }
 
+  it('helm install puts the release into the namespace for real, prints the NOTES, and helm uninstall removes it', async () => {
+    const kubeconfig = ['--kubeconfig', kube.kubeconfig, '--namespace', NAMESPACE];
+    const installed = await runHelm(helm, ['install', 'real', CHART, ...kubeconfig, '--values', await valuesFile('real', GITHUB_VALUES)], { timeoutMs: 120_000 });
+    expect(installed.stderr).toBe('');
+    expect(installed.code).toBe(0);
+    expect(installed.stdout).toMatch(/STATUS: deployed/);
+    expect(installed.stdout).toContain('Config repo: acme/cmdb-config on GitHub, cloned by the server.');
+    expect(installed.stdout).toContain(`Leader election: Lease cmdb-leader-lease in ${NAMESPACE}.`);
+    const url = `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/real-gitops-cmdb`;
+    const deployment = await kubeRequest({ server: kube.server, token: kube.adminToken, path: url });
+    expect(deployment.status).toBe(200);
+    expect((deployment.json as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
+    const uninstalled = await runHelm(helm, ['uninstall', 'real', ...kubeconfig], { timeoutMs: 120_000 });
+    expect(uninstalled.code, uninstalled.stderr).toBe(0);
+    expect((await kubeRequest({ server: kube.server, token: kube.adminToken, path: url })).status).toBe(404);
+    // The state claim is kept (helm.sh/resource-policy: keep): change records outlive an uninstall.
+    const claim = await kubeRequest({ server: kube.server, token: kube.adminToken, path: `/api/v1/namespaces/${NAMESPACE}/persistentvolumeclaims/real-gitops-cmdb-state` });
+    expect(claim.status).toBe(200);
+  });
+
   it('validates what it is given: a Deployment with an invalid field is refused', async () => {
     const deployment = only(await template('cmdb'), 'Deployment') as K8sObject & { spec: { replicas: number } };
     const res = await applyDryRun({ ...deployment, spec: { ...deployment.spec, replicas: -1 } }, await objectPath(deployment));
