@@ -118,6 +118,8 @@ describe('deploy/Dockerfile', () => {
     expect(demo).toBe('/opt/gitops-cmdb/demo.git');
     const copies = runtime.instructions.filter((i) => i.keyword === 'COPY').map((i) => copyArgs(i.args));
     expect(copies.find((c) => c.dest === demo)?.from).toBe('build');
+    const cmd = JSON.parse(runtime.instructions.find((i) => i.keyword === 'CMD')!.args) as string[];
+    expect(cmd.slice(cmd.indexOf('--repo'), cmd.indexOf('--repo') + 2)).toEqual(['--repo', demo]); // docker run with no arguments serves it
     // The repo belongs to root: git (2.39.4+) refuses to clone another user's repository unless it is a safe.directory.
     expect(runtime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n')).toContain(`git config --system --add safe.directory ${demo}`);
   });
