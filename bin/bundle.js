@@ -1,6 +1,15 @@
-// Loads the `cmdb` CLI from an esbuild bundle in dist/, rebuilt (in ~0.1 s)
-// whenever a source file is newer than it; falls back to running the
-// TypeScript sources through tsx when the bundle cannot be built or written.
+// Loads the `cmdb` CLI from an esbuild bundle in dist/.
+//
+// In a checkout (the TypeScript sources next to bin/), the bundle is rebuilt
+// (in ~0.1 s) whenever a source file is newer than it, falling back to
+// running the sources through tsx when it cannot be built or written.
+//
+// Ahead of time, `npm run build` (`node bin/bundle.js build [--outdir DIR]`)
+// writes the bundle plus the marker dist/build.json. An install that has that
+// marker and no sources next to it (the container image, any copy of
+// package.json + bin/ + dist/ + node_modules/) runs the bundle as it is:
+// nothing is checked against sources and nothing is written into the install
+// directory, which may be read-only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,7 +17,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'main.js');
-const SOURCES = ['cli', 'core', 'catalog', 'schema', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server'];
+/** Written by `npm run build` only: marks a bundle built ahead of time. */
+export const BUILD_MARKER = 'build.json';
+/** The top folders whose TypeScript the bundle is built from. */
+export const BUNDLE_SOURCES = ['cli', 'core', 'schema', 'catalog', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server'];
+const ENTRY_POINTS = ['cli/main.ts', 'catalog/parseWorker.ts'];
 
 /** Newest modification time of the sources (ms). */
 function newestSource() {
@@ -20,16 +33,22 @@ function newestSource() {
       else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
     }
   };
-  for (const dir of SOURCES) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  for (const dir of BUNDLE_SOURCES) if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
   return newest;
 }
 
-/** Builds dist/ into a temp dir and swaps it in, so concurrent runs never see half a bundle. */
-async function build() {
+/**
+ * Bundles the sources into `outdir` (built in a temp dir beside it and swapped
+ * in, so concurrent runs never see half a bundle). With `marker`, also writes
+ * outdir/build.json: the bundle is then used as is where no sources are installed.
+ */
+export async function buildBundle({ outdir = DIST, marker = false } = {}) {
   const { build: esbuild } = await import('esbuild');
-  const tmp = `${DIST}.${process.pid}.tmp`;
+  const target = path.resolve(outdir);
+  const tmp = `${target}.${process.pid}.tmp`;
+  fs.rmSync(tmp, { recursive: true, force: true });
   await esbuild({
-    entryPoints: [path.join(ROOT, 'cli/main.ts'), path.join(ROOT, 'catalog/parseWorker.ts')],
+    entryPoints: ENTRY_POINTS.map((entry) => path.join(ROOT, entry)),
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -40,14 +59,26 @@ async function build() {
     outdir: tmp,
     logLevel: 'silent',
   });
-  fs.rmSync(DIST, { recursive: true, force: true });
-  fs.renameSync(tmp, DIST);
+  if (marker) {
+    const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const info = { version, entryPoints: ENTRY_POINTS, builtAt: new Date().toISOString(), node: process.version };
+    fs.writeFileSync(path.join(tmp, BUILD_MARKER), `${JSON.stringify(info, null, 2)}\n`);
+  }
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(tmp, target);
+  return target;
+}
+
+/** A bundle built ahead of time in an install without sources: used as is, never rebuilt. */
+function isPrebuiltInstall() {
+  return fs.existsSync(path.join(DIST, BUILD_MARKER)) && !fs.existsSync(path.join(ROOT, ENTRY_POINTS[0]));
 }
 
 /** The CLI's `main`, from the bundle when possible. */
 export async function loadCli() {
+  if (isPrebuiltInstall()) return (await import(pathToFileURL(STAMP).href)).main;
   try {
-    if (!fs.existsSync(STAMP) || fs.statSync(STAMP).mtimeMs < newestSource()) await build();
+    if (!fs.existsSync(STAMP) || fs.statSync(STAMP).mtimeMs < newestSource()) await buildBundle();
     return (await import(pathToFileURL(STAMP).href)).main;
   } catch (error) {
     if (process.env.CMDB_DEBUG) process.stderr.write(`cmdb: running from sources (${error.message})\n`);
@@ -55,4 +86,27 @@ export async function loadCli() {
     register();
     return (await import('../cli/main.ts')).main;
   }
+}
+
+/** `node bin/bundle.js build [--outdir DIR]`: the ahead-of-time bundle (`npm run build`). */
+async function cli(argv) {
+  const [command, ...rest] = argv;
+  const at = rest.indexOf('--outdir');
+  const outdir = at >= 0 ? rest[at + 1] : undefined;
+  if (command !== 'build' || (at >= 0 && !outdir) || rest.length !== (at >= 0 ? 2 : 0)) {
+    process.stderr.write('usage: node bin/bundle.js build [--outdir DIR]   (default: dist/)\n');
+    return 2;
+  }
+  try {
+    const written = await buildBundle({ outdir: outdir ?? DIST, marker: true });
+    process.stdout.write(`${written}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`bin/bundle.js build: ${error.message}\n`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await cli(process.argv.slice(2));
 }

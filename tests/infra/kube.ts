@@ -264,7 +264,7 @@ export function apiserverGoMod(upstreamGoMod: string): string {
 }
 
 /** mkdir-based lock with the owner's pid inside; a dead owner's lock is taken over. */
-async function acquireLock(lockDir: string, log: KubeLog, done: () => boolean): Promise<() => Promise<void>> {
+export async function acquireLock(lockDir: string, log: KubeLog, done: () => boolean): Promise<() => Promise<void>> {
   const deadline = Date.now() + BUILD_TIMEOUT_MS;
   let announced = false;
   for (;;) {
@@ -293,7 +293,7 @@ async function acquireLock(lockDir: string, log: KubeLog, done: () => boolean): 
 }
 
 /** Removes <key>.tmp-* folders of builds that crashed over an hour ago. */
-async function pruneAbandonedBuilds(root: string): Promise<void> {
+export async function pruneAbandonedBuilds(root: string): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   await Promise.all(names.filter((name) => name.includes('.tmp-')).map(async (name) => {
     const info = await stat(join(root, name)).catch(() => undefined);
@@ -302,7 +302,7 @@ async function pruneAbandonedBuilds(root: string): Promise<void> {
 }
 
 /** Runs a command to completion; resolves with stdout, rejects with the tail of its output. */
-function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+export function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env });
     let stdout = '';
