@@ -4,26 +4,19 @@
  *
  *   node --import tsx tests/infra/helm-cli.ts install
  */
-import { pathToFileURL } from 'node:url';
+import { dispatch, runIfMain } from './cliMain.ts';
 import { ensureHelmInstalled } from './helm.ts';
 
-export async function main(argv: string[]): Promise<number> {
-  if (argv.length !== 1 || argv[0] !== 'install') {
-    console.error('usage: node --import tsx tests/infra/helm-cli.ts install');
-    return 2;
-  }
-  const installation = await ensureHelmInstalled({ log: (line) => console.error(line) });
-  console.log(installation.helm);
-  return 0;
-}
-
-const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exitCode = 1;
+export const main = (argv: string[]): Promise<number> =>
+  dispatch(
+    argv,
+    {
+      install: async () => {
+        console.log((await ensureHelmInstalled({ log: (line) => console.error(line) })).helm);
+        return 0;
+      },
     },
+    'node --import tsx tests/infra/helm-cli.ts install',
   );
-}
+
+runIfMain(import.meta.url, main);

@@ -15,7 +15,7 @@
  */
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dispatch, option, runIfMain } from './cliMain.ts';
 import {
   NEO4J_WORK_DIR,
   ensureNeo4jInstalled,
@@ -141,40 +141,19 @@ async function status(): Promise<number> {
   return 1;
 }
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i >= 0) return args[i + 1];
-  const eq = args.find((a) => a.startsWith(`${name}=`));
-  return eq?.slice(name.length + 1);
-}
-
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'start':
-      return start(rest);
-    case 'stop':
-      return stop();
-    case 'status':
-      return status();
-    case 'install': {
-      const installation = await ensureNeo4jInstalled({ log: (line) => console.error(line) });
-      console.log(installation.dir);
-      return 0;
-    }
-    default:
-      console.error('usage: node --import tsx tests/infra/neo4j-cli.ts start [--port N] [--timeout MS] | stop | status | install');
-      return 2;
-  }
-}
-
-const invokedDirectly = process.argv[1] !== undefined && pathToFileURL(process.argv[1]).href === import.meta.url;
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exitCode = 1;
+export const main = (argv: string[]): Promise<number> =>
+  dispatch(
+    argv,
+    {
+      start,
+      stop: () => stop(),
+      status: () => status(),
+      install: async () => {
+        console.log((await ensureNeo4jInstalled({ log: (line) => console.error(line) })).dir);
+        return 0;
+      },
     },
+    'node --import tsx tests/infra/neo4j-cli.ts start [--port N] [--timeout MS] | stop | status | install',
   );
-}
+
+runIfMain(import.meta.url, main);
