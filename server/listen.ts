@@ -23,6 +23,9 @@ export interface RunningHttpServer {
 /** Listens on host:port (0: a free port); a port in use or not allowed is a CmdbError saying how to choose another. */
 export async function listen(options: ListenOptions): Promise<RunningHttpServer> {
   const server = createServer(options.listener);
+  // Longer than clients' keep-alive (undici: 4 s), so a client never reuses a
+  // connection the server is closing at that moment (ECONNRESET under load).
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, options)));
     server.listen(options.port, options.host, () => {

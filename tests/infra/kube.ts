@@ -32,6 +32,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killOnExit, runCommand, tailLines } from './processes.ts';
 import envPaths from 'env-paths';
 import { stringify as toYaml } from 'yaml';
 
@@ -302,53 +303,16 @@ export async function pruneAbandonedBuilds(root: string): Promise<void> {
 }
 
 /** Runs a command to completion; resolves with stdout, rejects with the tail of its output. */
-export function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: opts.cwd, env: opts.env });
-    let stdout = '';
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.length > 200_000) output = output.slice(-100_000);
-    };
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString('utf8'); keep(chunk); });
-    child.stderr.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new KubeInfraError('KUBE_SPAWN', `cannot run ${cmd}: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        resolve(stdout);
-        return;
-      }
-      const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${opts.timeoutMs} ms?)` : ''}` : `exited with ${code}`;
-      reject(new KubeInfraError('KUBE_COMMAND_FAILED', `${opts.what} ${how}:\n${tailLines(output, TAIL_LINES)}`));
-    });
-  });
+export async function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string; cwd?: string; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const errors = {
+    spawn: (message: string, cause: unknown) => new KubeInfraError('KUBE_SPAWN', message, { cause }),
+    failed: (message: string) => new KubeInfraError('KUBE_COMMAND_FAILED', message),
+  };
+  return (await runCommand(cmd, args, { ...opts, tail: TAIL_LINES, errors })).stdout;
 }
 
 // ---------------------------------------------------------------- start / stop
 
-/** Processes started attached to this process: killed if it exits. */
-const attached = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of attached) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
 
 /** A spawned process with the tail of its output and its exit. */
 interface Proc {
@@ -370,9 +334,8 @@ function spawnProc(name: string, binary: string, args: string[], opts: { detache
     closeSync(fd);
     child.unref();
   } else {
-    installExitHook();
     child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CMDB_EXIT_ON_STDIN_EOF: '1' } });
-    attached.add(child);
+    killOnExit(child);
     child.stdin?.on('error', () => {});
     let partial = '';
     const onData = (chunk: Buffer): void => {
@@ -391,13 +354,11 @@ function spawnProc(name: string, binary: string, args: string[], opts: { detache
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       info = signal ? `killed by ${signal}` : `exit code ${code}`;
-      attached.delete(child);
       child.stdin?.destroy(); // else the pipe keeps this process's event loop alive
       resolve();
     });
     child.once('error', (error) => {
       info = `cannot run ${binary}: ${error.message}`;
-      attached.delete(child);
       resolve();
     });
   });
@@ -724,9 +685,6 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   }
 }
 
-function tailLines(text: string, n: number): string {
-  return text.replace(/\s+$/, '').split('\n').slice(-n).join('\n');
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -23,6 +23,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killOnExit, runCommand, tailLines } from './processes.ts';
 import neo4j from 'neo4j-driver';
 
 /** tests/infra/ */
@@ -231,58 +232,16 @@ async function requireTool(cmd: string, args: string[], hint: string): Promise<s
 }
 
 /** Runs a command to completion; rejects with the tail of its output on failure. */
-function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string }): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let child: ChildProcess;
-    try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch (error) {
-      reject(new Neo4jInfraError('NEO4J_SPAWN', `cannot run ${cmd}: ${(error as Error).message}`, { cause: error }));
-      return;
-    }
-    let output = '';
-    const keep = (chunk: Buffer): void => {
-      output += chunk.toString('utf8');
-      if (output.length > 200_000) output = output.slice(-100_000);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Neo4jInfraError('NEO4J_SPAWN', `cannot run ${cmd}: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) {
-        resolve(output);
-        return;
-      }
-      const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ` (timeout ${opts.timeoutMs} ms?)` : ''}` : `exited with ${code}`;
-      reject(new Neo4jInfraError('NEO4J_COMMAND_FAILED', `${opts.what} ${how}:\n${tailLines(output, TAIL_LINES)}`));
-    });
-  });
+async function run(cmd: string, args: string[], opts: { timeoutMs: number; what: string }): Promise<string> {
+  const errors = {
+    spawn: (message: string, cause: unknown) => new Neo4jInfraError('NEO4J_SPAWN', message, { cause }),
+    failed: (message: string) => new Neo4jInfraError('NEO4J_COMMAND_FAILED', message),
+  };
+  return (await runCommand(cmd, args, { ...opts, tail: TAIL_LINES, errors })).output;
 }
 
 // ---------------------------------------------------------------- start / stop
 
-/** Live servers started attached to this process: killed if it exits. */
-const attached = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of attached) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
 
 /**
  * Starts a Neo4j on 127.0.0.1 and resolves once a driver has verified that
@@ -326,11 +285,9 @@ export async function startNeo4j(options: StartNeo4jOptions = {}): Promise<Neo4j
     closeSync(logFd);
     output.file = logFile;
   } else {
-    installExitHook();
     child = spawn(installation.java, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    attached.add(child);
+    killOnExit(child);
     child.once('exit', () => {
-      attached.delete(child);
       child.stdin?.destroy(); // else the pipe keeps this process's event loop alive
     });
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk, log));
@@ -575,10 +532,6 @@ class OutputTail {
   }
 }
 
-function tailLines(text: string, n: number): string {
-  const lines = text.replace(/\s+$/, '').split('\n');
-  return lines.slice(-n).join('\n');
-}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
