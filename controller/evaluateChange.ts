@@ -46,7 +46,7 @@ export function orderedSteps(steps: readonly AnyStep[]): readonly AnyStep[] {
 }
 
 /**
- * The change evaluation, in DESIGN.md's order: load (base, head, head graph),
+ * The change evaluation, in the order docs/architecture.md gives: load (base, head, head graph),
  * validate, diff, impact; policies (rules of the base commit, then windows,
  * which policies see, then the policies themselves), conflicts; approvals;
  * `decide` always last. Checked when this module loads.

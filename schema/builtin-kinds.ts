@@ -15,7 +15,7 @@ import {
   type KindDefinition,
 } from './kinds/index.ts';
 
-/** Every built-in kind, in the order DESIGN.md lists them. */
+/** Every built-in kind, in the order docs/catalog.md lists them. */
 export const BUILTIN_KIND_DEFINITIONS: readonly KindDefinition[] = [
   DOMAIN_KIND,
   SYSTEM_KIND,

@@ -255,7 +255,7 @@ function closedFamilies(kinds: readonly ExportedSchema[]): JsonSchema[] {
 
 const apiVersionsOf = (k: ExportedSchema): string[] => ((k.schema.properties as { apiVersion: { enum: string[] } }).apiVersion.enum);
 
-/** The schema of every built-in kind, in DESIGN.md's order, then the all-kinds dispatcher. */
+/** The schema of every built-in kind, in docs/catalog.md's order, then the all-kinds dispatcher. */
 export function builtinJsonSchemas(): ExportedSchema[] {
   const kinds = BUILTIN_KIND_DEFINITIONS.map(builtinKindSchema);
   return [...kinds, allKindsSchema(kinds)];

@@ -18,7 +18,7 @@ export interface RelationRule {
   generic?: true;
 }
 
-/** The relation table of DESIGN.md: data, not code. */
+/** The relation table (docs/catalog.md): data, not code. */
 export const RELATION_RULES: readonly RelationRule[] = [
   { field: 'owner', relation: 'ownedBy', inverse: 'ownerOf', defaultKind: 'group', reversed: false, generic: true },
   { field: 'system', relation: 'partOf', inverse: 'hasPart', defaultKind: 'system', reversed: false, generic: true },

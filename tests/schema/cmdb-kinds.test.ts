@@ -4,7 +4,7 @@ import { cmdb, yamlDocs } from './fixtures.ts';
 
 const validator = builtinValidator();
 
-/** The example of DESIGN.md's catalog format, verbatim but for the elided annotation. */
+/** The catalog format's example (docs/catalog.md), verbatim but for the elided annotation. */
 const DESIGN_EXAMPLE = `
 apiVersion: cmdb/v1
 kind: Component
@@ -105,7 +105,7 @@ describe('cmdb/v1 kinds', () => {
     expect(Object.keys(MINIMAL).sort()).toEqual([...BUILTIN_KINDS].sort());
   });
 
-  it('read the catalog format example of DESIGN.md', () => {
+  it('read the catalog format's example', () => {
     const [doc] = yamlDocs(DESIGN_EXAMPLE);
     expect(validator.validate(doc)).toEqual([]);
   });
