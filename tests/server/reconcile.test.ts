@@ -156,4 +156,13 @@ describe('cmdb serve --reconcile', () => {
     expect(metrics).toMatch(/^cmdb_leader 1$/m);
     expect(api.probes).toBe(0);
   });
+
+  it('reconciles when cmdb.yaml says server.reconcile: true, and refuses a value that is not a boolean at its line', async () => {
+    const api = await endpoint();
+    const on = repo.commit({ ...observedCatalog(api.url), 'cmdb.yaml': 'server:\n  reconcile: true\n' });
+    const { runtime } = await start(on, stateDir(), { reconcile: undefined });
+    await waitFor('the finding', () => runtime.findings?.current().length === 1);
+    const bad = repo.commit({ 'cmdb.yaml': 'server:\n  reconcile: often\n' });
+    await expect(start(bad, stateDir(), { reconcile: undefined })).rejects.toMatchObject({ code: 'config', file: 'cmdb.yaml', line: 2, column: 3, message: 'server.reconcile must be true or false' });
+  });
 });
