@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../core/EventBus.ts';
 import type { FindingChangeData } from '../core/events.ts';
+import { findingKey } from '../reconcilers/findings.ts';
 import type { Reconciler, ReconcilerOptions } from '../reconcilers/Reconciler.ts';
 import type { Binding, CheckKind, FindingChange, FindingKind } from '../reconcilers/types.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
@@ -44,9 +45,9 @@ interface Slot {
  * Each change a reconciler reports is applied to the FindingStore; those that
  * alter the current findings (the store is idempotent: a finding already open
  * before a restart is not opened again) are published as `findingChanged`.
- * Bindings gone from the catalog lose their stored findings when a reconciler
- * starts (a stored finding of a kept binding stays until the reconciler
- * reports on it).
+ * When the reconcilers start, stored findings of bindings gone from the
+ * catalog are resolved (`binding-removed`) and those of kept bindings are
+ * checked once (`reconcileOnce`): what was fixed meanwhile is resolved.
  *
  * Readiness (`reconcilers`) stays ok while a watched target or cluster is
  * down: that is a finding, not a reason to take the replica out of service;
@@ -58,6 +59,8 @@ export class ReconcilerPart {
   private readonly slots: Slot[];
   private readonly options: ReconcilerPartOptions;
   private running = false;
+  /** Finding keys a running reconciler reported on since it started (they need no confirmation). */
+  private readonly reported = new Set<string>();
   /** Starts and stops, one after the other (leadership events arrive in order). */
   private lifecycle: Promise<unknown> = Promise.resolve();
   /** Changes are applied and published one batch after the other, in the order reported. */
@@ -109,6 +112,7 @@ export class ReconcilerPart {
   private async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.reported.clear();
     const bindings = this.options.bindings();
     await this.resolveUnbound(bindings);
     for (const slot of this.slots) {
@@ -117,6 +121,7 @@ export class ReconcilerPart {
         await slot.reconciler.start(bindings);
         slot.watched = bindings.filter((b) => b.check === slot.check).length;
         slot.state = { kind: 'running' };
+        void this.confirmStored(slot, bindings);
       } catch (err) {
         slot.state = { kind: 'failed', message: (err as Error).message };
         this.options.log.error({ err, reconciler: slot.check }, 'reconciler could not start');
@@ -159,6 +164,29 @@ export class ReconcilerPart {
     await this.chain;
   }
 
+  /**
+   * A stored finding of a kept binding may have been fixed while no leader
+   * watched (the watch starts with no history, so it would never report it
+   * resolved): each such binding is checked once (`reconcileOnce`), and a
+   * stored finding it no longer has is resolved (`fixed`), unless the watch
+   * reported on that key meanwhile.
+   */
+  private async confirmStored(slot: Slot, bindings: readonly Binding[]): Promise<void> {
+    const stored = this.options.store.current();
+    const toCheck = bindings.filter((b) => b.check === slot.check && stored.some((f) => f.key.startsWith(`${b.key} `)));
+    for (const binding of toCheck) {
+      try {
+        const now = new Set((await slot.reconciler.reconcileOnce([binding])).map((f) => findingKey(binding.key, f)));
+        if (!this.running) return;
+        const fixed = this.options.store.current().filter((f) => f.key.startsWith(`${binding.key} `) && !now.has(f.key) && !this.reported.has(f.key));
+        await this.apply(fixed.map((f): FindingChangeData => ({ change: 'resolved', key: f.key, previous: f.finding, reason: 'fixed' })));
+      } catch (err) {
+        this.errors.inc({ reconciler: slot.check });
+        this.options.log.warn({ err, binding: binding.key }, 'cannot check a stored finding');
+      }
+    }
+  }
+
   /** Stored findings of bindings no longer in the catalog are resolved (`binding-removed`). */
   private async resolveUnbound(bindings: readonly Binding[]): Promise<void> {
     const keys = bindings.map((b) => b.key);
@@ -167,6 +195,7 @@ export class ReconcilerPart {
   }
 
   private report(change: FindingChange): void {
+    this.reported.add(change.key);
     const data: FindingChangeData =
       change.type === 'opened'
         ? { change: 'opened', key: change.key, finding: change.finding }

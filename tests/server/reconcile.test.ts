@@ -147,6 +147,22 @@ describe('cmdb serve --reconcile', () => {
     expect(ready.checks.reconcilers.details['http.findings']).toBe(1);
   });
 
+  it('resolves, after a restart, a stored finding whose endpoint recovered while nobody reconciled', async () => {
+    const api = await endpoint();
+    const commit = repo.commit(observedCatalog(api.url));
+    const dir = stateDir();
+    const first = await start(commit, dir);
+    await waitFor('the finding', () => first.runtime.findings?.current().length === 1);
+    await stop(first.runtime);
+    api.status = 200;
+
+    const second = await start(commit, dir);
+    await waitFor('the stored finding to be resolved', () => second.runtime.findings?.current().length === 0);
+    await second.runtime.events.settled();
+    expect(second.changes).toEqual([expect.objectContaining({ change: 'resolved', key: findingKeyOf(api.url), reason: 'fixed' })]);
+    expect((await loggedChanges(dir)).map((c) => c.change)).toEqual(['opened', 'resolved']);
+  });
+
   it('without --reconcile runs no reconciler and declares no reconciler metrics', async () => {
     const api = await endpoint();
     const { runtime } = await start(repo.commit(observedCatalog(api.url)), stateDir(), { reconcile: undefined });
