@@ -98,7 +98,7 @@ export class ReconcilerPart {
       if (event.type === 'stopped-leading') return this.stop();
       return undefined;
     });
-    events.subscribe('catalogMoved', () => this.update());
+    events.subscribe('catalogMoved', () => this.serially(() => this.update()));
   }
 
   /** The current findings by check and kind, every combination of the configured checks (0 included). */

@@ -163,6 +163,24 @@ describe('cmdb serve --reconcile', () => {
     expect((await loggedChanges(dir)).map((c) => c.change)).toEqual(['opened', 'resolved']);
   });
 
+  it('stops reconciling when this replica stops leading: no more probes, reconcilers idle, the findings kept', async () => {
+    const api = await endpoint();
+    const { runtime, changes } = await start(repo.commit(observedCatalog(api.url)), stateDir());
+    await waitFor('the finding', () => runtime.findings?.current().length === 1);
+    await runtime.leadership.stop();
+    const probes = api.probes;
+    api.status = 200;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.probes, 'no probe after stopped-leading').toBe(probes);
+    await runtime.events.settled();
+    expect(changes.map((c) => c.change)).toEqual(['opened']);
+    expect(runtime.findings!.current()).toHaveLength(1);
+    const ready = await fetch(`${runtime.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: Record<string, { details: Record<string, unknown> }> }).checks.reconcilers.details).toMatchObject({ leading: false, 'http.state': 'idle', 'http.watched': 0, 'http.findings': 1 });
+    expect(await (await fetch(`${runtime.url}/metrics`)).text()).toMatch(/^cmdb_leader 0$/m);
+  });
+
   it('without --reconcile runs no reconciler and declares no reconciler metrics', async () => {
     const api = await endpoint();
     const { runtime } = await start(repo.commit(observedCatalog(api.url)), stateDir(), { reconcile: undefined });
