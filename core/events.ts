@@ -1,4 +1,4 @@
-import type { Decision } from './types.ts';
+import type { Decision, RefString } from './types.ts';
 
 /**
  * The events of the running process, by type: what the catalog follower, the
@@ -28,7 +28,34 @@ export interface CmdbEventPayloads {
   defaultBranchMoved: { repository: string; branch: string; commit: string; gitdir: string };
   /** A webhook delivery was processed; `outcome` as the delivery journal records it. */
   deliveryProcessed: { id: string; event: string; outcome: string; seconds: number };
+  /**
+   * A reconciler's current findings changed (the leader's reconcilers only):
+   * `opened` (`finding`), `changed` (`finding` and `previous`), `resolved`
+   * (`previous` and `reason`). `key` is the stable finding key (check, ref,
+   * target and field or kind; see `state/FindingStore.ts`).
+   */
+  findingChanged: FindingChangeData;
 }
+
+/** What is wrong with an observed target, as a reconciler reports it (`reconcilers/types.ts` `Finding`, as plain data). */
+export interface ReportedFinding {
+  ref: RefString;
+  check: string;
+  finding: 'drifted' | 'missing' | 'unhealthy' | 'unknown';
+  message: string;
+  /** The observed target (a Kubernetes object, an HTTP URL). */
+  target: object;
+  /** For `drifted`: the differing field, what the catalog expects, what is live (absent when the field is). */
+  field?: string;
+  expected?: unknown;
+  actual?: unknown;
+}
+
+/** One change of the current findings: the payload of `findingChanged` and what a `FindingStore` applies. */
+export type FindingChangeData =
+  | { change: 'opened'; key: string; finding: ReportedFinding }
+  | { change: 'changed'; key: string; finding: ReportedFinding; previous: ReportedFinding }
+  | { change: 'resolved'; key: string; previous: ReportedFinding; reason: 'fixed' | 'binding-removed' };
 
 export type CmdbEventType = keyof CmdbEventPayloads;
 

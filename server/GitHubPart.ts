@@ -5,6 +5,7 @@ import { WEBHOOK_PATH } from '../controller/github/webhookEndpoint.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import type { ServerConfig } from './config.ts';
 import { changeStoreCheck, type ReadinessCheck } from './health.ts';
+import type { LeadershipPart } from './LeadershipPart.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Route, RouteProvider } from './router.ts';
 
@@ -15,6 +16,8 @@ export interface GitHubPartOptions {
   log: Logger;
   /** Where the part declares its queue depth gauge and reports evaluation step timings. */
   metrics: ServerMetrics;
+  /** Queued deliveries are processed only while this replica leads; every replica accepts and journals them. */
+  leadership: LeadershipPart;
 }
 
 /** What a graceful stop of the controller did. */
@@ -51,7 +54,7 @@ export class GitHubPart implements RouteProvider {
       import('../controller/github/OctokitGitHubApi.ts'),
       import('../state/openChangeStore.ts'),
     ]);
-    const { config, github, log, events, metrics } = options;
+    const { config, github, log, events, metrics, leadership } = options;
     const { settings } = github;
     const store = await openChangeStore({ dir: config.stateDir, neo4j: config.neo4j });
     const controller = new GitHubController({
@@ -67,6 +70,11 @@ export class GitHubPart implements RouteProvider {
       repositories: github.repo ? [github.repo] : undefined,
       events,
       onStep: metrics.stepObserver(),
+      mayProcess: () => leadership.isLeader(),
+    });
+    // Stopping is immediate through mayProcess (asked before each delivery); a new term starts what waits.
+    leadership.subscribe((event) => {
+      if (event.type === 'started-leading') controller.resume();
     });
     metrics.gauge('cmdb_webhook_queue_depth', 'Webhook deliveries received and not yet processed (running or waiting in the journal).', () => controller.pendingDeliveries().length);
     return new GitHubPart(controller, store, options);

@@ -9,6 +9,12 @@ import { CatalogFollower } from './CatalogFollower.ts';
 import { resolveServerConfig, type ServeFlags, type ServerConfig } from './config.ts';
 import { GitHubPart } from './GitHubPart.ts';
 import { GitHubSetupPart } from './GitHubSetupPart.ts';
+import type { FindingStore } from '../state/FindingStore.ts';
+import { FileFindingStore } from '../state/FileFindingStore.ts';
+import { LeadershipPart, leadershipFactory } from './LeadershipPart.ts';
+import { reconcilerFactories } from './reconcilerFactories.ts';
+import { ReconcilerPart } from './ReconcilerPart.ts';
+import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
 import { createLogger } from './logger.ts';
@@ -38,6 +44,11 @@ export interface Runtime {
   health: Health;
   github?: GitHubPart;
   eventLog?: EventLog;
+  /** Who leads (a SingleReplica without --leader-elect). */
+  leadership: LeadershipPart;
+  /** With --reconcile: the reconcilers (running while this replica leads) and their finding store. */
+  reconcilers?: ReconcilerPart;
+  findings?: FindingStore;
   /** Graceful: takes no new work, drains what runs up to the shutdown deadline, then closes everything. */
   shutdown(): Promise<ShutdownReport>;
 }
@@ -61,7 +72,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let github: GitHubPart | undefined;
   try {
     const metrics = new ServerMetrics();
-    github = config.github ? await GitHubPart.create({ config, github: config.github, events, log, metrics }) : undefined;
+    const leadership = new LeadershipPart({ create: await leadershipFactory(config), log: log.child({ component: 'leadership' }), metrics });
+    closers.push(() => leadership.stop());
+    github = config.github ? await GitHubPart.create({ config, github: config.github, events, log, metrics, leadership }) : undefined;
     const prepared = await github?.prepare();
     // With --github-repo the served catalog is the controller's clone, following the default branch.
     const served = prepared ? { ...config, repo: prepared.gitdir, ref: `refs/remotes/origin/${prepared.branch}` } : config;
@@ -85,11 +98,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
     if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
     await part?.start();
+    const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, bindings: () => (follower.snapshot ? bindingsOfSnapshot(follower.snapshot, reader.configOf(follower.snapshot)).bindings : []) }) : undefined;
+    if (reconciling) closers.push(reconciling.close);
 
     const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
     const graphql: GraphqlHandler = createGraphqlHandler({ source: { store: graph, violations: () => follower.violations }, logger: log.child({ component: 'graphql' }) });
     closers.push(() => graphql.dispose());
-    const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), ...(part ? [part.readiness] : [])];
+    const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), leadership.readiness, ...(part ? [part.readiness] : []), ...(reconciling ? [reconciling.part.readiness] : [])];
     const health = new Health({ checks });
     const routes: Route[] = [
       { methods: ['GET', 'POST', 'OPTIONS'], path: GRAPHQL_PATH, handler: graphql.handle, description: 'GraphQL, GraphiQL in a browser' },
@@ -101,6 +116,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
     closers.push(() => http.close());
     follower.start(config.pollSeconds);
+    leadership.start(); // the leader's parts (reconcilers, queued deliveries) start on started-leading
     log.info({ url: http.url, commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, violations: follower.violations.length, store: graph.name }, 'catalog loaded');
     (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
 
@@ -110,6 +126,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       log.info({ deadlineMs }, 'shutting down: taking no new work');
       await http.stopAccepting();
       await follower.stop();
+      await leadership.stop(); // stopped-leading: no reconciling, no delivery starts; then the lease is released
       const deliveries = part ? await part.drain(deadlineMs) : undefined;
       const report: ShutdownReport = { deliveries, timedOut: deliveries?.timedOut ?? false };
       logShutdown(log, report, deadlineMs);
@@ -127,6 +144,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       health,
       github: part,
       eventLog,
+      leadership,
+      reconcilers: reconciling?.part,
+      findings: reconciling?.store,
       shutdown: () => (stopping ??= shutdown()),
     };
   } catch (e) {
@@ -134,6 +154,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await closeAll();
     throw e;
   }
+}
+
+/** Opens the finding store in the state dir and builds the reconcilers' part (they start when this replica leads). */
+async function startReconcilers(options: Omit<ConstructorParameters<typeof ReconcilerPart>[0], 'store' | 'factories' | 'log'> & { config: ServerConfig; log: Logger }) {
+  const { config } = options;
+  const store = new FileFindingStore({ dir: config.stateDir });
+  await store.open();
+  const part = new ReconcilerPart({ ...options, log: options.log.child({ component: 'reconcilers' }), store, factories: await reconcilerFactories(config) });
+  const close = async () => {
+    await part.stop();
+    await store.close();
+  };
+  return { part, store, close };
 }
 
 /** Opens the event log in the state dir and appends every event of the bus to it (this process leads); `close` stops and closes it. */

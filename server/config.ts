@@ -5,6 +5,7 @@ import { CmdbError } from '../core/errors.ts';
 import { githubSettingsFromEnv, type GitHubSettings } from '../controller/github/settings.ts';
 import type { Neo4jClientOptions } from '../graph/neo4jClient.ts';
 import { defaultStateDir } from '../state/FileChangeStore.ts';
+import { DEFAULT_LEADER_ELECTION_TIMING, parseDuration, validateLeaderElectionTiming, type TimingNames } from './leader/timing.ts';
 
 /** What `cmdb serve` was given on the command line (commander's parsed options); unset means "not given". */
 export interface ServeFlags {
@@ -22,6 +23,27 @@ export interface ServeFlags {
   shutdownTimeout?: number;
   git?: GitImplementation;
   cache?: boolean;
+  /** `--reconcile`: run the reconcilers continuously (the leader only). */
+  reconcile?: boolean;
+  /** `--kubeconfig`: the API server for leader election and the Kubernetes reconciler (default: KUBECONFIG, ~/.kube/config, the pod's service account). */
+  kubeconfig?: string;
+  leaderElect?: boolean;
+  leaderElectLeaseName?: string;
+  leaderElectNamespace?: string;
+  leaderElectLeaseDuration?: string;
+  leaderElectRenewDeadline?: string;
+  leaderElectRetryPeriod?: string;
+}
+
+/** Leader election as `server/leader/leaderElectionFromOptions` takes it (without the kubeconfig and listener). */
+export interface LeaderElectionSettings {
+  leaderElect: boolean;
+  leaseName?: string;
+  namespace?: string;
+  identity?: string;
+  leaseDuration?: string;
+  renewDeadline?: string;
+  retryPeriod?: string;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -46,6 +68,12 @@ export interface ServerConfig {
   eventLog: boolean;
   /** The GitHub change controller, with `--github` or `--github-repo`. */
   github?: { settings: GitHubSettings; repo?: string };
+  /** Whether the reconcilers run (on the leader): `--reconcile`, CMDB_RECONCILE, cmdb.yaml `server.reconcile`. */
+  reconcile: boolean;
+  /** `--kubeconfig`; absent: the usual lookup. */
+  kubeconfig?: string;
+  /** `--leader-elect*` flags, CMDB_LEADER_ELECT* variables; without `leaderElect` this replica is the only one. */
+  leaderElection: LeaderElectionSettings;
   log: { level: string; format: LogFormat };
 }
 
@@ -68,6 +96,7 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
   const env = input.env ?? process.env;
   const repoSettings = input.repoConfig ? serverSection(input.repoConfig) : {};
   const stateDir = flags.stateDir ?? (env.CMDB_STATE_DIR || defaultStateDir());
+  const reconcile = flags.reconcile ?? envBoolean(env, 'CMDB_RECONCILE') ?? repoSettings.reconcile ?? false;
   return {
     repo: flags.repo ?? DEFAULTS.repo,
     ref: flags.ref ?? DEFAULTS.ref,
@@ -80,8 +109,11 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
     cache: flags.cache ?? true,
     neo4j: neo4jFromEnv(flags.neo4j, env),
     stateDir: path.resolve(stateDir),
-    eventLog: Boolean(flags.github || flags.githubRepo || flags.stateDir || env.CMDB_STATE_DIR),
+    eventLog: Boolean(flags.github || flags.githubRepo || flags.stateDir || env.CMDB_STATE_DIR || reconcile),
     github: flags.github || flags.githubRepo ? { settings: githubSettingsFromEnv(env), repo: flags.githubRepo } : undefined,
+    reconcile,
+    ...(flags.kubeconfig ? { kubeconfig: path.resolve(flags.kubeconfig) } : {}),
+    leaderElection: leaderElectionSettings(flags, env),
     log: { level: logLevel(env), format: logFormat(env, input.terminal ?? process.stderr.isTTY === true) },
   };
 }
@@ -93,13 +125,47 @@ export function neo4jFromEnv(flag: string | undefined, env: NodeJS.ProcessEnv = 
   return { uri, user: env.CMDB_NEO4J_USER || undefined, password: env.CMDB_NEO4J_PASSWORD || undefined, database: env.CMDB_NEO4J_DATABASE || undefined };
 }
 
-/** cmdb.yaml's `server` section: `pollSeconds`, `shutdownTimeoutSeconds`. */
+/** `--leader-elect*` flags over CMDB_LEADER_ELECT* variables (the Helm chart sets those); durations are checked here, naming the flag. */
+export function leaderElectionSettings(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): LeaderElectionSettings {
+  const text = (flag: string | undefined, name: string) => flag ?? (env[name] || undefined);
+  const settings: LeaderElectionSettings = {
+    leaderElect: flags.leaderElect ?? envBoolean(env, 'CMDB_LEADER_ELECT') ?? false,
+    leaseName: text(flags.leaderElectLeaseName, 'CMDB_LEADER_ELECT_LEASE_NAME'),
+    namespace: text(flags.leaderElectNamespace, 'CMDB_LEADER_ELECT_NAMESPACE'),
+    identity: env.CMDB_LEADER_ELECT_IDENTITY || undefined,
+    leaseDuration: text(flags.leaderElectLeaseDuration, 'CMDB_LEADER_ELECT_LEASE_DURATION'),
+    renewDeadline: text(flags.leaderElectRenewDeadline, 'CMDB_LEADER_ELECT_RENEW_DEADLINE'),
+    retryPeriod: text(flags.leaderElectRetryPeriod, 'CMDB_LEADER_ELECT_RETRY_PERIOD'),
+  };
+  if (settings.leaderElect) {
+    const ms = (key: keyof TimingNames, value: string | undefined) => {
+      if (value === undefined) return DEFAULT_LEADER_ELECTION_TIMING[key];
+      const parsed = parseDuration(value);
+      if (parsed === undefined) throw new CmdbError(`${LEADER_ELECTION_NAMES[key]}: "${value}" is not a duration; write it like 15s, 500ms or 1m30s`, { code: 'config' });
+      return parsed;
+    };
+    validateLeaderElectionTiming(
+      { leaseDurationMs: ms('leaseDurationMs', settings.leaseDuration), renewDeadlineMs: ms('renewDeadlineMs', settings.renewDeadline), retryPeriodMs: ms('retryPeriodMs', settings.retryPeriod) },
+      LEADER_ELECTION_NAMES,
+    );
+  }
+  return settings;
+}
+
+const LEADER_ELECTION_NAMES: TimingNames = {
+  leaseDurationMs: '--leader-elect-lease-duration (CMDB_LEADER_ELECT_LEASE_DURATION)',
+  renewDeadlineMs: '--leader-elect-renew-deadline (CMDB_LEADER_ELECT_RENEW_DEADLINE)',
+  retryPeriodMs: '--leader-elect-retry-period (CMDB_LEADER_ELECT_RETRY_PERIOD)',
+};
+
+/** cmdb.yaml's `server` section: `pollSeconds`, `shutdownTimeoutSeconds`, `reconcile`. */
 export interface RepoServerSettings {
   pollSeconds?: number;
   shutdownTimeoutSeconds?: number;
+  reconcile?: boolean;
 }
 
-const SERVER_KEYS = ['pollSeconds', 'shutdownTimeoutSeconds'] as const;
+const SERVER_KEYS = ['pollSeconds', 'shutdownTimeoutSeconds', 'reconcile'] as const;
 
 /** Reads and checks the `server` section of cmdb.yaml; a bad value is an error at its line and column. */
 export function serverSection(config: CatalogConfig): RepoServerSettings {
@@ -113,10 +179,23 @@ export function serverSection(config: CatalogConfig): RepoServerSettings {
   const out: RepoServerSettings = {};
   for (const [key, value] of Object.entries(section)) {
     if (!(SERVER_KEYS as readonly string[]).includes(key)) fail(`/server/${key}`, `server.${key} is not a setting; the server section takes ${SERVER_KEYS.join(', ')}`);
+    if (key === 'reconcile') {
+      if (typeof value !== 'boolean') fail(`/server/${key}`, 'server.reconcile must be true or false');
+      out.reconcile = value as boolean;
+      continue;
+    }
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`/server/${key}`, `server.${key} must be a number of seconds (0 or more)`);
-    out[key as (typeof SERVER_KEYS)[number]] = value as number;
+    out[key as 'pollSeconds' | 'shutdownTimeoutSeconds'] = value as number;
   }
   return out;
+}
+
+function envBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const text = env[name];
+  if (text === undefined || text === '') return undefined;
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  throw new CmdbError(`${name}="${text}" is not true or false`, { code: 'config' });
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string, rule: { integer?: boolean; max?: number; what: string }): number | undefined {

@@ -75,6 +75,32 @@ export class ServerMetrics implements RouteProvider {
     });
   }
 
+  /** A gauge with labels, read at each scrape: one sample per entry `read` returns (series absent from it are dropped). */
+  labelledGauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: () => Array<{ labels: Record<L, string>; value: number }>): void {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { labels, value } of read()) this.set(labels as Partial<Record<L, string>>, value);
+      },
+    });
+  }
+
+  /** A counter declared by the part that counts (the reconcilers' passes by outcome). */
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): { inc(labels: Record<L, string>): void } {
+    const counter = new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+    return { inc: (labels) => counter.inc(labels as Partial<Record<L, string>>) };
+  }
+
+  /** A histogram declared by the part that observes (the reconcilers' step durations). */
+  histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): { observe(labels: Record<L, string>, value: number): void } {
+    const histogram = new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
+    return { observe: (labels, value) => histogram.observe(labels as Partial<Record<L, string>>, value) };
+  }
+
   /** For the router: counts and times each answered request. */
   readonly observeRequest: RequestObserver = ({ route, method, status, seconds }) => {
     this.requests.inc({ route, method, status: String(status) });

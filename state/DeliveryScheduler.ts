@@ -25,6 +25,12 @@ export interface DeliverySchedulerOptions {
   process: DeliveryProcessor;
   /** Keys processed at the same time (default 2). */
   concurrency?: number;
+  /**
+   * Asked right before each delivery starts (default: always): false leaves it
+   * waiting, journaled, until `resume()` (leader election: only the leader
+   * processes deliveries; they are still accepted and journaled by every replica).
+   */
+  mayStart?: () => boolean;
   log?: Logger;
 }
 
@@ -68,6 +74,11 @@ export class DeliveryScheduler {
     this.pump();
   }
 
+  /** Starts what waits, now that `mayStart` may allow it (this replica started leading). */
+  resume(): void {
+    this.pump();
+  }
+
   /** Resolves when nothing is waiting or running. */
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
@@ -86,7 +97,8 @@ export class DeliveryScheduler {
 
   private pump(): void {
     const limit = this.options.concurrency ?? 2;
-    while (!this.closed && this.running.size < limit && this.ready.length > 0) {
+    const mayStart = this.options.mayStart ?? (() => true);
+    while (!this.closed && this.running.size < limit && this.ready.length > 0 && mayStart()) {
       const key = this.ready.shift()!;
       const abort = new AbortController();
       const entry = { plan: this.queues.get(key)![0].plan, abort, done: Promise.resolve() };
@@ -109,6 +121,13 @@ export class DeliveryScheduler {
     const { delivery, plan } = queue.shift()!;
     entry.plan = plan;
     for (const q of superseded) await this.finish(q.delivery, { outcome: 'superseded', detail: 'a later delivery for the same pull request was waiting' });
+    if (!(this.options.mayStart?.() ?? true)) {
+      // Leadership was lost while superseded ones were marked: the delivery waits for the next leader term.
+      queue.unshift({ delivery, plan });
+      this.running.delete(key);
+      this.ready.unshift(key);
+      return;
+    }
     let result: ProcessResult;
     try {
       result = await this.options.process(delivery, entry.abort.signal);

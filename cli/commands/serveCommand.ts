@@ -26,6 +26,19 @@ export function addGitHubOptions(command: Command): Command {
     .option('--state-dir <dir>', 'journal of deliveries, change records, event log and clones (default: CMDB_STATE_DIR, else ~/.local/state/gitops-cmdb)');
 }
 
+/** `--reconcile`, `--kubeconfig` and `--leader-elect*` of `cmdb serve`. */
+export function addReconcileOptions(command: Command): Command {
+  return command
+    .option('--reconcile', 'run the reconcilers continuously on the leader: findings on the event bus, in the state dir, in /readyz and /metrics (default: CMDB_RECONCILE, else cmdb.yaml server.reconcile)')
+    .option('--kubeconfig <file>', 'the Kubernetes API server for leader election and the Kubernetes reconciler (default: KUBECONFIG, ~/.kube/config, the pod\'s service account)')
+    .option('--leader-elect', 'take part in leader election on a coordination.k8s.io/v1 Lease: only the leader reconciles and processes queued webhook deliveries (default: CMDB_LEADER_ELECT)')
+    .option('--leader-elect-lease-name <name>', 'the Lease (default: CMDB_LEADER_ELECT_LEASE_NAME, else gitops-cmdb)')
+    .option('--leader-elect-namespace <ns>', 'the Lease\'s namespace (default: CMDB_LEADER_ELECT_NAMESPACE, else the pod\'s, else default)')
+    .option('--leader-elect-lease-duration <duration>', 'how long others wait before taking an unrenewed Lease over, whole seconds (default: CMDB_LEADER_ELECT_LEASE_DURATION, else 15s)')
+    .option('--leader-elect-renew-deadline <duration>', 'how long the leader tries to renew before it stops acting (default: CMDB_LEADER_ELECT_RENEW_DEADLINE, else 10s)')
+    .option('--leader-elect-retry-period <duration>', 'pause between attempts (default: CMDB_LEADER_ELECT_RETRY_PERIOD, else 2s)');
+}
+
 /** `cmdb serve`; the catalog, the API (graphql-yoga), pino and, with --github, Octokit load when it runs. */
 export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   const command = program
@@ -37,5 +50,6 @@ export function registerServe(program: Command, io: Output, run: (p: Promise<num
     .option('--host <address>', 'address to listen on (default: CMDB_HOST, else 127.0.0.1)')
     .option('--poll <seconds>', 'how often to look for new commits of --ref, 0: never (default: CMDB_POLL_SECONDS, else cmdb.yaml server.pollSeconds, else 10)', parseSeconds)
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, how long to wait for work in flight (default: CMDB_SHUTDOWN_TIMEOUT, else cmdb.yaml server.shutdownTimeoutSeconds, else 10)', parseSeconds);
-  addGitHubOptions(command).action((opts: ServeFlags, cmd: Command) => run(import('./serve.ts').then(({ runServe }) => runServe({ ...cmd.optsWithGlobals(), ...opts }, io))));
+  addGitHubOptions(command);
+  addReconcileOptions(command).action((opts: ServeFlags, cmd: Command) => run(import('./serve.ts').then(({ runServe }) => runServe({ ...cmd.optsWithGlobals(), ...opts }, io))));
 }

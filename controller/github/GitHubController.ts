@@ -47,6 +47,13 @@ export interface GitHubControllerOptions {
   log?: Logger;
   /** Pull requests processed at the same time (default 2). */
   concurrency?: number;
+  /**
+   * Asked right before each journaled delivery starts (default: always): false
+   * leaves it in the journal until `resume()`. With leader election, the
+   * leadership's `isLeader`: every replica accepts and journals webhooks, only
+   * the leader processes them.
+   */
+  mayProcess?: () => boolean;
   git?: GitImplementation;
   cache?: boolean;
   /** Only these repositories (`owner/name`, any case); default: every repository that sends deliveries. */
@@ -98,6 +105,7 @@ export class GitHubController {
       plan: planOf,
       process: (d, signal) => this.processTimed(d, signal),
       concurrency: options.concurrency,
+      mayStart: options.mayProcess,
       log: this.log,
     });
     this.handler = webhookEndpoint({ verifier: new WebhookVerifier({ secret: options.webhookSecret }), accept: (d) => this.accept(d), log: this.log });
@@ -109,6 +117,11 @@ export class GitHubController {
     if (pending.length) this.log.info({ pending: pending.length }, 'replaying deliveries received before the restart');
     for (const d of pending) this.scheduler.submit(d);
     return this;
+  }
+
+  /** Starts the journaled deliveries waiting for `mayProcess` (this replica started leading). */
+  resume(): void {
+    this.scheduler.resume();
   }
 
   /** Journals a verified delivery (durably) and schedules it; `duplicate` for an id seen before. */

@@ -30,4 +30,33 @@ describe('resolveServerConfig', () => {
     expect(config.github).toMatchObject({ repo: 'acme/config', settings: { auth: { kind: 'token' } } });
     expect(config).toMatchObject({ stateDir: '/tmp/x', eventLog: true });
   });
+
+  it('reconciles with --reconcile or CMDB_RECONCILE, flags first, and then keeps an event log', () => {
+    expect(resolve({})).toMatchObject({ reconcile: false });
+    expect(resolve({}, { CMDB_RECONCILE: 'true' })).toMatchObject({ reconcile: true, eventLog: true });
+    expect(resolve({ reconcile: false }, { CMDB_RECONCILE: '1' }).reconcile).toBe(false);
+    expect(() => resolve({}, { CMDB_RECONCILE: 'yes' })).toThrow('CMDB_RECONCILE="yes" is not true or false');
+  });
+
+  it('takes leader election from the flags over the variables the Helm chart sets', () => {
+    expect(resolve({}).leaderElection).toEqual({ leaderElect: false });
+    const env = {
+      CMDB_LEADER_ELECT: 'true',
+      CMDB_LEADER_ELECT_LEASE_NAME: 'cmdb',
+      CMDB_LEADER_ELECT_NAMESPACE: 'ops',
+      CMDB_LEADER_ELECT_IDENTITY: 'pod-1',
+      CMDB_LEADER_ELECT_LEASE_DURATION: '20s',
+      CMDB_LEADER_ELECT_RENEW_DEADLINE: '15s',
+      CMDB_LEADER_ELECT_RETRY_PERIOD: '3s',
+    };
+    expect(resolve({}, env).leaderElection).toEqual({ leaderElect: true, leaseName: 'cmdb', namespace: 'ops', identity: 'pod-1', leaseDuration: '20s', renewDeadline: '15s', retryPeriod: '3s' });
+    expect(resolve({ leaderElectLeaseName: 'other', leaderElectRetryPeriod: '1s' }, env).leaderElection).toMatchObject({ leaseName: 'other', retryPeriod: '1s' });
+    expect(resolve({ kubeconfig: 'kube.yaml' }).kubeconfig).toMatch(/\/kube\.yaml$/);
+  });
+
+  it('checks the durations when electing, naming the flag and the variable', () => {
+    expect(() => resolve({ leaderElect: true, leaderElectLeaseDuration: 'soon' })).toThrow('--leader-elect-lease-duration (CMDB_LEADER_ELECT_LEASE_DURATION): "soon" is not a duration');
+    expect(() => resolve({}, { CMDB_LEADER_ELECT: 'true', CMDB_LEADER_ELECT_RENEW_DEADLINE: '20s' })).toThrow(/--leader-elect-lease-duration .* must be greater than .*--leader-elect-renew-deadline/);
+    expect(() => resolve({ leaderElectLeaseDuration: 'soon' })).not.toThrow();
+  });
 });

@@ -89,7 +89,7 @@ describe('DeliveryJournal', () => {
 
 describe('DeliveryScheduler', () => {
   /** A scheduler whose deliveries carry their plan in the payload; records the order processed. */
-  async function setup(concurrency = 2) {
+  async function setup(concurrency = 2, mayStart?: () => boolean) {
     const dir = tmp();
     const journal = new DeliveryJournal({ dir });
     await journal.open();
@@ -98,6 +98,7 @@ describe('DeliveryScheduler', () => {
     const scheduler = new DeliveryScheduler({
       journal,
       concurrency,
+      mayStart,
       plan: (d) => d.payload as DeliveryPlan,
       process: async (d, signal) => {
         if ((d.payload as { gate?: boolean }).gate) await new Promise<void>((r) => gates.set(d.id, r));
@@ -124,6 +125,34 @@ describe('DeliveryScheduler', () => {
       );
     return { journal, scheduler, processed, submit, waitGate, outcomes };
   }
+
+  it('starts nothing while mayStart says no (a follower), keeps it journaled, and starts it on resume()', async () => {
+    let leading = false;
+    const s = await setup(2, () => leading);
+    await s.submit('a1', { key: 'a', evaluates: false });
+    await s.submit('b1', { key: 'b', evaluates: false, gate: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.processed).toEqual([]);
+    expect(s.journal.pendingIds()).toEqual(['a1', 'b1']);
+    s.scheduler.resume();
+    expect(s.processed, 'resume() without leadership starts nothing').toEqual([]);
+    leading = true;
+    s.scheduler.resume();
+    const open = await s.waitGate('b1');
+    // Leadership lost while b1 runs: it finishes, but nothing more starts.
+    leading = false;
+    await s.submit('a2', { key: 'a', evaluates: false });
+    open();
+    while (!s.processed.includes('b1')) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(s.processed.sort()).toEqual(['a1', 'b1']);
+    expect(s.journal.pendingIds()).toEqual(['a2']);
+    leading = true;
+    s.scheduler.resume();
+    await s.scheduler.idle();
+    expect(s.processed).toContain('a2');
+    await s.journal.close();
+  });
 
   it('processes one key in order, and other keys meanwhile', async () => {
     const s = await setup();
