@@ -105,7 +105,7 @@ describe('cmdb/v1 kinds', () => {
     expect(Object.keys(MINIMAL).sort()).toEqual([...BUILTIN_KINDS].sort());
   });
 
-  it('read the catalog format's example', () => {
+  it('reads the example of the catalog format', () => {
     const [doc] = yamlDocs(DESIGN_EXAMPLE);
     expect(validator.validate(doc)).toEqual([]);
   });
