@@ -1,6 +1,6 @@
 // Loads the `cmdb` CLI from an esbuild bundle in dist/.
 //
-// In a checkout (the TypeScript sources next to bin/), the bundle is rebuilt
+// In a checkout (the TypeScript sources next to bin/), the bundle (dist/dev/current) is rebuilt
 // (in ~0.1 s) whenever a source file is newer than it, falling back to
 // running the sources through tsx when it cannot be built or written.
 //
@@ -17,6 +17,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(fileURLToPath(import.meta.url), '../..');
 const DIST = path.join(ROOT, 'dist');
 const STAMP = path.join(DIST, 'main.js');
+/**
+ * In a checkout, each rebuild goes to a new folder dist/dev/<id>/ and the link
+ * dist/dev/current is swapped to it atomically; older folders are removed
+ * only after a while. A process that loaded main.js keeps importing its lazily
+ * loaded chunks from the folder it started from, even if another process
+ * rebuilds meanwhile (two `cmdb` started together after a source change).
+ */
+const DEV = path.join(DIST, 'dev');
+const CURRENT = path.join(DEV, 'current');
+/** Rebuilt folders older than this, other than the current one, are removed. */
+const KEEP_OLD_MS = 10 * 60_000;
 /** Written by `npm run build` only: marks a bundle built ahead of time. */
 export const BUILD_MARKER = 'build.json';
 /** The top folders whose TypeScript the bundle is built from. */
@@ -74,12 +85,37 @@ function isPrebuiltInstall() {
   return fs.existsSync(path.join(DIST, BUILD_MARKER)) && !fs.existsSync(path.join(ROOT, ENTRY_POINTS[0]));
 }
 
+/** The current dev bundle's main.js (real path), rebuilt first when a source is newer. */
+async function devBundle() {
+  const main = path.join(CURRENT, 'main.js');
+  if (fs.existsSync(main) && fs.statSync(main).mtimeMs >= newestSource()) return fs.realpathSync(main);
+  fs.mkdirSync(DEV, { recursive: true });
+  const dir = await buildBundle({ outdir: path.join(DEV, `b-${Date.now().toString(36)}-${process.pid}`) });
+  const link = `${CURRENT}.${process.pid}.tmp`;
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(path.basename(dir), link);
+  fs.renameSync(link, CURRENT); // atomic: readers see the old folder or the new one
+  removeOldBundles(dir);
+  return path.join(dir, 'main.js');
+}
+
+function removeOldBundles(keep) {
+  for (const name of fs.readdirSync(DEV)) {
+    const full = path.join(DEV, name);
+    if (full === keep || name === 'current' || !name.startsWith('b-')) continue;
+    try {
+      if (Date.now() - fs.statSync(full).mtimeMs > KEEP_OLD_MS) fs.rmSync(full, { recursive: true, force: true });
+    } catch {
+      // another process removed it
+    }
+  }
+}
+
 /** The CLI's `main`, from the bundle when possible. */
 export async function loadCli() {
   if (isPrebuiltInstall()) return (await import(pathToFileURL(STAMP).href)).main;
   try {
-    if (!fs.existsSync(STAMP) || fs.statSync(STAMP).mtimeMs < newestSource()) await buildBundle();
-    return (await import(pathToFileURL(STAMP).href)).main;
+    return (await import(pathToFileURL(await devBundle()).href)).main;
   } catch (error) {
     if (process.env.CMDB_DEBUG) process.stderr.write(`cmdb: running from sources (${error.message})\n`);
     const { register } = await import('tsx/esm/api');
