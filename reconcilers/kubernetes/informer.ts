@@ -97,7 +97,7 @@ export class Informer {
           if (typeof rv === 'string') resourceVersion = rv;
           if (event.type === 'BOOKMARK') return;
           if (event.type === 'DELETED') objects.delete(nameKey(event.object));
-          else objects.set(nameKey(event.object), event.object);
+          else objects.set(nameKey(event.object), { apiVersion: this.options.apiVersion, kind: this.options.kind, ...event.object });
           delay = backoff.initialMs;
           this.set({ status: 'synced', objects: new Map(objects) });
         };
@@ -152,7 +152,8 @@ export async function listCollection(client: KubeClient, c: Collection, signal?:
     return { ok: false, failure: classifyApiError(error, requestOf('list', c, resource)) };
   }
   const objects = new Map<string, JsonObject>();
-  for (const item of (list.items ?? []) as JsonObject[]) objects.set(nameKey(item), item);
+  // Items of a list carry no apiVersion and kind; the health rules need them.
+  for (const item of (list.items ?? []) as JsonObject[]) objects.set(nameKey(item), { apiVersion: c.apiVersion, kind: c.kind, ...item });
   return { ok: true, path, resource, objects, resourceVersion: String(((list.metadata ?? {}) as JsonObject).resourceVersion ?? '') };
 }
 
