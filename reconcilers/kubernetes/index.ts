@@ -6,3 +6,4 @@ export * from './judge.ts';
 export * from './judgeCluster.ts';
 export * from './KubernetesReconciler.ts';
 export * from './access.ts';
+export * from './discover.ts';
