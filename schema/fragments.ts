@@ -110,7 +110,6 @@ const kubernetesCheck: JsonSchema = objectOf(
     expect: {
       type: 'object',
       description: 'Partial object the live one must match; lists of objects match by `name`.',
-      [HINT_KEYWORD]: 'must be a mapping (a partial object)',
     },
     ignore: {
       type: 'array',
