@@ -90,6 +90,9 @@ export class KubeClient {
     // The server ends the watch after timeoutSeconds; bookmarks keep it busy before that.
     (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (timeoutSeconds + 30) * 1000;
     return new Promise((resolve) => {
+      // Stopping never waits for the server: the request is aborted once it exists.
+      if (signal.aborted) return resolve(undefined);
+      signal.addEventListener('abort', () => resolve(undefined), { once: true });
       const params = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds };
       watch
         .watch(path, params, (type, object) => onEvent({ type: type as WatchEvent['type'], object: object as JsonObject }), (error) => resolve(error ?? undefined))
