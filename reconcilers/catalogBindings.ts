@@ -1,5 +1,7 @@
 import { normalizeRef, splitRef } from '../catalog/refs.ts';
 import type { Entity, Snapshot, Violation } from '../catalog/types.ts';
+import { yaml } from '../catalog/yamlLib.ts';
+import { positionOf, type Position } from '../catalog/yamlPositions.ts';
 import type { RefString } from '../core/types.ts';
 import { bindingsFromObserve } from './bindings.ts';
 import { ignoreFor, type ReconcileConfig } from './config.ts';
@@ -29,11 +31,32 @@ function runsOnCluster(entity: Entity): RefString | undefined {
 /** `spec.observe[1].kubernetes.ignore[0]` as a JSON pointer: `/spec/observe/1/kubernetes/ignore/0`. */
 const pointerOf = (path: string): string => `/${path.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
 
-function at(entity: Entity, path: string): Pick<Violation, 'file' | 'line' | 'column'> {
-  let pointer = pointerOf(path);
-  while (pointer !== '' && entity.positions[pointer] === undefined) pointer = pointer.slice(0, pointer.lastIndexOf('/'));
-  const [line, column] = entity.positions[pointer] ?? [entity.source.line, entity.source.column];
-  return { file: entity.source.file, line, column };
+/** The text of a blob of the repository (`Entity.source.blob`), to place violations on the exact setting. */
+export type BlobText = (oid: string) => Promise<string | undefined>;
+
+/**
+ * Where a setting of an entity is: read from its blob when `blobText` is
+ * given (snapshots keep the positions of a few nodes only), else the nearest
+ * kept ancestor, else the document's start.
+ */
+function locator(blobText: BlobText | undefined): (entity: Entity, pointer: string) => Promise<Position> {
+  const parsed = new Map<string, Promise<{ docs: ReturnType<ReturnType<typeof yaml>['parseAllDocuments']>; counter: InstanceType<ReturnType<typeof yaml>['LineCounter']> } | undefined>>();
+  return async (entity, pointer) => {
+    const blob = entity.source.blob;
+    if (blobText && !parsed.has(blob)) {
+      parsed.set(blob, blobText(blob).then((text) => {
+        if (text === undefined) return undefined;
+        const counter = new (yaml().LineCounter)();
+        return { docs: yaml().parseAllDocuments(text, { lineCounter: counter }), counter };
+      }, () => undefined));
+    }
+    const file = await parsed.get(blob);
+    const doc = Array.isArray(file?.docs) ? file.docs[entity.source.document] : undefined;
+    if (file && doc) return positionOf(doc as never, file.counter, pointer);
+    let p = pointer;
+    while (p !== '' && entity.positions[p] === undefined) p = p.slice(0, p.lastIndexOf('/'));
+    return entity.positions[p] ?? [entity.source.line, entity.source.column];
+  };
 }
 
 /**
@@ -42,24 +65,32 @@ function at(entity: Entity, path: string): Pick<Violation, 'file' | 'line' | 'co
  * be one: a malformed entry (`bindingsFromObserve`), a `kubernetes` check
  * bound to no Cluster entity, or to one without `spec.kubernetes.context`
  * (the context of the controller's kubeconfig to use). Entries with a
- * violation give no binding. Never throws.
+ * violation give no binding. Never rejects (an unreadable blob places the
+ * violation at the document's start).
  */
-export function catalogBindings(snapshot: Pick<Snapshot, 'entities'>, config?: ReconcileConfig): { bindings: Binding[]; violations: Violation[] } {
+export async function catalogBindings(
+  snapshot: Pick<Snapshot, 'entities'>,
+  options: { config?: ReconcileConfig; blobText?: BlobText } = {},
+): Promise<{ bindings: Binding[]; violations: Violation[] }> {
+  const { config, blobText } = options;
   const bindings: Binding[] = [];
-  const violations: Violation[] = [];
+  const pending: { entity: Entity; path: string; message: string }[] = [];
   const ignore = config ? ignoreFor(config) : undefined;
   for (const entity of [...snapshot.entities.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))) {
     const observe = entity.spec.observe;
     if (observe === undefined) continue;
-    const violation = (path: string, message: string) =>
-      violations.push({ rule: OBSERVE_RULE, severity: 'error', ref: entity.ref, message: `${entity.ref}: ${path} ${message}`, ...at(entity, path) });
+    const violation = (path: string, message: string) => pending.push({ entity, path, message });
     const found = bindingsFromObserve(entity.ref, observe, { defaultCluster: runsOnCluster(entity), ignoreFor: ignore });
     for (const p of found.problems) violation(p.path, p.message);
-    const entries = Array.isArray(observe) ? observe : [];
+    // The entry each binding came from, by key (the same reading of one entry alone).
+    const entryOf = new Map<string, number>();
+    (Array.isArray(observe) ? observe : []).forEach((entry, i) => {
+      const key = bindingsFromObserve(entity.ref, [entry], { defaultCluster: runsOnCluster(entity) }).bindings[0]?.key;
+      if (key !== undefined && !entryOf.has(key)) entryOf.set(key, i);
+    });
     for (const binding of found.bindings) {
       if (binding.check === 'kubernetes') {
-        const index = entries.findIndex((e) => isRecord(e) && isRecord(e.kubernetes) && e.kubernetes.name === binding.target.name && e.kubernetes.kind === binding.target.kind && e.kubernetes.namespace === binding.target.namespace);
-        const path = `spec.observe[${Math.max(index, 0)}].kubernetes.cluster`;
+        const path = `spec.observe[${entryOf.get(binding.key) ?? 0}].kubernetes.cluster`;
         const cluster = snapshot.entities.get(binding.target.cluster);
         if (!cluster) {
           violation(path, `refers to ${binding.target.cluster}, which is not an entity of the catalog`);
@@ -76,6 +107,12 @@ export function catalogBindings(snapshot: Pick<Snapshot, 'entities'>, config?: R
       }
       bindings.push(binding);
     }
+  }
+  const at = locator(blobText);
+  const violations: Violation[] = [];
+  for (const { entity, path, message } of pending) {
+    const [line, column] = await at(entity, pointerOf(path));
+    violations.push({ rule: OBSERVE_RULE, severity: 'error', ref: entity.ref, message: `${entity.ref}: ${path} ${message}`, file: entity.source.file, line, column });
   }
   return { bindings, violations };
 }

@@ -58,7 +58,7 @@ export async function runDiscoverKubernetes(o: DiscoverKubernetesOptions, io: Ou
     }
   }
   const names = new Set([...snapshot.entities.keys()].map((ref) => splitRef(ref).name));
-  const proposals = proposeEntities({ cluster, live, bound: boundObjects(catalogBindings(snapshot).bindings, cluster), taken: (name) => names.has(name) });
+  const proposals = proposeEntities({ cluster, live, bound: boundObjects((await catalogBindings(snapshot)).bindings, cluster), taken: (name) => names.has(name) });
   if (o.format === 'json') {
     io.out(JSON.stringify({ commit: snapshot.commit, cluster, context, proposals, failures }, null, 2));
   } else if (proposals.length > 0) {

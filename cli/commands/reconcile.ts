@@ -3,7 +3,8 @@ import { openCatalog } from '../context.ts';
 import { forOption } from '../options.ts';
 import { violationLines, type Output } from '../output.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
-import { catalogBindings } from '../../reconcilers/catalogBindings.ts';
+import type { GitReader } from '../../catalog/git/GitReader.ts';
+import { catalogBindings, type BlobText } from '../../reconcilers/catalogBindings.ts';
 import { parseReconcileConfig } from '../../reconcilers/config.ts';
 import { HttpReconciler } from '../../reconcilers/http/HttpReconciler.ts';
 import { clusterAccessFrom, loadKubeConfig } from '../../reconcilers/kubernetes/access.ts';
@@ -17,6 +18,15 @@ export interface ReconcileOptions {
   format: 'text' | 'json';
   git: GitImplementation;
   cache: boolean;
+}
+
+/** Reads a blob's text through the repository (to place binding violations on their setting). */
+export function blobTextOf(git: Pick<GitReader, 'readBlobs'>): BlobText {
+  return async (oid) => {
+    let text: string | undefined;
+    await git.readBlobs([oid], (_, content) => (text = content.toString('utf8')));
+    return text;
+  };
 }
 
 /** The exit code of a pass: 0 no finding, 1 any drifted, missing or unhealthy, 2 only unknown ones. */
@@ -41,7 +51,7 @@ export async function runReconcile(o: ReconcileOptions, io: Output): Promise<num
   const reader = await openCatalog(o);
   const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
   const { config, violations: configViolations } = parseReconcileConfig(reader.configOf(snapshot));
-  const { bindings, violations } = catalogBindings(snapshot, config);
+  const { bindings, violations } = await catalogBindings(snapshot, { config, blobText: blobTextOf(reader.git) });
   const invalid = [...configViolations, ...violations];
   if (invalid.length > 0) {
     io.out(violationLines(invalid));

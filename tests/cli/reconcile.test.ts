@@ -93,19 +93,25 @@ describe('cmdb reconcile', () => {
   });
 
   it('invalid bindings are errors at file:line:column, exit 2, nothing reconciled', async () => {
-    const repo = repoWith({
-      'cluster.yaml': cluster('test'),
-      'a.yaml': observed(uniqueName('a'), 'app:v1', 'cluster:elsewhere'),
-      'b.yaml': observed(uniqueName('b'), 'app:v1'),
-    });
+    const aName = uniqueName('a');
+    const a = observed(aName, 'app:v1', 'cluster:elsewhere');
+    const b = observed(uniqueName('b'), 'app:v1');
+    const c = `${entity('Resource', 'redis', { type: 'cache', owner: 'shop-team' })}---\n${observed(uniqueName('c'), 'app:v1', 'resource:redis')}`;
+    const repo = repoWith({ 'cluster.yaml': cluster('test'), 'a.yaml': a, 'b.yaml': b, 'c.yaml': c });
     const r = await reconcile(repo);
     expect(r.code).toBe(2);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines).toEqual([
-      expect.stringMatching(/^a\.yaml:\d+:\d+: .*spec\.observe\[0\]\.kubernetes\.cluster refers to cluster:default\/elsewhere, which is not an entity of the catalog \[observe\]$/),
-      expect.stringMatching(/^b\.yaml:\d+:\d+: .*spec\.observe\[0\]\.kubernetes\.cluster refers to cluster:default\/test, which has no spec\.kubernetes\.context/),
+    /** line:column of the `cluster:` key of the file's observe entry. */
+    const where = (text: string, value: string) => {
+      const lines = text.split('\n');
+      const i = lines.findIndex((l) => l.includes(`cluster: ${value}`));
+      return `${i + 1}:${lines[i].indexOf('cluster:') + 1}`;
+    };
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `a.yaml:${where(a, 'cluster:elsewhere')}: component:default/${aName}: spec.observe[0].kubernetes.cluster refers to cluster:default/elsewhere, which is not an entity of the catalog [observe]`,
+      expect.stringMatching(new RegExp(`^b\\.yaml:${where(b, 'cluster:test')}: .*spec\\.observe\\[0\\]\\.kubernetes\\.cluster refers to cluster:default/test, which has no spec\\.kubernetes\\.context`)),
+      expect.stringMatching(new RegExp(`^c\\.yaml:${where(c, 'resource:redis')}: .*refers to resource:default/redis, a Resource, not a Cluster \\[observe\\]$`)),
     ]);
-    expect(r.stderr).toContain('2 invalid binding(s)');
+    expect(r.stderr).toContain('3 invalid binding(s)');
   });
 
   it('an unreadable --kubeconfig: exit 2, one line naming the option', async () => {
