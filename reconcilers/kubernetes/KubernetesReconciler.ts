@@ -8,7 +8,7 @@ import type { Reconciler, ReconcilerOptions } from '../Reconciler.ts';
 import type { Binding, Finding, FindingChange, KubernetesBinding } from '../types.ts';
 import { KubeClient } from './client.ts';
 import { Informer, listCollection, stateOfList, type InformerState } from './informer.ts';
-import { clusterFindingKey, collectionsOf, judgeCluster, type ClusterJudgement } from './judgeCluster.ts';
+import { clusterFindingKey, clusterOfCollection, collectionsOf, judgeCluster, type ClusterJudgement } from './judgeCluster.ts';
 
 /** How to reach a Cluster entity: a kubeconfig whose current context is the cluster's, or why there is none. */
 export type ClusterAccess = { config: KubeConfig } | { problem: string };
@@ -56,7 +56,8 @@ export class KubernetesReconciler implements Reconciler {
   readonly check = 'kubernetes' as const;
   private readonly book = new FindingBook();
   private bindings: Map<string, KubernetesBinding> | undefined;
-  private readonly clients = new Map<RefString, KubeClient | string>();
+  /** Per cluster: its client (or why there is none) and the access it was made from. */
+  private readonly clients = new Map<RefString, { client: KubeClient | string; fingerprint: string }>();
   private readonly informers = new Map<string, Informer>();
   private readonly clocks = new Map<string, ProgressClock>();
   private readonly clustersWithFinding = new Set<RefString>();
@@ -83,7 +84,14 @@ export class KubernetesReconciler implements Reconciler {
     this.bindings = next;
     const needed = new Map<string, { cluster: RefString; apiVersion: string; kind: string; namespace?: string }>();
     for (const b of next.values()) for (const c of collectionsOf(b)) needed.set(c.key, { cluster: b.target.cluster, ...c });
-    const gone = [...this.informers.entries()].filter(([key]) => !needed.has(key));
+    // A cluster whose access changed (another context, server or user) starts over with a new client.
+    const moved = new Set<RefString>();
+    for (const [cluster, known] of this.clients) {
+      if (fingerprintOf(this.options.access(cluster)) === known.fingerprint) continue;
+      this.clients.delete(cluster);
+      moved.add(cluster);
+    }
+    const gone = [...this.informers.entries()].filter(([key]) => !needed.has(key) || moved.has(clusterOfCollection(key)));
     for (const [key] of gone) this.informers.delete(key);
     await Promise.all(gone.map(([, informer]) => informer.stop()));
     for (const [key, c] of needed) {
@@ -148,13 +156,14 @@ export class KubernetesReconciler implements Reconciler {
   }
 
   private clientFor(cluster: RefString): KubeClient | string {
-    let client = this.clients.get(cluster);
-    if (client === undefined) {
+    let known = this.clients.get(cluster);
+    if (known === undefined) {
       const access = this.options.access(cluster);
-      client = 'problem' in access ? access.problem : new KubeClient({ config: access.config, requestTimeoutMs: this.options.requestTimeoutMs });
-      this.clients.set(cluster, client);
+      const client = 'problem' in access ? access.problem : new KubeClient({ config: access.config, requestTimeoutMs: this.options.requestTimeoutMs });
+      known = { client, fingerprint: fingerprintOf(access) };
+      this.clients.set(cluster, known);
     }
-    return client;
+    return known.client;
   }
 
   private judgeAll(): void {
@@ -202,6 +211,13 @@ export class KubernetesReconciler implements Reconciler {
       }
     }
   }
+}
+
+/** What identifies an access: the problem, or the server, user and context of the config. */
+function fingerprintOf(access: ClusterAccess): string {
+  if ('problem' in access) return `problem ${access.problem}`;
+  const c = access.config;
+  return JSON.stringify([c.getCurrentContext(), c.getCurrentCluster(), c.getCurrentUser()]);
 }
 
 const kubernetes = (bindings: readonly Binding[]): KubernetesBinding[] => bindings.filter((b): b is KubernetesBinding => b.check === 'kubernetes');

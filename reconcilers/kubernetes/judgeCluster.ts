@@ -17,6 +17,9 @@ const CLUSTER_WIDE: ReadonlySet<ApiFailure['reason']> = new Set(['unreachable', 
 export const collectionKey = (cluster: RefString, apiVersion: string, kind: string, namespace: string | undefined): string =>
   `${cluster} ${apiVersion} ${kind} ${namespace ?? ''}`;
 
+/** The cluster of a `collectionKey` (refs hold no space). */
+export const clusterOfCollection = (key: string): RefString => key.slice(0, key.indexOf(' '));
+
 /** Whether a binding compares `spec.replicas`, so needs to know about autoscalers. */
 export const expectsReplicas = (b: KubernetesBinding): boolean => ((b.expect.spec ?? undefined) as JsonObject | undefined)?.replicas !== undefined;
 

@@ -135,6 +135,24 @@ describe('KubernetesReconciler on a real API server', () => {
       await r.stop();
     }
   });
+
+  it('watch: update picks up a cluster whose access changed (the viewer context, then admin)', async () => {
+    const name = await fresh('access');
+    const kubeconfig = loadKubeConfig(kube.kubeconfig);
+    let context = 'viewer';
+    const r = new KubernetesReconciler({ access: () => ({ config: configForContext(kubeconfig, context)! }), backoff: { initialMs: 50, maxMs: 400 } });
+    const b = bind(name, containers('app:v1'));
+    try {
+      await r.start([b]);
+      await until(() => r.findings().some((f) => f.finding === 'unknown'), 'the 403');
+      expect(r.findings()[0].message).toContain('may not list deployments.apps');
+      context = 'admin';
+      await r.update([b]);
+      await until(() => r.findings().length === 0, 'the admin context to see the object');
+    } finally {
+      await r.stop();
+    }
+  });
 });
 
 /**
