@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cmdb } from '../helpers/cli.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 import { requireKube, type KubeAccess } from '../infra/kube-test-env.ts';
+import { startEndpoint } from '../reconcilers/endpoints.ts';
 import { kubeAdmin, uniqueName } from '../reconcilers/harnesses.ts';
 
 let kube: KubeAccess;
@@ -112,6 +113,21 @@ describe('cmdb reconcile', () => {
       expect.stringMatching(new RegExp(`^c\\.yaml:${where(c, 'resource:redis')}: .*refers to resource:default/redis, a Resource, not a Cluster \\[observe\\]$`)),
     ]);
     expect(r.stderr).toContain('3 invalid binding(s)');
+  });
+
+  it('HTTP bindings: one failed probe is enough (exit 1, target {url}); no kubeconfig is read without kubernetes bindings', async () => {
+    const endpoint = await startEndpoint(500);
+    try {
+      const probed = entity('Component', 'web', { type: 'service', lifecycle: 'production', owner: 'shop-team', observe: [{ http: { url: endpoint.url, expectStatus: 200, failureThreshold: 3 } }] });
+      const repo = repoWith({ 'web.yaml': probed });
+      const r = await cmdb('reconcile', '--repo', repo.dir, '--kubeconfig', '/nonexistent/kubeconfig', '--format', 'json');
+      expect(r.code).toBe(1);
+      expect(JSON.parse(r.stdout)).toMatchObject({ checked: 1, findings: [{ ref: 'component:default/web', check: 'http', finding: 'unhealthy', target: { url: endpoint.url } }] });
+      endpoint.set(200);
+      expect((await cmdb('reconcile', '--repo', repo.dir, '--kubeconfig', '/nonexistent/kubeconfig')).code).toBe(0);
+    } finally {
+      await endpoint.close();
+    }
   });
 
   it('an unreadable --kubeconfig: exit 2, one line naming the option', async () => {
