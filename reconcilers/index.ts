@@ -1,4 +1,5 @@
 export * from './bindings.ts';
+export * from './catalogBindings.ts';
 export * from './config.ts';
 export * from './findings.ts';
 export * from './networkErrors.ts';

@@ -21,6 +21,10 @@ export const CLUSTER_KIND: KindDefinition = {
       runsOn: refList('What the cluster runs on, e.g. host:node-1 (kind required).'),
       dependsOn: refList('Entities the cluster needs, e.g. network:prod-vpc (kind required).'),
       dependencyOf: refList('Entities that need this cluster (kind required).'),
+      kubernetes: objectOf(
+        { context: nonEmptyString("Context of the controller's kubeconfig used to reach this cluster (no credential lives in Git).") },
+        { required: ['context'], strict: true, description: 'How the reconcilers reach the cluster.' },
+      ),
       observe,
     },
     { required: ['type', 'owner'], strict: true },

@@ -1,9 +1,9 @@
 import { describe } from 'vitest';
 import { reconcilerContract } from './contract.ts';
-import { httpHarness } from './harnesses.ts';
+import { httpHarness, kubernetesHarness } from './harnesses.ts';
 
-/** Every Reconciler implementation; the KubernetesReconciler joins with a harness over a real API server. */
-const HARNESSES = [httpHarness()];
+/** Every Reconciler implementation: HTTP over real endpoints, Kubernetes over a real API server. */
+const HARNESSES = [httpHarness(), kubernetesHarness()];
 
 describe.each(HARNESSES)('Reconciler contract: $name', (harness) => {
   reconcilerContract(harness);

@@ -175,6 +175,33 @@ describe('cmdb/v1 kinds', () => {
     ]);
   });
 
+  it('accept ignore pointers and the HTTP probe settings the reconcilers read; reject bad ones', () => {
+    const good = [
+      { kubernetes: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', expect: { spec: { replicas: 2 } }, ignore: ['/spec/replicas', '/spec/template/spec/containers/name=server/image'] } },
+      { http: { url: 'http://x', timeoutSeconds: 1, intervalSeconds: 10, failureThreshold: 3, successThreshold: 2 } },
+    ];
+    expect(validator.validate(cmdb('Component', { ...MINIMAL.Component, observe: good }))).toEqual([]);
+    const bad = [
+      { kubernetes: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x', ignore: ['spec/replicas', 3] } },
+      { http: { url: 'http://x', intervalSeconds: 0, failureThreshold: 1.5, successThreshold: 0 } },
+    ];
+    expect(validator.validate(cmdb('Component', { ...MINIMAL.Component, observe: bad }))).toEqual([
+      { pointer: '/spec/observe/0/kubernetes/ignore/0', message: 'must be a JSON pointer starting with "/", e.g. /spec/replicas' },
+      { pointer: '/spec/observe/0/kubernetes/ignore/1', message: 'must be a string, not the number 3 (put it in quotes)' },
+      { pointer: '/spec/observe/1/http/intervalSeconds', message: 'must be greater than 0' },
+      { pointer: '/spec/observe/1/http/failureThreshold', message: 'must be an integer, not the number 1.5' },
+      { pointer: '/spec/observe/1/http/successThreshold', message: 'must be at least 1' },
+    ]);
+  });
+
+  it('a Cluster names the kubeconfig context of the controller, never a credential', () => {
+    expect(validator.validate(cmdb('Cluster', { ...MINIMAL.Cluster, kubernetes: { context: 'prod-eu' } }))).toEqual([]);
+    expect(validator.validate(cmdb('Cluster', { ...MINIMAL.Cluster, kubernetes: { context: '', token: 'abc' } }))).toEqual([
+      { pointer: '/spec/kubernetes/token', message: 'unknown field "token"; expected one of context' },
+      { pointer: '/spec/kubernetes/context', message: 'must not be empty' },
+    ]);
+  });
+
   it('check Cluster type and Network cidr', () => {
     expect(validator.validate(cmdb('Cluster', { ...MINIMAL.Cluster, type: 'k8s' }))).toEqual([
       { pointer: '/spec/type', message: 'must be one of kubernetes, openshift, nomad, ecs, swarm, other' },
