@@ -14,6 +14,7 @@ import { FileFindingStore } from '../state/FileFindingStore.ts';
 import { LeadershipPart, leadershipFactory } from './LeadershipPart.ts';
 import { reconcilerFactories } from './reconcilerFactories.ts';
 import { ReconcilerPart } from './ReconcilerPart.ts';
+import type { Snapshot } from '../catalog/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
@@ -98,7 +99,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
     if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
     await part?.start();
-    const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, bindings: () => (follower.snapshot ? bindingsOfSnapshot(follower.snapshot, reader.configOf(follower.snapshot)).bindings : []) }) : undefined;
+    const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, snapshot: () => follower.snapshot, bindings: () => (follower.snapshot ? bindingsOfSnapshot(follower.snapshot, reader.configOf(follower.snapshot)).bindings : []) }) : undefined;
     if (reconciling) closers.push(reconciling.close);
 
     const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
@@ -157,11 +158,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 }
 
 /** Opens the finding store in the state dir and builds the reconcilers' part (they start when this replica leads). */
-async function startReconcilers(options: Omit<ConstructorParameters<typeof ReconcilerPart>[0], 'store' | 'factories' | 'log'> & { config: ServerConfig; log: Logger }) {
+async function startReconcilers(options: Omit<ConstructorParameters<typeof ReconcilerPart>[0], 'store' | 'factories' | 'log'> & { config: ServerConfig; log: Logger; snapshot: () => Snapshot | undefined }) {
   const { config } = options;
   const store = new FileFindingStore({ dir: config.stateDir });
   await store.open();
-  const part = new ReconcilerPart({ ...options, log: options.log.child({ component: 'reconcilers' }), store, factories: await reconcilerFactories(config) });
+  const part = new ReconcilerPart({ ...options, log: options.log.child({ component: 'reconcilers' }), store, factories: await reconcilerFactories(config, options.snapshot) });
   const close = async () => {
     await part.stop();
     await store.close();
