@@ -42,13 +42,4 @@ export function observedCatalog(url: string): Record<string, string> {
 
 export const findingKeyOf = (url: string): string => `http component:default/api ${url} unhealthy`;
 
-/** Polls until `check` returns a value other than undefined/false; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../helpers/waitFor.ts';
