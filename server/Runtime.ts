@@ -14,7 +14,9 @@ import { FileFindingStore } from '../state/FileFindingStore.ts';
 import { LeadershipPart, leadershipFactory } from './LeadershipPart.ts';
 import { reconcilerFactories } from './reconcilerFactories.ts';
 import { ReconcilerPart } from './ReconcilerPart.ts';
+import type { CatalogConfig } from '../catalog/config.ts';
 import type { Snapshot } from '../catalog/types.ts';
+import type { Binding } from '../reconcilers/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
@@ -99,7 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
     if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
     await part?.start();
-    const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, snapshot: () => follower.snapshot, bindings: () => (follower.snapshot ? bindingsOfSnapshot(follower.snapshot, reader.configOf(follower.snapshot)).bindings : []) }) : undefined;
+    const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, snapshot: () => follower.snapshot, bindings: servedBindings(() => follower.snapshot, (snapshot) => reader.configOf(snapshot), log) }) : undefined;
     if (reconciling) closers.push(reconciling.close);
 
     const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
@@ -155,6 +157,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await closeAll();
     throw e;
   }
+}
+
+/**
+ * The bindings of the served commit; the entries that make no binding (an
+ * `observe` entry the reconcilers cannot use) are logged once per commit.
+ */
+function servedBindings(snapshot: () => Snapshot | undefined, configOf: (s: Snapshot) => CatalogConfig, log: Logger): () => Binding[] {
+  let logged: string | undefined;
+  return () => {
+    const served = snapshot();
+    if (!served) return [];
+    const { bindings, problems } = bindingsOfSnapshot(served, configOf(served));
+    if (logged !== served.commit) {
+      logged = served.commit;
+      for (const p of problems) log.warn({ commit: served.commit, ref: p.ref, field: p.path }, `observe binding ignored: ${p.message}`);
+    }
+    return bindings;
+  };
 }
 
 /** Opens the finding store in the state dir and builds the reconcilers' part (they start when this replica leads). */
