@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../core/EventBus.ts';
 import type { FindingChangeData } from '../core/events.ts';
 import { findingKey } from '../reconcilers/findings.ts';
+import { clusterFindingKey } from '../reconcilers/kubernetes/judgeCluster.ts';
 import type { Reconciler, ReconcilerOptions } from '../reconcilers/Reconciler.ts';
 import type { Binding, CheckKind, FindingChange, FindingKind } from '../reconcilers/types.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
@@ -15,8 +16,8 @@ export type ReconcilerFactory = (options: ReconcilerOptions) => Reconciler;
 export interface ReconcilerPartOptions {
   /** One factory per check kind the server runs. */
   factories: Partial<Record<CheckKind, ReconcilerFactory>>;
-  /** The bindings of the served commit, read at each start and on every `catalogMoved`. */
-  bindings: () => readonly Binding[];
+  /** The bindings of the served commit, read at each start and on every `catalogMoved`; undefined while no commit is served. */
+  bindings: () => readonly Binding[] | undefined;
   /** Where the current findings are kept (the state dir): only changes that alter it are published. */
   store: FindingStore;
   events: EventBus;
@@ -59,6 +60,8 @@ export class ReconcilerPart {
   private readonly slots: Slot[];
   private readonly options: ReconcilerPartOptions;
   private running = false;
+  /** Leading, but no commit was served when the reconcilers were to start. */
+  private waiting = false;
   /** Finding keys a running reconciler reported on since it started (they need no confirmation). */
   private readonly reported = new Set<string>();
   /** Starts and stops, one after the other (leadership events arrive in order). */
@@ -111,9 +114,16 @@ export class ReconcilerPart {
   /** Starts every reconciler on the served bindings (started-leading). */
   private async start(): Promise<void> {
     if (this.running) return;
+    const bindings = this.options.bindings();
+    if (bindings === undefined) {
+      // No commit served yet (the first sync failed): nothing is judged, nothing stored is resolved; catalogMoved starts it.
+      this.waiting = true;
+      this.options.log.info('reconcilers wait for the first served commit');
+      return;
+    }
+    this.waiting = false;
     this.running = true;
     this.reported.clear();
-    const bindings = this.options.bindings();
     await this.resolveUnbound(bindings);
     for (const slot of this.slots) {
       if (!this.options.leadership.isLeader()) break;
@@ -132,8 +142,10 @@ export class ReconcilerPart {
 
   /** Hands the served commit's bindings to the running reconcilers (catalogMoved). */
   private async update(): Promise<void> {
+    if (this.waiting && this.options.leadership.isLeader()) return this.start();
     if (!this.running) return;
     const bindings = this.options.bindings();
+    if (bindings === undefined) return;
     for (const slot of this.slots) {
       if (slot.state.kind !== 'running') continue;
       try {
@@ -157,6 +169,7 @@ export class ReconcilerPart {
   }
 
   private async stopNow(): Promise<void> {
+    this.waiting = false;
     if (!this.running) return;
     this.running = false;
     await Promise.all(this.slots.map((s) => s.reconciler.stop()));
@@ -176,8 +189,11 @@ export class ReconcilerPart {
     const toCheck = bindings.filter((b) => b.check === slot.check && stored.some((f) => f.key.startsWith(`${b.key} `)));
     for (const binding of toCheck) {
       try {
-        const now = new Set((await slot.reconciler.reconcileOnce([binding])).map((f) => findingKey(binding.key, f)));
+        const found = await slot.reconciler.reconcileOnce([binding]);
         if (!this.running) return;
+        // An unknown (its cluster or API unreachable, forbidden) judges nothing: what is stored stays.
+        if (found.some((f) => f.finding === 'unknown')) continue;
+        const now = new Set(found.map((f) => findingKey(binding.key, f)));
         const fixed = this.options.store.current().filter((f) => f.key.startsWith(`${binding.key} `) && !now.has(f.key) && !this.reported.has(f.key));
         await this.apply(fixed.map((f): FindingChangeData => ({ change: 'resolved', key: f.key, previous: f.finding, reason: 'fixed' })));
       } catch (err) {
@@ -189,7 +205,8 @@ export class ReconcilerPart {
 
   /** Stored findings of bindings no longer in the catalog are resolved (`binding-removed`). */
   private async resolveUnbound(bindings: readonly Binding[]): Promise<void> {
-    const keys = bindings.map((b) => b.key);
+    // A cluster's own finding (`kubernetes-cluster REF unknown`) belongs to the bindings on that cluster.
+    const keys = [...bindings.map((b) => b.key), ...bindings.flatMap((b) => (b.check === 'kubernetes' ? [clusterFindingKey(b.target.cluster)] : []))];
     const gone = this.options.store.current().filter((f) => !keys.some((k) => f.key.startsWith(`${k} `)));
     await this.apply(gone.map((f): FindingChangeData => ({ change: 'resolved', key: f.key, previous: f.finding, reason: 'binding-removed' })));
   }

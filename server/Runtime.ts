@@ -163,11 +163,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * The bindings of the served commit; the entries that make no binding (an
  * `observe` entry the reconcilers cannot use) are logged once per commit.
  */
-function servedBindings(snapshot: () => Snapshot | undefined, configOf: (s: Snapshot) => CatalogConfig, log: Logger): () => Binding[] {
+function servedBindings(snapshot: () => Snapshot | undefined, configOf: (s: Snapshot) => CatalogConfig, log: Logger): () => Binding[] | undefined {
   let logged: string | undefined;
   return () => {
     const served = snapshot();
-    if (!served) return [];
+    if (!served) return undefined;
     const { bindings, problems } = bindingsOfSnapshot(served, configOf(served));
     if (logged !== served.commit) {
       logged = served.commit;

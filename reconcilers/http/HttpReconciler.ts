@@ -37,7 +37,7 @@ interface Watched {
 export class HttpReconciler implements Reconciler {
   readonly check = 'http' as const;
   private readonly limiter: Semaphore;
-  private readonly book = new FindingBook();
+  private book = new FindingBook();
   private watched: Map<string, Watched> | undefined;
   private stopping: AbortController | undefined;
 
@@ -48,6 +48,7 @@ export class HttpReconciler implements Reconciler {
   async start(bindings: readonly Binding[]): Promise<void> {
     if (this.watched) throw new CmdbError('HttpReconciler.start: already started', { code: 'internal' });
     const http = checked(bindings);
+    this.book = new FindingBook(); // a start after a stop begins from nothing, like a new process
     this.stopping = new AbortController();
     this.watched = new Map();
     for (const binding of http) this.watch(binding);

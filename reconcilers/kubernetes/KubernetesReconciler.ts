@@ -54,7 +54,7 @@ const byCluster = (bindings: readonly KubernetesBinding[]): Map<RefString, Kuber
  */
 export class KubernetesReconciler implements Reconciler {
   readonly check = 'kubernetes' as const;
-  private readonly book = new FindingBook();
+  private book = new FindingBook();
   private bindings: Map<string, KubernetesBinding> | undefined;
   /** Per cluster: its client (or why there is none) and the access it was made from. */
   private readonly clients = new Map<RefString, { client: KubeClient | string; fingerprint: string }>();
@@ -67,6 +67,11 @@ export class KubernetesReconciler implements Reconciler {
 
   async start(bindings: readonly Binding[]): Promise<void> {
     if (this.bindings) throw new CmdbError('KubernetesReconciler.start: already started', { code: 'internal' });
+    // A start after a stop begins from nothing, like a new process (findings() still answered in between).
+    this.book = new FindingBook();
+    this.clocks.clear();
+    this.clustersWithFinding.clear();
+    this.clients.clear();
     this.bindings = new Map();
     this.timer = setInterval(() => this.judgeAll(), this.options.rejudgeMs ?? 30_000);
     this.timer.unref();
