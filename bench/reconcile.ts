@@ -86,6 +86,8 @@ export interface KubernetesFigures {
   delay: Summary;
   /** From the PATCH response to the `opened` (negative when the watch event came first). */
   delayAfterResponse: Summary;
+  /** Duration of one re-judgement of every binding of the cluster (one per watch event), during the PATCHes. */
+  judge: Summary;
   heapBefore: number;
   heapAfter: number;
   rssBefore: number;
@@ -191,7 +193,9 @@ async function measureKubernetes(args: ChildArgs): Promise<Omit<KubernetesFigure
       if (satisfied(w)) waiter.resolve();
     });
 
-  const reconciler = new KubernetesReconciler({ access: () => ({ config: admin }), onChange, onError: (e) => log(`reconciler error: ${String(e)}`) });
+  const judgeMs: number[] = [];
+  const stepTimer = (_check: string, step: string, seconds: number) => void (step === 'judge' && judgeMs.push(seconds * 1000));
+  const reconciler = new KubernetesReconciler({ access: () => ({ config: admin }), onChange, stepTimer, onError: (e) => log(`reconciler error: ${String(e)}`) });
   const t0 = performance.now();
   const firstDone = until({ count: expectedFindings }, 120_000);
   await reconciler.start(bindings);
@@ -205,6 +209,7 @@ async function measureKubernetes(args: ChildArgs): Promise<Omit<KubernetesFigure
   // Delay: one PATCH at a time on a binding without a finding, until its `opened`.
   // From the PATCH sent: the change happens in the API server before its response, and the
   // watch event often arrives first, so the figure from the response is also kept (can be < 0).
+  const judgesBefore = judgeMs.length;
   const delays: number[] = [];
   const afterResponse: number[] = [];
   for (let p = 0; p < args.patches; p++) {
@@ -232,6 +237,7 @@ async function measureKubernetes(args: ChildArgs): Promise<Omit<KubernetesFigure
     expectedFindings,
     delay,
     delayAfterResponse: summarize(afterResponse),
+    judge: summarize(judgeMs.slice(judgesBefore)),
     heapBefore: before.heap,
     heapAfter: after.heap,
     rssBefore: before.rss,
@@ -312,7 +318,7 @@ export async function benchReconcileSection(options: { objects: number }): Promi
     const heapDelta = kube.heapAfter - kube.heapBefore;
     const rssDelta = kube.rssAfter - kube.rssBefore;
     lines.push(
-      markdownHeader(['Deployments', 'create (32 in flight)', 'first list and compare', 'findings', 'PATCH sent → finding p50 / p99 (n)', 'from the response p50 / p99', 'heap Δ / RSS Δ after GC', 'bindings heap']),
+      markdownHeader(['Deployments', 'create (32 in flight)', 'first list and compare', 'findings', 'PATCH sent → finding p50 / p99 (n)', 'from the response p50 / p99', 're-judge all per event p50 / p99', 'heap Δ / RSS Δ after GC', 'bindings heap']),
       markdownRow([
         kube.objects.toLocaleString('en'),
         formatMs(kube.createMs),
@@ -320,6 +326,7 @@ export async function benchReconcileSection(options: { objects: number }): Promi
         `${kube.findingsAfterFirst} (${kube.expectedFindings} drifted)`,
         `${formatMs(kube.delay.p50)} / ${formatMs(kube.delay.p99)} (${kube.delay.n})`,
         `${formatMs(kube.delayAfterResponse.p50)} / ${formatMs(kube.delayAfterResponse.p99)}`,
+        `${formatMs(kube.judge.p50)} / ${formatMs(kube.judge.p99)}`,
         `${formatBytes(heapDelta)} / ${formatBytes(rssDelta)}`,
         formatBytes(kube.bindingsHeap),
       ]),
