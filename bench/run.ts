@@ -2,7 +2,9 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile] [--runs N]
+ * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
+ * (a private kube-apiserver; skipped with a line saying why when it is not built).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,7 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -159,7 +161,8 @@ async function main(): Promise<void> {
   const out: string[] = [`Machine: ${formatMachineInfo(machine)}`, ''];
   const results: Record<string, unknown> = { machine };
   const repos = new Map<number, GeneratedRepo>();
-  for (const n of sizes) repos.set(n, await generateRepo({ dir: path.join(WORK, n >= 1000 ? `repo-${n / 1000}k` : `repo-${n}`), entities: n }));
+  const needsRepos = ['check', 'parse', 'policies', 'neo4j', 'github'].some((s) => only.has(s));
+  if (needsRepos) for (const n of sizes) repos.set(n, await generateRepo({ dir: path.join(WORK, n >= 1000 ? `repo-${n / 1000}k` : `repo-${n}`), entities: n }));
   if (only.has('check')) {
     const figures: CheckFigures[] = [];
     for (const [n, repo] of repos) figures.push(await benchCheck(repo, n));
@@ -167,6 +170,12 @@ async function main(): Promise<void> {
     out.push('### cmdb check and impact', '', checkTable(figures), '');
   }
   const largest = repos.get(Math.max(...sizes))!;
+  if (only.has('reconcile')) {
+    const { benchReconcileSection } = await import('./reconcile.ts');
+    const section = await benchReconcileSection({ objects: Math.min(...sizes) });
+    results.reconcile = section.data;
+    out.push(section.markdown, '');
+  }
   if (only.has('parse')) {
     const { benchParse, parseMarkdown } = await import('./parse.ts');
     const figures = await benchParse({ repo: largest.dir, rev: largest.head });
