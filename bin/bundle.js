@@ -26,8 +26,13 @@ const STAMP = path.join(DIST, 'main.js');
  */
 const DEV = path.join(DIST, 'dev');
 const CURRENT = path.join(DEV, 'current');
-/** Rebuilt folders older than this, other than the current one, are removed. */
-const KEEP_OLD_MS = 10 * 60_000;
+/**
+ * Rebuilt folders other than the newest few are removed once older than this:
+ * a long-running `cmdb serve` keeps loading worker and command chunks from the
+ * folder it started from.
+ */
+const KEEP_OLD_MS = 24 * 60 * 60_000;
+const KEEP_NEWEST = 3;
 /** Written by `npm run build` only: marks a bundle built ahead of time. */
 export const BUILD_MARKER = 'build.json';
 /** The top folders whose TypeScript the bundle is built from. */
@@ -100,15 +105,20 @@ async function devBundle() {
 }
 
 function removeOldBundles(keep) {
-  for (const name of fs.readdirSync(DEV)) {
-    const full = path.join(DEV, name);
-    if (full === keep || name === 'current' || !name.startsWith('b-')) continue;
-    try {
-      if (Date.now() - fs.statSync(full).mtimeMs > KEEP_OLD_MS) fs.rmSync(full, { recursive: true, force: true });
-    } catch {
-      // another process removed it
-    }
-  }
+  const old = fs
+    .readdirSync(DEV)
+    .filter((name) => name.startsWith('b-') && path.join(DEV, name) !== keep)
+    .map((name) => {
+      try {
+        return { full: path.join(DEV, name), mtime: fs.statSync(path.join(DEV, name)).mtimeMs };
+      } catch {
+        return undefined; // another process removed it
+      }
+    })
+    .filter((e) => e !== undefined)
+    .sort((a, b) => b.mtime - a.mtime)
+    .slice(KEEP_NEWEST - 1);
+  for (const { full, mtime } of old) if (Date.now() - mtime > KEEP_OLD_MS) fs.rmSync(full, { recursive: true, force: true });
 }
 
 /** The CLI's `main`, from the bundle when possible. */
