@@ -92,14 +92,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     const stopMetrics = metrics.observe(events);
     closers.push(async () => stopMetrics());
-    const recording = config.eventLog ? await recordEvents(config, events, log) : undefined;
+    let recording = config.eventLog ? await recordEvents(config, events, log) : undefined;
     if (recording) closers.push(recording.close);
-    const eventLog = recording?.eventLog;
 
     await reader.git.resolve(served.ref); // a missing revision is a usage error before anything listens
     await follower.refresh();
     if (follower.lastError) log.warn({ error: follower.lastError, store: graph.name }, 'initial sync failed; retrying with back-off');
     if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
+    if (config.eventLog && !recording) {
+      // cmdb.yaml asked for what needs the log (server.reconcile): record from here on.
+      recording = await recordEvents(config, events, log);
+      closers.push(recording.close);
+    }
+    const eventLog = recording?.eventLog;
     await part?.start();
     const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, snapshot: () => follower.snapshot, bindings: servedBindings(() => follower.snapshot, (snapshot) => reader.configOf(snapshot), log) }) : undefined;
     if (reconciling) closers.push(reconciling.close);
