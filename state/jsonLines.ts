@@ -140,7 +140,14 @@ export class AppendLog {
   private async write(batch: Array<{ text: string; done: (e?: unknown) => void }>): Promise<void> {
     try {
       if (!this.handle) throw new Error(`${this.file} is not open`);
-      await this.handle.write(batch.map((b) => b.text).join(''));
+      // FileHandle.write may write part of the buffer (a full disk): write the rest, so no
+      // later append lands after a torn line.
+      const data = Buffer.from(batch.map((b) => b.text).join(''), 'utf8');
+      for (let offset = 0; offset < data.length; ) {
+        const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
+        if (bytesWritten === 0) throw new Error(`${this.file}: nothing could be written`);
+        offset += bytesWritten;
+      }
       await this.handle.datasync();
       for (const b of batch) b.done();
     } catch (e) {
