@@ -127,7 +127,6 @@ function familyDocument(family: Family, spec: JsonSchema, localize: (s: JsonSche
 
 /** The standalone schema of one built-in kind (both apiVersion families when Backstage has the kind). */
 export function builtinKindSchema(def: KindDefinition): ExportedSchema {
-  const file = schemaFileOf(def.kind);
   const { definitions, localize } = sharedDefinitions();
   const families: Family[] = def.backstage ? ['cmdb', 'backstage'] : ['cmdb'];
   const byFamily: Record<string, JsonSchema> = {};
@@ -139,19 +138,31 @@ export function builtinKindSchema(def: KindDefinition): ExportedSchema {
         else: { $ref: `#/definitions/${def.kind}-backstage` },
       }
     : { allOf: [{ $ref: `#/definitions/${def.kind}-cmdb` }] };
+  return wholeDocument({
+    kind: def.kind,
+    description: `${def.description} A whole ${def.kind} document of a gitops-cmdb catalog; \`cmdb validate\` also checks references and rules JSON Schema cannot express.`,
+    apiVersions: families.flatMap(versionsOf),
+    body: dispatch,
+    definitions: { ...byFamily, ...definitions },
+  });
+}
+
+/** The standalone schema file of one kind: the envelope every exported kind shares around `body`. */
+function wholeDocument(o: { kind: string; description: string; apiVersions: string[]; body: JsonSchema; definitions: Record<string, JsonSchema> }): ExportedSchema {
+  const file = schemaFileOf(o.kind);
   return {
     file,
-    kind: def.kind,
+    kind: o.kind,
     schema: pruneDefinitions({
       $schema: DRAFT_07,
       $id: schemaId(file),
-      title: `gitops-cmdb ${def.kind}`,
-      description: `${def.description} A whole ${def.kind} document of a gitops-cmdb catalog; \`cmdb validate\` also checks references and rules JSON Schema cannot express.`,
+      title: `gitops-cmdb ${o.kind}`,
+      description: o.description,
       type: 'object',
       required: ['apiVersion', 'kind', 'metadata', 'spec'],
-      properties: { apiVersion: apiVersionProperty(families.flatMap(versionsOf)), kind: kindProperty(def.kind) },
-      ...dispatch,
-      definitions: { ...byFamily, ...definitions },
+      properties: { apiVersion: apiVersionProperty(o.apiVersions), kind: kindProperty(o.kind) },
+      ...o.body,
+      definitions: o.definitions,
     }),
   };
 }
@@ -170,24 +181,15 @@ function relocate(schema: object, name: string): JsonSchema {
 
 /** The standalone schema of a kind a CIClass declares (the class must be one the validator accepts). */
 export function classKindSchema(def: CIClassDefinition): ExportedSchema {
-  const file = schemaFileOf(def.kind);
   const { definitions, localize } = sharedDefinitions();
   const specName = `${def.kind}-spec`;
-  return {
-    file,
+  return wholeDocument({
     kind: def.kind,
-    schema: pruneDefinitions({
-      $schema: DRAFT_07,
-      $id: schemaId(file),
-      title: `gitops-cmdb ${def.kind}`,
-      description: `A whole ${def.kind} document (a kind declared by a CIClass of the config repo).`,
-      type: 'object',
-      required: ['apiVersion', 'kind', 'metadata', 'spec'],
-      properties: { apiVersion: apiVersionProperty(versionsOf('cmdb')), kind: kindProperty(def.kind) },
-      allOf: [{ $ref: `#/definitions/${def.kind}-cmdb` }],
-      definitions: { [`${def.kind}-cmdb`]: classDocument(localize, `#/definitions/${specName}`), [specName]: relocate(def.schema, specName), ...definitions },
-    }),
-  };
+    description: `A whole ${def.kind} document (a kind declared by a CIClass of the config repo).`,
+    apiVersions: versionsOf('cmdb'),
+    body: { allOf: [{ $ref: `#/definitions/${def.kind}-cmdb` }] },
+    definitions: { [`${def.kind}-cmdb`]: classDocument(localize, `#/definitions/${specName}`), [specName]: relocate(def.schema, specName), ...definitions },
+  });
 }
 
 /**
