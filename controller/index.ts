@@ -1,3 +1,4 @@
+export * from './commitViolations.ts';
 export * from './Evaluation.ts';
 export * from './evaluateChange.ts';
 export * from './report.ts';

@@ -5,7 +5,7 @@ import type { EventBus } from '../core/EventBus.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 import { syncStore } from '../graph/syncStore.ts';
 import { formatViolation } from '../controller/report.ts';
-import { commitViolations } from './commitViolations.ts';
+import { commitViolations } from '../controller/commitViolations.ts';
 import type { ReadinessCheck } from './health.ts';
 
 /** Longest wait between two attempts after failures. */

@@ -1,5 +1,4 @@
 export * from './CatalogFollower.ts';
-export * from './commitViolations.ts';
 export * from './config.ts';
 export * from './GitHubPart.ts';
 export * from './health.ts';

@@ -5,7 +5,7 @@ import { EXIT } from '../exitCodes.ts';
 import { neo4jSettings, openCatalog, openGraph } from '../context.ts';
 import { forOption } from '../options.ts';
 import { violationLines, type Output } from '../output.ts';
-import { commitViolations } from '../../server/commitViolations.ts';
+import { commitViolations } from '../../controller/commitViolations.ts';
 
 export interface SyncOptions {
   repo: string;

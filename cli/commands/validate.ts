@@ -3,7 +3,7 @@ import { openCatalog, openGraph } from '../context.ts';
 import { forOption } from '../options.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
-import { commitViolations } from '../../server/commitViolations.ts';
+import { commitViolations } from '../../controller/commitViolations.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 export interface ValidateOptions {

@@ -1,6 +1,6 @@
 import type { CatalogReader } from '../catalog/CatalogReader.ts';
 import type { Snapshot, Violation } from '../catalog/types.ts';
-import { cycleViolation } from '../controller/steps/validate.ts';
+import { cycleViolation } from './steps/validate.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 import { gitSourceLoader } from '../policies/positions.ts';
 import { checkPolicies } from '../policies/rulebook.ts';
