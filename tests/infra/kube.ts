@@ -32,7 +32,7 @@ import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killOnExit, runCommand, tailLines } from './processes.ts';
+import { InfraError, killOnExit, runCommand, tailLines } from './processes.ts';
 import envPaths from 'env-paths';
 import { stringify as toYaml } from 'yaml';
 
@@ -107,14 +107,7 @@ export interface StartKubeOptions {
 }
 
 /** An infrastructure failure of the test API server; `message` says what to do. */
-export class KubeInfraError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KubeInfraError';
-    this.code = code;
-  }
-}
+export class KubeInfraError extends InfraError {}
 
 // ---------------------------------------------------------------- install
 

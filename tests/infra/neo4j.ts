@@ -23,7 +23,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killOnExit, runCommand, tailLines } from './processes.ts';
+import { InfraError, killOnExit, runCommand, tailLines } from './processes.ts';
 import neo4j from 'neo4j-driver';
 
 /** tests/infra/ */
@@ -112,14 +112,7 @@ export interface Neo4jServer {
 }
 
 /** An infrastructure failure of the test Neo4j; `message` says what to do. */
-export class Neo4jInfraError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'Neo4jInfraError';
-    this.code = code;
-  }
-}
+export class Neo4jInfraError extends InfraError {}
 
 // ---------------------------------------------------------------- install
 

@@ -1,6 +1,16 @@
 /** Child processes of the test infrastructure (Neo4j, kube-apiserver, etcd, builds): shared by neo4j.ts and kube.ts. */
 import { spawn, type ChildProcess } from 'node:child_process';
 
+/** An infrastructure failure of a test service; `message` says what to do, `code` what failed. */
+export class InfraError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
 /** The last `n` lines of `text`. */
 export function tailLines(text: string, n: number): string {
   return text.replace(/\s+$/, '').split('\n').slice(-n).join('\n');
