@@ -169,15 +169,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * `observe` entry the reconcilers cannot use) are logged once per commit.
  */
 function servedBindings(snapshot: () => Snapshot | undefined, configOf: (s: Snapshot) => CatalogConfig, log: Logger): () => Binding[] | undefined {
-  let logged: string | undefined;
+  // Read once per commit: it visits every entity of the snapshot.
+  let last: { commit: string; bindings: Binding[] } | undefined;
   return () => {
     const served = snapshot();
     if (!served) return undefined;
+    if (last?.commit === served.commit) return last.bindings;
     const { bindings, problems } = bindingsOfSnapshot(served, configOf(served));
-    if (logged !== served.commit) {
-      logged = served.commit;
-      for (const p of problems) log.warn({ commit: served.commit, ref: p.ref, field: p.path }, `observe binding ignored: ${p.message}`);
-    }
+    for (const p of problems) log.warn({ commit: served.commit, ref: p.ref, field: p.path }, `observe binding ignored: ${p.message}`);
+    last = { commit: served.commit, bindings };
     return bindings;
   };
 }
