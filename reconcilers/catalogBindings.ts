@@ -19,7 +19,7 @@ export function clusterContext(entity: Pick<Entity, 'spec'> | undefined): string
 }
 
 /** The first cluster an entity runs on (`spec.runsOn`), the default of its `kubernetes` checks. */
-function runsOnCluster(entity: Entity): RefString | undefined {
+export function runsOnCluster(entity: Entity): RefString | undefined {
   const runsOn = entity.spec.runsOn;
   for (const text of Array.isArray(runsOn) ? runsOn : []) {
     const ref = typeof text === 'string' ? normalizeRef(text) : undefined;

@@ -1,7 +1,7 @@
 import type { CatalogConfig } from '../catalog/config.ts';
-import { normalizeRef } from '../catalog/refs.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { bindingsFromObserve, type BindingProblem } from '../reconcilers/bindings.ts';
+import { runsOnCluster } from '../reconcilers/catalogBindings.ts';
 import { ignoreFor, parseReconcileConfig } from '../reconcilers/config.ts';
 import type { Binding } from '../reconcilers/types.ts';
 
@@ -18,9 +18,7 @@ export function bindingsOfSnapshot(snapshot: Snapshot, cmdb: CatalogConfig): { b
   const problems: BindingProblem[] = [];
   for (const entity of snapshot.entities.values()) {
     if (entity.spec.observe === undefined) continue;
-    const runsOn = Array.isArray(entity.spec.runsOn) ? entity.spec.runsOn : [];
-    const defaultCluster = runsOn.map((r) => (typeof r === 'string' ? normalizeRef(r) : undefined)).find((r) => r?.startsWith('cluster:'));
-    const r = bindingsFromObserve(entity.ref, entity.spec.observe, { defaultCluster, ignoreFor: ignore });
+    const r = bindingsFromObserve(entity.ref, entity.spec.observe, { defaultCluster: runsOnCluster(entity), ignoreFor: ignore });
     bindings.push(...r.bindings);
     problems.push(...r.problems);
   }
