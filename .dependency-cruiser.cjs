@@ -4,7 +4,7 @@
  * import only the folders below it; bench/, tests/, examples/ and scripts/
  * may import anything, and nothing imports them.
  */
-/** Bottom to top. reconcilers/ and incidents/ are placeholders for folders still to come. */
+/** Bottom to top. */
 const LAYERS = ['core', 'schema', 'catalog', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server', 'cli'];
 
 /** Folders outside the layers: they may import anything, nothing imports them. */

@@ -35,6 +35,24 @@ export interface CmdbEventPayloads {
    * target and field or kind; see `state/FindingStore.ts`).
    */
   findingChanged: FindingChangeData;
+  /**
+   * An incident was opened, changed (signals, root, severity, causes, notes),
+   * acknowledged, resolved or reopened (the leader's incident engine only).
+   */
+  incidentChanged: IncidentChangeData;
+  /** A problem was opened, linked to one more incident, or changed state. */
+  problemChanged: { id: string; change: 'opened' | 'updated' | 'resolved'; state: 'open' | 'known-error' | 'resolved'; incidents: number; revision: number };
+}
+
+/** The payload of `incidentChanged`: what changed and a summary of the incident after it (the full record is in the incident store). */
+export interface IncidentChangeData {
+  id: string;
+  change: 'opened' | 'updated' | 'acknowledged' | 'resolved' | 'reopened';
+  state: 'open' | 'acknowledged' | 'resolved';
+  title: string;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  root: RefString | null;
+  revision: number;
 }
 
 /** What is wrong with an observed target, as a reconciler reports it (`reconcilers/types.ts` `Finding`, as plain data). */

@@ -13,3 +13,6 @@ export * from './Neo4jChangeStore.ts';
 export * from './jsonLines.ts';
 export * from './openChangeStore.ts';
 export * from './tailLog.ts';
+export * from './IncidentRecords.ts';
+export * from './IncidentStore.ts';
+export * from './InMemoryIncidentStore.ts';
