@@ -56,7 +56,8 @@ async function readOpenChanges(file: string | undefined): Promise<OpenChange[] |
  * `cmdb check`: evaluates base..head as a change request; exit 1 when blocked
  * (needs-approval exits 0: the report says who must approve). When a step
  * fails (decision `internal`), one line on stderr names it with the message
- * and the exit code is 2 (CMDB_DEBUG=1 adds the stack).
+ * and the exit code is 2 (CMDB_DEBUG=1 adds the stack); with `--format json`
+ * the report is printed too (decision `internal`, `failure: {step, message}`).
  */
 export async function runCheck(o: CheckOptions, io: Output): Promise<number> {
   const at = parseTime(o.at, '--at');
@@ -75,6 +76,8 @@ export async function runCheck(o: CheckOptions, io: Output): Promise<number> {
     if (report.decision === 'internal') {
       const stack = process.env.CMDB_DEBUG && thrown instanceof Error && thrown.stack ? `\n${thrown.stack}` : '';
       io.err(`cmdb: could not evaluate the change: ${describeFailure(report.failure)}${stack}`);
+      // A tool reading JSON still gets a report: decision `internal` with the failed step.
+      if (o.format === 'json') io.out(reporters.json(o).render(report));
       return EXIT.error;
     }
     io.out(reporters[o.format](o).render(report));

@@ -1,0 +1,196 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../core/EventBus.ts';
+import type { FindingChangeData, IncidentChangeData } from '../core/events.ts';
+import type { EngineInput, SignalReport } from '../incidents/types.ts';
+import type { FindingStore, StoredFinding } from '../state/FindingStore.ts';
+import type { IncidentCommand } from '../state/IncidentRecords.ts';
+import type { IncidentStore } from '../state/IncidentStore.ts';
+import type { ReadinessCheck } from './health.ts';
+import type { LeadershipPart } from './LeadershipPart.ts';
+import type { ServerMetrics } from './metrics.ts';
+
+/** The engine as the part drives it (`incidents/engine/IncidentEngine.ts`). */
+export interface EngineDriver {
+  apply(inputs: readonly EngineInput[]): Promise<IncidentChangeData[]>;
+  /** When a `tick` would next change something (ISO), if ever. */
+  nextDue(): string | undefined;
+}
+
+/** The outbox sender as the part drives it (`incidents/notify/`). */
+export interface SenderDriver {
+  start(): void;
+  stop(): Promise<void>;
+  /** Something was committed: look at the outbox now. */
+  kick(): void;
+}
+
+export interface IncidentPartOptions {
+  store: IncidentStore;
+  engine: EngineDriver;
+  /** The reconcilers' current findings: stated to the engine (`sync`) when this replica starts leading. */
+  findings?: FindingStore;
+  /** How findings become signals (`incidents/signals.ts`). */
+  signals: {
+    ofChange(change: FindingChangeData, at: string): SignalReport[];
+    ofCurrent(current: StoredFinding[], at: string): EngineInput[];
+  };
+  /** Commands people queued with `cmdb incident ack|resolve|note` and the engine has not applied yet. */
+  pendingCommands?: () => Promise<IncidentCommand[]>;
+  sender?: SenderDriver;
+  events: EventBus;
+  leadership: LeadershipPart;
+  metrics: ServerMetrics;
+  log: Logger;
+  /** Default: the system clock. */
+  now?: () => Date;
+  /** How often the command inbox is read while leading, in ms (default 1000). */
+  inboxIntervalMs?: number;
+}
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+
+/**
+ * Incident management as a part of the server, on the leader only. On
+ * `started-leading` it states the reconcilers' current findings to the engine
+ * (what changed while nobody led clears or fires), then feeds it every
+ * `findingChanged`, a `tick` whenever something comes due (a signal reaching
+ * `for`, an incident reaching `resolveAfter`), and the commands people queued;
+ * the notification sender runs alongside. On `stopped-leading` all of it stops
+ * before the lease can be taken over. Alertmanager's webhook submits through
+ * `submit` (the route answers 503 on a follower, so Alertmanager retries).
+ *
+ * The engine writes every effect to the store in one transaction before
+ * anything is published or sent, so a restart continues from the store.
+ */
+export class IncidentPart {
+  readonly readiness: ReadinessCheck;
+  private readonly options: IncidentPartOptions;
+  private leading = false;
+  private timer: NodeJS.Timeout | undefined;
+  private inboxTimer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private lastError: string | undefined;
+  /** Queued commands the engine refused (an unknown incident): not retried every second. */
+  private readonly rejected = new Set<string>();
+  private readonly failures: { inc(labels: Record<'input', string>): void };
+
+  constructor(options: IncidentPartOptions) {
+    this.options = options;
+    const { metrics, leadership, events, store } = options;
+    this.failures = metrics.counter('cmdb_incident_engine_errors_total', 'Engine inputs that failed (and were retried or dropped), by input type.', ['input']);
+    metrics.labelledGauge('cmdb_incidents_open', 'Unresolved incidents (open or acknowledged), by severity.', ['severity'], () => {
+      const unresolved = store.incidents({ state: 'unresolved' });
+      return SEVERITIES.map((severity) => ({ labels: { severity }, value: unresolved.filter((i) => i.severity === severity).length }));
+    });
+    metrics.gauge('cmdb_signals_firing', 'Signals firing (findings and alerts), incident or not.', () => store.signals().filter((s) => s.state === 'firing').length);
+    metrics.gauge('cmdb_notifications_pending', 'Notifications waiting in the outbox.', () => store.outbox().length);
+    this.readiness = { name: 'incidents', check: async () => this.health() };
+    leadership.subscribe((event) => {
+      if (event.type === 'started-leading') return this.start();
+      if (event.type === 'stopped-leading') return this.stop();
+      return undefined;
+    });
+    events.subscribe('findingChanged', (event) => {
+      if (!this.leading) return undefined;
+      return this.feed(options.signals.ofChange(event.data, event.at), 'finding');
+    });
+  }
+
+  /** Hands signal reports to the engine (Alertmanager's route): resolves once they are stored. Only the leader may call it. */
+  submit(reports: readonly SignalReport[]): Promise<void> {
+    if (!this.options.leadership.isLeader()) return Promise.reject(new Error('not the leader'));
+    return this.run(reports, 'alert', true);
+  }
+
+  private now = () => (this.options.now ?? (() => new Date()))();
+
+  private async start(): Promise<void> {
+    if (this.leading) return;
+    this.leading = true;
+    const at = this.now().toISOString();
+    if (this.options.findings) await this.feed(this.options.signals.ofCurrent(this.options.findings.current(), at), 'sync');
+    await this.feed([{ type: 'tick', at }], 'tick');
+    await this.readInbox();
+    this.options.sender?.start();
+    this.options.log.info({ store: this.options.store.name }, 'incident engine running');
+  }
+
+  /** Stops feeding the engine and the sender (stopped-leading, shutdown); waits for what runs. */
+  async stop(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    clearTimeout(this.timer);
+    clearTimeout(this.inboxTimer);
+    this.timer = this.inboxTimer = undefined;
+    await this.options.sender?.stop();
+    await this.chain;
+  }
+
+  private feed(inputs: readonly EngineInput[], kind: string): Promise<void> {
+    return this.run(inputs, kind, false);
+  }
+
+  /** One batch through the engine, in order after the previous ones; then the timer is set to the next due time. */
+  private run(inputs: readonly EngineInput[], kind: string, rethrow: boolean): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (!this.leading || inputs.length === 0) return;
+      try {
+        await this.options.engine.apply(inputs);
+        this.lastError = undefined;
+        this.options.sender?.kick();
+      } catch (err) {
+        this.failures.inc({ input: kind });
+        this.lastError = (err as Error).message;
+        this.options.log.error({ err, input: kind }, 'incident engine failed on an input');
+        if (rethrow) throw err;
+      } finally {
+        this.schedule();
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A tick when the engine says something comes due (at most a minute away, so a clock jump is caught). */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    const due = this.options.engine.nextDue();
+    const wait = due === undefined ? 60_000 : Math.min(60_000, Math.max(20, Date.parse(due) - this.now().getTime()));
+    this.timer = setTimeout(() => void this.feed([{ type: 'tick', at: this.now().toISOString() }], 'tick'), wait);
+    this.timer.unref();
+  }
+
+  private async readInbox(): Promise<void> {
+    if (!this.leading || !this.options.pendingCommands) return;
+    try {
+      const commands = await this.options.pendingCommands();
+      if (commands.length > 0) {
+        // Each command on its own: a command naming an unknown incident fails alone (and is reported by the CLI's wait).
+        for (const command of commands) {
+          if (this.rejected.has(command.id)) continue;
+          await this.run([{ type: 'command', command }], 'command', true).catch(() => this.rejected.add(command.id));
+        }
+      }
+    } catch (err) {
+      this.options.log.warn({ err }, 'cannot read the incident command inbox');
+    }
+    if (!this.leading) return;
+    this.inboxTimer = setTimeout(() => void this.readInbox(), this.options.inboxIntervalMs ?? 1000);
+    this.inboxTimer.unref();
+  }
+
+  private async health() {
+    const { store } = this.options;
+    const details = {
+      leading: this.leading,
+      store: store.name,
+      open: store.incidents({ state: 'unresolved' }).length,
+      signalsFiring: store.signals().filter((s) => s.state === 'firing').length,
+      outbox: store.outbox().length,
+      lastError: this.lastError ?? null,
+    };
+    // A failing input is logged and counted; the replica still serves reads, so it stays ready.
+    return { ok: true, message: this.leading ? 'managing incidents' : 'not leading: incident engine idle', details };
+  }
+}
