@@ -102,7 +102,7 @@ export class Receiver {
     this.received.push({ headers: req.headers, raw, json: JSON.parse(raw.toString('utf8')) });
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
     const next = this.script.shift() ?? { status: 200 };
-    const reply = typeof next === 'function' ? await next().catch((e: Error) => ({ status: 599, body: e.message })) : next;
+    const reply = typeof next === 'function' ? await next().catch((e: Error): Answer => ({ status: 599, body: e.message })) : next;
     this.open--;
     if (reply === 'hang') {
       this.hanging.push(res);
