@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotificationSender } from '../../incidents/notify/NotificationSender.ts';
 import type { Notifier } from '../../incidents/notify/Notifier.ts';
 import { WebhookNotifier } from '../../incidents/notify/WebhookNotifier.ts';
+import { ServerMetrics } from '../../server/metrics.ts';
 import type { Notification } from '../../state/IncidentRecords.ts';
 import { InMemoryIncidentStore } from '../../state/InMemoryIncidentStore.ts';
 import { waitFor } from '../helpers/waitFor.ts';
@@ -152,6 +153,26 @@ describe('the notification sender', () => {
     await waitFor('the send', () => receivers.a.received.length === 1);
     await sender.stop(5_000);
     expect(store.outbox()).toEqual([]);
+  });
+
+  it('counts outcomes by target and shows the outbox size in the server’s metrics', async () => {
+    const store = new InMemoryIncidentStore();
+    const receiver = await Receiver.start();
+    receivers.push(receiver);
+    receiver.reply({ status: 500 });
+    const metrics = new ServerMetrics();
+    const notifier = new WebhookNotifier({ webhook: { name: 'a', url: receiver.url, events: [] }, env: {} });
+    const sender = new NotificationSender({ store, notifiers: new Map([[notifier.target, notifier]]), log: capturedLog().log, metrics });
+    await engineWrites(store, incident('INC-1'), [notification('webhook:a', 'INC-1', 1)]);
+    await engineWrites(store, incident('INC-2'), [notification('webhook:a', 'INC-2', 1)]);
+    await sender.flushOnce(at(10_000));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('cmdb_notifications_total{target="webhook:a",outcome="retried"} 1');
+    expect(text).toContain('cmdb_notification_outbox 2');
+    await sender.flushOnce(at(20_000));
+    const after = await metrics.registry.metrics();
+    expect(after).toContain('cmdb_notifications_total{target="webhook:a",outcome="delivered"} 2');
+    expect(after).toContain('cmdb_notification_outbox 0');
   });
 
   it('sends nothing while mayDeliver says no', async () => {
