@@ -1,7 +1,7 @@
 /** One GitHub issue per incident, against the GitHub fake checked with GitHub's OpenAPI description. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { OctokitGitHubApi } from '../../controller/github/OctokitGitHubApi.ts';
-import { GitHubIssueNotifier } from '../../incidents/notify/GitHubIssueNotifier.ts';
+import { GitHubIssueNotifier, type GitHubIssueNotifierOptions } from '../../incidents/notify/GitHubIssueNotifier.ts';
 import { NotificationSender } from '../../incidents/notify/NotificationSender.ts';
 import type { Incident } from '../../state/IncidentRecords.ts';
 import type { IncidentStore } from '../../state/IncidentStore.ts';
@@ -24,11 +24,11 @@ async function rig(token = TOKEN) {
   await store.open();
   const { log, lines } = capturedLog();
   const api = new OctokitGitHubApi({ apiUrl: fake.url, auth: { kind: 'token', token } });
-  const senderOn = (s: IncidentStore) => {
-    const notifier = new GitHubIssueNotifier({ api, repo: REPO, incidentUrl: (id) => `https://cmdb.example.com/ui/incidents/${id}`, log });
+  const senderOn = (s: IncidentStore, wrap: (a: OctokitGitHubApi) => GitHubIssueNotifierOptions['api'] = (a) => a) => {
+    const notifier = new GitHubIssueNotifier({ api: wrap(api), repo: REPO, incidentUrl: (id) => `https://cmdb.example.com/ui/incidents/${id}`, log });
     return new NotificationSender({ store: s, notifiers: new Map([[notifier.target, notifier]]), log, random: () => 0.5 });
   };
-  return { store, sender: senderOn(store), senderOn, lines, issues: () => [...fake!.repo('acme/config').issues.values()] };
+  return { store, api, sender: senderOn(store), senderOn, lines, issues: () => [...fake!.repo('acme/config').issues.values()] };
 }
 
 /** The incident one engine step later: a new revision with one more timeline entry. */
@@ -106,9 +106,29 @@ describe('GitHub issues for incidents', () => {
     await engineWrites(store, inc, [note]);
     expect((await dyingAgain.flushOnce(at(120_000))).uncommitted).toEqual([note.id]);
     expect((await senderOn(store).flushOnce(at(120_000))).delivered).toEqual([note.id]);
-    const comments = fake!.commentsOn('acme/config', issues()[0].number);
+    let comments = fake!.commentsOn('acme/config', issues()[0].number);
     expect(comments).toHaveLength(2);
     expect(comments[1].body).toContain('looking into it');
+
+    // The edit after the comment fails (the process dies, or GitHub answers 502): the retry does not comment again.
+    inc = next(inc, 'note', 'found it: a bad index');
+    const found = notification('github-issue', 'INC-1', 4);
+    await engineWrites(store, inc, [found]);
+    const editFails = senderOn(store, (a) => ({
+      listIssuesSince: (r, since) => a.listIssuesSince(r, since),
+      getIssue: (r, n) => a.getIssue(r, n),
+      createIssue: (r, i) => a.createIssue(r, i),
+      listComments: (r, n) => a.listComments(r, n),
+      createComment: (r, n, b) => a.createComment(r, n, b),
+      updateIssue: () => Promise.reject(Object.assign(new Error('Bad Gateway'), { status: 502 })),
+    }));
+    expect((await editFails.flushOnce(at(180_000))).retried).toEqual([found.id]);
+    expect(fake!.commentsOn('acme/config', issues()[0].number)).toHaveLength(3);
+    expect((await senderOn(store).flushOnce(at(200_000))).delivered).toEqual([found.id]);
+    comments = fake!.commentsOn('acme/config', issues()[0].number);
+    expect(comments).toHaveLength(3);
+    expect(comments[2].body).toContain('found it: a bad index');
+    expect(issues()[0].body).toContain('timeline: 4 -->');
   });
 
   it('opens the issue on a later update when the opening notification was lost', async () => {

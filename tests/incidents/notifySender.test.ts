@@ -38,7 +38,8 @@ async function rig(names: string[], options: { delayMs?: number; concurrency?: n
 describe('the notification sender', () => {
   it('sends each incident’s notifications in revision order, and a failed one holds back its incident’s later ones only', async () => {
     const { store, sender, receivers } = await rig(['a']);
-    const one = [1, 2, 3].map((r) => notification('webhook:a', 'INC-1', r));
+    // One engine step's time for all, ids sorting against revisions: only the revision orders them.
+    const one = [1, 2, 3].map((r) => notification('webhook:a', 'INC-1', r, { id: `INC-1-${'zyx'[r - 1]}`, createdAt: at(1).toISOString(), nextAttemptAt: at(1).toISOString() }));
     const two = notification('webhook:a', 'INC-2', 1);
     // Committed out of order: the sender orders by revision within an incident.
     await engineWrites(store, incident('INC-1', { revision: 3 }), [one[2], one[0]]);
