@@ -85,6 +85,21 @@ export interface StatusInput {
   targetUrl?: string;
 }
 
+/** An issue (not a pull request) of a repository: the fields incident notifications use. */
+export interface IssueInfo {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  url?: string;
+  createdAt: string;
+}
+
+export interface IssueInput {
+  title: string;
+  body: string;
+}
+
 /**
  * What the controller asks of GitHub's REST API. `OctokitGitHubApi` is the
  * implementation (App or token auth, any GITHUB_API_URL); errors are the
@@ -108,4 +123,10 @@ export interface GitHubApi {
   pullRequestsOfCommit(repo: RepoRef, sha: string): Promise<PullRequestInfo[]>;
   /** A token for Git over HTTPS (`x-access-token`), or undefined when none is configured. */
   gitToken(repo: RepoRef): Promise<string | undefined>;
+  /** Issues (pull requests left out) in any state updated at or after `since` (ISO 8601), all pages, newest first. */
+  listIssuesSince(repo: RepoRef, since: string): Promise<IssueInfo[]>;
+  getIssue(repo: RepoRef, number: number): Promise<IssueInfo>;
+  createIssue(repo: RepoRef, input: IssueInput): Promise<IssueInfo>;
+  /** Sets what is given; closing is `completed`, reopening `reopened`. */
+  updateIssue(repo: RepoRef, number: number, input: Partial<IssueInput> & { state?: 'open' | 'closed' }): Promise<IssueInfo>;
 }

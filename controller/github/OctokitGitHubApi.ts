@@ -5,6 +5,8 @@ import type {
   CheckRunOutput,
   CommentInfo,
   GitHubApi,
+  IssueInfo,
+  IssueInput,
   PullRequestInfo,
   RepoRef,
   ReviewInfo,
@@ -51,6 +53,26 @@ export function toPullRequestInfo(p: RestPull): PullRequestInfo {
     url: p.html_url,
   };
 }
+
+/** An issue as the REST API returns it (the fields read). */
+interface RestIssue {
+  number: number;
+  title: string;
+  body?: string | null;
+  state: string;
+  html_url?: string;
+  created_at: string;
+  pull_request?: unknown;
+}
+
+const toIssueInfo = (i: RestIssue): IssueInfo => ({
+  number: i.number,
+  title: i.title,
+  body: i.body ?? '',
+  state: i.state === 'closed' ? 'closed' : 'open',
+  url: i.html_url,
+  createdAt: i.created_at,
+});
 
 /** Octokit's log, to pino. */
 const octokitLog = (log?: Logger) =>
@@ -160,6 +182,37 @@ export class OctokitGitHubApi implements GitHubApi {
     const o = await this.client(repo);
     const auth = (await o.auth({ type: 'installation' })) as { token: string };
     return auth.token;
+  }
+
+  async listIssuesSince(repo: RepoRef, since: string): Promise<IssueInfo[]> {
+    const o = await this.client(repo);
+    const issues = await o.paginate('GET /repos/{owner}/{repo}/issues', { owner: repo.owner, repo: repo.name, state: 'all', since, sort: 'created', direction: 'desc', per_page: 100 });
+    return (issues as RestIssue[]).filter((i) => !i.pull_request).map(toIssueInfo);
+  }
+
+  async getIssue(repo: RepoRef, number: number): Promise<IssueInfo> {
+    const o = await this.client(repo);
+    const { data } = await o.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { owner: repo.owner, repo: repo.name, issue_number: number });
+    return toIssueInfo(data as RestIssue);
+  }
+
+  async createIssue(repo: RepoRef, input: IssueInput): Promise<IssueInfo> {
+    const o = await this.client(repo);
+    const { data } = await o.request('POST /repos/{owner}/{repo}/issues', { owner: repo.owner, repo: repo.name, title: input.title, body: input.body });
+    return toIssueInfo(data as RestIssue);
+  }
+
+  async updateIssue(repo: RepoRef, number: number, input: Partial<IssueInput> & { state?: 'open' | 'closed' }): Promise<IssueInfo> {
+    const o = await this.client(repo);
+    const { data } = await o.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+      owner: repo.owner,
+      repo: repo.name,
+      issue_number: number,
+      ...(input.title !== undefined ? { title: input.title } : {}),
+      ...(input.body !== undefined ? { body: input.body } : {}),
+      ...(input.state ? { state: input.state, state_reason: input.state === 'closed' ? ('completed' as const) : ('reopened' as const) } : {}),
+    });
+    return toIssueInfo(data as RestIssue);
   }
 
   /** The client acting on a repository: the token's, or the repository's App installation's. */

@@ -1,5 +1,5 @@
 /**
- * A GitHub REST API fake on 127.0.0.1 that holds pull requests, reviews,
+ * A GitHub REST API fake on 127.0.0.1 that holds pull requests, issues, reviews,
  * comments, check runs and statuses, and checks every exchange against
  * GitHub's OpenAPI description: an operation must exist for the method and
  * path, query parameters and the request body must match it, and so must
@@ -45,6 +45,19 @@ export interface FakeComment {
   login: string;
 }
 
+/** An issue (pull requests and issues share one sequence of numbers, as on GitHub). */
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  stateReason?: 'completed' | 'not_planned' | 'reopened' | 'duplicate';
+  login: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt?: string;
+}
+
 export interface FakeCheckRun {
   id: number;
   name: string;
@@ -68,6 +81,7 @@ export interface FakeRepoState {
   owner: string;
   name: string;
   pulls: Map<number, FakePull>;
+  issues: Map<number, FakeIssue>;
   reviews: Map<number, FakeReview[]>;
   comments: FakeComment[];
   checkRuns: FakeCheckRun[];
@@ -146,7 +160,7 @@ export class FakeGitHub {
     let repo = this.repos.get(key);
     if (!repo) {
       const [owner, name] = fullName.split('/');
-      repo = { owner, name, pulls: new Map(), reviews: new Map(), comments: [], checkRuns: [], statuses: [], commitPulls: new Map(), installationId: 4242 };
+      repo = { owner, name, pulls: new Map(), issues: new Map(), reviews: new Map(), comments: [], checkRuns: [], statuses: [], commitPulls: new Map(), installationId: 4242 };
       this.repos.set(key, repo);
     }
     return repo;
@@ -320,7 +334,7 @@ export class FakeGitHub {
         return this.page(all, url);
       }
       case 'issues/create-comment': {
-        if (!repo!.pulls.has(Number(p.issue_number))) return [404, notFound()];
+        if (!repo!.pulls.has(Number(p.issue_number)) && !repo!.issues.has(Number(p.issue_number))) return [404, notFound()];
         if (String(body!.body).length > 65536) return [422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
         const c: FakeComment = { id: this.nextId++, number: Number(p.issue_number), body: String(body!.body), login };
         repo!.comments.push(c);
@@ -338,6 +352,45 @@ export class FakeGitHub {
         if (i < 0) return [404, notFound()];
         repo!.comments.splice(i, 1);
         return [204, undefined];
+      }
+      case 'issues/list-for-repo': {
+        const item = (this.example(op, 200) as Json[])[0];
+        const state = url.searchParams.get('state') ?? 'open';
+        const since = url.searchParams.get('since');
+        const desc = (url.searchParams.get('direction') ?? 'desc') === 'desc';
+        const all = [...repo!.issues.values()]
+          .filter((i) => state === 'all' || i.state === state)
+          .filter((i) => !since || Date.parse(i.updatedAt) >= Date.parse(since))
+          .sort((a, b) => (desc ? b.number - a.number : a.number - b.number))
+          .map((i) => this.issueJson(item, repo!, i));
+        return this.page(all, url);
+      }
+      case 'issues/get': {
+        const issue = repo!.issues.get(Number(p.issue_number));
+        if (!issue) return [404, notFound()];
+        return [200, this.issueJson(this.example(op, 200) as Json, repo!, issue)];
+      }
+      case 'issues/create': {
+        if (String(body!.body ?? '').length > 65536) return [422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
+        const number = 1 + Math.max(0, ...repo!.pulls.keys(), ...repo!.issues.keys());
+        const at = now();
+        const issue: FakeIssue = { number, title: String(body!.title), body: String(body!.body ?? ''), state: 'open', login, createdAt: at, updatedAt: at };
+        repo!.issues.set(number, issue);
+        return [201, this.issueJson(this.example(op, 201) as Json, repo!, issue)];
+      }
+      case 'issues/update': {
+        const issue = repo!.issues.get(Number(p.issue_number));
+        if (!issue) return [404, notFound()];
+        if (body!.body !== undefined && String(body!.body).length > 65536) return [422, { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest', errors: [{ resource: 'Issue', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] }];
+        if (body!.title !== undefined && body!.title !== null) issue.title = String(body!.title);
+        if (body!.body !== undefined && body!.body !== null) issue.body = String(body!.body);
+        if (body!.state && body!.state !== issue.state) {
+          issue.state = body!.state as FakeIssue['state'];
+          issue.stateReason = (body!.state_reason as FakeIssue['stateReason']) ?? (issue.state === 'closed' ? 'completed' : 'reopened');
+          issue.closedAt = issue.state === 'closed' ? now() : undefined;
+        }
+        issue.updatedAt = now();
+        return [200, this.issueJson(this.example(op, 200) as Json, repo!, issue)];
       }
       case 'checks/create': {
         const annotations = (body!.output?.annotations as Json[] | undefined) ?? [];
@@ -414,6 +467,26 @@ export class FakeGitHub {
     });
     if (!listItem && 'merged' in out) out.merged = pull.mergedAt !== undefined;
     return out;
+  }
+
+  private issueJson(template: Json, repo: FakeRepoState, i: FakeIssue): Json {
+    const out = structuredClone(template);
+    delete out.pull_request;
+    return Object.assign(out, {
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      state_reason: i.stateReason ?? null,
+      html_url: `https://github.com/${repo.owner}/${repo.name}/issues/${i.number}`,
+      url: `https://api.github.com/repos/${repo.owner}/${repo.name}/issues/${i.number}`,
+      user: { ...out.user, login: i.login },
+      labels: [],
+      created_at: i.createdAt,
+      updated_at: i.updatedAt,
+      closed_at: i.closedAt ?? null,
+      closed_by: null,
+    });
   }
 
   private commentJson(template: Json, c: FakeComment): Json {

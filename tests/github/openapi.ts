@@ -41,6 +41,7 @@ export class OpenApiContract {
 
   private constructor() {
     this.doc = JSON.parse(fs.readFileSync(OPENAPI_FILE, 'utf8')) as Json;
+    nullableWithoutType(this.doc);
     // OpenAPI 3.0 schemas: `nullable` is understood by ajv; other OpenAPI keywords (example, discriminator, x-*) are annotations.
     this.ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
     addFormats(this.ajv);
@@ -120,7 +121,10 @@ export class OpenApiContract {
     const examples = (((response.content as Json)?.['application/json'] as Json)?.examples ?? {}) as Json;
     const chosen = this.resolve(examples[name ?? Object.keys(examples)[0]]) as Json | undefined;
     if (!chosen) throw new Error(`no example for ${method.toUpperCase()} ${template} ${status}`);
-    return structuredClone(chosen.value);
+    // An example's value may be a `$ref` to a shared example object (issues/get's): its value.
+    const value = chosen.value as Json | undefined;
+    const shared = value && typeof value.$ref === 'string' ? (this.resolve(value) as Json) : undefined;
+    return structuredClone(shared && 'value' in shared ? shared.value : value);
   }
 
   private operationAt(template: string, method: string): Json | undefined {
@@ -150,4 +154,26 @@ export class OpenApiContract {
     }
     return v;
   }
+}
+
+/**
+ * OpenAPI 3.0 allows `nullable: true` beside `anyOf`/`oneOf`/`allOf`/`$ref` or
+ * alone, which ajv refuses ("nullable cannot be used without type"; the issue
+ * schemas have it): such a schema becomes `anyOf: [itself, {type: null}]`
+ * (alone: any value). Schemas with a `type` keep ajv's own `nullable`, with
+ * `null` added to an `enum` that lacks it (GitHub sends `state_reason: null`,
+ * described as a nullable enum of strings).
+ */
+function nullableWithoutType(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  if (Array.isArray(node)) return node.forEach(nullableWithoutType);
+  const o = node as Json;
+  if (o.nullable === true && o.type === undefined) {
+    const { nullable: _nullable, ...rest } = o;
+    for (const k of Object.keys(o)) delete o[k];
+    if (Object.keys(rest).some((k) => ['anyOf', 'oneOf', 'allOf', '$ref', 'enum', 'properties', 'items'].includes(k))) o.anyOf = [rest, { type: 'null' }];
+  } else if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) {
+    o.enum = [...(o.enum as unknown[]), null];
+  }
+  for (const v of Object.values(o)) nullableWithoutType(v);
 }
