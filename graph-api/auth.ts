@@ -24,9 +24,7 @@ export function authContext(authentication: Authentication): AuthContext {
 
 const SEND_CREDENTIALS = 'send "Authorization: Bearer <token>" (a token of the tokens file or a JWT of the OIDC issuer)';
 
-/** `extensions.code` UNAUTHENTICATED, answered with HTTP 401 and `WWW-Authenticate: Bearer` when it fails the whole operation. */
-export const unauthenticated = (message: string): GraphQLError =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
+export const unauthenticated = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } });
 
 export const forbidden = (message: string): GraphQLError => new GraphQLError(message, { extensions: { code: 'FORBIDDEN' } });
 
@@ -52,12 +50,14 @@ export function requireRole(ctx: AuthContext, role: Role): Principal {
  * requireRole.
  */
 export function useAuthentication(): Plugin<AuthContext> {
+  // The whole operation failed: HTTP 401 with `WWW-Authenticate: Bearer` (yoga reads `extensions.http` and drops it from the answer).
   const check = (ctx: AuthContext) => {
     try {
       requireRole(ctx, 'viewer');
       return undefined;
     } catch (e) {
-      return e as GraphQLError;
+      const error = e as GraphQLError;
+      return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } } });
     }
   };
   return {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import type { Document, LineCounter } from 'yaml';
-import { positionOf } from '../../catalog/yamlPositions.ts';
+import { positionAt, positionOf } from '../../catalog/yamlPositions.ts';
 import { yaml } from '../../catalog/yamlLib.ts';
 import { CmdbError } from '../../core/errors.ts';
 import { isRole, ROLES, type Role } from '../../core/principal.ts';
@@ -41,7 +41,7 @@ export function parseTokensFile(text: string, file: string): TokenEntry[] {
   const doc = yaml().parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const [line, column] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
+    const [line, column] = positionAt(counter, e.pos[0]);
     throw new CmdbError(e.message.split('\n')[0], { code: 'config', file, line, column });
   }
   const fail = at(doc, counter, file);
