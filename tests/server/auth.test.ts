@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isCmdbError } from '../../core/errors.ts';
+import { cmdbProcess } from '../helpers/cli.ts';
 import { sha256Hex } from '../../server/auth/tokensFile.ts';
 import { AuthFixture, codes, gql } from './authSupport.ts';
 
@@ -143,6 +144,13 @@ describe('the tokens file at start', () => {
     const error = await fx.start({ tokens: `${fx.dir}/none.yaml` }).catch((e: unknown) => e);
     expect(isCmdbError(error) && error.code === 'config' && error.file === `${fx.dir}/none.yaml`).toBe(true);
     expect((error as Error).message).toContain('cannot read the tokens file (--tokens, CMDB_TOKENS_FILE): ENOENT');
+  });
+
+  it('`cmdb serve --tokens BAD` exits 2 with one line: file:line:column: message, no stack trace', () => {
+    const file = fx.file('cli-bad.yaml', `tokens:\n  - { name: a, role: superuser, sha256: ${sha256Hex('a')} }\n`);
+    const r = cmdbProcess(['serve', '--repo', fx.repo.dir, '--port', '0', '--tokens', file]);
+    expect(r.stderr.trim()).toBe(`cmdb: ${file}:2:16: tokens[0].role "superuser" is not a role; roles are viewer, responder, admin`);
+    expect(r.code).toBe(2);
   });
 
   it('CMDB_TOKENS_FILE names it when --tokens does not', async () => {

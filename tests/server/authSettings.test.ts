@@ -1,5 +1,7 @@
 /** The auth settings of `cmdb serve` (flags over CMDB_* variables over defaults), as resolveServerConfig reads them. */
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
+import { addAuthOptions } from '../../cli/commands/serveCommand.ts';
 import { CmdbError } from '../../core/errors.ts';
 import { isLoopbackHost } from '../../server/auth/settings.ts';
 import { resolveServerConfig, type ServeFlags } from '../../server/config.ts';
@@ -72,5 +74,21 @@ describe('OIDC', () => {
     expect(failure({ ...oidc, oidcJwksUrl: 'ftp://x/keys' })).toContain('--oidc-jwks-url (CMDB_OIDC_JWKS_URL)');
     expect(failure({ oidcAudience: 'cmdb' })).toBe('--oidc-audience (CMDB_OIDC_AUDIENCE) is set but --oidc-issuer (CMDB_OIDC_ISSUER) is not; OIDC needs an issuer');
     expect(failure({}, { CMDB_OIDC_ROLE_MAP: 'a=admin' })).toContain('--oidc-role-map (CMDB_OIDC_ROLE_MAP) is set but --oidc-issuer');
+  });
+});
+
+describe('cmdb serve flags', () => {
+  const parse = (...argv: string[]): ServeFlags => addAuthOptions(new Command('serve').exitOverride()).parse(argv, { from: 'user' }).opts();
+
+  it('reach the settings: --tokens, --anonymous-read / --no-anonymous-read (unset when neither: the default decides), --oidc-*', () => {
+    expect(parse().anonymousRead).toBeUndefined();
+    expect(auth({ ...parse(), host: '0.0.0.0' }).anonymousRead).toBe(false);
+    expect(auth({ ...parse('--anonymous-read'), host: '0.0.0.0' }).anonymousRead).toBe(true);
+    expect(auth(parse('--no-anonymous-read')).anonymousRead).toBe(false);
+    const flags = parse('--tokens', '/t.yaml', '--oidc-issuer', 'https://id.example.com', '--oidc-audience', 'a', '--oidc-roles-claim', 'roles', '--oidc-role-map', 'x=admin', '--oidc-jwks-url', 'https://id.example.com/k');
+    const settings = auth(flags);
+    expect(settings.tokensFile).toBe('/t.yaml');
+    expect(settings.oidc).toMatchObject({ issuer: 'https://id.example.com', audience: 'a', rolesClaim: 'roles', jwksUrl: 'https://id.example.com/k' });
+    expect([...settings.oidc!.roleMap]).toEqual([['x', 'admin']]);
   });
 });
