@@ -9,6 +9,7 @@ import { registerImpact } from './commands/impactCommand.ts';
 import { registerReconcile } from './commands/reconcileCommand.ts';
 import { registerSchema } from './commands/schemaCommand.ts';
 import { registerServe } from './commands/serveCommand.ts';
+import { registerToken } from './commands/tokenCommand.ts';
 import { registerValidate } from './commands/validateCommand.ts';
 import { EXIT } from './exitCodes.ts';
 import { processOutput, type Output } from './output.ts';
@@ -30,6 +31,7 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache, registerReconcile, registerDiscover]) register(program, io, run);
   registerSchema(program, io, run);
+  registerToken(program, io, run);
   const override = (cmd: Command): void => {
     cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
     cmd.commands.forEach(override);

@@ -1,5 +1,6 @@
 import type { RefString, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
+import type { AuthContext } from './auth.ts';
 
 /** Where the API reads from; read on every request, so the server may swap what it points at. */
 export interface ApiContextSource {
@@ -8,8 +9,8 @@ export interface ApiContextSource {
   violations?: () => readonly Violation[];
 }
 
-/** What every resolver sees; one per HTTP request. */
-export interface ApiContext {
+/** What every resolver sees; one per HTTP request. `viewer` and `credentialsRejected` (AuthContext) say who calls; see graph-api/auth.ts. */
+export interface ApiContext extends AuthContext {
   store: GraphStore;
   /** `store.getEntity` memoized for the request: each ref is fetched at most once. */
   loadEntity(ref: RefString): Promise<GraphNode | undefined>;

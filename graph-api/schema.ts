@@ -6,6 +6,7 @@ import { addEntityType } from './types/Entity.ts';
 import { addEnums } from './types/enums.ts';
 import { addImpactTypes } from './types/Impact.ts';
 import { addLabelType } from './types/Label.ts';
+import { addMeType } from './types/Me.ts';
 import { addNeighbourType } from './types/Neighbour.ts';
 import { addQueryType } from './types/Query.ts';
 
@@ -20,5 +21,6 @@ export function createSchema(): GraphQLSchema {
   addEntityType(builder, enums);
   addQueryType(builder, enums);
   addCatalogViolationType(builder);
+  addMeType(builder);
   return builder.toSchema({ sortSchema: true });
 }

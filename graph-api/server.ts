@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createYoga, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import { authContext, OPEN_ACCESS, useAuthentication, type Authenticate } from './auth.ts';
 import { createApiContext, type ApiContext, type ApiContextSource } from './context.ts';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.ts';
 import { maskApiError, useMaxTokens, useQueryLimits } from './plugins.ts';
@@ -13,6 +14,8 @@ export interface GraphqlHandlerOptions {
   logger?: YogaLogger | boolean;
   /** Overrides of DEFAULT_QUERY_LIMITS. */
   limits?: Partial<QueryLimits>;
+  /** Who is calling (server/auth's Authenticator); default OPEN_ACCESS: everyone is the anonymous viewer. */
+  authenticate?: Authenticate;
 }
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse };
@@ -39,14 +42,15 @@ export function createGraphqlHandler(options: GraphqlHandlerOptions): GraphqlHan
 
 function createApiYoga(options: GraphqlHandlerOptions): YogaServerInstance<ServerContext, ApiContext> {
   const limits = { ...DEFAULT_QUERY_LIMITS, ...options.limits };
+  const authenticate = options.authenticate ?? OPEN_ACCESS;
   return createYoga<ServerContext, ApiContext>({
     schema: createSchema(),
-    context: () => createApiContext(options.source),
+    context: async ({ request }) => ({ ...createApiContext(options.source), ...authContext(await authenticate(request)) }),
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { title: 'gitops-cmdb' },
     landingPage: false,
     logging: options.logger ?? true,
     maskedErrors: { maskError: maskApiError },
-    plugins: [useMaxTokens(), useQueryLimits(limits)],
+    plugins: [useMaxTokens(), useAuthentication(), useQueryLimits(limits)],
   });
 }

@@ -5,6 +5,7 @@ import type { GraphStore } from '../graph/GraphStore.ts';
 import type { GraphqlHandler } from '../graph-api/server.ts';
 import type { EventLog } from '../state/EventLog.ts';
 import { FileEventLog } from '../state/FileEventLog.ts';
+import { createAuthenticator } from './auth/Authenticator.ts';
 import { CatalogFollower } from './CatalogFollower.ts';
 import { resolveServerConfig, type ServeFlags, type ServerConfig } from './config.ts';
 import { GitHubPart } from './GitHubPart.ts';
@@ -74,6 +75,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   let github: GitHubPart | undefined;
   try {
+    // The tokens file is checked before anything else starts.
+    const authenticator = await createAuthenticator({ settings: config.auth, log: log.child({ component: 'auth' }) });
     const metrics = new ServerMetrics();
     const leadership = new LeadershipPart({ create: await leadershipFactory(config), log: log.child({ component: 'leadership' }), metrics });
     closers.push(() => leadership.stop());
@@ -110,7 +113,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (reconciling) closers.push(reconciling.close);
 
     const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
-    const graphql: GraphqlHandler = createGraphqlHandler({ source: { store: graph, violations: () => follower.violations }, logger: log.child({ component: 'graphql' }) });
+    const graphql: GraphqlHandler = createGraphqlHandler({
+      source: { store: graph, violations: () => follower.violations },
+      logger: log.child({ component: 'graphql' }),
+      authenticate: (request) => authenticator.authenticate(request),
+    });
     closers.push(() => graphql.dispose());
     const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), leadership.readiness, ...(part ? [part.readiness] : []), ...(reconciling ? [reconciling.part.readiness] : [])];
     const health = new Health({ checks });
@@ -125,6 +132,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     closers.push(() => http.close());
     follower.start(config.pollSeconds);
     leadership.start(); // the leader's parts (reconcilers, queued deliveries) start on started-leading
+    log.info({ url: http.url, auth: authenticator.describe }, 'API authentication');
     log.info({ url: http.url, commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, violations: follower.violations.length, store: graph.name }, 'catalog loaded');
     (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
 

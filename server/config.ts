@@ -5,10 +5,11 @@ import { CmdbError } from '../core/errors.ts';
 import { githubSettingsFromEnv, type GitHubSettings } from '../controller/github/settings.ts';
 import type { Neo4jClientOptions } from '../graph/neo4jClient.ts';
 import { defaultStateDir } from '../state/FileChangeStore.ts';
+import { resolveAuthSettings, type AuthFlags, type AuthSettings } from './auth/settings.ts';
 import { DEFAULT_LEADER_ELECTION_TIMING, parseDuration, validateLeaderElectionTiming, type TimingNames } from './leader/timing.ts';
 
 /** What `cmdb serve` was given on the command line (commander's parsed options); unset means "not given". */
-export interface ServeFlags {
+export interface ServeFlags extends AuthFlags {
   repo?: string;
   ref?: string;
   port?: number;
@@ -74,6 +75,8 @@ export interface ServerConfig {
   kubeconfig?: string;
   /** `--leader-elect*` flags, CMDB_LEADER_ELECT* variables; without `leaderElect` this replica is the only one. */
   leaderElection: LeaderElectionSettings;
+  /** Who may call the API: `--tokens`, `--oidc-*`, `--anonymous-read` (CMDB_TOKENS_FILE, CMDB_OIDC_*, CMDB_ANONYMOUS_READ); see server/auth. */
+  auth: AuthSettings;
   log: { level: string; format: LogFormat };
 }
 
@@ -97,10 +100,11 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
   const repoSettings = input.repoConfig ? serverSection(input.repoConfig) : {};
   const stateDir = flags.stateDir ?? (env.CMDB_STATE_DIR || defaultStateDir());
   const reconcile = flags.reconcile ?? envBoolean(env, 'CMDB_RECONCILE') ?? repoSettings.reconcile ?? false;
+  const host = flags.host ?? (env.CMDB_HOST || DEFAULTS.host);
   return {
     repo: flags.repo ?? DEFAULTS.repo,
     ref: flags.ref ?? DEFAULTS.ref,
-    host: flags.host ?? (env.CMDB_HOST || DEFAULTS.host),
+    host,
     port: flags.port ?? envNumber(env, 'PORT', { integer: true, max: 65535, what: 'a port number (0-65535)' }) ?? DEFAULTS.port,
     pollSeconds: flags.poll ?? envNumber(env, 'CMDB_POLL_SECONDS', { what: 'a number of seconds (0 never polls)' }) ?? repoSettings.pollSeconds ?? DEFAULTS.pollSeconds,
     shutdownTimeoutSeconds:
@@ -114,6 +118,7 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
     reconcile,
     ...(flags.kubeconfig ? { kubeconfig: path.resolve(flags.kubeconfig) } : {}),
     leaderElection: leaderElectionSettings(flags, env),
+    auth: resolveAuthSettings(flags, env, host),
     log: { level: logLevel(env), format: logFormat(env, input.terminal ?? process.stderr.isTTY === true) },
   };
 }

@@ -39,6 +39,19 @@ export function addReconcileOptions(command: Command): Command {
     .option('--leader-elect-retry-period <duration>', 'pause between attempts (default: CMDB_LEADER_ELECT_RETRY_PERIOD, else 2s)');
 }
 
+/** `--tokens`, `--anonymous-read` and `--oidc-*` of `cmdb serve` (docs/security.md). */
+export function addAuthOptions(command: Command): Command {
+  return command
+    .option('--tokens <file>', 'API bearer tokens, hashed: tokens: [{name, role, sha256}] (`cmdb token create` makes one) (default: CMDB_TOKENS_FILE)')
+    .option('--anonymous-read', 'answer queries without credentials as the viewer `anonymous` (default: CMDB_ANONYMOUS_READ, else on when --host is loopback only)')
+    .option('--no-anonymous-read', 'queries need credentials, even on loopback')
+    .option('--oidc-issuer <url>', 'accept JWTs of this OIDC issuer, verified against its JWKS (default: CMDB_OIDC_ISSUER)')
+    .option('--oidc-audience <aud>', 'the audience the JWTs must carry (default: CMDB_OIDC_AUDIENCE)')
+    .option('--oidc-roles-claim <claim>', 'the JWT claim holding the caller\'s groups (default: CMDB_OIDC_ROLES_CLAIM, else groups)')
+    .option('--oidc-role-map <value=role,...>', 'which claim values give which role, e.g. cmdb-admins=admin,oncall=responder,staff=viewer (default: CMDB_OIDC_ROLE_MAP)')
+    .option('--oidc-jwks-url <url>', 'the issuer\'s JWKS (default: CMDB_OIDC_JWKS_URL, else jwks_uri of the issuer\'s discovery document)');
+}
+
 /** `cmdb serve`; the catalog, the API (graphql-yoga), pino and, with --github, Octokit load when it runs. */
 export function registerServe(program: Command, io: Output, run: (p: Promise<number>) => Promise<void>): void {
   const command = program
@@ -51,5 +64,6 @@ export function registerServe(program: Command, io: Output, run: (p: Promise<num
     .option('--poll <seconds>', 'how often to look for new commits of --ref, 0: never (default: CMDB_POLL_SECONDS, else cmdb.yaml server.pollSeconds, else 10)', parseSeconds)
     .option('--shutdown-timeout <seconds>', 'on SIGTERM, how long to wait for work in flight (default: CMDB_SHUTDOWN_TIMEOUT, else cmdb.yaml server.shutdownTimeoutSeconds, else 10)', parseSeconds);
   addGitHubOptions(command);
+  addAuthOptions(command);
   addReconcileOptions(command).action((opts: ServeFlags, cmd: Command) => run(import('./serve.ts').then(({ runServe }) => runServe({ ...cmd.optsWithGlobals(), ...opts }, io))));
 }

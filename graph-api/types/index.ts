@@ -6,3 +6,4 @@ export * from './Impact.ts';
 export * from './Label.ts';
 export * from './Neighbour.ts';
 export * from './Query.ts';
+export * from './Me.ts';

@@ -23,7 +23,7 @@ describe('createSchema', () => {
 
   it('has the documented root fields', () => {
     const fields = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(fields).sort()).toEqual(['catalogViolations', 'commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'path']);
+    expect(Object.keys(fields).sort()).toEqual(['catalogViolations', 'commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'me', 'path']);
     expect(String(fields.catalogViolations.type)).toBe('[CatalogViolation!]!');
     expect(String(fields.entities.type)).toBe('EntityConnection!');
     expect(String(fields.impact.type)).toBe('Impact!');
