@@ -54,7 +54,9 @@ export function parseConfig(text: string, file = CONFIG_FILE): { config: Catalog
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const [line, column] = e.linePos ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
+    // Without prettyErrors the error carries no linePos: place it from its offset.
+    const at = e.linePos?.[0] ?? counter.linePos(e.pos[0]);
+    const [line, column] = at.line > 0 ? [at.line, at.col] : [1, 1];
     return { config: DEFAULT_CONFIG, violations: [{ rule: 'yaml', severity: 'error', message: e.message.split('\n')[0], file, line, column }] };
   }
   let raw: unknown;

@@ -132,6 +132,13 @@ describe('YAML nested deeper than the limit', () => {
     expect(config.limits).toEqual(DEFAULT_LIMITS);
   });
 
+  it('places a YAML syntax error in cmdb.yaml at its line and column, not at 1:1', () => {
+    const { violations } = parseConfig('include:\n  - "**/*.yaml"\nexclude: [a, b\nlimits: {}\n');
+    expect(violations).toHaveLength(1);
+    expect(violations[0]).toMatchObject({ rule: 'yaml', file: 'cmdb.yaml' });
+    expect(violations[0].line).toBeGreaterThan(1);
+  });
+
   it('leaves documents within the limit alone, on both paths', () => {
     let text = header;
     for (let i = 0; i < SCANNER_MAX_DEPTH - 4; i++) text += `${' '.repeat(2 + i)}k${i}:\n`;
