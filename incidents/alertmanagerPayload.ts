@@ -89,6 +89,8 @@ export type ParsedPayload = { ok: true; payload: AlertmanagerPayload } | { ok: f
 export function parseAlertmanagerPayload(body: unknown): ParsedPayload {
   validator ??= createAjv({ validateSchemas: true }).compile(ALERTMANAGER_WEBHOOK_SCHEMA);
   if (validator(body)) return { ok: true, payload: body as AlertmanagerPayload };
+  const version = (body as { version?: unknown } | null)?.version;
+  if (version !== undefined && version !== '4') return { ok: false, message: `not an Alertmanager webhook payload (version 4): /version is ${JSON.stringify(version)}; this receiver takes version "4"` };
   const issues = toIssues(validator.errors);
   const named = issues.slice(0, NAMED).map((i) => `${i.pointer || '(the payload)'} ${i.message}`);
   const more = issues.length > NAMED ? `; and ${issues.length - NAMED} more` : '';
