@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../catalog/config.ts';
 import { parseIncidentSettings } from '../../incidents/config.ts';
@@ -150,5 +152,20 @@ incidents:
       '8:9 incidents.notify.webhooks[4].name must be a non-empty string',
       '9:52 incidents.notify.webhooks[5].events must be a non-empty list of incident.opened, incident.updated, incident.resolved',
     ]);
+  });
+});
+
+describe('the example of docs/incidents.md', () => {
+  it('is valid and means what the comments say', () => {
+    const doc = readFileSync(path.join(import.meta.dirname, '../../docs/incidents.md'), 'utf8');
+    const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.startsWith('incidents:'));
+    expect(block).toBeDefined();
+    const { settings, violations } = read(block!);
+    expect(violations).toEqual([]);
+    expect(settings).toEqual({
+      ...DEFAULT_INCIDENT_SETTINGS,
+      alerts: { labels: [{ label: 'service', ref: 'component:{value}' }] },
+      notify: { webhooks: [{ name: 'chat', url: 'https://hooks.example.com/cmdb', secretEnv: 'CHAT_WEBHOOK_SECRET', events: ['incident.opened', 'incident.resolved'] }], githubIssues: false },
+    });
   });
 });
