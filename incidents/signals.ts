@@ -75,15 +75,36 @@ export function signalOfFinding(finding: ReportedFinding): FiredSignal {
  * them still has that fingerprint.
  */
 export function signalsOfFindingChange(change: FindingChangeData, at: string, remaining?: readonly StoredFinding[]): SignalReport[] {
-  const stillFiring = (fingerprint: string) => remaining?.some((f) => f.key !== change.key && signalOfFinding(f.finding).fingerprint === fingerprint) ?? false;
-  const clear = (previous: ReportedFinding): SignalReport[] => {
-    const fingerprint = signalOfFinding(previous).fingerprint;
-    return stillFiring(fingerprint) ? [] : [{ type: 'clear', fingerprint, at }];
-  };
-  if (change.change === 'resolved') return clear(change.previous);
-  const fire: SignalReport = { type: 'fire', signal: signalOfFinding(change.finding), at };
-  if (change.change === 'changed' && signalOfFinding(change.previous).fingerprint !== fire.signal.fingerprint) return [...clear(change.previous), fire];
-  return [fire];
+  return signalsOfFindingChanges([change], at, remaining);
+}
+
+/**
+ * `signalsOfFindingChange` for the changes of one `FindingStore.apply`, in
+ * order, with `remaining` the findings held after all of them (read once,
+ * however many changes: a zone failing is thousands).
+ */
+export function signalsOfFindingChanges(changes: readonly FindingChangeData[], at: string, remaining?: readonly StoredFinding[]): SignalReport[] {
+  const holders = new Map<string, Set<string>>();
+  for (const f of remaining ?? []) {
+    const fingerprint = signalOfFinding(f.finding).fingerprint;
+    holders.set(fingerprint, (holders.get(fingerprint) ?? new Set()).add(f.key));
+  }
+  const held = (fingerprint: string, key: string) => [...(holders.get(fingerprint) ?? [])].some((k) => k !== key);
+  /** Fingerprints cleared in this batch and not fired since: cleared once. */
+  const cleared = new Set<string>();
+  return changes.flatMap((change): SignalReport[] => {
+    const clear = (previous: ReportedFinding): SignalReport[] => {
+      const fingerprint = signalOfFinding(previous).fingerprint;
+      if (held(fingerprint, change.key) || cleared.has(fingerprint)) return [];
+      cleared.add(fingerprint);
+      return [{ type: 'clear', fingerprint, at }];
+    };
+    if (change.change === 'resolved') return clear(change.previous);
+    const fire: SignalReport = { type: 'fire', signal: signalOfFinding(change.finding), at };
+    cleared.delete(fire.signal.fingerprint);
+    if (change.change === 'changed' && signalOfFinding(change.previous).fingerprint !== fire.signal.fingerprint) return [...clear(change.previous), fire];
+    return [fire];
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FindingChangeData, ReportedFinding } from '../../core/events.ts';
-import { fingerprintOf, signalsOfFindingChange, syncOfFindings } from '../../incidents/signals.ts';
+import { fingerprintOf, signalsOfFindingChange, signalsOfFindingChanges, syncOfFindings } from '../../incidents/signals.ts';
 import { InMemoryFindingStore } from '../../state/InMemoryFindingStore.ts';
 
 const AT = '2026-12-03T01:00:00.000Z';
@@ -79,6 +79,18 @@ describe('signals of finding changes', () => {
     await applied(store, { change: 'opened', key: 'a', finding: down('api') }, { change: 'opened', key: 'b', finding: down('api-canary') });
     expect(await applied(store, { change: 'resolved', key: 'a', previous: down('api'), reason: 'fixed' })).toEqual([]);
     expect(await applied(store, { change: 'resolved', key: 'b', previous: down('api-canary'), reason: 'fixed' })).toEqual([{ type: 'clear', fingerprint: 'kubernetes|component:default/api|unhealthy', at: AT }]);
+  });
+
+  it('the changes of one apply (a burst) clear a shared fingerprint once, when the last finding holding it goes', async () => {
+    const store = new InMemoryFindingStore();
+    const burst = ['api', 'web', 'db'].map((name): FindingChangeData => ({ change: 'opened', key: `u-${name}`, finding: unreachable(`component:default/${name}`, name) }));
+    const opened = signalsOfFindingChanges(await store.apply(burst), AT, store.current());
+    expect(opened.map((r) => r.type)).toEqual(['fire', 'fire', 'fire']);
+    const partly = burst.slice(0, 2).map((c): FindingChangeData => ({ change: 'resolved', key: c.key, previous: (c as { finding: ReportedFinding }).finding, reason: 'fixed' }));
+    expect(signalsOfFindingChanges(await store.apply(partly), AT, store.current())).toEqual([]);
+    const all = [...partly, { change: 'resolved', key: 'u-db', previous: unreachable('component:default/db', 'db'), reason: 'fixed' } as FindingChangeData];
+    await store.apply(burst);
+    expect(signalsOfFindingChanges(await store.apply(all), AT, store.current())).toEqual([{ type: 'clear', fingerprint: 'kubernetes|cluster:default/eu|unknown', at: AT }]);
   });
 
   it('without the remaining findings a resolve clears its fingerprint', () => {
