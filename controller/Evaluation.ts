@@ -1,4 +1,5 @@
 import type { CatalogReader } from '../catalog/CatalogReader.ts';
+import type { ConfigSectionCheck } from './configSections.ts';
 import type { Criticality, Entity, RefString, Snapshot, SnapshotDiff, Violation } from '../catalog/types.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 import type { CelWindow, PolicyActivation } from '../policies/cel.ts';
@@ -138,6 +139,8 @@ export interface EvaluationContext {
   graph: GraphStore;
   /** Called after each step that ran, with its duration (a metric). */
   onStep?: (e: { step: string; ms: number; error?: unknown }) => void;
+  /** Checks of cmdb.yaml sections read above this layer; the validate step reports the head's problems. */
+  configSections?: readonly ConfigSectionCheck[];
 }
 
 /** What a step sees: the input and the keys it reads. */

@@ -6,6 +6,7 @@ import type { Output } from '../output.ts';
 import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { evaluateChange } from '../../controller/evaluateChange.ts';
+import { CONFIG_SECTIONS } from '../configSections.ts';
 import { describeFailure, toReport } from '../../controller/report.ts';
 import { JsonReporter, MarkdownReporter, TextReporter, type Reporter } from '../../controller/reporters/index.ts';
 import { parseOpenChanges } from '../../policies/conflicts.ts';
@@ -70,7 +71,7 @@ export async function runCheck(o: CheckOptions, io: Output): Promise<number> {
     const head = await forOption('--head', () => reader.git.resolve(o.head));
     const evaluation = await evaluateChange(
       { base, head, title: o.title, author: o.author, labels: o.label, approvedBy: o.approvedBy, at, openChanges },
-      { reader, graph, onStep: (e) => (thrown ??= e.error) },
+      { reader, graph, onStep: (e) => (thrown ??= e.error), configSections: CONFIG_SECTIONS },
     );
     const report = toReport(evaluation);
     if (report.decision === 'internal') {

@@ -4,6 +4,7 @@ import { forOption } from '../options.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
 import { commitViolations } from '../../controller/commitViolations.ts';
+import { CONFIG_SECTIONS } from '../configSections.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 export interface ValidateOptions {
@@ -20,7 +21,7 @@ export async function runValidate(o: ValidateOptions, io: Output): Promise<numbe
   const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
   const graph = await openGraph();
   await graph.load(snapshot);
-  const violations = await commitViolations({ reader, snapshot, graph });
+  const violations = await commitViolations({ reader, snapshot, graph, sections: CONFIG_SECTIONS });
   await graph.close();
   const errors = violations.filter((v) => v.severity === 'error');
   if (o.format === 'json') {

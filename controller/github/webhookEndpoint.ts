@@ -16,10 +16,10 @@ export interface WebhookEndpointOptions {
   log?: Logger;
 }
 
-type Body = { ok: true; data: Buffer } | { ok: false; status: number; message: string };
+export type Body = { ok: true; data: Buffer } | { ok: false; status: number; message: string };
 
 /** The raw body, or why not: too large (the rest is read and dropped, so the client gets the answer). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Body> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -1,4 +1,5 @@
 import type { Snapshot, Violation } from '../../catalog/types.ts';
+import { sectionViolations } from '../configSections.ts';
 import { defineStep } from '../Evaluation.ts';
 
 const key = (v: Violation) => `${v.rule}\0${v.ref ?? ''}\0${v.file ?? ''}\0${v.message}`;
@@ -11,18 +12,20 @@ function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation
 }
 
 /**
- * The head's problems (schema, references, duplicates, dependsOn cycles). A
- * problem the base already had is reported as a warning: the change did not
- * cause it. Cycles come from the head graph the load step loaded.
+ * The head's problems (schema, references, duplicates, cmdb.yaml and the
+ * sections `context.configSections` checks, dependsOn cycles). A problem the
+ * base already had is reported as a warning: the change did not cause it.
+ * Cycles come from the head graph the load step loaded.
  */
 export const validateStep = defineStep({
   name: 'validate',
   reads: ['base', 'head', 'graph'],
   adds: ['violations'],
-  run: async ({ base, head, graph }) => {
-    const before = new Set(base.violations.map(key));
+  run: async ({ base, head, graph }, context) => {
+    const sections = (snapshot: Snapshot) => (context.configSections?.length ? sectionViolations(context.reader.configOf(snapshot), context.configSections) : []);
+    const before = new Set([...base.violations, ...sections(base)].map(key));
     const violations: Violation[] = [];
-    for (const v of head.violations) {
+    for (const v of [...head.violations, ...sections(head)]) {
       const own = explainRemoval(v, base, head);
       violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
     }
