@@ -1,3 +1,4 @@
+import { observeViolations } from '../../catalog/observe.ts';
 import type { Snapshot, Violation } from '../../catalog/types.ts';
 import { defineStep } from '../Evaluation.ts';
 
@@ -11,7 +12,8 @@ function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation
 }
 
 /**
- * The head's problems (schema, references, duplicates, dependsOn cycles). A
+ * The head's problems (schema, references, duplicates, observe bindings to
+ * clusters the reconcilers cannot use, dependsOn cycles). A
  * problem the base already had is reported as a warning: the change did not
  * cause it. Cycles come from the head graph the load step loaded.
  */
@@ -20,9 +22,9 @@ export const validateStep = defineStep({
   reads: ['base', 'head', 'graph'],
   adds: ['violations'],
   run: async ({ base, head, graph }) => {
-    const before = new Set(base.violations.map(key));
+    const before = new Set([...base.violations, ...observeViolations(base)].map(key));
     const violations: Violation[] = [];
-    for (const v of head.violations) {
+    for (const v of [...head.violations, ...observeViolations(head)]) {
       const own = explainRemoval(v, base, head);
       violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
     }
