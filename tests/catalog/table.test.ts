@@ -8,8 +8,8 @@ import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { changedFiles } from '../../catalog/snapshotQueries.ts';
 import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
 import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
-import { TableSnapshot } from '../../catalog/table/TableSnapshot.ts';
-import { OBSERVE_CHECKS, observeTuples } from '../../catalog/observe.ts';
+import { TableSnapshot, type RecordSource } from '../../catalog/table/TableSnapshot.ts';
+import { OBSERVE_CHECKS, observeTuples, observeViolations } from '../../catalog/observe.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
 import type { Relation, Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
@@ -86,6 +86,20 @@ describe('TableSnapshot', () => {
     expect(base.entities.get('component:default/nope')).toBeUndefined();
     expect(base.files.get('notes.yaml')!.entities).toEqual([]);
     expect(base.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('checks the observe bindings\' clusters from the columns, building only the Cluster entities they name', async () => {
+    const read = (await fullRead(commits.add)) as TableSnapshot;
+    const built: string[] = [];
+    const records = read.records as RecordSource;
+    const counting = new TableSnapshot(read.table, (blob, path) => (built.push(path), records(blob, path)));
+    const violations = observeViolations(counting);
+    expect(built).toEqual(['prod.yaml']);
+    // a names prod (fine); b names cluster:dev, which does not exist; c gives no cluster and runs on none.
+    expect(violations.map((v) => [v.ref, v.file, v.message.replace(/^.*kubernetes\.cluster /, '')])).toEqual([
+      ['component:default/b', 'b.yaml', 'refers to cluster:default/dev, which is not an entity of the catalog'],
+      ['component:default/c', 'c/c.yaml', 'is required: the entity runs on no cluster'],
+    ]);
   });
 
   it('keeps the definition at the path the change starts from, and follows the reference model there too', async () => {
