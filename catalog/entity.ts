@@ -1,4 +1,5 @@
 import { DEFAULT_NAMESPACE, normalizeRef, parseRef, stringifyRef } from './refs.ts';
+import { observeTuples, type ObserveTuple } from './observe.ts';
 import { rulesFor } from './relations.ts';
 import { CRITICALITIES, type Criticality, type Entity, type EntityFacts, type EntityMetadata, type Relation, type RelationType, type Violation } from './types.ts';
 import type { Position } from './yamlPositions.ts';
@@ -33,12 +34,16 @@ export interface DocRecord {
   refErrors: Array<[string, number, number]>;
   /** JSON of `{ metadata, spec, positions }`. */
   text: string;
+  /** The entries of `spec.observe`, when it has some (see catalog/observe.ts). */
+  observe?: ObserveTuple[];
 }
 
 export interface BuiltEntity {
   entity: Entity;
   relations: Relation[];
   violations: Violation[];
+  /** The record's `spec.observe` entries. */
+  observe: readonly ObserveTuple[];
 }
 
 const asRecord = (v: unknown): Record<string, unknown> =>
@@ -70,7 +75,10 @@ export function toDocRecord(doc: ParsedDocument, kind: string, options: { generi
   const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
   const { relations, refErrors } = readReferences(doc, kind, options);
   const text = JSON.stringify({ metadata, spec, positions: doc.positions });
-  return { index: doc.index, kind, apiVersion, ref, start: pos(''), namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
+  const record: DocRecord = { index: doc.index, kind, apiVersion, ref, start: pos(''), namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
+  const observe = observeTuples(spec, doc.positions, pos(''));
+  if (observe.length > 0) record.observe = observe;
+  return record;
 }
 
 function documentParts(doc: ParsedDocument, kind: string) {
@@ -177,7 +185,7 @@ class DeclaredRelation implements Relation {
 export function entityFromRecord(record: DocRecord, file: string, blob: string): BuiltEntity {
   const entity = new RecordEntity(record, file, blob);
   const relations = record.relations.map((tuple): Relation => new DeclaredRelation(tuple, file));
-  return { entity, relations, violations: referenceViolations(record, file) };
+  return { entity, relations, violations: referenceViolations(record, file), observe: record.observe ?? [] };
 }
 
 /** The record's malformed references as violations at `file`. */

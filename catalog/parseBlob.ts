@@ -310,6 +310,17 @@ function scannedPositions(scan: ScanDocument): Record<string, Position> {
     if (value.k === 'scalar') positions[field] = map.pos[i];
     else if (value.k === 'seq') value.items.forEach((item, j) => item.k === 'scalar' && (positions[`${field}/${j}`] = value.pos[j]));
   }
+  const observe = scannedEntry(spec, 'observe')?.value;
+  if (observe?.k === 'seq') {
+    observe.items.forEach((item, i) => {
+      positions[`/spec/observe/${i}`] = observe.pos[i];
+      const kubernetes = scannedEntry(item, 'kubernetes');
+      if (!kubernetes) return;
+      positions[`/spec/observe/${i}/kubernetes`] = kubernetes.pos;
+      const cluster = scannedEntry(kubernetes.value, 'cluster');
+      if (cluster) positions[`/spec/observe/${i}/kubernetes/cluster`] = cluster.pos;
+    });
+  }
   return positions;
 }
 
@@ -323,8 +334,9 @@ function entry(node: unknown, key: string): { value: unknown; offset: number } |
 }
 
 /**
- * Positions records need, in one pass: the start, metadata.name, and every
- * spec field holding text (or each item of a list), where references live.
+ * Positions records need, in one pass: the start, metadata.name, every
+ * spec field holding text (or each item of a list), where references live,
+ * and each `spec.observe` entry with its `kubernetes` and `cluster` keys.
  */
 function entityPositions(doc: Document, counter: LineCounter): Record<string, Position> {
   const positions: Record<string, Position> = { '': positionOf(doc, counter, '') };
@@ -337,6 +349,17 @@ function entityPositions(doc: Document, counter: LineCounter): Record<string, Po
     const field = `/spec/${escapePointer(String(pair.key.value))}`;
     if (yaml().isScalar(pair.value)) positions[field] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
     else if (yaml().isSeq(pair.value)) pair.value.items.forEach((item, i) => yaml().isScalar(item) && (positions[`${field}/${i}`] = positionAt(counter, item.range?.[0] ?? 0)));
+  }
+  const observe = entry(spec, 'observe')?.value;
+  if (yaml().isSeq(observe)) {
+    observe.items.forEach((item, i) => {
+      positions[`/spec/observe/${i}`] = positionAt(counter, (item as Node | null)?.range?.[0] ?? 0);
+      const kubernetes = entry(item, 'kubernetes');
+      if (!kubernetes) return;
+      positions[`/spec/observe/${i}/kubernetes`] = positionAt(counter, kubernetes.offset);
+      const cluster = entry(kubernetes.value, 'cluster');
+      if (cluster) positions[`/spec/observe/${i}/kubernetes/cluster`] = positionAt(counter, cluster.offset);
+    });
   }
   return positions;
 }

@@ -113,6 +113,22 @@ export interface Snapshot {
   relationsOfTypes(types: readonly RelationType[]): Relation[];
   /** Relations with an end among `refs`. */
   relationsTouching(refs: ReadonlySet<RefString>): Relation[];
+  /** Every entry of every entity's `spec.observe`, in ref then entry order, without building the entities. */
+  observeEntries(): ObserveEntry[];
+}
+
+/** One entry of an entity's `spec.observe` (a binding the reconcilers check), as snapshots keep it. */
+export interface ObserveEntry {
+  ref: RefString;
+  /** Index of the entry in `spec.observe`. */
+  entry: number;
+  check: 'kubernetes' | 'http' | 'other';
+  /** For a `kubernetes` entry: its `cluster`, else the first cluster the entity runs on; undefined when neither (or not a reference). */
+  cluster?: RefString;
+  /** True when a `kubernetes` entry gives no `cluster` (the runsOn default applies). */
+  implicit: boolean;
+  /** Where a `kubernetes` entry's `cluster` is written (its `kubernetes` key when it gives none); an other entry's start. */
+  location: SourceLocation;
 }
 
 /**

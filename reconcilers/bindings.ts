@@ -1,4 +1,4 @@
-import { normalizeRef } from '../catalog/refs.ts';
+import { clusterProblem, entryCluster, type ClusterLookup } from '../catalog/observe.ts';
 import type { RefString } from '../core/types.ts';
 import { parsePointer } from './compare/pointer.ts';
 import { bindingKey } from './findings.ts';
@@ -26,6 +26,12 @@ export interface BindingOptions {
   defaultCluster?: RefString;
   /** Ignore pointers for a Kubernetes target, from cmdb.yaml (`reconcile.ignore`). */
   ignoreFor?: (target: KubernetesTarget) => readonly string[];
+  /**
+   * The catalog's entities by ref: given, a `kubernetes` entry whose cluster
+   * is not a Cluster entity with a kubeconfig context is a problem
+   * (`clusterProblem`, the rule `cmdb validate` applies).
+   */
+  clusters?: ClusterLookup;
 }
 
 const isObject = (v: unknown): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -108,8 +114,7 @@ function kubernetesFrom(ref: RefString, e: JsonObject, options: BindingOptions, 
   for (const field of ['apiVersion', 'kind', 'name'] as const) {
     if (typeof e[field] !== 'string' || e[field] === '') return void problem(field, 'is required');
   }
-  const clusterText = typeof e.cluster === 'string' ? e.cluster : options.defaultCluster;
-  const cluster = clusterText === undefined ? undefined : normalizeRef(clusterText, { defaultKind: 'cluster' });
+  const { cluster, text: clusterText, implicit } = entryCluster(e.cluster, options.defaultCluster);
   if (cluster === undefined) return void problem('cluster', clusterText === undefined ? 'is required: the entity runs on no cluster' : `"${clusterText}" is not a cluster reference`);
   const target: KubernetesTarget = {
     cluster,
@@ -125,6 +130,8 @@ function kubernetesFrom(ref: RefString, e: JsonObject, options: BindingOptions, 
     if (!parsed.ok) return void problem(`ignore[${i}]`, parsed.message);
   }
   if (e.expect !== undefined && !isObject(e.expect)) return void problem('expect', 'must be a mapping (a partial object)');
+  const unusable = options.clusters && clusterProblem({ cluster, implicit }, options.clusters);
+  if (unusable) return void problem('cluster', unusable);
   return {
     check: 'kubernetes',
     key: bindingKey('kubernetes', ref, target),

@@ -1,32 +1,12 @@
-import { normalizeRef, splitRef } from '../catalog/refs.ts';
+import { clusterLookup, observingRefs, OBSERVE_RULE, runsOnCluster } from '../catalog/observe.ts';
 import type { Entity, Snapshot, Violation } from '../catalog/types.ts';
 import { yaml } from '../catalog/yamlLib.ts';
 import { positionOf, type Position } from '../catalog/yamlPositions.ts';
-import type { RefString } from '../core/types.ts';
 import { bindingsFromObserve } from './bindings.ts';
 import { ignoreFor, type ReconcileConfig } from './config.ts';
 import type { Binding } from './types.ts';
 
-/** The rule name of every `spec.observe` violation. */
-export const OBSERVE_RULE = 'observe';
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** The kubeconfig context a Cluster entity names (`spec.kubernetes.context`), if any. */
-export function clusterContext(entity: Pick<Entity, 'spec'> | undefined): string | undefined {
-  const k = entity?.spec.kubernetes;
-  return isRecord(k) && typeof k.context === 'string' && k.context !== '' ? k.context : undefined;
-}
-
-/** The first cluster an entity runs on (`spec.runsOn`), the default of its `kubernetes` checks. */
-export function runsOnCluster(entity: Entity): RefString | undefined {
-  const runsOn = entity.spec.runsOn;
-  for (const text of Array.isArray(runsOn) ? runsOn : []) {
-    const ref = typeof text === 'string' ? normalizeRef(text) : undefined;
-    if (ref && splitRef(ref).kind === 'cluster') return ref;
-  }
-  return undefined;
-}
+export { clusterContext, OBSERVE_RULE, runsOnCluster } from '../catalog/observe.ts';
 
 /** `spec.observe[1].kubernetes.ignore[0]` as a JSON pointer: `/spec/observe/1/kubernetes/ignore/0`. */
 const pointerOf = (path: string): string => `/${path.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
@@ -59,58 +39,59 @@ function locator(blobText: BlobText | undefined): (entity: Entity, pointer: stri
   };
 }
 
+/** A `spec.observe` entry that makes no binding: the entity, the dotted path of the setting (`spec.observe[0].kubernetes.cluster`) and why. */
+export interface ObserveProblem {
+  entity: Entity;
+  path: string;
+  message: string;
+}
+
 /**
- * Every binding of a snapshot, and a violation (rule `observe`, at the
- * file:line:column of the setting) for each `spec.observe` entry that cannot
- * be one: a malformed entry (`bindingsFromObserve`), a `kubernetes` check
- * bound to no Cluster entity, or to one without `spec.kubernetes.context`
- * (the context of the controller's kubeconfig to use). Entries with a
- * violation give no binding. Never rejects (an unreadable blob places the
- * violation at the document's start).
+ * The one walker of a snapshot's bindings: every entity with `spec.observe`
+ * (found in the snapshot's columns: the others are not built), its entries
+ * read by `bindingsFromObserve` with the defaults (a `kubernetes` entry
+ * without `cluster` means the first cluster the entity runs on), cmdb.yaml's
+ * `reconcile.ignore` rules and the cluster rule `cmdb validate` applies
+ * (`clusterProblem`: a Cluster entity with `spec.kubernetes.context`).
+ * An entry that cannot be a binding is a problem, never a binding.
+ * Bindings in ref then entry order.
+ */
+export function snapshotBindings(
+  snapshot: Pick<Snapshot, 'entities' | 'observeEntries'>,
+  options: { config?: ReconcileConfig } = {},
+): { bindings: Binding[]; problems: ObserveProblem[] } {
+  const ignore = options.config ? ignoreFor(options.config) : undefined;
+  const clusters = clusterLookup(snapshot);
+  const bindings: Binding[] = [];
+  const problems: ObserveProblem[] = [];
+  for (const ref of observingRefs(snapshot)) {
+    const entity = snapshot.entities.get(ref);
+    if (!entity) continue;
+    const found = bindingsFromObserve(ref, entity.spec.observe, { defaultCluster: runsOnCluster(entity.spec), ignoreFor: ignore, clusters });
+    for (const p of found.problems) problems.push({ entity, path: p.path, message: p.message });
+    bindings.push(...found.bindings);
+  }
+  return { bindings, problems };
+}
+
+/**
+ * Every binding of a snapshot (`snapshotBindings`), and a violation (rule
+ * `observe`, at the file:line:column of the setting) for each `spec.observe`
+ * entry that cannot be one: a malformed entry (`bindingsFromObserve`), a
+ * `kubernetes` check bound to no Cluster entity, or to one without
+ * `spec.kubernetes.context` (the context of the controller's kubeconfig to
+ * use; the violations `cmdb validate` reports for them are the same).
+ * Entries with a violation give no binding. Never rejects (an unreadable
+ * blob places the violation at the nearest position the snapshot kept).
  */
 export async function catalogBindings(
-  snapshot: Pick<Snapshot, 'entities'>,
+  snapshot: Pick<Snapshot, 'entities' | 'observeEntries'>,
   options: { config?: ReconcileConfig; blobText?: BlobText } = {},
 ): Promise<{ bindings: Binding[]; violations: Violation[] }> {
-  const { config, blobText } = options;
-  const bindings: Binding[] = [];
-  const pending: { entity: Entity; path: string; message: string }[] = [];
-  const ignore = config ? ignoreFor(config) : undefined;
-  for (const entity of [...snapshot.entities.values()].sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0))) {
-    const observe = entity.spec.observe;
-    if (observe === undefined) continue;
-    const violation = (path: string, message: string) => pending.push({ entity, path, message });
-    const found = bindingsFromObserve(entity.ref, observe, { defaultCluster: runsOnCluster(entity), ignoreFor: ignore });
-    for (const p of found.problems) violation(p.path, p.message);
-    // The entry each binding came from, by key (the same reading of one entry alone).
-    const entryOf = new Map<string, number>();
-    (Array.isArray(observe) ? observe : []).forEach((entry, i) => {
-      const key = bindingsFromObserve(entity.ref, [entry], { defaultCluster: runsOnCluster(entity) }).bindings[0]?.key;
-      if (key !== undefined && !entryOf.has(key)) entryOf.set(key, i);
-    });
-    for (const binding of found.bindings) {
-      if (binding.check === 'kubernetes') {
-        const path = `spec.observe[${entryOf.get(binding.key) ?? 0}].kubernetes.cluster`;
-        const cluster = snapshot.entities.get(binding.target.cluster);
-        if (!cluster) {
-          violation(path, `refers to ${binding.target.cluster}, which is not an entity of the catalog`);
-          continue;
-        }
-        if (cluster.kind !== 'Cluster') {
-          violation(path, `refers to ${binding.target.cluster}, a ${cluster.kind}, not a Cluster`);
-          continue;
-        }
-        if (clusterContext(cluster) === undefined) {
-          violation(path, `refers to ${binding.target.cluster}, which has no spec.kubernetes.context (the kubeconfig context the controller uses for it)`);
-          continue;
-        }
-      }
-      bindings.push(binding);
-    }
-  }
-  const at = locator(blobText);
+  const { bindings, problems } = snapshotBindings(snapshot, options);
+  const at = locator(options.blobText);
   const violations: Violation[] = [];
-  for (const { entity, path, message } of pending) {
+  for (const { entity, path, message } of problems) {
     const [line, column] = await at(entity, pointerOf(path));
     violations.push({ rule: OBSERVE_RULE, severity: 'error', ref: entity.ref, message: `${entity.ref}: ${path} ${message}`, file: entity.source.file, line, column });
   }

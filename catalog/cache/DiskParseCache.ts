@@ -7,7 +7,7 @@ import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
 
 /** Bumped whenever BlobResult's shape or parsing semantics change. */
-export const CACHE_FORMAT = 'blobs-v7';
+export const CACHE_FORMAT = 'blobs-v8';
 
 /** `CMDB_CACHE_DIR`, else the user's cache dir (XDG_CACHE_HOME or ~/.cache) + gitops-cmdb. */
 export function defaultCacheDir(): string {

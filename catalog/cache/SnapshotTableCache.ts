@@ -7,7 +7,7 @@ import type { SnapshotTable } from '../table/SnapshotTable.ts';
 import { defaultCacheDir } from './DiskParseCache.ts';
 
 /** Bumped whenever SnapshotTable's columns or their meaning change. */
-export const TABLE_FORMAT = 'tables-v3';
+export const TABLE_FORMAT = 'tables-v4';
 
 /** What is kept per commit: the catalog's table and the cmdb.yaml it was read with. */
 export interface StoredTable {

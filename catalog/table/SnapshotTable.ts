@@ -1,3 +1,4 @@
+import type { ObserveTuple } from '../observe.ts';
 import { RELATION_TYPES } from '../relations.ts';
 import { CRITICALITIES, type Criticality, type EntityFacts, type RefString, type Relation, type Violation } from '../types.ts';
 
@@ -36,6 +37,19 @@ export interface SnapshotTable {
   relField: Int32Array;
   relLine: Int32Array;
   relColumn: Int32Array;
+  /**
+   * Per `spec.observe` entry (sorted by entity id, then entry): entity id,
+   * entry index, check (index in OBSERVE_CHECKS), cluster (into `strings`,
+   * -1: none), position of its `cluster` setting, 1 when the cluster is the
+   * runsOn default (catalog/observe.ts).
+   */
+  obsEntity: Int32Array;
+  obsEntry: Int32Array;
+  obsCheck: Uint8Array;
+  obsCluster: Int32Array;
+  obsLine: Int32Array;
+  obsColumn: Int32Array;
+  obsImplicit: Uint8Array;
   violations: Violation[];
   /** Entities defined but invalid (schema errors), as [path, ref]: references to them are not dangling. */
   invalid: Array<[string, RefString]>;
@@ -130,6 +144,33 @@ export function writeRelationRow(t: SnapshotTable, strings: StringTable, i: numb
   t.relColumn[i] = rel.location.column;
 }
 
+/** Sets the observe columns to these rows (entity id and the record's tuple), sorted here by entity id then entry. */
+export function writeObserveRows(t: SnapshotTable, strings: StringTable, rows: Array<[id: number, tuple: ObserveTuple]>): void {
+  rows.sort((a, b) => a[0] - b[0] || a[1][0] - b[1][0]);
+  const n = rows.length;
+  t.obsEntity = new Int32Array(n);
+  t.obsEntry = new Int32Array(n);
+  t.obsCheck = new Uint8Array(n);
+  t.obsCluster = new Int32Array(n);
+  t.obsLine = new Int32Array(n);
+  t.obsColumn = new Int32Array(n);
+  t.obsImplicit = new Uint8Array(n);
+  rows.forEach(([id, [entry, check, cluster, line, column, implicit]], i) => {
+    t.obsEntity[i] = id;
+    t.obsEntry[i] = entry;
+    t.obsCheck[i] = check;
+    t.obsCluster[i] = cluster === '' ? -1 : strings.id(cluster);
+    t.obsLine[i] = line;
+    t.obsColumn[i] = column;
+    t.obsImplicit[i] = implicit;
+  });
+}
+
+/** Observe row `i` of a table as a record's tuple. */
+export function observeTupleAt(t: SnapshotTable, i: number): ObserveTuple {
+  return [t.obsEntry[i], t.obsCheck[i], t.obsCluster[i] < 0 ? '' : t.strings[t.obsCluster[i]], t.obsLine[i], t.obsColumn[i], t.obsImplicit[i]];
+}
+
 /** The facts of entity `id`, equal to those its record was built with. */
 export function factsAt(t: SnapshotTable, id: number): EntityFacts {
   const facts: EntityFacts = {};
@@ -167,13 +208,20 @@ export function allocateTable(commit: string, entities: number, relations: numbe
     relField: new Int32Array(relations),
     relLine: new Int32Array(relations),
     relColumn: new Int32Array(relations),
+    obsEntity: new Int32Array(0),
+    obsEntry: new Int32Array(0),
+    obsCheck: new Uint8Array(0),
+    obsCluster: new Int32Array(0),
+    obsLine: new Int32Array(0),
+    obsColumn: new Int32Array(0),
+    obsImplicit: new Uint8Array(0),
     violations: [],
     invalid: [],
   };
 }
 
 /** String columns of a table (indexes into `strings`). */
-const STRING_COLUMNS = ['kind', 'apiVersion', 'owner', 'lifecycle', 'title', 'labels', 'relField'] as const;
+const STRING_COLUMNS = ['kind', 'apiVersion', 'owner', 'lifecycle', 'title', 'labels', 'relField', 'obsCluster'] as const;
 
 /**
  * Drops strings no column refers to any more (derived tables append the new

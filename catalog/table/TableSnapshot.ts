@@ -1,8 +1,9 @@
 import { CmdbError } from '../../core/errors.ts';
 import { entitiesOf } from '../entity.ts';
+import { OBSERVE_CHECKS } from '../observe.ts';
 import type { BlobResult } from '../parseBlob.ts';
 import { RELATION_TYPES, REVERSED_FIELDS } from '../relations.ts';
-import type { Entity, EntityFacts, FileRecord, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, SnapshotRows, Violation } from '../types.ts';
+import type { Entity, EntityFacts, FileRecord, ObserveEntry, RefString, Relation, RelationType, Snapshot, SnapshotDerivation, SnapshotRows, Violation } from '../types.ts';
 import { factsAt, lowerBound, sortedIndexOf, upperBound, type SnapshotTable } from './SnapshotTable.ts';
 import { SortedKeyMap } from './SortedKeyMap.ts';
 
@@ -73,6 +74,24 @@ export class TableSnapshot implements Snapshot {
     }
     const out: Relation[] = [];
     for (let i = 0; i < t.relType.length; i++) if (mark[t.relSource[i]] || mark[t.relTarget[i]]) out.push(this.relationAt(i));
+    return out;
+  }
+
+  observeEntries(): ObserveEntry[] {
+    const t = this.table;
+    const out: ObserveEntry[] = [];
+    for (let i = 0; i < t.obsEntity.length; i++) {
+      const id = t.obsEntity[i];
+      const cluster = t.obsCluster[i] < 0 ? undefined : t.strings[t.obsCluster[i]];
+      out.push({
+        ref: t.refs[id],
+        entry: t.obsEntry[i],
+        check: OBSERVE_CHECKS[t.obsCheck[i]],
+        ...(cluster === undefined ? {} : { cluster }),
+        implicit: t.obsImplicit[i] === 1,
+        location: { file: t.paths[t.file[id]], line: t.obsLine[i], column: t.obsColumn[i] },
+      });
+    }
     return out;
   }
 

@@ -3,7 +3,8 @@ import type { FileInput } from '../parseBlob.ts';
 import { REVERSED_FIELDS } from '../relations.ts';
 import type { Violation } from '../types.ts';
 import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile } from '../violations.ts';
-import { allocateTable, RELATION_TYPE_INDEX, StringTable, writeEntityRow, type SnapshotTable } from './SnapshotTable.ts';
+import type { ObserveTuple } from '../observe.ts';
+import { allocateTable, RELATION_TYPE_INDEX, StringTable, writeEntityRow, writeObserveRows, type SnapshotTable } from './SnapshotTable.ts';
 
 /** An entity's record and where it was read. */
 interface Defined {
@@ -173,10 +174,13 @@ export function assembleTable(commit: string, files: readonly FileInput[], optio
   t.paths = ordered.map((f) => f.path);
   t.blobs = ordered.map((f) => f.result.blob);
   const strings = new StringTable(t.strings);
+  const observed: Array<[number, ObserveTuple]> = [];
   for (let id = 0; id < refs.length; id++) {
     const { record: r, file } = defined.get(refs[id])!;
     writeEntityRow(t, strings, id, { file, doc: r.index, line: r.start[0], column: r.start[1], kind: r.kind, apiVersion: r.apiVersion, facts: r.facts });
+    if (r.observe) for (const tuple of r.observe) observed.push([id, tuple]);
   }
+  writeObserveRows(t, strings, observed);
   for (let k = 0; k < kept; k++) {
     const i = rows ? rows[k] : k;
     const tuple = tuples[i];

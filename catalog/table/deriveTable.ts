@@ -4,7 +4,8 @@ import { REVERSED_FIELDS } from '../relations.ts';
 import type { Relation, Snapshot, Violation } from '../types.ts';
 import { compareViolations, danglingViolation, declaredEnds, duplicateViolation, isSimple, withFile } from '../violations.ts';
 import { invalidDefinitions } from './assembleTable.ts';
-import { allocateTable, compactStrings, sortedIndexOf, StringTable, writeEntityRow, writeRelationRow, type SnapshotTable } from './SnapshotTable.ts';
+import type { ObserveTuple } from '../observe.ts';
+import { allocateTable, compactStrings, observeTupleAt, sortedIndexOf, StringTable, writeEntityRow, writeObserveRows, writeRelationRow, type SnapshotTable } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
 
 /** Files of the head: the base's without the removed ones, plus new paths; and where each base file went. */
@@ -122,10 +123,14 @@ export function deriveTable(
   t.strings = b.strings.slice();
   const strings = new StringTable(t.strings, false);
   copyKeptRows(b, t, remap, gone, files.fileRemap);
-  fresh.forEach(({ entity: e }, k) => {
+  const observed: Array<[number, ObserveTuple]> = [];
+  for (let i = 0; i < b.obsEntity.length; i++) if (!gone[b.obsEntity[i]]) observed.push([remap[b.obsEntity[i]], observeTupleAt(b, i)]);
+  fresh.forEach(({ entity: e, observe }, k) => {
     const file = sortedIndexOf(t.paths, e.source.file);
     writeEntityRow(t, strings, freshIds[k], { file, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
+    for (const tuple of observe) observed.push([freshIds[k], tuple]);
   });
+  writeObserveRows(t, strings, observed);
   const violations: Violation[] = b.violations.filter((v) => v.file === undefined || !touched.has(v.file));
   for (const { path, result } of sorted) for (const v of result.violations) violations.push(withFile(v, path));
   for (const f of fresh) violations.push(...f.violations);

@@ -1,5 +1,6 @@
 import type { Entity, RefString, Relation, Violation } from '../types.ts';
-import { allocateTable, sortedIndexOf, StringTable, writeEntityRow, writeRelationRow } from './SnapshotTable.ts';
+import { observeTuples, type ObserveTuple } from '../observe.ts';
+import { allocateTable, sortedIndexOf, StringTable, writeEntityRow, writeObserveRows, writeRelationRow } from './SnapshotTable.ts';
 import { TableSnapshot } from './TableSnapshot.ts';
 
 /** What a snapshot is made of when it is not read from a repository (tests, benchmarks, an empty graph). */
@@ -43,11 +44,14 @@ export function snapshotFromObjects(objects: SnapshotObjects): TableSnapshot {
   t.refs = refs;
   t.paths = [...blobs.keys()].sort();
   t.blobs = t.paths.map((p) => blobs.get(p)!);
+  const observed: Array<[number, ObserveTuple]> = [];
   refs.forEach((ref, id) => {
     const e = byRef.get(ref)!;
     const file = sortedIndexOf(t.paths, e.source.file);
     writeEntityRow(t, strings, id, { file, doc: e.source.document, line: e.source.line, column: e.source.column, kind: e.kind, apiVersion: e.apiVersion, facts: e.facts });
+    for (const tuple of observeTuples(e.spec, e.positions ?? {}, [e.source.line, e.source.column])) observed.push([id, tuple]);
   });
+  writeObserveRows(t, strings, observed);
   kept.forEach(([r, s, d], i) => writeRelationRow(t, strings, i, r, s, d));
   t.violations = [...(objects.violations ?? [])];
   return new TableSnapshot(t, byRef);

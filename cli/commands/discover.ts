@@ -6,7 +6,7 @@ import type { Output } from '../output.ts';
 import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { splitRef } from '../../catalog/refs.ts';
-import { catalogBindings, clusterContext } from '../../reconcilers/catalogBindings.ts';
+import { clusterContext, snapshotBindings } from '../../reconcilers/catalogBindings.ts';
 import { describeApiFailure } from '../../reconcilers/kubernetes/apiFailure.ts';
 import { loadKubeConfig } from '../../reconcilers/kubernetes/access.ts';
 import { configForContext, KubeClient } from '../../reconcilers/kubernetes/client.ts';
@@ -58,7 +58,7 @@ export async function runDiscoverKubernetes(o: DiscoverKubernetesOptions, io: Ou
     }
   }
   const names = new Set([...snapshot.entities.keys()].map((ref) => splitRef(ref).name));
-  const proposals = proposeEntities({ cluster, live, bound: boundObjects((await catalogBindings(snapshot)).bindings, cluster), taken: (name) => names.has(name) });
+  const proposals = proposeEntities({ cluster, live, bound: boundObjects(snapshotBindings(snapshot).bindings, cluster), taken: (name) => names.has(name) });
   if (o.format === 'json') {
     io.out(JSON.stringify({ commit: snapshot.commit, cluster, context, proposals, failures }, null, 2));
   } else if (proposals.length > 0) {

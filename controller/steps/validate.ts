@@ -1,3 +1,4 @@
+import { observeViolations } from '../../catalog/observe.ts';
 import type { Snapshot, Violation } from '../../catalog/types.ts';
 import { sectionViolations } from '../configSections.ts';
 import { defineStep } from '../Evaluation.ts';
@@ -12,10 +13,11 @@ function explainRemoval(v: Violation, base: Snapshot, head: Snapshot): Violation
 }
 
 /**
- * The head's problems (schema, references, duplicates, cmdb.yaml and the
- * sections `context.configSections` checks, dependsOn cycles). A problem the
- * base already had is reported as a warning: the change did not cause it.
- * Cycles come from the head graph the load step loaded.
+ * The head's problems (schema, references, duplicates, observe bindings to
+ * clusters the reconcilers cannot use, cmdb.yaml and the sections
+ * `context.configSections` checks, dependsOn cycles). A problem the base
+ * already had is reported as a warning: the change did not cause it. Cycles
+ * come from the head graph the load step loaded.
  */
 export const validateStep = defineStep({
   name: 'validate',
@@ -23,9 +25,9 @@ export const validateStep = defineStep({
   adds: ['violations'],
   run: async ({ base, head, graph }, context) => {
     const sections = (snapshot: Snapshot) => (context.configSections?.length ? sectionViolations(context.reader.configOf(snapshot), context.configSections) : []);
-    const before = new Set([...base.violations, ...sections(base)].map(key));
+    const before = new Set([...base.violations, ...observeViolations(base), ...sections(base)].map(key));
     const violations: Violation[] = [];
-    for (const v of [...head.violations, ...sections(head)]) {
+    for (const v of [...head.violations, ...observeViolations(head), ...sections(head)]) {
       const own = explainRemoval(v, base, head);
       violations.push(before.has(key(v)) && v.severity === 'error' ? { ...own, severity: 'warning', message: `${own.message} (already on the base commit)` } : own);
     }

@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Snapshot } from '../../catalog/types.ts';
 import type { RefString } from '../../core/types.ts';
 import { CmdbError } from '../../core/errors.ts';
-import { clusterContext } from '../catalogBindings.ts';
+import { clusterContext } from '../../catalog/observe.ts';
 import { configForContext } from './client.ts';
 import type { ClusterAccess } from './KubernetesReconciler.ts';
 

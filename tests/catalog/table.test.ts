@@ -8,7 +8,8 @@ import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { changedFiles } from '../../catalog/snapshotQueries.ts';
 import { compactStrings } from '../../catalog/table/SnapshotTable.ts';
 import { snapshotFromObjects } from '../../catalog/table/snapshotFromObjects.ts';
-import { TableSnapshot } from '../../catalog/table/TableSnapshot.ts';
+import { TableSnapshot, type RecordSource } from '../../catalog/table/TableSnapshot.ts';
+import { OBSERVE_CHECKS, observeTuples, observeViolations } from '../../catalog/observe.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
 import type { Relation, Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
@@ -30,12 +31,13 @@ beforeAll(() => {
     'team.yaml': entity('Group', 'team', { type: 'team', members: ['ann', 'bob'] }),
     'people.yaml': `${user('ann')}---\n${user('bob')}`,
     'db.yaml': entity('Resource', 'db', { type: 'database', owner: 'team', criticality: 'critical' }, { labels: { tier: 'data' }, title: 'The DB' }),
-    'a.yaml': svc('a', { dependsOn: ['resource:db'], criticality: 'high' }),
-    'b.yaml': svc('b', { dependsOn: ['component:a'] }),
+    'a.yaml': svc('a', { dependsOn: ['resource:db'], criticality: 'high', observe: [{ http: { url: 'http://a/' } }, { kubernetes: { cluster: 'prod', apiVersion: 'apps/v1', kind: 'Deployment', name: 'a' } }] }),
+    'b.yaml': svc('b', { dependsOn: ['component:a'], runsOn: ['cluster:prod'], observe: [{ kubernetes: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'b' } }] }),
+    'prod.yaml': entity('Cluster', 'prod', { type: 'kubernetes', owner: 'team', kubernetes: { context: 'prod' } }),
     'notes.yaml': 'just: a document that is not an entity\n',
   });
-  commits.modify = repo.commit({ 'b.yaml': svc('b', { dependsOn: ['component:a', 'resource:db'], criticality: 'low' }, { labels: { x: 'y' } }) });
-  commits.add = repo.commit({ 'c/c.yaml': svc('c', { dependsOn: ['component:b'] }), 'aa.yaml': svc('aa') });
+  commits.modify = repo.commit({ 'b.yaml': svc('b', { dependsOn: ['component:a', 'resource:db'], criticality: 'low', observe: [{ kubernetes: { cluster: 'cluster:dev', apiVersion: 'v1', kind: 'Service', name: 'b' } }] }, { labels: { x: 'y' } }) });
+  commits.add = repo.commit({ 'c/c.yaml': svc('c', { dependsOn: ['component:b'], observe: [{ kubernetes: { apiVersion: 'v1', kind: 'Service', name: 'c' } }] }), 'aa.yaml': svc('aa') });
   commits.members = repo.commit({ 'team.yaml': entity('Group', 'team', { type: 'team', members: ['ann'] }) });
   commits.removeReferenced = repo.commit({ 'a.yaml': undefined });
   commits.fix = repo.commit({ 'a.yaml': svc('a', { dependsOn: ['resource:db'] }) });
@@ -58,6 +60,9 @@ async function view(s: Snapshot) {
     relations: s.relations.map((r) => JSON.stringify([r.type, r.source, r.target, r.field, r.location])).sort(),
     files: [...s.files.values()].map((f) => JSON.stringify([f.path, f.blob, f.entities])).sort(),
     violations: s.violations.map((v) => JSON.stringify(v)),
+    observe: s.observeEntries().map((o) => JSON.stringify([o.ref, o.location.file, o.entry, OBSERVE_CHECKS.indexOf(o.check), o.cluster ?? '', o.location.line, o.location.column, o.implicit ? 1 : 0])),
+    /** The same, from the entities themselves (what the columns must hold). */
+    observeModel: [...s.entities.values()].flatMap((e) => observeTuples(e.spec, e.positions, [e.source.line, e.source.column]).map((t) => JSON.stringify([e.ref, e.source.file, ...t]))),
     nodes: (await graph.listEntities({})).nodes,
     impact: await graph.impact(['resource:db']),
   };
@@ -73,12 +78,28 @@ describe('TableSnapshot', () => {
       const inputs = await inputsOf(commit);
       const { snapshot } = assembleSnapshot(commit, inputs);
       expect(snapshotView(snapshot), name).toEqual(modelView(inputs));
-      expect(await view(snapshot), name).toEqual(await view(await fullRead(commit)));
+      const seen = await view(snapshot);
+      expect(seen, name).toEqual(await view(await fullRead(commit)));
+      expect(seen.observe, name).toEqual(seen.observeModel);
     }
     const base = assembleSnapshot(commits.base, await inputsOf(commits.base)).snapshot;
     expect(base.entities.get('component:default/nope')).toBeUndefined();
     expect(base.files.get('notes.yaml')!.entities).toEqual([]);
     expect(base.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('checks the observe bindings\' clusters from the columns, building only the Cluster entities they name', async () => {
+    const read = (await fullRead(commits.add)) as TableSnapshot;
+    const built: string[] = [];
+    const records = read.records as RecordSource;
+    const counting = new TableSnapshot(read.table, (blob, path) => (built.push(path), records(blob, path)));
+    const violations = observeViolations(counting);
+    expect(built).toEqual(['prod.yaml']);
+    // a names prod (fine); b names cluster:dev, which does not exist; c gives no cluster and runs on none.
+    expect(violations.map((v) => [v.ref, v.file, v.message.replace(/^.*kubernetes\.cluster /, '')])).toEqual([
+      ['component:default/b', 'b.yaml', 'refers to cluster:default/dev, which is not an entity of the catalog'],
+      ['component:default/c', 'c/c.yaml', 'is required: the entity runs on no cluster'],
+    ]);
   });
 
   it('keeps the definition at the path the change starts from, and follows the reference model there too', async () => {
@@ -97,7 +118,7 @@ describe('TableSnapshot', () => {
     const used = table.strings.length;
     table.strings.push('stale title 1', 'stale title 2');
     table.strings.unshift('stale first');
-    for (const column of [table.kind, table.apiVersion, table.owner, table.lifecycle, table.title, table.labels, table.relField]) {
+    for (const column of [table.kind, table.apiVersion, table.owner, table.lifecycle, table.title, table.labels, table.relField, table.obsCluster]) {
       for (let i = 0; i < column.length; i++) if (column[i] >= 0) column[i]++;
     }
     compactStrings(table);

@@ -78,6 +78,33 @@ describe('bindingsFromObserve', () => {
     ]);
   });
 
+  it('given the catalog, a cluster that is not a Cluster with a context is a problem at the cluster (after the entry\'s own problems)', () => {
+    const entry = { apiVersion: 'apps/v1', kind: 'Deployment', name: 'x' };
+    const catalog = new Map<string, { kind: string; spec: Record<string, unknown> }>([
+      ['cluster:default/ok', { kind: 'Cluster', spec: { kubernetes: { context: 'ok' } } }],
+      ['cluster:default/bare', { kind: 'Cluster', spec: {} }],
+      ['resource:default/redis', { kind: 'Resource', spec: {} }],
+    ]);
+    const { bindings, problems } = bindingsFromObserve(
+      REF,
+      [
+        { kubernetes: { ...entry, cluster: 'ok' } },
+        { kubernetes: { ...entry, name: 'y', cluster: 'bare' } },
+        { kubernetes: { ...entry, name: 'z', cluster: 'gone', ignore: ['spec'] } },
+        { kubernetes: { ...entry, name: 'w', cluster: 'resource:redis' } },
+        { kubernetes: { ...entry, name: 'v' } },
+      ],
+      { defaultCluster: 'cluster:bare', clusters: (ref) => catalog.get(ref) },
+    );
+    expect(bindings.map((b) => b.key)).toEqual([`kubernetes ${REF} cluster:default/ok apps/v1 Deployment /x`]);
+    expect(problems.map((p) => [p.path, p.message])).toEqual([
+      ['spec.observe[1].kubernetes.cluster', 'refers to cluster:default/bare, which has no spec.kubernetes.context (the kubeconfig context the controller uses for it)'],
+      ['spec.observe[2].kubernetes.ignore[0]', '"spec" must start with "/" (an RFC 6901 JSON pointer, e.g. /spec/replicas)'],
+      ['spec.observe[3].kubernetes.cluster', 'refers to resource:default/redis, a Resource, not a Cluster'],
+      ['spec.observe[4].kubernetes.cluster', 'is not set and defaults to cluster:default/bare (the cluster the entity runs on), which has no spec.kubernetes.context (the kubeconfig context the controller uses for it)'],
+    ]);
+  });
+
   it('no observe: no bindings; not a list: a problem', () => {
     expect(bindingsFromObserve(REF, undefined)).toEqual({ bindings: [], problems: [] });
     expect(bindingsFromObserve(REF, { http: {} }).problems).toHaveLength(1);
