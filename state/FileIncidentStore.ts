@@ -153,12 +153,14 @@ export class FileIncidentStore implements IncidentStore {
     throw new CmdbError(`not a JSON line: the incident journal is damaged (move it away to start empty, or repair the line)`, { code: 'state-store', file: this.file, line: lines + 1, column: 1 });
   }
 
-  /** Rewrites the journal as one snapshot line of the current state. */
+  /** Rewrites the journal as one snapshot line of the current state (the id sets bounded). */
   private async compact(): Promise<void> {
     const log = this.log!;
     await log.exclusive(async () => {
-      await writeFileAtomic(this.file, `${JSON.stringify({ snapshot: snapshotOf(this.state, this.options.keptIds ?? KEPT_IDS) } satisfies JournalLine)}\n`);
+      const snapshot = snapshotOf(this.state, this.options.keptIds ?? KEPT_IDS);
+      await writeFileAtomic(this.file, `${JSON.stringify({ snapshot } satisfies JournalLine)}\n`);
       await log.reopen();
+      restore(this.state, snapshot); // what is held is what a reopen would hold (the bounded id sets)
     });
   }
 }
