@@ -55,7 +55,7 @@ export class IncidentCommandInbox {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       const handle = await fs.open(this.file, 'a');
       try {
-        const data = Buffer.from(`${JSON.stringify(command)}\n`, 'utf8');
+        const data = Buffer.from(`${JSON.stringify(idFirst(command))}\n`, 'utf8'); // `id` first: see parseLine
         const { bytesWritten } = await handle.write(data, 0, data.length);
         if (bytesWritten !== data.length) throw new Error(`only ${bytesWritten} of ${data.length} bytes could be written`);
         await handle.sync();
@@ -86,16 +86,9 @@ export class IncidentCommandInbox {
       const text = data.toString('utf8', start, end).trim();
       start = end + 1;
       if (text) {
-        let parsed: unknown;
-        let problem: string | undefined;
-        try {
-          parsed = JSON.parse(text);
-          problem = commandProblem(parsed);
-        } catch (e) {
-          problem = `not JSON (${(e as Error).message})`;
-        }
+        const { command, problem } = parseLine(text);
         if (problem) defects.push({ at: `${this.file}:${line}`, message: problem });
-        else commands.push({ command: parsed as IncidentCommand, next: start });
+        if (command) commands.push({ command, next: start });
       }
       line++;
     }
@@ -127,6 +120,28 @@ export class IncidentCommandInbox {
     }
   }
 }
+
+/**
+ * A line's command. A line that is not JSON may be a write torn by a crash
+ * with the next command appended after it: that command (from its last
+ * `{"id":`, where `append` starts every line) is kept, the torn part reported.
+ */
+function parseLine(text: string): { command?: IncidentCommand; problem?: string } {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const problem = commandProblem(parsed);
+    return problem ? { problem } : { command: parsed as IncidentCommand };
+  } catch (e) {
+    const problem = `not JSON (${(e as Error).message})`;
+    const at = text.lastIndexOf('{"id":');
+    if (at <= 0) return { problem };
+    const rest = parseLine(text.slice(at));
+    return rest.command ? { command: rest.command, problem: `a torn command before the one at column ${at + 1} (${problem})` } : { problem };
+  }
+}
+
+/** The command with `id` as its first key. */
+const idFirst = ({ id, ...rest }: IncidentCommand) => ({ id, ...rest });
 
 const countLines = (data: Buffer, end: number): number => {
   let n = 0;
