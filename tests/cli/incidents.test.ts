@@ -111,6 +111,19 @@ describe('cmdb incidents', () => {
   });
 });
 
+describe('cmdb incidents, store errors', () => {
+  it('a state dir that is a file, and an unreachable Neo4j: one line naming the option, exit 2', async () => {
+    const file = path.join(tmp(), 'a-file');
+    fs.writeFileSync(file, '');
+    const r = await cmdb('incidents', '--state-dir', file);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(new RegExp(`^cmdb: --state-dir: cannot open file ${file}/incidents.jsonl: ENOTDIR[^\n]*\n$`));
+    const n = await cmdb('--neo4j', 'bolt://127.0.0.1:1', 'problems');
+    expect(n).toMatchObject({ code: 2, stdout: '' });
+    expect(n.stderr).toMatch(/^cmdb: --neo4j: Neo4j at bolt:\/\/127\.0\.0\.1:1 is unreachable: [^\n]*\n$/);
+  });
+});
+
 describe('cmdb incident show', () => {
   it('shows one incident as JSON and as text', async () => {
     const json = await cmdb('incident', 'show', 'INC-1', '--state-dir', dir, '--format', 'json');
