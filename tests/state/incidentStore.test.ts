@@ -30,7 +30,7 @@ afterAll(async () => {
 interface Impl {
   name: string;
   /** A new, empty store; `again` makes another on the same state (a restart; the same one for memory, which keeps no state across processes). */
-  create(): { store: IncidentStore; again: () => IncidentStore };
+  create(options?: { keptIds?: number }): { store: IncidentStore; again: () => IncidentStore };
 }
 
 const IMPLEMENTATIONS: Impl[] = [
@@ -43,15 +43,15 @@ const IMPLEMENTATIONS: Impl[] = [
   },
   {
     name: 'FileIncidentStore',
-    create() {
+    create(options) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-incidents-'));
       dirs.push(dir);
-      return { store: new FileIncidentStore({ dir }), again: () => new FileIncidentStore({ dir }) };
+      return { store: new FileIncidentStore({ dir, ...options }), again: () => new FileIncidentStore({ dir, ...options }) };
     },
   },
   {
     name: 'Neo4jIncidentStore',
-    create() {
+    create(options) {
       const uri = requireNeo4j();
       if (cleanups.length === 0)
         cleanups.push(async () => {
@@ -60,7 +60,7 @@ const IMPLEMENTATIONS: Impl[] = [
           await driver.close();
         });
       const store = `${RUN}-${++stores}`;
-      return { store: new Neo4jIncidentStore({ uri, store }), again: () => new Neo4jIncidentStore({ uri, store }) };
+      return { store: new Neo4jIncidentStore({ uri, store, ...options }), again: () => new Neo4jIncidentStore({ uri, store, ...options }) };
     },
   },
 ];
@@ -216,5 +216,22 @@ describe.each(IMPLEMENTATIONS)('IncidentStore contract: $name', (impl) => {
     inc.title = 'changed afterwards';
     inc.timeline.push({ at: 'x', type: 'note', by: 'x', message: 'x' });
     expect(store.incident('INC-1')).toEqual(incident(1));
+  });
+});
+
+describe.each(IMPLEMENTATIONS.filter((i) => i.name !== 'InMemoryIncidentStore'))('IncidentStore across restarts: $name', (impl) => {
+  it('keeps the newest keptIds delivered and command ids when reopened for writing', async () => {
+    const made = impl.create({ keptIds: 3 });
+    const a = made.store;
+    await a.open();
+    open.push(a);
+    for (let n = 1; n <= 5; n++) await a.commit({ commands: [`c-${n}`], notifications: [notification(`n-${n}`)], delivered: [`n-${n}`] });
+    await a.close();
+    const b = made.again();
+    await b.open();
+    open.push(b);
+    expect([1, 2, 3, 4, 5].map((n) => b.applied(`c-${n}`))).toEqual([false, false, true, true, true]);
+    await b.commit({ notifications: [notification('n-1'), notification('n-4')] }); // n-1 forgotten: queued again; n-4 remembered
+    expect(b.outbox().map((n) => n.id)).toEqual(['n-1']);
   });
 });
