@@ -4,7 +4,7 @@ import { CmdbError } from '../core/errors.ts';
 import type { Incident, IncidentQuery, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
 import { applyIncidentTransaction, emptyIncidentState, incidentReads, type IncidentStore, type IncidentStoreState } from './IncidentStore.ts';
 import { acquireIncidentLock, type IncidentLock } from './IncidentStoreLock.ts';
-import { AppendLog, readJsonLines, writeFileAtomic } from './jsonLines.ts';
+import { AppendLog, writeFileAtomic } from './jsonLines.ts';
 
 export const INCIDENTS_FILE = 'incidents.jsonl';
 
@@ -74,8 +74,7 @@ export class FileIncidentStore implements IncidentStore {
     if (this.opened) throw new CmdbError(`${this.name} is already open`, { code: 'internal' });
     if (!this.options.readOnly) this.lock = await acquireIncidentLock(this.options.dir);
     try {
-      const { records, intactBytes, size } = await readJsonLines<JournalLine>(this.file);
-      await this.assertOnlyLastLineTorn(intactBytes, size, records.length);
+      const { records, intactBytes, size } = await this.readJournal();
       records.forEach((line, i) => this.replay(line, i + 1));
       if (!this.options.readOnly) {
         this.log = new AppendLog({ file: this.file });
@@ -136,21 +135,30 @@ export class FileIncidentStore implements IncidentStore {
   }
 
   /**
-   * A crash tears at most the last line (no newline after it). An unreadable
-   * line with complete lines after it is damage, not a crash: refused rather
-   * than cut off with everything after it.
+   * The journal's lines, from one read of the file (a reader beside the
+   * writer must not mix two versions of it). A crash tears at most the last
+   * line (no newline after it): it is left out. An unreadable line with a
+   * newline after it is damage, not a crash: refused with its line number
+   * rather than cut off with everything after it.
    */
-  private async assertOnlyLastLineTorn(intactBytes: number, size: number, lines: number): Promise<void> {
-    if (size <= intactBytes) return;
-    const handle = await fs.open(this.file, 'r');
+  private async readJournal(): Promise<{ records: JournalLine[]; intactBytes: number; size: number }> {
+    let data: Buffer;
     try {
-      const rest = Buffer.alloc(size - intactBytes);
-      await handle.read(rest, 0, rest.length, intactBytes);
-      if (rest.indexOf(0x0a) < 0) return;
-    } finally {
-      await handle.close();
+      data = await fs.readFile(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], intactBytes: 0, size: 0 };
+      throw e;
     }
-    throw new CmdbError(`not a JSON line: the incident journal is damaged (move it away to start empty, or repair the line)`, { code: 'state-store', file: this.file, line: lines + 1, column: 1 });
+    const records: JournalLine[] = [];
+    let start = 0;
+    for (let end = data.indexOf(0x0a); end >= 0; start = end + 1, end = data.indexOf(0x0a, start)) {
+      try {
+        records.push(JSON.parse(data.toString('utf8', start, end)) as JournalLine);
+      } catch {
+        throw new CmdbError('not a JSON line: the incident journal is damaged (move it away to start empty, or repair the line)', { code: 'state-store', file: this.file, line: records.length + 1, column: 1 });
+      }
+    }
+    return { records, intactBytes: start, size: data.length };
   }
 
   /** Rewrites the journal as one snapshot line of the current state (the id sets bounded). */

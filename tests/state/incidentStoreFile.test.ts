@@ -174,9 +174,14 @@ describe('FileIncidentStore', () => {
 
 const WRITER = path.resolve(import.meta.dirname, 'incidentStoreWriter.ts');
 
-/** Starts the writer on `dir`, kills it with SIGKILL once it has committed `after` more transactions; resolves with the last one it reported. */
-function killMidway(dir: string, after: number): Promise<{ openedAt: number; lastReported: number }> {
+/**
+ * Starts the writer on `dir`, kills it with SIGKILL once it has committed
+ * `after` more transactions; resolves with the last one it reported.
+ * `meanwhile` runs once it has committed its first transaction, and the kill waits for it.
+ */
+function killMidway(dir: string, after: number, meanwhile: () => Promise<void> = async () => {}): Promise<{ openedAt: number; lastReported: number }> {
   return new Promise((resolve, reject) => {
+    let side: Promise<void> | undefined;
     const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -190,9 +195,13 @@ function killMidway(dir: string, after: number): Promise<{ openedAt: number; las
       if (o) openedAt = Number(o[1]);
       const all = [...out.matchAll(/committed (\d+)\n/g)];
       if (all.length) lastReported = Number(all[all.length - 1][1]);
-      if (!killed && openedAt >= 0 && lastReported >= openedAt + after) {
-        killed = true;
+      if (!side && lastReported > openedAt && openedAt >= 0) side = meanwhile().catch((e: unknown) => {
         child.kill('SIGKILL');
+        reject(e);
+      });
+      if (!killed && side && openedAt >= 0 && lastReported >= openedAt + after) {
+        killed = true;
+        void side.then(() => child.kill('SIGKILL'));
       }
     });
     child.on('exit', (code, signal) => {
@@ -231,5 +240,20 @@ describe('FileIncidentStore killed with SIGKILL mid-flow', () => {
       await writer.close();
       kept = seen;
     }
+  }, 120_000);
+
+  it('readers opening read-only beside the running writer each see a prefix of its transactions', async () => {
+    const dir = tmp();
+    const seen: number[] = [];
+    await killMidway(dir, 1, async () => {
+      for (let i = 0; i < 5000 && !(seen.length >= 20 && seen.at(-1)! > seen[0]); i++) {
+        const reader = new FileIncidentStore({ dir, readOnly: true });
+        await reader.open();
+        seen.push(assertPrefix(reader));
+        await reader.close();
+      }
+    });
+    expect(seen).toEqual([...seen].sort((a, b) => a - b)); // never backwards
+    expect(seen.at(-1)).toBeGreaterThan(seen[0]); // the writer went on meanwhile
   }, 120_000);
 });
