@@ -5,4 +5,6 @@ export const EXIT = {
   failed: 1,
   /** Usage error, missing repository or revision, infrastructure failure. */
   error: 2,
+  /** `cmdb incident ack|resolve|note`: the command is queued but was not applied (no `cmdb serve` holds the state dir, or it did not apply it within --wait). */
+  queued: 3,
 } as const;

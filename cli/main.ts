@@ -6,6 +6,8 @@ import { registerCheck } from './commands/checkCommand.ts';
 import { registerDiscover } from './commands/discoverCommand.ts';
 import { registerGraph } from './commands/graphCommand.ts';
 import { registerImpact } from './commands/impactCommand.ts';
+import { registerIncidents } from './commands/incidentsCommand.ts';
+import { registerProblems } from './commands/problemsCommand.ts';
 import { registerReconcile } from './commands/reconcileCommand.ts';
 import { registerSchema } from './commands/schemaCommand.ts';
 import { registerServe } from './commands/serveCommand.ts';
@@ -29,7 +31,7 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .showHelpAfterError('(run cmdb --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
-  for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache, registerReconcile, registerDiscover]) register(program, io, run);
+  for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache, registerReconcile, registerDiscover, registerIncidents, registerProblems]) register(program, io, run);
   registerSchema(program, io, run);
   registerToken(program, io, run);
   const override = (cmd: Command): void => {
