@@ -16,6 +16,8 @@ export interface RepoWorkspaceOptions {
   steps?: readonly AnyStep[];
   /** Called after each evaluation step with its duration (a metric). */
   onStep?: EvaluationContext['onStep'];
+  /** Checks of cmdb.yaml sections read above controller/ (`EvaluationContext.configSections`). */
+  configSections?: EvaluationContext['configSections'];
 }
 
 /**
@@ -37,8 +39,8 @@ export class RepoWorkspace {
 
   /** Runs the change evaluation on the clone; a step's failure is the decision `internal`, never a throw. */
   evaluate(input: ChangeInput): Promise<Evaluation> {
-    const { steps = STEPS, onStep } = this.options;
-    return this.locked(async () => evaluateChange(input, { reader: await this.catalog(), graph: new PooledGraph({ pool: this.pool }), onStep }, steps));
+    const { steps = STEPS, onStep, configSections } = this.options;
+    return this.locked(async () => evaluateChange(input, { reader: await this.catalog(), graph: new PooledGraph({ pool: this.pool }), onStep, configSections }, steps));
   }
 
   /** Moves the default branch's warm snapshot and graph to `commit` (derived from the previous one by the files that changed). */

@@ -6,6 +6,7 @@ import type { GraphStore } from '../graph/GraphStore.ts';
 import { syncStore } from '../graph/syncStore.ts';
 import { formatViolation } from '../controller/report.ts';
 import { commitViolations } from '../controller/commitViolations.ts';
+import { CONFIG_SECTIONS } from '../incidents/configSections.ts';
 import type { ReadinessCheck } from './health.ts';
 
 /** Longest wait between two attempts after failures. */
@@ -132,7 +133,7 @@ export class CatalogFollower {
     const { reader, graph, log } = this.options;
     let violations: Violation[];
     try {
-      violations = await commitViolations({ reader, snapshot, graph });
+      violations = await commitViolations({ reader, snapshot, graph, sections: CONFIG_SECTIONS });
     } catch (e) {
       log.warn({ err: e }, 'cannot check cycles and policies of the commit; reporting what reading it found');
       violations = [...snapshot.violations];

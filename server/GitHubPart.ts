@@ -3,6 +3,8 @@ import type { EventBus } from '../core/EventBus.ts';
 import type { DefaultBranchMoved, GitHubController } from '../controller/github/GitHubController.ts';
 import { WEBHOOK_PATH } from '../controller/github/webhookEndpoint.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
+import { CONFIG_SECTIONS } from '../incidents/configSections.ts';
+import type { GitHubApi } from '../controller/github/GitHubApi.ts';
 import type { ServerConfig } from './config.ts';
 import { changeStoreCheck, type ReadinessCheck } from './health.ts';
 import type { LeadershipPart } from './LeadershipPart.ts';
@@ -41,6 +43,8 @@ export class GitHubPart implements RouteProvider {
   private constructor(
     readonly controller: GitHubController,
     readonly store: ChangeStore,
+    /** The controller's GitHub client (incidents open issues with it). */
+    readonly api: GitHubApi,
     private readonly options: GitHubPartOptions,
   ) {
     this.readiness = changeStoreCheck(store);
@@ -57,10 +61,11 @@ export class GitHubPart implements RouteProvider {
     const { config, github, log, events, metrics, leadership } = options;
     const { settings } = github;
     const store = await openChangeStore({ dir: config.stateDir, neo4j: config.neo4j });
+    const api = new OctokitGitHubApi({ apiUrl: settings.apiUrl, auth: settings.auth, log: log.child({ component: 'octokit' }) });
     const controller = new GitHubController({
       stateDir: config.stateDir,
       store,
-      api: new OctokitGitHubApi({ apiUrl: settings.apiUrl, auth: settings.auth, log: log.child({ component: 'octokit' }) }),
+      api,
       webhookSecret: settings.webhookSecret,
       apiUrl: settings.apiUrl,
       cloneUrl: settings.cloneUrl,
@@ -70,6 +75,7 @@ export class GitHubPart implements RouteProvider {
       repositories: github.repo ? [github.repo] : undefined,
       events,
       onStep: metrics.stepObserver(),
+      configSections: CONFIG_SECTIONS,
       mayProcess: () => leadership.isLeader(),
     });
     // Stopping is immediate through mayProcess (asked before each delivery); a new term starts what waits.
@@ -77,7 +83,7 @@ export class GitHubPart implements RouteProvider {
       if (event.type === 'started-leading') controller.resume();
     });
     metrics.gauge('cmdb_webhook_queue_depth', 'Webhook deliveries received and not yet processed (running or waiting in the journal).', () => controller.pendingDeliveries().length);
-    return new GitHubPart(controller, store, options);
+    return new GitHubPart(controller, store, api, options);
   }
 
   /** With `--github-repo`: clones (or fetches) it and returns the clone and default branch to serve. */

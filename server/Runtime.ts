@@ -19,6 +19,8 @@ import type { CatalogConfig } from '../catalog/config.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import type { Binding } from '../reconcilers/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
+import { startIncidents, type Incidents } from './incidentsSetup.ts';
+import type { ChangeStore } from '../state/ChangeStore.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
 import { createLogger } from './logger.ts';
@@ -53,6 +55,10 @@ export interface Runtime {
   /** With --reconcile: the reconcilers (running while this replica leads) and their finding store. */
   reconcilers?: ReconcilerPart;
   findings?: FindingStore;
+  /** With --reconcile: incident management (the engine runs while this replica leads). */
+  incidents?: Incidents;
+  /** Change records: the GitHub controller's, or (following a branch with --reconcile) the branch's moves. */
+  changes?: ChangeStore;
   /** Graceful: takes no new work, drains what runs up to the shutdown deadline, then closes everything. */
   shutdown(): Promise<ShutdownReport>;
 }
@@ -111,6 +117,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await part?.start();
     const reconciling = config.reconcile ? await startReconcilers({ config, events, log, metrics, leadership, snapshot: () => follower.snapshot, bindings: servedBindings(() => follower.snapshot, (snapshot) => reader.configOf(snapshot), log) }) : undefined;
     if (reconciling) closers.push(reconciling.close);
+    let changes: ChangeStore | undefined = part?.store;
+    if (config.reconcile && !changes) {
+      const { openChangeStore } = await import('../state/openChangeStore.ts');
+      const store = await openChangeStore({ dir: config.stateDir, neo4j: config.neo4j });
+      closers.push(() => store.close());
+      changes = store;
+    }
+    const incidents = config.reconcile && changes
+      ? await startIncidents({ config, env, events, log, metrics, leadership, graph, snapshot: () => follower.snapshot, configOf: (s) => reader.configOf(s), findings: reconciling?.store, changes, github: part })
+      : undefined;
+    if (incidents) closers.push(incidents.close);
 
     const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
     const graphql: GraphqlHandler = createGraphqlHandler({
@@ -119,13 +136,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       authenticate: (request) => authenticator.authenticate(request),
     });
     closers.push(() => graphql.dispose());
-    const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), leadership.readiness, ...(part ? [part.readiness] : []), ...(reconciling ? [reconciling.part.readiness] : [])];
+    const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), leadership.readiness, ...(part ? [part.readiness] : []), ...(reconciling ? [reconciling.part.readiness] : []), ...(incidents ? [incidents.part.readiness] : [])];
     const health = new Health({ checks });
     const routes: Route[] = [
       { methods: ['GET', 'POST', 'OPTIONS'], path: GRAPHQL_PATH, handler: graphql.handle, description: 'GraphQL, GraphiQL in a browser' },
       ...health.routes,
       ...metrics.routes,
       ...(part?.routes ?? []),
+      ...(incidents?.alertmanager.routes ?? []),
       ...new GitHubSetupPart({ env }).routes,
     ];
     const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
@@ -163,6 +181,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       leadership,
       reconcilers: reconciling?.part,
       findings: reconciling?.store,
+      incidents,
+      changes,
       shutdown: () => (stopping ??= shutdown()),
     };
   } catch (e) {

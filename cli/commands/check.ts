@@ -6,7 +6,7 @@ import type { Output } from '../output.ts';
 import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import { evaluateChange } from '../../controller/evaluateChange.ts';
-import { CONFIG_SECTIONS } from '../configSections.ts';
+import { CONFIG_SECTIONS } from '../../incidents/configSections.ts';
 import { describeFailure, toReport } from '../../controller/report.ts';
 import { JsonReporter, MarkdownReporter, TextReporter, type Reporter } from '../../controller/reporters/index.ts';
 import { parseOpenChanges } from '../../policies/conflicts.ts';

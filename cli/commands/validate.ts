@@ -4,7 +4,7 @@ import { forOption } from '../options.ts';
 import type { Output } from '../output.ts';
 import { violationLines } from '../output.ts';
 import { commitViolations } from '../../controller/commitViolations.ts';
-import { CONFIG_SECTIONS } from '../configSections.ts';
+import { CONFIG_SECTIONS } from '../../incidents/configSections.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 
 export interface ValidateOptions {

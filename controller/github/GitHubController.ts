@@ -64,6 +64,8 @@ export interface GitHubControllerOptions {
   steps?: readonly AnyStep[];
   /** Called after each evaluation step with its duration (a metric). */
   onStep?: EvaluationContext['onStep'];
+  /** Checks of cmdb.yaml sections read above controller/ (reported by the validate step). */
+  configSections?: EvaluationContext['configSections'];
   /** Where the controller publishes `changeEvaluated`, `changeRecorded`, `defaultBranchMoved` and `deliveryProcessed`. */
   events?: EventBus;
   /** Evaluation time of open pull requests (change windows, `now` in policies); default: the clock. Merged ones are evaluated at their merge time. */
@@ -346,7 +348,7 @@ export class GitHubController {
     const key = info.fullName.toLowerCase();
     let w = this.workspaces.get(key);
     if (!w) {
-      w = new RepoWorkspace({ gitdir: this.mirror.gitdir(info.fullName), git: this.options.git, cache: this.options.cache, steps: this.options.steps, onStep: this.options.onStep });
+      w = new RepoWorkspace({ gitdir: this.mirror.gitdir(info.fullName), git: this.options.git, cache: this.options.cache, steps: this.options.steps, onStep: this.options.onStep, configSections: this.options.configSections });
       this.workspaces.set(key, w);
     }
     return w;
