@@ -9,6 +9,7 @@ import { entity, TestRepo } from '../helpers/gitRepo.ts';
 let repo: TestRepo;
 let first: string;
 let second: string;
+let third: string;
 
 const team = entity('Group', 'ops', { type: 'team', children: [] });
 const db = entity('Resource', 'db', { type: 'database', owner: 'ops' }, { annotations: { 'cmdb.dev/runbook': 'runbooks/db-failover.md, ./docs/plain.md, runbooks/missing.md' } });
@@ -42,6 +43,7 @@ beforeAll(() => {
     'README.md': '# The config repo\n',
   });
   second = repo.commit({ 'runbooks/db-failover.md': '---\ntitle: Fail over, v2\nentities: [resource:db]\n---\n', 'runbooks/bad-refs.md': undefined });
+  third = repo.commit({ 'cmdb.yaml': 'exclude: []\n', 'runbooks/cart.md': '# Cart, renamed\n' });
 });
 afterAll(() => repo.remove());
 
@@ -72,6 +74,8 @@ describe.each(readers)('readRunbooks (%s)', (_, open) => {
       'docs/plain.md',
     ]);
     expect(index.forRefs(['group:default/ops', 'component:default/nothing'])).toEqual([]);
+    // Annotations of the first N refs only: the others get their front matter links.
+    expect(index.forRefs(['component:default/cart', 'resource:default/db'], { annotationsOf: 1 }).map((r) => r.path)).toEqual(['runbooks/cart.md', 'runbooks/db-failover.md', 'runbooks/untitled.md']);
     expect(index.runbooks.find((r) => r.path === 'README.md')).toEqual({ path: 'README.md', title: 'The config repo', entities: [] });
     expect(index.runbooks.some((r) => r.path.startsWith('vendor/'))).toBe(false);
   });
@@ -106,6 +110,21 @@ describe.each(readers)('readRunbooks (%s)', (_, open) => {
     expect(indexB.forRefs(['component:default/cart']).map((r) => r.path)).toEqual(['runbooks/cart.md']);
     expect(indexB.violations.some((v) => v.file === 'runbooks/bad-refs.md')).toBe(false);
     expect((await indexA).forRefs(['component:default/cart']).map((r) => r.path)).toEqual(['runbooks/cart.md', 'runbooks/db-failover.md']);
+    // Derived again: a changed cmdb.yaml (exclude) reads every Markdown file; a file without front matter links nothing.
+    const indexC = await readRunbooks(git, third, await reader.readFrom(b, third));
+    expect(indexC.forRefs(['component:default/cart'])).toEqual([]);
+    expect(indexC.runbooks.find((r) => r.path === 'runbooks/cart.md')?.title).toBe('Cart, renamed');
+    expect(indexC.violations.map((v) => `${v.file}:${v.line}:${v.column}`)).toContain('vendor/ignored.md:2:12');
+  });
+
+  it('derives a commit from a base given explicitly, as read in full', async () => {
+    const git = open();
+    const reader = new CatalogReader({ git, cache: false });
+    const snapshot = await reader.read(second);
+    const derived = await readRunbooks(git, second, snapshot, { base: first });
+    const full = await readRunbooks(open(), second, await reader.read(second));
+    expect(derived.runbooks).toEqual(full.runbooks);
+    expect(derived.violations).toEqual(full.violations);
   });
 });
 
