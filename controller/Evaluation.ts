@@ -89,7 +89,16 @@ export interface Findings {
   standardBy: string[];
   approvals: ApprovalsOutcome;
   conflicts: Conflict[];
+  /** Runbooks of the changed and impacted entities (`catalog/runbooks.ts`), by path. */
+  runbooks: ChangeRunbook[];
   decision: Decision;
+}
+
+/** A runbook of a change: its file and title, and the changed or impacted entities it is linked to (in the order the change lists them). */
+export interface ChangeRunbook {
+  path: string;
+  title: string;
+  refs: RefString[];
 }
 
 /** A key a step may read or add. */

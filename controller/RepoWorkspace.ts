@@ -1,3 +1,4 @@
+import type { CommitInfo } from '../catalog/git/GitReader.ts';
 import type { GitImplementation } from '../catalog/git/openRepo.ts';
 import { openRepo } from '../catalog/git/openRepo.ts';
 import type { Snapshot } from '../catalog/types.ts';
@@ -53,6 +54,13 @@ export class RepoWorkspace {
       await this.pool.graphFor(snapshot);
       return snapshot;
     });
+  }
+
+  /** The commits of `head` not in `base` (`git rev-list base..head`), parents first: a merged pull request's commits, from the clone. */
+  async commitsBetween(base: string, head: string): Promise<CommitInfo[]> {
+    const { git } = await this.catalog();
+    if (!git.commitsBetween) throw new Error(`${git.name} cannot list commits`);
+    return git.commitsBetween(base, head);
   }
 
   /** The snapshot `follow` keeps, if any. */

@@ -7,6 +7,7 @@ import { diffStep } from './steps/diff.ts';
 import { impactStep } from './steps/impact.ts';
 import { loadStep } from './steps/load.ts';
 import { policiesStep, rulesStep } from './steps/policies.ts';
+import { runbooksStep } from './steps/runbooks.ts';
 import { validateStep } from './steps/validate.ts';
 import { windowsStep } from './steps/windows.ts';
 
@@ -49,6 +50,7 @@ export function orderedSteps(steps: readonly AnyStep[]): readonly AnyStep[] {
  * The change evaluation, in the order docs/architecture.md gives: load (base, head, head graph),
  * validate, diff, impact; policies (rules of the base commit, then windows,
  * which policies see, then the policies themselves), conflicts; approvals;
+ * runbooks of the changed and impacted entities;
  * `decide` always last. Checked when this module loads.
  */
 export const STEPS: readonly AnyStep[] = orderedSteps([
@@ -61,6 +63,7 @@ export const STEPS: readonly AnyStep[] = orderedSteps([
   policiesStep,
   conflictsStep,
   approvalsStep,
+  runbooksStep,
   decideStep,
 ]);
 

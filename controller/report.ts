@@ -1,6 +1,6 @@
 import type { ChangeOp, Criticality, RefString, Violation } from '../catalog/types.ts';
 import type { ApprovalRequirement, ChangeType, Conflict, Risk, WindowReport } from '../policies/types.ts';
-import type { Decision, Evaluation, StepFailure } from './Evaluation.ts';
+import type { ChangeRunbook, Decision, Evaluation, StepFailure } from './Evaluation.ts';
 
 /** The outcome of a change evaluation as reported (the JSON format of `cmdb check`). */
 export interface ChangeReport {
@@ -30,6 +30,12 @@ export interface ChangeReport {
   policies: string[];
   /** Only when the decision is `internal`: the step that failed and its message. */
   failure?: StepFailure;
+  /**
+   * Runbooks of the changed and impacted entities, only when there are any.
+   * Not part of the JSON format (JsonReporter leaves it out); the Markdown and
+   * text reports list them.
+   */
+  runbooks?: ChangeRunbook[];
 }
 
 /** Sorted errors first, then by file and line. */
@@ -62,6 +68,7 @@ export function toReport(ev: Evaluation): ChangeReport {
     policies: ev.policies ?? [],
   };
   if (ev.decision === 'internal') report.failure = ev.failure ?? { step: 'decide', message: 'the evaluation failed' };
+  else if (ev.runbooks?.length) report.runbooks = ev.runbooks;
   return report;
 }
 

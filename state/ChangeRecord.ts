@@ -1,35 +1,69 @@
 import type { ChangeType, Decision, RefString, Risk } from '../core/types.ts';
 
-/** A merged change, as kept for KPIs (lead time, approval time, risk mix). Times are RFC 3339, UTC. */
-export interface ChangeRecord {
-  /** `owner/repo#number`: one record per merged pull request. */
+/**
+ * A change kept for KPIs (lead time, approval time, risk mix) and as a
+ * probable cause of incidents: a merged pull request (`source` absent or
+ * `pull-request`), or, when `cmdb serve` only follows a branch, a commit range
+ * the branch moved by (`branch`). Times are RFC 3339, UTC.
+ */
+export type ChangeRecord = PullRequestChangeRecord | BranchChangeRecord;
+
+/** What every change record has. */
+interface ChangeRecordBase {
   id: string;
   repository: string;
-  number: number;
   title: string;
-  /** GitHub login of the author. */
+  /** GitHub login of the author (pull request), or `Name <email>` of the newest commit's author (branch). */
   author?: string;
   url?: string;
-  risk: Risk;
-  changeType: ChangeType;
-  /** The decision on the merged head (a merge by an admin can override the gate). */
-  decision: Decision;
-  /** Base and head commits the change was evaluated on, and the commit the merge made on the default branch. */
+  /** Full SHAs of the change's commits, parents before children (absent on records kept before they were recorded). */
+  commits?: string[];
+  /** Base and head commits the change was evaluated on, and the commit the merge made on the default branch (for a branch range: its newest commit). */
   base: string;
   head: string;
   mergeCommit: string;
-  openedAt: string;
-  /** When the last approval that was needed was given on the merged head; null when none was needed or given. */
-  approvedAt: string | null;
   mergedAt: string;
-  /** Logins whose approvals counted. */
-  approvedBy: string[];
   /** Entities added, modified or removed. */
   changed: RefString[];
   /** Entities reached from the changed ones (the blast radius). */
   impacted: RefString[];
   recordedAt: string;
 }
+
+/** A merged pull request, recorded by the GitHub controller. */
+export interface PullRequestChangeRecord extends ChangeRecordBase {
+  /** `owner/repo#number`: one record per merged pull request. */
+  id: string;
+  /** Absent on records kept before branch records existed. */
+  source?: 'pull-request';
+  number: number;
+  risk: Risk;
+  changeType: ChangeType;
+  /** The decision on the merged head (a merge by an admin can override the gate). */
+  decision: Decision;
+  openedAt: string;
+  /** When the last approval that was needed was given on the merged head; null when none was needed or given. */
+  approvedAt: string | null;
+  /** Logins whose approvals counted. */
+  approvedBy: string[];
+}
+
+/**
+ * A commit range the followed branch moved by (`cmdb serve` without the
+ * GitHub controller, `server/BranchChangeRecorder.ts`): `base` is the commit
+ * served before, `head` (and `mergeCommit`) the one moved to, `mergedAt` the
+ * newest commit's committer date. Not evaluated: no risk, decision or approvals.
+ */
+export interface BranchChangeRecord extends ChangeRecordBase {
+  /** `branch:<base>..<head>` (full SHAs). */
+  id: string;
+  source: 'branch';
+  number?: undefined;
+  commits: string[];
+}
+
+/** True for a merged pull request's record (also those kept before `source` existed). */
+export const isPullRequestRecord = (r: ChangeRecord): r is PullRequestChangeRecord => r.source !== 'branch';
 
 /** What `ChangeStore.changes` may filter on. */
 export interface ChangeQuery {

@@ -1,6 +1,6 @@
 import { CmdbError } from '../core/errors.ts';
 import { Neo4jClient, type Neo4jClientOptions } from '../graph/neo4jClient.ts';
-import type { ChangeQuery, ChangeRecord } from './ChangeRecord.ts';
+import { isPullRequestRecord, type ChangeQuery, type ChangeRecord } from './ChangeRecord.ts';
 import type { ChangeStore } from './ChangeStore.ts';
 
 export const CHANGE_LABEL = 'CmdbChange';
@@ -17,19 +17,22 @@ RETURN created`;
 
 /** Properties queryable with Cypher (KPIs), besides the whole record as JSON in `record`. */
 function properties(r: ChangeRecord): Record<string, unknown> {
+  const pr = isPullRequestRecord(r) ? r : undefined;
   return {
     repository: r.repository,
-    number: r.number,
+    source: r.source ?? 'pull-request',
+    number: pr?.number ?? null,
     title: r.title,
     author: r.author ?? null,
-    risk: r.risk,
-    changeType: r.changeType,
-    decision: r.decision,
-    openedAt: r.openedAt,
-    approvedAt: r.approvedAt,
+    risk: pr?.risk ?? null,
+    changeType: pr?.changeType ?? null,
+    decision: pr?.decision ?? null,
+    openedAt: pr?.openedAt ?? null,
+    approvedAt: pr?.approvedAt ?? null,
     mergedAt: r.mergedAt,
     mergeCommit: r.mergeCommit,
-    approvedBy: r.approvedBy,
+    approvedBy: pr?.approvedBy ?? [],
+    commits: r.commits ?? [],
     changed: r.changed,
     impacted: r.impacted,
   };

@@ -16,6 +16,18 @@ export interface FileChange {
   entry?: TreeEntry;
 }
 
+/** A commit, as change records keep it. */
+export interface CommitInfo {
+  /** Full SHA. */
+  oid: string;
+  /** The first line of its message. */
+  subject: string;
+  /** `Name <email>` of the author. */
+  author: string;
+  /** Committer date, RFC 3339 in UTC (`2026-01-01T00:00:00Z`). */
+  committedAt: string;
+}
+
 /**
  * Read-only access to the objects of one repository.
  *
@@ -39,5 +51,11 @@ export interface GitReader {
    * went missing while a snapshot table is read.
    */
   readBlobSync?(oid: string): Buffer | undefined;
+  /**
+   * The commits reachable from `head` and not from `base` (`git rev-list
+   * base..head`; every commit of `head` without a base), parents before
+   * children. Optional so that wrappers need not have it; both readers do.
+   */
+  commitsBetween?(base: string | undefined, head: string): Promise<CommitInfo[]>;
   close(): Promise<void>;
 }

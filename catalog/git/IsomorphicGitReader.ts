@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { CmdbError } from '../../core/errors.ts';
-import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
+import type { CommitInfo, FileChange, GitReader, TreeEntry } from './GitReader.ts';
+import { isoSeconds } from './NativeGitReader.ts';
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
@@ -64,6 +65,38 @@ export class IsomorphicGitReader implements GitReader {
       const { blob } = await git.readBlob({ fs, dir: this.dir, gitdir: this.gitdir, oid, cache: this.cache });
       onBlob(oid, Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength));
     }
+  }
+
+  async commitsBetween(base: string | undefined, head: string): Promise<CommitInfo[]> {
+    const excluded = new Set<string>();
+    for (const stack = base === undefined ? [] : [base]; stack.length > 0; ) {
+      const oid = stack.pop()!;
+      if (excluded.has(oid)) continue;
+      excluded.add(oid);
+      stack.push(...(await this.commitOf(oid)).parent);
+    }
+    // Depth-first from head, each commit after its parents.
+    const seen = new Set<string>(excluded);
+    const out: CommitInfo[] = [];
+    const stack: Array<{ oid: string; after: boolean }> = [{ oid: head, after: false }];
+    while (stack.length > 0) {
+      const { oid, after } = stack.pop()!;
+      if (!after && seen.has(oid)) continue;
+      const c = await this.commitOf(oid);
+      if (after) {
+        out.push({ oid, subject: c.message.split('\n')[0], author: `${c.author.name} <${c.author.email}>`, committedAt: isoSeconds(c.committer.timestamp) });
+        continue;
+      }
+      seen.add(oid);
+      stack.push({ oid, after: true });
+      for (const p of [...c.parent].reverse()) if (!seen.has(p)) stack.push({ oid: p, after: false });
+    }
+    return out;
+  }
+
+  private async commitOf(oid: string) {
+    const { commit } = await git.readCommit({ fs, dir: this.dir, gitdir: this.gitdir, oid, cache: this.cache });
+    return commit;
   }
 
   async close(): Promise<void> {}

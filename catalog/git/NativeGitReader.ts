@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { CmdbError } from '../../core/errors.ts';
-import type { FileChange, GitReader, TreeEntry } from './GitReader.ts';
+import type { CommitInfo, FileChange, GitReader, TreeEntry } from './GitReader.ts';
 
 /** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */
 function runGit(cwd: string, args: string[]): Promise<Buffer> {
@@ -27,6 +27,9 @@ export async function nativeGitAvailable(): Promise<boolean> {
     return false;
   }
 }
+
+/** Seconds since the epoch as RFC 3339 in UTC, without fractions. */
+export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** Parses `git ls-tree -r -z` output. */
 function parseLsTree(out: Buffer): TreeEntry[] {
@@ -82,6 +85,16 @@ export class NativeGitReader implements GitReader {
 
   async diffFiles(base: string, head: string): Promise<FileChange[]> {
     return parseDiffTree(await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]));
+  }
+
+  async commitsBetween(base: string | undefined, head: string): Promise<CommitInfo[]> {
+    const range = base === undefined ? [head] : [head, `^${base}`];
+    const out = await runGit(this.dir, ['log', '-z', '--topo-order', '--reverse', '--format=%H%x00%s%x00%an <%ae>%x00%ct', ...range, '--']);
+    const fields = out.toString('utf8').split('\0');
+    const commits: CommitInfo[] = [];
+    for (let i = 0; i + 3 < fields.length; i += 4)
+      commits.push({ oid: fields[i].replace(/^\n/, ''), subject: fields[i + 1], author: fields[i + 2], committedAt: isoSeconds(Number(fields[i + 3])) });
+    return commits;
   }
 
   readBlobSync(oid: string): Buffer | undefined {

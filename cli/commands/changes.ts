@@ -1,7 +1,7 @@
 import { EXIT } from '../exitCodes.ts';
 import { forOption, parseTime } from '../options.ts';
 import type { Output } from '../output.ts';
-import type { ChangeRecord } from '../../state/ChangeRecord.ts';
+import { isPullRequestRecord, type ChangeRecord } from '../../state/ChangeRecord.ts';
 import { defaultStateDir } from '../../state/FileChangeStore.ts';
 import { openChangeStore } from '../../state/openChangeStore.ts';
 import { neo4jSettings } from '../context.ts';
@@ -14,13 +14,18 @@ export interface ChangesOptions {
   format: 'text' | 'json';
 }
 
-/** `2026-03-03 14:30  acme/config#12  high normal  by anguyen, approved by csmith-acme, ewalsh  "Scale the cart"  (3 changed, 6 impacted)` */
+/**
+ * `2026-03-03 14:30  acme/config#12  high normal  by anguyen, approved by csmith-acme, ewalsh  "Scale the cart"  (3 changed, 6 impacted)`;
+ * a branch range: `2026-03-03 14:30  branch:0123..4567  branch, 2 commits  by Ann <ann@example.com>  "Scale the cart"  (3 changed, 6 impacted)`.
+ */
 function textLine(r: ChangeRecord): string {
-  const approved = r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : '';
-  return `${r.mergedAt.slice(0, 16).replace('T', ' ')}  ${r.id}  ${r.risk} ${r.changeType}  by ${r.author ?? 'unknown'}${approved}  "${r.title}"  (${r.changed.length} changed, ${r.impacted.length} impacted)`;
+  const what = isPullRequestRecord(r)
+    ? `${r.risk} ${r.changeType}  by ${r.author ?? 'unknown'}${r.approvedBy.length ? `, approved by ${r.approvedBy.join(', ')}` : ''}`
+    : `branch, ${r.commits.length} commit${r.commits.length === 1 ? '' : 's'}  by ${r.author ?? 'unknown'}`;
+  return `${r.mergedAt.slice(0, 16).replace('T', ' ')}  ${r.id}  ${what}  "${r.title}"  (${r.changed.length} changed, ${r.impacted.length} impacted)`;
 }
 
-/** `cmdb changes`: the change records the GitHub controller kept, oldest merge first. */
+/** `cmdb changes`: the change records kept (merged pull requests, branch ranges), oldest merge first. */
 export async function runChanges(o: ChangesOptions, io: Output): Promise<number> {
   const since = parseTime(o.since, '--since');
   const neo4j = neo4jSettings(o);

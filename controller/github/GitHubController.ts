@@ -7,7 +7,7 @@ import type { EventBus } from '../../core/EventBus.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toReport, type ChangeReport } from '../report.ts';
-import type { ChangeRecord } from '../../state/ChangeRecord.ts';
+import type { PullRequestChangeRecord } from '../../state/ChangeRecord.ts';
 import { FileChangeStore } from '../../state/FileChangeStore.ts';
 import type { ChangeStore } from '../../state/ChangeStore.ts';
 import { DeliveryJournal, type Delivery } from '../../state/DeliveryJournal.ts';
@@ -299,7 +299,7 @@ export class GitHubController {
    * The record of a merged pull request: its head evaluated against its merge
    * base with the branch before the push (what was reviewed), at the merge time.
    */
-  private async changeRecord(info: RepoInfo, pull: PullRequestInfo, push: { mergeCommit: string; before?: string }): Promise<ChangeRecord> {
+  private async changeRecord(info: RepoInfo, pull: PullRequestInfo, push: { mergeCommit: string; before?: string }): Promise<PullRequestChangeRecord> {
     const mergedAt = pull.mergedAt!;
     const mergeCommit = push.mergeCommit;
     const report = (await this.evaluate(info, pull, { at: new Date(mergedAt), openChanges: false, baseTip: push.before ?? pull.baseSha }))!;
@@ -307,9 +307,12 @@ export class GitHubController {
     const reviews = await this.options.api.listReviews(refOf(info), pull.number);
     const approvals = approvalsFromReviews({ reviews, head: pull.headSha, author: pull.author });
     const needed = report.approvals.required.length > 0 && report.approvals.satisfied;
+    // The pull request's commits, as `pulls/{n}/commits` lists them: those of its head not in the merge base, from the clone (fetched for the evaluation).
+    const commits = (await this.workspaceOf(info).commitsBetween(report.base, report.head)).map((c) => c.oid);
     return {
       id: `${info.fullName}#${pull.number}`,
       repository: info.fullName,
+      source: 'pull-request',
       number: pull.number,
       title: pull.title,
       author: pull.author,
@@ -320,6 +323,7 @@ export class GitHubController {
       base: report.base,
       head: report.head,
       mergeCommit: pull.mergeCommitSha ?? mergeCommit,
+      commits,
       openedAt: pull.createdAt,
       approvedAt: needed ? (approvals.lastApprovedAt ?? null) : null,
       mergedAt,
@@ -330,7 +334,7 @@ export class GitHubController {
     };
   }
 
-  private publishRecorded(r: ChangeRecord): void {
+  private publishRecorded(r: PullRequestChangeRecord): void {
     this.options.events?.publish('changeRecorded', { id: r.id, repository: r.repository, number: r.number, mergeCommit: r.mergeCommit, decision: r.decision });
   }
 

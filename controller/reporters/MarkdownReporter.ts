@@ -30,6 +30,7 @@ export class MarkdownReporter implements Reporter {
     if (warnings.length) out.push('### Warnings', '', ...warnings.map((v) => `- ${where(v)}${escapeCell(v.message)} (${tag(v)})`), '');
     out.push(...windows(r), ...conflicts(r));
     if (r.policies.length) out.push(`Policies matched: ${r.policies.map((p) => `\`${p}\``).join(', ')}`, '');
+    out.push(...runbooks(r));
     out.push(`### Changes (${r.changes.length})`, '', '| entity | change | file | fields |', '| --- | --- | --- | --- |');
     for (const c of r.changes.slice(0, MAX_ROWS)) out.push(`| \`${c.ref}\` | ${c.op} | \`${c.file}\` | ${c.fields.map((f) => `\`${f}\``).join(', ')} |`);
     if (r.changes.length > MAX_ROWS) out.push(`| … and ${r.changes.length - MAX_ROWS} more | | | |`);
@@ -86,6 +87,15 @@ function windows(r: ChangeReport): string[] {
 function conflicts(r: ChangeReport): string[] {
   if (!r.conflicts.length) return [];
   return ['### Overlaps with open changes', '', ...r.conflicts.map((x) => `- ${escapeCell(x.id)}${x.title ? ` (${escapeCell(x.title)})` : ''}: ${x.refs.slice(0, 10).map((ref) => `\`${ref}\``).join(', ')}${x.refs.length > 10 ? ` and ${x.refs.length - 10} more` : ''}`), ''];
+}
+
+/** The runbooks of changed and impacted entities, when any: title, file, the entities it is for. */
+function runbooks(r: ChangeReport): string[] {
+  const list = r.runbooks ?? [];
+  if (!list.length) return [];
+  const rows = list.slice(0, MAX_ROWS).map((b) => `- **${escapeCell(b.title)}** (\`${b.path}\`) for ${b.refs.slice(0, 5).map((ref) => `\`${ref}\``).join(', ')}${b.refs.length > 5 ? ` and ${b.refs.length - 5} more` : ''}`);
+  if (list.length > MAX_ROWS) rows.push(`- … and ${list.length - MAX_ROWS} more`);
+  return ['### Runbooks', '', ...rows, ''];
 }
 
 function where(v: { file?: string; line?: number; ref?: string }): string {

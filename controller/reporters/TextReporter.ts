@@ -50,6 +50,7 @@ export class TextReporter implements Reporter {
     if (warnings.length) lines.push('', c.bold(c.yellow(`Warnings (${warnings.length}):`)), ...this.capped(warnings.map((v) => `  ${formatViolation(v)}`)));
     lines.push(...this.windows(r), ...this.conflicts(r));
     if (r.policies.length) lines.push('', `${c.bold('Policies matched:')} ${r.policies.join(', ')}`);
+    if (r.runbooks?.length) lines.push('', c.bold(`Runbooks (${r.runbooks.length}):`), ...this.capped(r.runbooks.map((b) => `  ${b.title}  ${c.dim(`${b.path}, for ${refList(b.refs, 3)}`)}`)));
     lines.push('', c.bold(`Changes (${r.changes.length}):`));
     lines.push(...this.capped(r.changes.map((ch) => `  ${opMark(ch.op, c)} ${ch.ref}  ${c.dim(ch.file)}${ch.fields.length ? c.dim(`  [${ch.fields.join(', ')}]`) : ''}`)));
     lines.push('', `${c.bold(`Impact (${r.impact.entities.length} entities)`)}; highest criticality: ${r.impact.maxCriticality ?? 'none'}; owners: ${r.impact.owners.join(', ') || 'none'}`);

@@ -64,7 +64,7 @@ const finish = defineStep({ name: 'decide', reads: [], adds: ['decision'], run: 
 describe('the order of the steps', () => {
   it('is sound: every step reads only what an earlier step added, decide last', () => {
     expect(stepOrderProblems(STEPS)).toEqual([]);
-    expect(names(STEPS)).toEqual(['load', 'validate', 'diff', 'impact', 'rules', 'windows', 'policies', 'conflicts', 'approvals', 'decide']);
+    expect(names(STEPS)).toEqual(['load', 'validate', 'diff', 'impact', 'rules', 'windows', 'policies', 'conflicts', 'approvals', 'runbooks', 'decide']);
   });
 
   it('fails loudly when a step reads what no earlier step adds', () => {

@@ -280,7 +280,11 @@ describe('pull requests as change requests', () => {
       approvedAt: '2026-03-04T10:15:00Z',
       mergedAt: '2026-03-04T11:00:00Z',
       approvedBy: ['csmith-acme', 'ewalsh'],
+      source: 'pull-request',
+      // The pull request's commits (those of its head not in main before the merge), full SHAs.
+      commits: h.remote.bareGit('rev-list', '--reverse', `${before}..${pr.head}`).split('\n'),
     });
+    expect(records[0].commits).toEqual([h.remote.demo.change]);
     expect(records[0].changed).toEqual(['component:default/cartservice', 'component:default/inventoryservice', 'resource:default/redis-cart']);
     expect(records[0].impacted).toContain('system:default/online-boutique');
 

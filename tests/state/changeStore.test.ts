@@ -91,6 +91,35 @@ describe.each(IMPLEMENTATIONS)('ChangeStore contract: $name', (impl) => {
     expect((await reopened.changes({ repository: repo.toUpperCase(), since: new Date('2026-03-04T00:00:00Z') })).map((r) => r.number)).toEqual([2]);
     await reopened.close();
   });
+
+  it('keeps branch records (a commit range, no pull request) beside pull requests, once each', async () => {
+    const repo = `${RUN}-${impl.name}-branch/config`;
+    const { store, again } = impl.open();
+    const [a, b, c] = ['1', '2', '3'].map((x) => x.repeat(40));
+    const branch: ChangeRecord = {
+      id: `branch:${a}..${c}`,
+      repository: repo,
+      source: 'branch',
+      title: '2 commits',
+      author: 'Ann <ann@example.com>',
+      commits: [b, c],
+      base: a,
+      head: c,
+      mergeCommit: c,
+      mergedAt: '2026-03-04T12:00:00Z',
+      changed: ['resource:default/db'],
+      impacted: ['component:default/cart'],
+      recordedAt: '2026-03-04T12:00:05Z',
+    };
+    expect(await store.recordChange(branch)).toBe('recorded');
+    expect(await store.recordChange({ ...branch, title: 'again' })).toBe('exists');
+    expect(await store.recordChange(record(repo, 7, '2026-03-04T11:00:00Z'))).toBe('recorded');
+    await store.close();
+    const reopened = again();
+    expect(await reopened.getChange(branch.id)).toEqual(branch);
+    expect((await reopened.changes({ repository: repo })).map((r) => r.id)).toEqual([`${repo}#7`, branch.id]);
+    await reopened.close();
+  });
 });
 
 describe('FileChangeStore', () => {
