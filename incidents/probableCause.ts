@@ -16,53 +16,76 @@ export interface CauseSubject {
 
 export const MAX_CAUSES = 3;
 
-interface Ranked {
+interface Entry {
   record: CauseRecord;
+  recordedMs: number;
+}
+
+interface Ranked extends Entry {
   ref: RefString;
   rank: number;
   reason: string;
 }
 
 /**
- * Ranks change records as probable causes of an incident. A record counts when
- * it was recorded (`recordedAt`, when the change reached the served branch)
- * within `lookBackMs` before the incident opened, never after. Rank 0: it
- * changed the root; rank d: it changed something the root depends on at
- * distance d; then (rank depth+1) it changed a correlated entity. Ties: the
- * newer first, then the id. A record's best reason counts. Returns the first
- * `limit`, skipping the ids in `exclude` (causes a person dismissed).
+ * Change records indexed by the entities they changed, so ranking an incident
+ * reads only the records of its root, what the root depends on and its
+ * correlated entities (not every record). Built once per batch of inputs.
  */
-export function rankCauses(records: Iterable<CauseRecord>, subject: CauseSubject, lookBackMs: number, exclude: ReadonlySet<string> = new Set(), limit = MAX_CAUSES): ProbableCause[] {
-  const opened = Date.parse(subject.openedAt);
-  const from = opened - lookBackMs;
-  const correlated = new Set(subject.correlated);
-  const correlatedRank = Math.max(0, ...subject.upstream.values()) + 1;
-  const ranked: Ranked[] = [];
-  for (const record of records) {
-    if (exclude.has(record.id)) continue;
-    const at = Date.parse(record.recordedAt);
-    if (!(at >= from && at <= opened)) continue;
-    let best: Ranked | undefined;
-    for (const ref of record.changed) {
-      let candidate: Ranked | undefined;
-      if (ref === subject.root) candidate = { record, ref, rank: 0, reason: `changed the root ${ref}` };
-      else if (subject.upstream.has(ref)) {
-        const d = subject.upstream.get(ref)!;
-        candidate = { record, ref, rank: d, reason: `changed ${ref}, which the root depends on (distance ${d})` };
-      } else if (correlated.has(ref)) candidate = { record, ref, rank: correlatedRank, reason: `changed ${ref}, a correlated entity` };
-      if (candidate && (!best || candidate.rank < best.rank || (candidate.rank === best.rank && ref < best.ref))) best = candidate;
+export class CauseIndex {
+  private readonly byRef = new Map<RefString, Entry[]>();
+
+  constructor(records: Iterable<CauseRecord>) {
+    for (const record of records) {
+      const entry = { record, recordedMs: Date.parse(record.recordedAt) };
+      for (const ref of new Set(record.changed)) {
+        let list = this.byRef.get(ref);
+        if (!list) this.byRef.set(ref, (list = []));
+        list.push(entry);
+      }
     }
-    if (best) ranked.push(best);
   }
-  ranked.sort((a, b) => a.rank - b.rank || (a.record.recordedAt !== b.record.recordedAt ? (a.record.recordedAt < b.record.recordedAt ? 1 : -1) : a.record.id < b.record.id ? -1 : 1));
-  return ranked.slice(0, limit).map(({ record, reason }) => ({
-    change: {
-      id: record.id,
-      ...(record.number !== undefined ? { number: record.number } : {}),
-      commits: record.commits ?? [record.mergeCommit],
-      title: record.title,
-      recordedAt: record.recordedAt,
-    },
-    reason,
-  }));
+
+  /**
+   * Ranks the change records as probable causes of an incident. A record counts
+   * when it was recorded (`recordedAt`, when the change reached the served
+   * branch) within `lookBackMs` before the incident opened, never after. Rank 0:
+   * it changed the root; rank d: it changed something the root depends on at
+   * distance d; then (rank: the largest distance + 1) it changed a correlated
+   * entity. A record's best reason counts (the smaller ref among equals). Ties:
+   * the newer first, then the id. Returns the first `limit`, skipping the ids in
+   * `exclude` (causes a person dismissed).
+   */
+  rank(subject: CauseSubject, lookBackMs: number, exclude: ReadonlySet<string> = new Set(), limit = MAX_CAUSES): ProbableCause[] {
+    const opened = Date.parse(subject.openedAt);
+    const from = opened - lookBackMs;
+    const best = new Map<string, Ranked>();
+    const consider = (ref: RefString, rank: number, reason: string) => {
+      for (const entry of this.byRef.get(ref) ?? []) {
+        if (entry.recordedMs < from || entry.recordedMs > opened || exclude.has(entry.record.id)) continue;
+        const before = best.get(entry.record.id);
+        if (!before || rank < before.rank || (rank === before.rank && ref < before.ref)) best.set(entry.record.id, { ...entry, ref, rank, reason });
+      }
+    };
+    if (subject.root !== null) consider(subject.root, 0, `changed the root ${subject.root}`);
+    for (const [ref, d] of subject.upstream) consider(ref, d, `changed ${ref}, which the root depends on (distance ${d})`);
+    const correlatedRank = Math.max(0, ...subject.upstream.values()) + 1;
+    for (const ref of subject.correlated) if (ref !== subject.root && !subject.upstream.has(ref)) consider(ref, correlatedRank, `changed ${ref}, a correlated entity`);
+    const ranked = [...best.values()].sort((a, b) => a.rank - b.rank || b.recordedMs - a.recordedMs || (a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0));
+    return ranked.slice(0, limit).map(({ record, reason }) => ({
+      change: {
+        id: record.id,
+        ...(record.number !== undefined ? { number: record.number } : {}),
+        commits: record.commits ?? [record.mergeCommit],
+        title: record.title,
+        recordedAt: record.recordedAt,
+      },
+      reason,
+    }));
+  }
+}
+
+/** Ranks `records` for one incident (see CauseIndex.rank); index the records once when ranking several incidents. */
+export function rankCauses(records: Iterable<CauseRecord>, subject: CauseSubject, lookBackMs: number, exclude: ReadonlySet<string> = new Set(), limit = MAX_CAUSES): ProbableCause[] {
+  return new CauseIndex(records).rank(subject, lookBackMs, exclude, limit);
 }

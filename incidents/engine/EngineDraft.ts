@@ -33,7 +33,9 @@ export class EngineDraft {
   readonly clearedNow = new Map<string, Signal>();
   /** Incidents opened by this input. */
   readonly opened = new Set<string>();
-  /** Incidents whose root or correlated entities changed (impact, causes and runbooks are recomputed). */
+  /** Incidents opened, reopened or given a new root (impact, severity and problems are recomputed). */
+  readonly rootChanged = new Set<string>();
+  /** Incidents whose root or correlated entities changed (probable causes and runbooks are recomputed); includes rootChanged. */
   readonly topologyChanged = new Set<string>();
   /** Command ids applied. */
   readonly commands: string[] = [];
@@ -76,7 +78,7 @@ export class EngineDraft {
     if (!incident) {
       const kept = this.store.incident(id);
       if (!kept) throw new Error(`incident ${id} is not in the store`);
-      incident = structuredClone(kept);
+      incident = copyIncident(kept);
       this.incidents.set(id, incident);
     }
     this.noteChange(id, change);
@@ -93,6 +95,7 @@ export class EngineDraft {
     const incident: Incident = { id: `INC-${this.nextIncident++}`, revision: 0, timeline: [], ...fields };
     this.incidents.set(incident.id, incident);
     this.opened.add(incident.id);
+    this.rootChanged.add(incident.id);
     this.topologyChanged.add(incident.id);
     this.incidentChanges.set(incident.id, 'opened');
     return incident;
@@ -149,5 +152,12 @@ export class EngineDraft {
     return { at: this.at, type, by, message, ...(note !== undefined ? { note } : {}) };
   }
 }
+
+/**
+ * A copy to write: its lists are copied (steps push to them); their items and
+ * `impacted` are shared with the stored record, so steps replace them and
+ * never change them in place.
+ */
+const copyIncident = (i: Incident): Incident => ({ ...i, signals: [...i.signals], correlated: [...i.correlated], timeline: [...i.timeline], probableCauses: [...i.probableCauses], runbooks: [...i.runbooks] });
 
 export const numberOf = (id: string): number => Number(/(\d+)$/.exec(id)?.[1] ?? 0);

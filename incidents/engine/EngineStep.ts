@@ -1,18 +1,18 @@
 import type { Logger } from 'pino';
 import type { RefString } from '../../core/types.ts';
 import type { GraphStore } from '../../graph/GraphStore.ts';
-import type { ChangeRecord } from '../../state/ChangeRecord.ts';
 import type { RunbookLink } from '../../state/IncidentRecords.ts';
 import type { IncidentTransaction } from '../../state/IncidentRecords.ts';
 import type { TopologyCache } from '../correlateTopology.ts';
+import type { CauseIndex } from '../probableCause.ts';
 import type { EngineDraft } from './EngineDraft.ts';
 
 /** What every step may use besides the draft: the parts given to the engine. */
 export interface EngineContext {
   graph: GraphStore;
   topology: TopologyCache;
-  /** Change records merged at or after `sinceMs` (or earlier), read at most once per `apply` call unless an earlier time is asked for. */
-  changeRecords: (sinceMs: number) => Promise<ChangeRecord[]>;
+  /** Change records merged at or after `sinceMs` (or earlier), indexed by changed entity; read at most once per `apply` call unless an earlier time is asked for. */
+  causeIndex: (sinceMs: number) => Promise<CauseIndex>;
   runbooks?: (refs: readonly RefString[]) => RunbookLink[];
   notifyTargets?: () => string[];
   log?: Logger;

@@ -8,6 +8,7 @@ import type { ChangeQuery, ChangeRecord } from '../../state/ChangeRecord.ts';
 import type { IncidentTransaction, RunbookLink } from '../../state/IncidentRecords.ts';
 import type { IncidentStore } from '../../state/IncidentStore.ts';
 import { TopologyCache } from '../correlateTopology.ts';
+import { CauseIndex } from '../probableCause.ts';
 import type { EngineInput, IncidentSettings } from '../types.ts';
 import { EngineDraft } from './EngineDraft.ts';
 import type { EngineContext, EngineStep } from './EngineStep.ts';
@@ -74,13 +75,13 @@ export class IncidentEngine {
     const published: IncidentChangeData[] = [];
     if (inputs.length === 0) return published;
     const commit = await this.topology.refresh();
-    let fetched: { sinceMs: number; records: Promise<ChangeRecord[]> } | undefined;
+    let fetched: { sinceMs: number; index: Promise<CauseIndex> } | undefined;
     const context: EngineContext = {
       graph: this.options.graph,
       topology: this.topology,
-      changeRecords: (sinceMs) => {
-        if (!fetched || sinceMs < fetched.sinceMs) fetched = { sinceMs, records: this.options.changes.changes({ since: new Date(sinceMs) }) };
-        return fetched.records;
+      causeIndex: (sinceMs) => {
+        if (!fetched || sinceMs < fetched.sinceMs) fetched = { sinceMs, index: this.options.changes.changes({ since: new Date(sinceMs) }).then((records) => new CauseIndex(records)) };
+        return fetched.index;
       },
       runbooks: this.options.runbooks,
       notifyTargets: this.options.notifyTargets,

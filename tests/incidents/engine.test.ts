@@ -114,6 +114,19 @@ describe('IncidentEngine: opening and correlation', () => {
   });
 });
 
+describe('IncidentEngine: runbooks', () => {
+  it('lists the runbooks of the root and correlated entities, again when they change', async () => {
+    const asked: string[][] = [];
+    const runbooks = (refs: readonly string[]) => (asked.push([...refs]), refs.map((ref) => ({ path: `runbooks/${ref.split('/')[1]}.md`, title: `Runbook for ${ref}` })));
+    const r = await rig({ runbooks });
+    await r.run(fire(API, 0), tick(30));
+    expect(r.store.incident('INC-1')?.runbooks).toEqual([{ path: 'runbooks/api.md', title: `Runbook for ${API}` }]);
+    await r.run(fire(DB, 31), tick(61));
+    expect(r.store.incident('INC-1')?.runbooks.map((b) => b.path)).toEqual(['runbooks/db.md', 'runbooks/api.md']);
+    expect(asked).toEqual([[API], [DB, API]]);
+  });
+});
+
 describe('IncidentEngine: merge, severity', () => {
   it('a dependency of two incidents merges them into the oldest, as its new root', async () => {
     const r = await rig();

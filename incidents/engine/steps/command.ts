@@ -53,8 +53,8 @@ function incidentCommand(draft: EngineDraft, command: Exclude<IncidentCommand, {
       incident.timeline.push(draft.entry('note', `note by ${by}`, by, note));
       return;
     case 'dismiss-cause': {
-      const cause = incident.probableCauses.find((c) => c.change.id === command.change)!;
-      if (!cause.dismissed) cause.dismissed = { by, at: draft.at, ...(note !== undefined ? { note } : {}) };
+      const dismissed = { by, at: draft.at, ...(note !== undefined ? { note } : {}) };
+      incident.probableCauses = incident.probableCauses.map((c) => (c.change.id === command.change && !c.dismissed ? { ...c, dismissed } : c));
       incident.timeline.push(draft.entry('cause-dismissed', `${by} dismissed ${command.change} as probable cause`, by, note));
       return;
     }

@@ -6,12 +6,12 @@ import type { EngineStep } from '../EngineStep.ts';
  * Adds what the root impacts (graph.impact within the correlation depth, with
  * each entity's criticality) and the severity (highest criticality among the
  * root and the impacted; `low` when none is known) to incidents opened or
- * re-rooted by this input; a changed severity goes on the timeline.
+ * reopened or re-rooted by this input; a changed severity goes on the timeline.
  */
 export const impactStep: EngineStep = {
   name: 'impact',
   async run(draft, context) {
-    for (const id of draft.topologyChanged) {
+    for (const id of draft.rootChanged) {
       const incident = draft.incidentForWrite(id);
       if (incident.state === 'resolved' || incident.root === null) continue;
       const topology = await context.topology.of(incident.root, draft.settings.correlation.depth);

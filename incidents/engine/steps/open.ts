@@ -109,6 +109,7 @@ function setRoot(draft: EngineDraft, incident: Incident, root: RefString, signal
   incident.title = titleOf(root, own ?? signal);
   if (draft.commit !== undefined) incident.commit = draft.commit;
   incident.timeline.push(draft.entry('new-root', `new root ${root} (${old ?? 'none'} depends on it)`));
+  draft.rootChanged.add(incident.id);
   draft.topologyChanged.add(incident.id);
 }
 

@@ -1,4 +1,3 @@
-import { rankCauses } from '../../probableCause.ts';
 import type { EngineStep } from '../EngineStep.ts';
 
 /**
@@ -14,10 +13,10 @@ export const probableCauseStep: EngineStep = {
       const incident = draft.incidentForWrite(id);
       if (incident.state === 'resolved' || (incident.root === null && incident.correlated.length === 0)) continue;
       const openedMs = Date.parse(incident.openedAt);
-      const records = await context.changeRecords(openedMs - 2 * lookBackMs);
+      const index = await context.causeIndex(openedMs - 2 * lookBackMs);
       const upstream = incident.root === null ? new Map() : (await context.topology.of(incident.root, correlation.depth)).upstream;
       const dismissed = incident.probableCauses.filter((c) => c.dismissed);
-      const ranked = rankCauses(records, { root: incident.root, upstream, correlated: incident.correlated, openedAt: incident.openedAt }, lookBackMs, new Set(dismissed.map((c) => c.change.id)));
+      const ranked = index.rank({ root: incident.root, upstream, correlated: incident.correlated, openedAt: incident.openedAt }, lookBackMs, new Set(dismissed.map((c) => c.change.id)));
       incident.probableCauses = [...ranked, ...dismissed];
     }
   },

@@ -12,7 +12,7 @@ import type { EngineStep } from '../EngineStep.ts';
 export const problemsStep: EngineStep = {
   name: 'problems',
   run(draft) {
-    for (const id of draft.topologyChanged) {
+    for (const id of draft.rootChanged) {
       const incident = draft.incident(id)!;
       if (incident.problem || mergedAway(incident)) continue;
       const key = problemKeyOf(incident, (fp) => draft.signal(fp));

@@ -21,6 +21,7 @@ export const reopenStep: EngineStep = {
         delete writable.acknowledgedAt;
         delete writable.clearSince;
         writable.timeline.push(draft.entry('reopened', `reopened: ${signal.ref ?? 'alert'} fires again within ${draft.settings.reopenWithinMs / 1000}s of resolution: ${signal.message}`));
+        draft.rootChanged.add(incident.id);
         draft.topologyChanged.add(incident.id);
       } else draft.putSignal({ ...signal, firstSeen: draft.at });
     }

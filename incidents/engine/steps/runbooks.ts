@@ -1,7 +1,7 @@
 import type { RefString } from '../../../core/types.ts';
 import type { EngineStep } from '../EngineStep.ts';
 
-/** Adds the runbooks of the root and correlated entities (the runbook index given to the engine) to incidents opened or re-rooted by this input. */
+/** Adds the runbooks of the root and correlated entities (the runbook index given to the engine) to incidents whose root or correlated entities this input changed. */
 export const runbooksStep: EngineStep = {
   name: 'runbooks',
   run(draft, context) {
