@@ -36,7 +36,7 @@ function fire(draft: EngineDraft, reported: Fired): void {
     kind: reported.kind,
     message: reported.message,
     firstSeen: before?.firstSeen ?? draft.at,
-    lastSeen: draft.at,
+    lastSeen: before && before.lastSeen > draft.at ? before.lastSeen : draft.at,
     state: 'firing',
   };
   for (const key of ['ref', 'field', 'labels'] as const) {
