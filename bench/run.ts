@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents] [--runs N]
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
  * (a private kube-apiserver; skipped with a line saying why when it is not built).
  */
@@ -27,7 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const out: string[] = [`Machine: ${formatMachineInfo(machine)}`, ''];
   const results: Record<string, unknown> = { machine };
   const repos = new Map<number, GeneratedRepo>();
-  const needsRepos = ['check', 'parse', 'policies', 'neo4j', 'github'].some((s) => only.has(s));
+  const needsRepos = ['check', 'parse', 'policies', 'neo4j', 'github', 'incidents'].some((s) => only.has(s));
   if (needsRepos) for (const n of sizes) repos.set(n, await generateRepo({ dir: path.join(WORK, n >= 1000 ? `repo-${n / 1000}k` : `repo-${n}`), entities: n }));
   if (only.has('check')) {
     const figures: CheckFigures[] = [];
@@ -181,6 +181,13 @@ async function main(): Promise<void> {
     const figures = await benchParse({ repo: largest.dir, rev: largest.head });
     results.parse = figures;
     out.push(parseMarkdown(figures), '');
+  }
+  if (only.has('incidents')) {
+    const { benchIncidents, incidentsMarkdown } = await import('./incidents.ts');
+    const snapshot = await new CatalogReader({ git: new NativeGitReader({ dir: largest.dir }) }).read(largest.base);
+    const figures = await benchIncidents({ snapshot, runs: Math.max(runs, 5) });
+    results.incidents = figures;
+    out.push(incidentsMarkdown(figures), '');
   }
   if (only.has('policies') || only.has('neo4j')) {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: largest.dir }) });

@@ -1,0 +1,116 @@
+import type { Logger } from 'pino';
+import { CmdbError } from '../../core/errors.ts';
+import type { EventBus } from '../../core/EventBus.ts';
+import type { IncidentChangeData } from '../../core/events.ts';
+import type { RefString } from '../../core/types.ts';
+import type { GraphStore } from '../../graph/GraphStore.ts';
+import type { ChangeQuery, ChangeRecord } from '../../state/ChangeRecord.ts';
+import type { IncidentTransaction, RunbookLink } from '../../state/IncidentRecords.ts';
+import type { IncidentStore } from '../../state/IncidentStore.ts';
+import { TopologyCache } from '../correlateTopology.ts';
+import { CauseIndex } from '../probableCause.ts';
+import type { EngineInput, IncidentSettings } from '../types.ts';
+import { EngineDraft } from './EngineDraft.ts';
+import type { EngineContext, EngineStep } from './EngineStep.ts';
+import { nextDue } from './nextDue.ts';
+import { ENGINE_STEPS } from './steps.ts';
+
+export interface IncidentEngineOptions {
+  /** The incident state (opened already). The engine is its one writer. */
+  store: IncidentStore;
+  /** The served graph: impact, neighbours, entities. */
+  graph: GraphStore;
+  /** Change records, for probable causes (state/ChangeStore.ts). */
+  changes: { changes(query?: ChangeQuery): Promise<ChangeRecord[]> };
+  /** The `incidents` settings of the served cmdb.yaml, read for every input. */
+  settings: () => IncidentSettings;
+  /** Runbooks of entities. */
+  runbooks?: (refs: readonly RefString[]) => RunbookLink[];
+  /** Receives `incidentChanged` and `problemChanged` after each commit. */
+  events?: EventBus;
+  /** Notification targets (`webhook:<name>`, `github-issue`): one outbox notification per target for each incident change, in the same transaction. */
+  notifyTargets?: () => string[];
+  log?: Logger;
+}
+
+/**
+ * The incident engine (issue 11): turns signals, ticks and people's commands
+ * into incidents and problems. Each input runs the steps of `steps.ts` over a
+ * draft and commits what they wrote as ONE store transaction, then publishes
+ * the events. It never reads a clock (times come from the inputs) and holds
+ * nothing the store does not, besides a cache of topology: an engine built
+ * on the same store continues exactly where another stopped.
+ */
+export class IncidentEngine {
+  private readonly options: IncidentEngineOptions;
+  private readonly topology: TopologyCache;
+  private readonly steps: readonly EngineStep[];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: IncidentEngineOptions, steps: readonly EngineStep[] = ENGINE_STEPS) {
+    this.options = options;
+    this.topology = new TopologyCache(options.graph);
+    this.steps = steps;
+  }
+
+  /**
+   * Applies inputs in order (calls are serialised); each input's effects are
+   * one store transaction. Returns the incident changes published. An input
+   * that fails (a command naming an unknown incident: CmdbError `usage`; a
+   * time that is not ISO 8601) throws: the inputs before it are kept, it and
+   * those after it are not applied.
+   */
+  apply(inputs: readonly EngineInput[]): Promise<IncidentChangeData[]> {
+    const run = this.queue.then(() => this.applyAll(inputs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The earliest time (ISO) at which a `tick` would change something, or undefined. */
+  nextDue(): string | undefined {
+    return nextDue(this.options.store, this.options.settings());
+  }
+
+  private async applyAll(inputs: readonly EngineInput[]): Promise<IncidentChangeData[]> {
+    const published: IncidentChangeData[] = [];
+    if (inputs.length === 0) return published;
+    const commit = await this.topology.refresh();
+    let fetched: { sinceMs: number; index: Promise<CauseIndex> } | undefined;
+    const context: EngineContext = {
+      graph: this.options.graph,
+      topology: this.topology,
+      causeIndex: (sinceMs) => {
+        if (!fetched || sinceMs < fetched.sinceMs) fetched = { sinceMs, index: this.options.changes.changes({ since: new Date(sinceMs) }).then((records) => new CauseIndex(records)) };
+        return fetched.index;
+      },
+      runbooks: this.options.runbooks,
+      notifyTargets: this.options.notifyTargets,
+      log: this.options.log,
+    };
+    for (const input of inputs) published.push(...(await this.applyOne(input, context, commit)));
+    return published;
+  }
+
+  private async applyOne(input: EngineInput, context: EngineContext, commit: string | undefined): Promise<IncidentChangeData[]> {
+    const at = input.type === 'command' ? input.command.at : input.at;
+    if (typeof at !== 'string' || Number.isNaN(Date.parse(at)))
+      throw new CmdbError(`incident engine input ${input.type}: time ${JSON.stringify(at)} is not an ISO 8601 date`, { code: 'usage' });
+    const store = this.options.store;
+    const draft = new EngineDraft({ input, at: new Date(at).toISOString(), settings: this.options.settings(), store, commit });
+    let tx: IncidentTransaction | void = undefined;
+    for (const step of this.steps) tx = await step.run(draft, context);
+    if (!tx || isEmpty(tx)) return [];
+    await store.commit(tx);
+    const changes: IncidentChangeData[] = [];
+    for (const incident of tx.incidents ?? []) {
+      changes.push({ id: incident.id, change: draft.incidentChanges.get(incident.id) ?? 'updated', state: incident.state, title: incident.title, severity: incident.severity, root: incident.root, revision: incident.revision });
+    }
+    for (const data of changes) this.options.events?.publish('incidentChanged', data);
+    for (const problem of tx.problems ?? [])
+      this.options.events?.publish('problemChanged', { id: problem.id, change: draft.problemChanges.get(problem.id) ?? 'updated', state: problem.state, incidents: problem.incidents.length, revision: problem.revision });
+    if (changes.length) this.options.log?.debug({ input: input.type, at, incidents: changes.map((c) => `${c.id} ${c.change}`) }, 'incidents changed');
+    return changes;
+  }
+}
+
+const isEmpty = (tx: IncidentTransaction): boolean => Object.values(tx).every((v) => !Array.isArray(v) || v.length === 0);
