@@ -20,6 +20,7 @@ import type { Snapshot } from '../catalog/types.ts';
 import type { Binding } from '../reconcilers/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { startIncidents, type Incidents } from './incidentsSetup.ts';
+import { BranchChangeRecorder } from './BranchChangeRecorder.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
@@ -123,9 +124,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const store = await openChangeStore({ dir: config.stateDir, neo4j: config.neo4j });
       closers.push(() => store.close());
       changes = store;
+      // Following a branch: each move of it is a change (probable causes of incidents).
+      const recorder = new BranchChangeRecorder({ events, reader, changes: store, graph, log: log.child({ component: 'changes' }), repository: served.repo });
+      recorder.start();
+      closers.push(async () => recorder.stop());
     }
     const incidents = config.reconcile && changes
-      ? await startIncidents({ config, env, events, log, metrics, leadership, graph, snapshot: () => follower.snapshot, configOf: (s) => reader.configOf(s), findings: reconciling?.store, changes, github: part })
+      ? await startIncidents({ config, env, events, log, metrics, leadership, graph, snapshot: () => follower.snapshot, configOf: (s) => reader.configOf(s), git: reader.git, findings: reconciling?.store, changes, github: part })
       : undefined;
     if (incidents) closers.push(incidents.close);
 

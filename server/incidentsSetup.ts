@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { CatalogConfig } from '../catalog/config.ts';
 import type { Snapshot } from '../catalog/types.ts';
+import type { GitReader } from '../catalog/git/GitReader.ts';
+import { readRunbooks, type RunbookIndex } from '../catalog/runbooks.ts';
 import type { EventBus } from '../core/EventBus.ts';
 import type { RefString } from '../core/types.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
@@ -13,7 +15,6 @@ import { DEFAULT_INCIDENT_SETTINGS, type IncidentSettings, type RefResolver } fr
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
 import { IncidentCommandInbox } from '../state/IncidentCommandInbox.ts';
-import type { RunbookLink } from '../state/IncidentRecords.ts';
 import type { IncidentStore } from '../state/IncidentStore.ts';
 import { acquireIncidentLock } from '../state/IncidentStoreLock.ts';
 import { openIncidentStore } from '../state/openIncidentStore.ts';
@@ -39,8 +40,8 @@ export interface IncidentsSetupOptions {
   findings?: FindingStore;
   /** Change records: the GitHub controller's merged pull requests, or the followed branch's moves. */
   changes: Pick<ChangeStore, 'changes'>;
-  /** Runbooks of entities on the served commit. */
-  runbooks?: (refs: readonly RefString[]) => RunbookLink[];
+  /** The followed repository (runbooks are read from its commits). */
+  git?: GitReader;
   github?: GitHubPart;
 }
 
@@ -93,12 +94,26 @@ export async function startIncidents(options: IncidentsSetupOptions): Promise<In
   refreshNotifiers();
   events.subscribe('catalogMoved', () => void refreshNotifiers());
 
+  // The runbook index of the served commit, read when the commit moves (the engine asks for it synchronously).
+  let runbooks: RunbookIndex | undefined;
+  const refreshRunbooks = async () => {
+    const s = snapshot();
+    if (!options.git || !s || runbooks?.commit === s.commit) return;
+    try {
+      runbooks = await readRunbooks(options.git, s.commit, s);
+    } catch (err) {
+      childLog.warn({ err, commit: s.commit }, 'cannot read the runbooks of the served commit');
+    }
+  };
+  await refreshRunbooks();
+  events.subscribe('catalogMoved', () => refreshRunbooks());
+
   const engine = new IncidentEngine({
     store,
     graph: options.graph,
     changes: options.changes,
     settings,
-    runbooks: options.runbooks,
+    runbooks: (refs: readonly RefString[]) => runbooks?.forRefs(refs) ?? [],
     events,
     notifyTargets: () => [...notifiers.keys()],
     log: childLog,
