@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CRITICALITIES, type Criticality } from '../../catalog/types.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
-import { GraphQLEnumType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
+import { GraphQLEnumType, type GraphQLField, type GraphQLObjectType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
 import { costLimitError, DEFAULT_QUERY_LIMITS, depthLimitRule, measureOperation } from '../../graph-api/limits.ts';
 import { createSchema } from '../../graph-api/schema.ts';
 
@@ -23,12 +23,36 @@ describe('createSchema', () => {
 
   it('has the documented root fields', () => {
     const fields = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(fields).sort()).toEqual(['catalogViolations', 'commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'path']);
+    expect(Object.keys(fields).sort()).toEqual([
+      'catalog',
+      'catalogViolations',
+      'commit',
+      'dependencyCycles',
+      'diff',
+      'entities',
+      'entity',
+      'evaluateChange',
+      'impact',
+      'neighbourhood',
+      'path',
+      'search',
+    ]);
     expect(String(fields.catalogViolations.type)).toBe('[CatalogViolation!]!');
     expect(String(fields.entities.type)).toBe('EntityConnection!');
     expect(String(fields.impact.type)).toBe('Impact!');
     expect(String(fields.path.type)).toBe('[Entity!]');
     expect(String(fields.dependencyCycles.type)).toBe('[[String!]!]!');
+    expect(String(fields.search.type)).toBe('[Entity!]!');
+    expect(String(fields.catalog.type)).toBe('Catalog!');
+  });
+
+  it('gives Catalog the catalog fields of Query, with the same arguments and types', () => {
+    const query = schema.getQueryType()!.getFields();
+    const catalog = (schema.getType('Catalog') as GraphQLObjectType).getFields();
+    const shape = (f: GraphQLField<unknown, unknown>) => ({ type: String(f.type), args: f.args.map((a) => `${a.name}: ${String(a.type)} = ${String(a.defaultValue)}`) });
+    const catalogFields = ['catalogViolations', 'dependencyCycles', 'entities', 'entity', 'impact', 'neighbourhood', 'path', 'search'];
+    expect(Object.keys(catalog).sort()).toEqual(['commit', ...catalogFields].sort());
+    for (const name of catalogFields) expect(shape(catalog[name]), name).toEqual(shape(query[name]));
   });
 });
 
