@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CRITICALITIES, type Criticality } from '../../catalog/types.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
 import { GraphQLEnumType, type GraphQLField, type GraphQLObjectType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
-import { costLimitError, DEFAULT_QUERY_LIMITS, depthLimitRule, measureOperation } from '../../graph-api/limits.ts';
+import { costLimitError, DEFAULT_QUERY_LIMITS, measureCost } from '../../graph-api/limits.ts';
 import { createSchema } from '../../graph-api/schema.ts';
 
 const schema = createSchema();
@@ -56,10 +56,10 @@ describe('createSchema', () => {
   });
 });
 
-describe('query limits', () => {
+describe('query cost', () => {
   const check = (query: string, variables: Record<string, unknown> = {}, limits = DEFAULT_QUERY_LIMITS): string[] => {
     const document = parse(query);
-    const errors = [...validate(schema, document, [...specifiedRules, depthLimitRule(limits.maxDepth)])];
+    const errors = [...validate(schema, document, specifiedRules)];
     const costly = errors.length === 0 ? costLimitError(schema, document, undefined, variables, limits) : undefined;
     return [...errors, ...(costly ? [costly] : [])].map((e) => e.message);
   };
@@ -73,7 +73,7 @@ describe('query limits', () => {
     const limits = { ...DEFAULT_QUERY_LIMITS, maxCost: 1000 };
     const page = (args: string, variables = '') => `query ${variables} { entities${args} { edges { node { ref title kind } } } }`;
     const cost = (query: string, variables: Record<string, unknown> = {}) =>
-      measureOperation(schema, parse(query), getOperationAST(parse(query))!, variables, limits).cost;
+      measureCost(schema, parse(query), getOperationAST(parse(query))!, variables, limits);
     // cost = 1 + first * (1 edges + 1 node + 3 leaves)
     expect(cost(page('(first: 199)'))).toBe(996);
     expect(check(page('(first: 199)'), {}, limits)).toEqual([]);
@@ -96,9 +96,7 @@ describe('query limits', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Entity { a: owner { ...F${i + 1} } b: owner { ...F${i + 1} } }`);
     const query = `{ entity(ref: "component:x") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on Entity { ref }`;
-    const measure = measureOperation(schema, parse(query), getOperationAST(parse(query))!);
-    expect(measure.depth).toBe(levels + 2);
-    expect(measure.cost).toBeGreaterThan(2 ** levels);
-    expect(check(query)).toEqual(['Query is 42 levels deep; the maximum is 12. Ask for fewer nested levels.']);
+    expect(measureCost(schema, parse(query), getOperationAST(parse(query))!)).toBeGreaterThan(2 ** levels);
+    expect(check(query)).toEqual(['Query is too complex: estimated cost over 10^12, maximum 100000. Request fewer items ("first") or fewer nested lists.']);
   });
 });
