@@ -3,18 +3,30 @@ import type { RefString, Snapshot } from './types.ts';
 /** Separates the searched keys in the index text; stripped from search texts. */
 const SEP = '\u0001';
 
+/** Prefix matches gathered from the sorted keys when at most this many keys share the prefix; beyond, a scan finds the first ones sooner. */
+const PREFIX_GATHER = 4096;
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * Entities found by text: refs, names and titles, case-insensitive. Ranked
  * exact match (a whole key), then prefix (a key starts with the text), then
  * substring; ties in ref order.
  *
  * Built once per snapshot from its columns (`rows.refs`, `rows.factsAt`), no
- * entity object built: one lower-cased text holding, entity after entity in
- * ref order, `SEP ref SEP name SEP title SEP`, plus each entity's offset in it.
- * A search is `indexOf` scans of that text (one per rank, each stopping once
- * it has enough), mapping a hit to its entity by binary search and skipping
- * the rest of that entity. Entities of one kind are a contiguous id range
- * (refs start with the kind), so a kind filter scans only its ranges.
+ * entity object built:
+ * - exact: a map from each lower-cased key to its entities;
+ * - prefix: refs are sorted already (a binary search gives their id range);
+ *   names and titles are sorted once, so the entities of a rare prefix are
+ *   gathered directly; a common one is found by the scan below, which then
+ *   stops early;
+ * - substring: one lower-cased text holding, entity after entity in ref
+ *   order, `SEP ref SEP name SEP title SEP`, scanned with `indexOf` for the
+ *   text itself (never for a pattern starting with SEP, which V8 scans slowly),
+ *   a hit mapped to its entity by binary search over the entities' offsets,
+ *   the rest of that entity skipped, stopping once there are enough.
+ * Entities of one kind are a contiguous id range (refs start with the kind),
+ * so a kind filter looks only at its ranges.
  */
 export class SearchIndex {
   readonly size: number;
@@ -24,6 +36,11 @@ export class SearchIndex {
   private readonly refs: readonly RefString[];
   /** Per kind, its id range [first, end). */
   private readonly kinds = new Map<string, [number, number]>();
+  /** Lower-cased ref, name or title -> ids, ascending. */
+  private readonly exact = new Map<string, number[]>();
+  /** Names and titles, lower-cased and sorted, with the id of each. */
+  private readonly sortedKeys: string[];
+  private readonly sortedIds: Int32Array;
 
   constructor(snapshot: Pick<Snapshot, 'rows'>) {
     const { rows } = snapshot;
@@ -32,6 +49,8 @@ export class SearchIndex {
     this.size = refs.length;
     this.offsets = new Int32Array(refs.length + 1);
     const parts: string[] = [];
+    const keys: string[] = [];
+    const keyIds: number[] = [];
     let length = 0;
     for (let id = 0; id < refs.length; id++) {
       const ref = refs[id];
@@ -42,6 +61,15 @@ export class SearchIndex {
       else this.kinds.set(kind, [id, id + 1]);
       const name = ref.slice(ref.indexOf('/', colon) + 1);
       const title = clean(rows.factsAt(id).title ?? '');
+      this.addExact(ref, id);
+      this.addExact(name, id);
+      keys.push(name);
+      keyIds.push(id);
+      if (title !== '') {
+        this.addExact(title, id);
+        keys.push(title);
+        keyIds.push(id);
+      }
       const segment = `${SEP}${ref}${SEP}${name}${SEP}${title}${SEP}`;
       this.offsets[id] = length;
       length += segment.length;
@@ -49,6 +77,15 @@ export class SearchIndex {
     }
     this.offsets[refs.length] = length;
     this.text = parts.join('');
+    const order = keys.map((_, i) => i).sort((a, b) => compare(keys[a], keys[b]) || keyIds[a] - keyIds[b]);
+    this.sortedKeys = order.map((i) => keys[i]);
+    this.sortedIds = Int32Array.from(order, (i) => keyIds[i]);
+  }
+
+  private addExact(key: string, id: number): void {
+    const ids = this.exact.get(key);
+    if (!ids) this.exact.set(key, [id]);
+    else if (ids[ids.length - 1] !== id) ids.push(id);
   }
 
   /**
@@ -60,16 +97,39 @@ export class SearchIndex {
     const { first } = options;
     if (needle === '' || first <= 0) return [];
     const ranges = this.rangesOf(options.kinds);
+    const inRanges = (id: number) => ranges.some(([start, end]) => id >= start && id < end);
     const found: number[] = [];
     const taken = new Set<number>();
-    // One rank after the other; within a rank, hits come in id (ref) order: ranges are sorted and scanned in order.
-    for (const pattern of [`${SEP}${needle}${SEP}`, `${SEP}${needle}`, needle]) {
-      for (const [start, end] of ranges) {
-        if (!this.scan(pattern, start, end, first - found.length, found, taken)) break;
+    const take = (ids: Iterable<number>) => {
+      for (const id of ids) {
+        if (found.length >= first) return;
+        if (!taken.has(id) && inRanges(id)) {
+          taken.add(id);
+          found.push(id);
+        }
       }
-      if (found.length >= first) break;
+    };
+    take(this.exact.get(needle) ?? []);
+    if (found.length < first) {
+      const gathered = this.prefixIds(needle);
+      if (gathered) take(gathered);
+      else for (const [start, end] of ranges) if (!this.scan(needle, start, end, first - found.length, found, taken, true)) break;
     }
+    if (found.length < first) for (const [start, end] of ranges) if (!this.scan(needle, start, end, first - found.length, found, taken, false)) break;
     return found.map((id) => this.refs[id]);
+  }
+
+  /** Ids of every entity with a key starting with `needle`, ascending; undefined when more than PREFIX_GATHER keys do. */
+  private prefixIds(needle: string): number[] | undefined {
+    const refsFrom = lowerBound(this.refs, needle);
+    const refsTo = lowerBound(this.refs, `${needle}\uffff`);
+    const keysFrom = lowerBound(this.sortedKeys, needle);
+    const keysTo = lowerBound(this.sortedKeys, `${needle}\uffff`);
+    if (refsTo - refsFrom + keysTo - keysFrom > PREFIX_GATHER) return undefined;
+    const ids = new Set<number>();
+    for (let id = refsFrom; id < refsTo; id++) ids.add(id);
+    for (let k = keysFrom; k < keysTo; k++) ids.add(this.sortedIds[k]);
+    return [...ids].sort((a, b) => a - b);
   }
 
   /** Id ranges of the kinds (all entities when undefined), sorted. */
@@ -80,17 +140,22 @@ export class SearchIndex {
   }
 
   /**
-   * Adds to `found` the ids in [start, end) whose segment contains `pattern`,
-   * not yet taken, in id order, until `wanted` are added; false when it stopped for that.
+   * Adds to `found` the ids in [start, end) whose segment contains `needle`
+   * (at the start of a key when `atKeyStart`), not yet taken, in id order,
+   * until `wanted` are added; false when it stopped for that.
    */
-  private scan(pattern: string, start: number, end: number, wanted: number, found: number[], taken: Set<number>): boolean {
+  private scan(needle: string, start: number, end: number, wanted: number, found: number[], taken: Set<number>, atKeyStart: boolean): boolean {
     const { text, offsets } = this;
     const stop = offsets[end];
     let added = 0;
     let at = offsets[start];
     while (added < wanted) {
-      const hit = text.indexOf(pattern, at);
+      const hit = text.indexOf(needle, at);
       if (hit < 0 || hit >= stop) return true;
+      if (atKeyStart && text.charCodeAt(hit - 1) !== SEP_CODE) {
+        at = hit + 1;
+        continue;
+      }
       const id = this.idAt(hit, start, end);
       if (!taken.has(id)) {
         taken.add(id);
@@ -115,6 +180,20 @@ export class SearchIndex {
     return lo;
   }
 }
+
+/** First index of sorted `items` whose value is not below `value`. */
+function lowerBound(items: readonly string[], value: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const SEP_CODE = SEP.charCodeAt(0);
 
 /** Lower case, without the separator. */
 const clean = (s: string): string => s.toLowerCase().replaceAll(SEP, '');

@@ -58,6 +58,36 @@ describe('SearchIndex', () => {
     expect(search('team\u0001component')).toEqual([]);
   });
 
+  it('answers as a naive scan of every entity does, common and rare texts alike (6,000 entities)', () => {
+    const kinds = ['component', 'resource', 'api'];
+    const big = buildSnapshot({
+      entities: Array.from({ length: 6000 }, (_, i) => ({
+        ref: `${kinds[i % 3]}:ns${i % 7}/svc-${String(i).padStart(5, '0')}`,
+        ...(i % 5 === 0 ? {} : { title: `Service ${String((i * 7919) % 6000).padStart(5, '0')} ${i % 11 === 0 ? 'svc-00042' : ''}` }),
+      })),
+    });
+    const refs = big.rows.refs;
+    const naive = (text: string, only: string[] | undefined, first: number): string[] => {
+      const t = text.trim().toLowerCase();
+      const ranked: Array<[number, number]> = [];
+      refs.forEach((ref, id) => {
+        if (only && !only.includes(ref.slice(0, ref.indexOf(':')))) return;
+        const keys = [ref, ref.slice(ref.indexOf('/') + 1), (big.rows.factsAt(id).title ?? '').toLowerCase()].filter((k) => k !== '');
+        const rank = keys.some((k) => k === t) ? 0 : keys.some((k) => k.startsWith(t)) ? 1 : keys.some((k) => k.includes(t)) ? 2 : 3;
+        if (rank < 3) ranked.push([rank, id]);
+      });
+      return ranked
+        .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+        .slice(0, first)
+        .map(([, id]) => refs[id]);
+    };
+    const fast = new SearchIndex(big);
+    const texts = ['svc', 'svc-0', 'svc-00042', 'SVC-00042', 'service 0', '00042', '0004', '42', 'ns3/', 'component:ns1/svc-0', 'api:', 's', ' e 01', 'nothing', '5 s'];
+    for (const text of texts)
+      for (const only of [undefined, ['api'], ['resource', 'component']])
+        for (const first of [1, 20, 100]) expect(fast.search(text, { kinds: only, first }), `${text} ${only} ${first}`).toEqual(naive(text, only, first));
+  });
+
   it('is built once per snapshot', () => {
     expect(searchIndexOf(snapshot)).toBe(searchIndexOf(snapshot));
     expect(searchIndexOf(snapshot).size).toBe(7);
