@@ -30,9 +30,11 @@ const queries = Number(values.queries);
 const WORK = fileURLToPath(new URL('./.work/', import.meta.url));
 const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const gc = (globalThis as { gc?: () => void }).gc;
+/** Heap plus array buffers (snapshot tables and graph indexes live in typed arrays). */
 const heap = () => {
   gc?.();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 };
 
 const repo = await generateRepo({ dir: path.join(WORK, `repo-${entities / 1000}k`), entities });
@@ -124,7 +126,7 @@ for (let i = 0; i < 50; i++) {
 }
 line('`catalog(at: base)`: later queries (p50 / p99)', `${formatMs(summarize(later).p50)} / ${formatMs(summarize(later).p99)}`);
 line('the same on the served head (p50 / p99)', `${formatMs(summarize(onHead).p50)} / ${formatMs(summarize(onHead).p99)}`);
-line('memory of one loaded older commit (heap, after GC)', gc ? formatBytes(loaded) : 'run with --expose-gc');
+line('memory of one loaded older commit (heap + array buffers, after GC)', gc ? formatBytes(loaded) : 'run with --expose-gc');
 
 start = performance.now();
 const d = await gql('query ($from: String!, $to: String!) { diff(from: $from, to: $to) { changes { ref op } } }', { from: repo.base, to: repo.head });

@@ -91,3 +91,14 @@ describe('Query.neighbourhood', () => {
     expect(bad.errors?.map((e) => e.message).sort()).toEqual(['"depth" must be between 0 and 5, got 6.', '"limit" must be between 1 and 1000, got 0.']);
   });
 });
+
+describe('history fields without a history', () => {
+  it('are NOT_AVAILABLE errors on a server started without the repository history', async () => {
+    const res = await api.gql(`{ catalog(at: "main") { commit { sha } } }`);
+    expect(res.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([
+      ['the catalog at other commits is not available on this server (it was started without the repository history).', 'NOT_AVAILABLE'],
+    ]);
+    const diff = await api.gql(`{ evaluateChange(base: "a", head: "b") { decision } }`);
+    expect(diff.errors?.[0].extensions?.code).toBe('NOT_AVAILABLE');
+  });
+});
