@@ -9,3 +9,8 @@ export * from './resolvers.ts';
 export * from './schema.ts';
 export * from './server.ts';
 export * from './types/index.ts';
+export * from './catalogFields.ts';
+export * from './history/CatalogHistory.ts';
+export * from './neighbourhood.ts';
+export * from './sdl.ts';
+export * from './shapes.ts';

@@ -92,7 +92,8 @@ describe('Query.catalog(at:)', () => {
       old: catalog(at: "${commits[0]}") {
         commit { sha committedAt }
         entity(ref: "redis") { ref commit dependents { ref dependsOn { ref } } }
-        cart: entity(ref: "component:cart") { dependsOn { ref } impact { count } }
+        cart: entity(ref: "component:cart") { dependsOn { ref } impact { count } neighbours(relation: DEPENDS_ON) { entity { dependents { ref } } } }
+        resources: entities(kind: "resource") { nodes { dependents { ref } } }
       }
       now: entity(ref: "resource:redis") { ref }
       cart: entity(ref: "component:cart") { dependsOn { ref } }
@@ -102,7 +103,8 @@ describe('Query.catalog(at:)', () => {
       old: {
         commit: { sha: commits[0], committedAt: '2026-01-01T00:00:00Z' },
         entity: { ref: 'resource:default/redis', commit: commits[0], dependents: [{ ref: 'component:default/cart', dependsOn: [{ ref: 'resource:default/redis' }] }] },
-        cart: { dependsOn: [{ ref: 'resource:default/redis' }], impact: { count: 0 } },
+        cart: { dependsOn: [{ ref: 'resource:default/redis' }], impact: { count: 0 }, neighbours: [{ entity: { dependents: [{ ref: 'component:default/cart' }] } }] },
+        resources: { nodes: [{ dependents: [{ ref: 'component:default/cart' }] }] },
       },
       now: null,
       cart: { dependsOn: [] },
