@@ -36,8 +36,8 @@ export class SearchIndex {
   private readonly refs: readonly RefString[];
   /** Per kind, its id range [first, end). */
   private readonly kinds = new Map<string, [number, number]>();
-  /** Lower-cased ref, name or title -> ids, ascending. */
-  private readonly exact = new Map<string, number[]>();
+  /** Lower-cased ref, name or title -> its id, or ids ascending when several entities have it (most keys have one: no array). */
+  private readonly exact = new Map<string, number | number[]>();
   /** Names and titles, lower-cased and sorted, with the id of each. */
   private readonly sortedKeys: string[];
   private readonly sortedIds: Int32Array;
@@ -83,9 +83,11 @@ export class SearchIndex {
   }
 
   private addExact(key: string, id: number): void {
-    const ids = this.exact.get(key);
-    if (!ids) this.exact.set(key, [id]);
-    else if (ids[ids.length - 1] !== id) ids.push(id);
+    const known = this.exact.get(key);
+    if (known === undefined) this.exact.set(key, id);
+    else if (typeof known === 'number') {
+      if (known !== id) this.exact.set(key, [known, id]);
+    } else if (known[known.length - 1] !== id) known.push(id);
   }
 
   /**
@@ -109,7 +111,8 @@ export class SearchIndex {
         }
       }
     };
-    take(this.exact.get(needle) ?? []);
+    const exact = this.exact.get(needle);
+    take(exact === undefined ? [] : typeof exact === 'number' ? [exact] : exact);
     if (found.length < first) {
       const gathered = this.prefixIds(needle);
       if (gathered) take(gathered);

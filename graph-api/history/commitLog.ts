@@ -18,6 +18,8 @@ export class CommitLog {
   private readonly dir: string;
   private readonly gitdir: string;
   private readonly cache: object = {};
+  /** The log of the last tip asked about: [committer time in seconds, sha], newest first (a branch moves rarely). */
+  private lastLog?: { tip: string; entries: Promise<Array<[number, string]>> };
 
   constructor(options: { repo: string }) {
     this.dir = path.resolve(options.repo);
@@ -36,9 +38,19 @@ export class CommitLog {
    */
   async lastAtOrBefore(tip: string, time: Date): Promise<CommitInfo | undefined> {
     const limit = Math.floor(time.getTime() / 1000);
-    const log = await git.log({ fs, dir: this.dir, gitdir: this.gitdir, ref: tip, cache: this.cache });
-    const hit = log.find((entry) => entry.commit.committer.timestamp <= limit);
-    return hit && { sha: hit.oid, committedAt: isoDate(hit.commit.committer.timestamp) };
+    const hit = (await this.logOf(tip)).find(([seconds]) => seconds <= limit);
+    return hit && { sha: hit[1], committedAt: isoDate(hit[0]) };
+  }
+
+  private logOf(tip: string): Promise<Array<[number, string]>> {
+    if (this.lastLog?.tip !== tip) {
+      const entries = git
+        .log({ fs, dir: this.dir, gitdir: this.gitdir, ref: tip, cache: this.cache })
+        .then((log) => log.map((e): [number, string] => [e.commit.committer.timestamp, e.oid]));
+      entries.catch(() => this.lastLog?.entries === entries && (this.lastLog = undefined));
+      this.lastLog = { tip, entries };
+    }
+    return this.lastLog.entries;
   }
 }
 
