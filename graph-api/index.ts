@@ -14,3 +14,4 @@ export * from './history/CatalogHistory.ts';
 export * from './neighbourhood.ts';
 export * from './sdl.ts';
 export * from './shapes.ts';
+export * from './servedSource.ts';

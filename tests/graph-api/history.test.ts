@@ -5,10 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { openRepo } from '../../catalog/git/openRepo.ts';
-import type { Snapshot } from '../../catalog/types.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
-import { CatalogHistory } from '../../graph-api/history/CatalogHistory.ts';
-import { parseIsoDate } from '../../graph-api/history/CatalogHistory.ts';
+import { parseIsoDate, type CatalogHistory } from '../../graph-api/history/CatalogHistory.ts';
+import { servedApiSource } from '../../graph-api/servedSource.ts';
 import { createGraphqlHandler } from '../../graph-api/server.ts';
 import type { RunningHttpServer } from '../../server/listen.ts';
 import { cmdb } from '../helpers/cli.ts';
@@ -37,7 +36,6 @@ let server: RunningHttpServer;
 let history: CatalogHistory;
 let dispose: () => Promise<void>;
 const commits: string[] = [];
-let served: Snapshot;
 
 async function gql<T = Record<string, any>>(query: string): Promise<GraphQLResponse<T>> {
   const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query }) });
@@ -68,10 +66,12 @@ beforeAll(async () => {
   repo.git('tag', 'v0', commits[0]);
   repo.branch('old', commits[0]);
   const reader = new CatalogReader({ git: await openRepo(repo.dir), cache: false });
-  served = await reader.read('main');
+  const served = await reader.read('main');
   const store = new InMemoryGraphStore({ snapshot: served });
-  history = new CatalogHistory({ reader, ref: 'main', repo: repo.dir, keep: 2, served: () => ({ snapshot: served, store, violations: [] }) });
-  const graphql = createGraphqlHandler({ source: { store, snapshot: () => served, history }, logger: false });
+  // As the server wires it: the follower's snapshot and violations, its reader, the followed branch.
+  const source = servedApiSource({ store, follower: { snapshot: served, violations: [] }, reader, ref: 'main', repo: repo.dir, keep: 2 });
+  history = source.history!;
+  const graphql = createGraphqlHandler({ source, logger: false });
   server = await serveRoutes([{ methods: ['GET', 'POST'], path: graphql.path, handler: graphql.handle }]);
   dispose = async () => {
     await server.close();
