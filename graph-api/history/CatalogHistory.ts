@@ -64,6 +64,8 @@ export class CatalogHistory {
   private readonly log: CommitLog;
   private readonly keep: number;
   private readonly loaded = new Map<string, Promise<CommitCatalog>>();
+  /** Commits are read one at a time, whatever the number of requests: memory stays near `keep` commits. */
+  private reading: Promise<unknown> = Promise.resolve();
 
   constructor(options: CatalogHistoryOptions) {
     this.options = options;
@@ -127,7 +129,8 @@ export class CatalogHistory {
       this.loaded.set(commit.sha, known);
       return known;
     }
-    const loading = this.read(commit);
+    const loading = this.reading.then(() => this.read(commit));
+    this.reading = loading.catch(() => undefined);
     this.loaded.set(commit.sha, loading);
     loading.catch(() => this.loaded.get(commit.sha) === loading && this.loaded.delete(commit.sha));
     while (this.loaded.size > this.keep) this.loaded.delete(this.loaded.keys().next().value!);

@@ -2,8 +2,8 @@ import type { ApiBuilder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { historyOf } from './Catalog.ts';
 
-/** Weight of `evaluateChange` (a whole `cmdb check`): with the default maxCost, at most 10 per query. */
-export const EVALUATION_COST = 10_000;
+/** Weight of `evaluateChange` (a whole `cmdb check`): with the default maxCost, at most 2 per query. */
+export const EVALUATION_COST = 50_000;
 
 /** The `JSON` scalar, `ChangeEvaluation` and `evaluateChange(base, head)`: what-if. */
 export function addChangeEvaluation(builder: ApiBuilder): void {

@@ -141,17 +141,20 @@ describe('Query.catalog(at:)', () => {
   });
 
   it('resolves branches, tags and ISO dates (the last commit of the followed branch at or before)', async () => {
-    const res = await gql(`{
+    // At most 5 catalog(at:) per query (their cost): two queries.
+    const revisions = await gql(`{
       tag: catalog(at: "v0") { commit { sha } }
       branch: catalog(at: "old") { commit { sha } }
       head: catalog(at: "main") { commit { sha } }
+    }`);
+    const dates = await gql(`{
       noon: catalog(at: "2026-01-01T12:00:00Z") { commit { sha } }
       day: catalog(at: "2026-01-02") { commit { sha } }
       offset: catalog(at: "2026-01-02T23:00:00+01:00") { commit { sha committedAt } }
       before: catalog(at: "2026-01-02T21:59:59Z") { commit { sha } }
     }`);
-    expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({
+    expect(revisions.errors ?? dates.errors).toBeUndefined();
+    expect({ ...revisions.data, ...dates.data }).toEqual({
       tag: { commit: { sha: commits[0] } },
       branch: { commit: { sha: commits[0] } },
       head: { commit: { sha: commits[3] } },
@@ -160,6 +163,8 @@ describe('Query.catalog(at:)', () => {
       offset: { commit: { sha: commits[2], committedAt: '2026-01-02T22:00:00Z' } },
       before: { commit: { sha: commits[1] } },
     });
+    const six = await gql(`{ ${Array.from({ length: 6 }, (_, i) => `c${i}: catalog(at: "v0") { commit { sha } }`).join(' ')} }`);
+    expect(six.errors?.[0].extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('refuses what names no commit', async () => {
