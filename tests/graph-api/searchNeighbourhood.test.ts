@@ -21,6 +21,10 @@ describe('Query.search', () => {
     const res = await api.gql(`{ kinds: search(text: "shop", kinds: ["Component", "resource"]) { ref } two: search(text: "filler/", first: 2) { ref } }`);
     expect(res.data?.kinds.map((e: { ref: string }) => e.ref)).toEqual(['component:shop/cart', 'component:shop/checkout', 'component:shop/frontend', 'resource:shop/redis']);
     expect(res.data?.two).toEqual([{ ref: 'component:filler/f00' }, { ref: 'component:filler/f01' }]);
+    const defaulted = await api.gql(`{ search(text: "filler/") { ref } }`); // 23 match
+    expect(defaulted.data?.search).toHaveLength(20);
+    const none = await api.gql(`{ search(text: "shop", kinds: []) { ref } }`);
+    expect(none.data?.search).toEqual([]);
     const tooMany = await api.gql(`{ search(text: "a", first: 101) { ref } }`);
     expect(tooMany.errors?.[0]).toMatchObject({ message: '"first" must be between 0 and 100, got 101.', extensions: { code: 'BAD_USER_INPUT' } });
   });
