@@ -1,5 +1,4 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import type { GraphQLArmorRejectCallback } from '@escape.tech/graphql-armor-types';
 import { createGraphQLError, maskError, type MaskError, type Plugin } from 'graphql-yoga';
 import { isCmdbError } from '../core/errors.ts';
 import type { ApiErrorCode } from './errors.ts';
@@ -14,8 +13,9 @@ export const MAX_TOKENS = 10_000;
  * and the limit (armor's own starts with a misleading "Syntax Error:"), with
  * `extensions.code` for clients.
  */
-function rejectAs(code: ApiErrorCode, explain: (found: string, max: number) => string, max: number): GraphQLArmorRejectCallback {
-  return (context, error) => {
+function rejectAs(code: ApiErrorCode, explain: (found: string, max: number) => string, max: number) {
+  // graphql-armor's GraphQLArmorRejectCallback, written structurally (its types package is not a direct dependency).
+  return (context: { reportError(error: GraphQLError): void } | null, error: { message: string }): void => {
     const found = /found (\d+)/.exec(error.message)?.[1];
     const message = found === undefined ? error.message.replace(/^Syntax Error: /, '') : explain(found, max);
     context?.reportError(new GraphQLError(message, { extensions: { code } }));
