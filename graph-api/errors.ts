@@ -1,7 +1,15 @@
 import { GraphQLError } from './graphql.ts';
 
 /** Error codes (in `extensions.code`) a client may branch on. */
-export type ApiErrorCode = 'BAD_USER_INPUT' | 'GRAPH_CHANGED' | 'QUERY_TOO_DEEP' | 'QUERY_TOO_COMPLEX';
+export type ApiErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'GRAPH_CHANGED'
+  | 'QUERY_TOO_DEEP'
+  | 'QUERY_TOO_COMPLEX'
+  | 'QUERY_TOO_MANY_ALIASES'
+  | 'QUERY_TOO_MANY_DIRECTIVES'
+  /** The server was started without what the field needs (its snapshot, the repository's history). */
+  | 'NOT_AVAILABLE';
 
 /** A GraphQL error for bad arguments: shown to the client as is (never masked). */
 export const badInput = (message: string): GraphQLError => apiError(message, 'BAD_USER_INPUT');

@@ -20,24 +20,31 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
   type ValueNode,
 } from './graphql.ts';
 
-/** Limits on one operation, checked before execution. */
+/**
+ * Limits on one operation, checked before execution: depth, aliases and
+ * directives by graphql-armor (see plugins.ts), cost here (armor's cost rule
+ * neither weighs fields nor reads variables: see measureCost), tokens by
+ * graphql-js' parser.
+ */
 export interface QueryLimits {
-  /** Deepest field nesting (`{ entity { owner { ref } } }` is 3); introspection fields are not counted. */
+  /** Deepest field nesting (`{ entity { owner { ref } } }` is 3); fragments add no level; `__schema` subtrees are not counted. */
   maxDepth: number;
-  /** Largest estimated cost (see measureOperation). */
+  /** Largest estimated cost (see measureCost). */
   maxCost: number;
   /** Assumed length of a list field without a `first` argument. */
   listSize: number;
   /** Assumed `first` when neither the request nor the schema gives a number. */
   maxFirst: number;
+  /** Most aliases in one operation (fragments counted where spread). */
+  maxAliases: number;
+  /** Most directives in one operation. */
+  maxDirectives: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, listSize: 10, maxFirst: 500 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, listSize: 10, maxFirst: 500, maxAliases: 300, maxDirectives: 50 };
 
 /**
  * Weight (the `cost` field extension) of fields that run a graph traversal,
@@ -45,23 +52,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_00
  */
 export const TRAVERSAL_COST = 500;
 
-export interface Measure {
-  depth: number;
-  cost: number;
-}
-
 type Fragments = ReadonlyMap<string, FragmentDefinitionNode>;
 type Variables = Readonly<Record<string, unknown>>;
-
-/** A validation rule (so cached with the document) rejecting operations deeper than `maxDepth`. */
-export function depthLimitRule(maxDepth: number = DEFAULT_QUERY_LIMITS.maxDepth): ValidationRule {
-  return (context: ValidationContext) => ({
-    OperationDefinition(operation: OperationDefinitionNode) {
-      const { depth } = measureOperation(context.getSchema(), context.getDocument(), operation);
-      if (depth > maxDepth) context.reportError(tooDeep(depth, maxDepth, operation));
-    },
-  });
-}
 
 /**
  * The error for the operation of `document` that would run (by `operationName`)
@@ -76,12 +68,12 @@ export function costLimitError(
 ): GraphQLError | undefined {
   const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
-  const { cost } = measureOperation(schema, document, operation, variables ?? {}, limits);
+  const cost = measureCost(schema, document, operation, variables ?? {}, limits);
   return cost > limits.maxCost ? tooCostly(cost, limits.maxCost, operation) : undefined;
 }
 
 /**
- * Depth and estimated cost of one operation. Cost of a field = its weight
+ * Estimated cost of one operation. Cost of a field = its weight
  * (`extensions.cost`, default 1) + its fan-out x the cost of its selections;
  * fan-out is `first` when the field has that argument (from the query, the
  * variables, the variable's or the argument's default, else `maxFirst`),
@@ -89,24 +81,18 @@ export function costLimitError(
  * `listSize` for other lists. Fragments are expanded once each (memoized), so
  * any document is measured in linear time.
  */
-export function measureOperation(
+export function measureCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
   variables: Variables = {},
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
-): Measure {
+): number {
   const root = schema.getRootType(operation.operation);
-  if (!root) return { depth: 0, cost: 0 };
+  if (!root) return 0;
   const values = { ...variableDefaults(operation), ...variables };
   return new Measurer(schema, limits, fragmentsOf(document), values).selections(operation.selectionSet, root);
 }
-
-const tooDeep = (depth: number, max: number, node: OperationDefinitionNode): GraphQLError =>
-  new GraphQLError(`Query is ${depth} levels deep; the maximum is ${max}. Ask for fewer nested levels.`, {
-    nodes: node,
-    extensions: { code: 'QUERY_TOO_DEEP' },
-  });
 
 const tooCostly = (cost: number, max: number, node: OperationDefinitionNode): GraphQLError =>
   new GraphQLError(
@@ -131,9 +117,9 @@ function variableDefaults(operation: OperationDefinitionNode): Record<string, nu
   return defaults;
 }
 
-/** Walks selections, expanding fragments once each. */
+/** Walks selections, costing each fragment once. */
 class Measurer {
-  private readonly memo = new Map<string, Measure>();
+  private readonly memo = new Map<string, number>();
   private readonly visiting = new Set<string>();
 
   constructor(
@@ -143,29 +129,24 @@ class Measurer {
     private readonly variables: Variables,
   ) {}
 
-  selections(set: SelectionSetNode, parent: GraphQLNamedType): Measure {
-    let depth = 0;
+  selections(set: SelectionSetNode, parent: GraphQLNamedType): number {
     let cost = 0;
     for (const selection of set.selections) {
-      const m =
+      cost +=
         selection.kind === Kind.FIELD
           ? this.field(selection, parent)
           : selection.kind === Kind.INLINE_FRAGMENT
             ? this.selections(selection.selectionSet, this.typeNamed(selection.typeCondition?.name.value) ?? parent)
             : this.fragment(selection.name.value);
-      depth = Math.max(depth, m.depth);
-      cost += m.cost;
     }
-    return { depth, cost };
+    return cost;
   }
 
-  private field(node: FieldNode, parent: GraphQLNamedType): Measure {
+  private field(node: FieldNode, parent: GraphQLNamedType): number {
     const definition = fieldDefinition(parent, node.name.value);
     const weight = typeof definition?.extensions.cost === 'number' ? definition.extensions.cost : 1;
-    if (node.selectionSet === undefined || definition === undefined) return { depth: 1, cost: weight };
-    const inner = this.selections(node.selectionSet, getNamedType(definition.type));
-    const cost = weight + this.fanOut(node, definition, parent) * inner.cost;
-    return { depth: isIntrospection(node) ? 0 : inner.depth + 1, cost };
+    if (node.selectionSet === undefined || definition === undefined) return weight;
+    return weight + this.fanOut(node, definition, parent) * this.selections(node.selectionSet, getNamedType(definition.type));
   }
 
   private fanOut(node: FieldNode, definition: GraphQLField<unknown, unknown>, parent: GraphQLNamedType): number {
@@ -187,12 +168,12 @@ class Measurer {
     return node?.kind === Kind.VARIABLE ? this.variables[node.name.value] : undefined;
   }
 
-  private fragment(name: string): Measure {
+  private fragment(name: string): number {
     const known = this.memo.get(name);
-    if (known) return known;
+    if (known !== undefined) return known;
     const definition = this.fragments.get(name);
     const type = this.typeNamed(definition?.typeCondition.name.value);
-    if (definition === undefined || type === undefined || this.visiting.has(name)) return { depth: 0, cost: 0 };
+    if (definition === undefined || type === undefined || this.visiting.has(name)) return 0;
     this.visiting.add(name);
     const measure = this.selections(definition.selectionSet, type);
     this.visiting.delete(name);
@@ -204,9 +185,6 @@ class Measurer {
     return name === undefined ? undefined : (this.schema.getType(name) ?? undefined);
   }
 }
-
-/** `__schema` and `__type` subtrees: not depth-limited (a chain of `ofType` is cheap), but costed. */
-const isIntrospection = (node: FieldNode): boolean => node.name.value.startsWith('__');
 
 function fieldDefinition(parent: GraphQLNamedType, name: string): GraphQLField<unknown, unknown> | undefined {
   if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;

@@ -1,7 +1,7 @@
 import { matchesRefQuery, parseRefQuery, resolveRefQuery, type RefQuery } from '../catalog/refQuery.ts';
 import { normalizeRef } from '../catalog/refs.ts';
 import type { RefString } from '../catalog/types.ts';
-import type { ApiContext } from './context.ts';
+import type { CatalogView } from './context.ts';
 import { badInput } from './errors.ts';
 
 const REF_FORMAT = 'write references as kind:[namespace/]name (e.g. component:default/cartservice), or a name only one entity has';
@@ -9,10 +9,10 @@ const REF_FORMAT = 'write references as kind:[namespace/]name (e.g. component:de
 /** Entities listed per request while looking for the ones a partial ref matches. */
 const SCAN_PAGE = 2000;
 
-/** Refs of a kind (every ref for ''), listed once per request however many arguments need them. */
-const scans = new WeakMap<ApiContext, Map<string, Promise<RefString[]>>>();
+/** Refs of a kind (every ref for ''), listed once per request and commit however many arguments need them. */
+const scans = new WeakMap<CatalogView, Map<string, Promise<RefString[]>>>();
 
-async function listRefs(ctx: ApiContext, kind: string | undefined): Promise<RefString[]> {
+async function listRefs(ctx: CatalogView, kind: string | undefined): Promise<RefString[]> {
   const refs: RefString[] = [];
   let after: RefString | undefined;
   for (;;) {
@@ -24,7 +24,7 @@ async function listRefs(ctx: ApiContext, kind: string | undefined): Promise<RefS
 }
 
 /** Every ref of the graph a partial query matches (a scan of the query's kind, or of every entity). */
-async function matching(ctx: ApiContext, query: RefQuery): Promise<RefString[]> {
+async function matching(ctx: CatalogView, query: RefQuery): Promise<RefString[]> {
   let memo = scans.get(ctx);
   if (!memo) scans.set(ctx, (memo = new Map()));
   const key = query.kind ?? '';
@@ -41,7 +41,7 @@ async function matching(ctx: ApiContext, query: RefQuery): Promise<RefString[]> 
  * BAD_USER_INPUT GraphQLError when malformed or when several entities match
  * (naming them).
  */
-export async function resolveRefArg(ctx: ApiContext, text: string, argument: string): Promise<RefString | undefined> {
+export async function resolveRefArg(ctx: CatalogView, text: string, argument: string): Promise<RefString | undefined> {
   const parsed = parseRefQuery(text);
   if (!parsed.ok) throw badInput(`Invalid entity reference in argument "${argument}": ${parsed.message}; ${REF_FORMAT}.`);
   const { query } = parsed;
@@ -56,7 +56,7 @@ export async function resolveRefArg(ctx: ApiContext, text: string, argument: str
  * Every element through resolveRefArg, duplicates removed, order kept;
  * `unknown` lists the texts that name no entity (normalized when they give a kind, else as typed).
  */
-export async function resolveRefArgs(ctx: ApiContext, texts: readonly string[], argument: string): Promise<{ refs: RefString[]; unknown: string[] }> {
+export async function resolveRefArgs(ctx: CatalogView, texts: readonly string[], argument: string): Promise<{ refs: RefString[]; unknown: string[] }> {
   const resolved = await Promise.all(texts.map((text) => resolveRefArg(ctx, text, argument)));
   const unknown = texts.filter((_, i) => resolved[i] === undefined).map((t) => normalizeRef(t) ?? t.trim());
   return { refs: [...new Set(resolved.filter((r) => r !== undefined))], unknown };

@@ -1,7 +1,7 @@
 import type { RefString, RelationType } from '../catalog/types.ts';
 import type { GraphNode } from '../graph/GraphStore.ts';
 import type { ImpactShape, LabelShape } from './builder.ts';
-import type { ApiContext } from './context.ts';
+import type { CatalogView } from './context.ts';
 import { apiError, badInput } from './errors.ts';
 import { resolveRefArgs } from './refArgs.ts';
 
@@ -13,7 +13,7 @@ export const MAX_IMPACT_ROOTS = 1000;
  * entity has: resolveRefArg); `missing` lists the refs that are not entities
  * and the names that match none, as typed.
  */
-export async function computeImpact(ctx: ApiContext, texts: readonly string[], depth: number | null | undefined): Promise<ImpactShape> {
+export async function computeImpact(ctx: CatalogView, texts: readonly string[], depth: number | null | undefined): Promise<ImpactShape> {
   if (depth !== null && depth !== undefined && depth < 0) throw badInput(`"depth" must be 0 or more, got ${depth}.`);
   if (texts.length > MAX_IMPACT_ROOTS) throw badInput(`"refs" may hold at most ${MAX_IMPACT_ROOTS} refs, got ${texts.length}.`);
   const { refs: roots, unknown } = await resolveRefArgs(ctx, texts, 'refs');
@@ -26,7 +26,7 @@ export async function computeImpact(ctx: ApiContext, texts: readonly string[], d
  * Entities of refs the store just returned, in order. A ref that no longer
  * resolves means the graph was reloaded mid-request: GRAPH_CHANGED, retry.
  */
-export async function loadExisting(ctx: ApiContext, refs: readonly RefString[]): Promise<GraphNode[]> {
+export async function loadExisting(ctx: CatalogView, refs: readonly RefString[]): Promise<GraphNode[]> {
   const nodes = await Promise.all(refs.map((ref) => ctx.loadEntity(ref)));
   return nodes.map((node, i) => node ?? graphChanged(refs[i]));
 }
@@ -36,7 +36,7 @@ const graphChanged = (ref: RefString): never => {
 };
 
 /** Entities related to `ref` by `relation` in one direction, sorted by ref. */
-export async function relatedEntities(ctx: ApiContext, ref: RefString, direction: 'in' | 'out', relation: RelationType): Promise<GraphNode[]> {
+export async function relatedEntities(ctx: CatalogView, ref: RefString, direction: 'in' | 'out', relation: RelationType): Promise<GraphNode[]> {
   const neighbours = await ctx.store.neighbours(ref, { direction, relations: [relation] });
   return loadExisting(ctx, [...new Set(neighbours.map((n) => n.ref))]);
 }

@@ -45,7 +45,7 @@ function createApiYoga(options: GraphqlHandlerOptions): YogaServerInstance<Serve
   const authenticate = options.authenticate ?? OPEN_ACCESS;
   return createYoga<ServerContext, ApiContext>({
     schema: createSchema(),
-    context: async ({ request }) => ({ ...createApiContext(options.source), ...authContext(await authenticate(request)) }),
+    context: async ({ request }) => createApiContext(options.source, authContext(await authenticate(request))),
     graphqlEndpoint: GRAPHQL_PATH,
     graphiql: { title: 'gitops-cmdb' },
     landingPage: false,

@@ -134,9 +134,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       : undefined;
     if (incidents) closers.push(incidents.close);
 
-    const { createGraphqlHandler, GRAPHQL_PATH } = await import('../graph-api/server.ts'); // graphql-yoga loads only here
+    // graphql-yoga loads only here
+    const [{ createGraphqlHandler, GRAPHQL_PATH }, { servedApiSource }] = await Promise.all([import('../graph-api/server.ts'), import('../graph-api/servedSource.ts')]);
     const graphql: GraphqlHandler = createGraphqlHandler({
-      source: { store: graph, violations: () => follower.violations },
+      source: servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }),
       logger: log.child({ component: 'graphql' }),
       authenticate: (request) => authenticator.authenticate(request),
     });

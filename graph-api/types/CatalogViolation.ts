@@ -1,5 +1,6 @@
 import type { Violation } from '../../catalog/types.ts';
 import type { ApiBuilder } from '../builder.ts';
+import { addCatalogFields } from '../catalogFields.ts';
 
 /**
  * `CatalogViolation` and the root field `catalogViolations`: the problems of
@@ -23,12 +24,15 @@ export function addCatalogViolationType(builder: ApiBuilder): void {
       column: t.exposeInt('column', { nullable: true }),
     }),
   });
-  builder.queryField('catalogViolations', (t) =>
-    t.field({
+  addCatalogFields(builder, (t, viewOf) => ({
+    catalogViolations: t.field({
       type: [CatalogViolation],
-      description: 'The problems of the commit the graph was last synced to, in file order; empty when it is valid.',
+      description: 'The problems of the commit (on Query: the one the graph was last synced to), in file order; empty when it is valid.',
       args: { severity: t.arg({ type: Severity, description: 'Only problems of this severity.' }) },
-      resolve: (_root, { severity }, ctx) => ctx.violations().filter((v) => !severity || v.severity === severity),
+      resolve: (parent, { severity }, ctx) =>
+        viewOf(parent, ctx)
+          .violations()
+          .filter((v) => !severity || v.severity === severity),
     }),
-  );
+  }));
 }

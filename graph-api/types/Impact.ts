@@ -1,6 +1,10 @@
 import type { ApiBuilder } from '../builder.ts';
+import { addCatalogFields } from '../catalogFields.ts';
+import { TRAVERSAL_COST } from '../limits.ts';
+import { computeImpact } from '../resolvers.ts';
+import { REF_HELP } from './Entity.ts';
 
-/** `Impact { roots missing count entities(kind) }` and `ImpactedEntity`. */
+/** `Impact { roots missing count entities(kind) }`, `ImpactedEntity` and the catalog field `impact`. */
 export function addImpactTypes(builder: ApiBuilder): void {
   builder.objectType('Impact', {
     description: 'Everything reached from the roots along the directions in which an outage or a change propagates.',
@@ -28,8 +32,20 @@ export function addImpactTypes(builder: ApiBuilder): void {
         type: 'Entity',
         nullable: true,
         description: 'The impacted entity; null only if the graph was reloaded during the query.',
-        resolve: (e, _args, ctx) => ctx.loadEntity(e.ref),
+        resolve: (e, _args, ctx) => ctx.viewOf(e).loadEntity(e.ref),
       }),
     }),
   });
+  addCatalogFields(builder, (t, viewOf) => ({
+    impact: t.field({
+      type: 'Impact',
+      description: `What an outage or a change of the entities \`refs\` (${REF_HELP}) impacts, up to \`depth\` hops.`,
+      args: {
+        refs: t.arg.stringList({ required: true }),
+        depth: t.arg.int({ description: 'Maximum distance (default: unlimited).' }),
+      },
+      extensions: { cost: TRAVERSAL_COST },
+      resolve: (parent, { refs, depth }, ctx) => computeImpact(viewOf(parent, ctx), refs, depth),
+    }),
+  }));
 }

@@ -21,7 +21,7 @@ export function addNeighbourType(builder: ApiBuilder, enums: ApiEnums): void {
         type: 'Entity',
         nullable: true,
         description: 'The entity at the other end; null only if the graph was reloaded during the query.',
-        resolve: (n, _args, ctx) => ctx.loadEntity(n.ref),
+        resolve: (n, _args, ctx) => ctx.viewOf(n).loadEntity(n.ref),
       }),
     }),
   });

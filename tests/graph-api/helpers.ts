@@ -41,14 +41,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The GraphQL handler behind the server's router on 127.0.0.1, port 0, over an InMemoryGraphStore loaded with `fixture` (null: empty store). */
+/** The GraphQL handler behind the server's router on 127.0.0.1, port 0, over an InMemoryGraphStore loaded with `fixture` (null: empty store), whose snapshot `search` indexes. */
 export async function startTestApi(
   fixture: SnapshotFixture | null = API_FIXTURE,
   extra: Omit<ApiContextSource, 'store'> & { limits?: Partial<QueryLimits> } = {},
 ): Promise<TestApi> {
   const store = new InMemoryGraphStore({});
-  if (fixture) await store.load(buildSnapshot(fixture));
-  const graphql = createGraphqlHandler({ source: { store, violations: extra.violations }, logger: process.env.API_LOG ? true : false, limits: extra.limits });
+  const snapshot = fixture ? buildSnapshot(fixture) : undefined;
+  if (snapshot) await store.load(snapshot);
+  const source: ApiContextSource = { store, violations: extra.violations, snapshot: extra.snapshot ?? (() => snapshot), history: extra.history };
+  const graphql = createGraphqlHandler({ source, logger: process.env.API_LOG ? true : false, limits: extra.limits });
   const server = await serveRoutes([{ methods: ['GET', 'POST'], path: graphql.path, handler: graphql.handle }]);
   const gql = async <T,>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const res = await fetch(`${server.url}/graphql`, {

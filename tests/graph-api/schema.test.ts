@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CRITICALITIES, type Criticality } from '../../catalog/types.ts';
 import { RELATION_TYPES } from '../../catalog/relations.ts';
-import { GraphQLEnumType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
-import { costLimitError, DEFAULT_QUERY_LIMITS, depthLimitRule, measureOperation } from '../../graph-api/limits.ts';
+import { GraphQLEnumType, type GraphQLField, type GraphQLObjectType, getIntrospectionQuery, getOperationAST, parse, printSchema, specifiedRules, validate } from '../../graph-api/graphql.ts';
+import { costLimitError, DEFAULT_QUERY_LIMITS, measureCost } from '../../graph-api/limits.ts';
 import { createSchema } from '../../graph-api/schema.ts';
 
 const schema = createSchema();
@@ -23,19 +23,44 @@ describe('createSchema', () => {
 
   it('has the documented root fields', () => {
     const fields = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(fields).sort()).toEqual(['catalogViolations', 'commit', 'dependencyCycles', 'entities', 'entity', 'impact', 'me', 'path']);
+    expect(Object.keys(fields).sort()).toEqual([
+      'catalog',
+      'catalogViolations',
+      'commit',
+      'dependencyCycles',
+      'diff',
+      'entities',
+      'entity',
+      'evaluateChange',
+      'impact',
+      'me',
+      'neighbourhood',
+      'path',
+      'search',
+    ]);
     expect(String(fields.catalogViolations.type)).toBe('[CatalogViolation!]!');
     expect(String(fields.entities.type)).toBe('EntityConnection!');
     expect(String(fields.impact.type)).toBe('Impact!');
     expect(String(fields.path.type)).toBe('[Entity!]');
     expect(String(fields.dependencyCycles.type)).toBe('[[String!]!]!');
+    expect(String(fields.search.type)).toBe('[Entity!]!');
+    expect(String(fields.catalog.type)).toBe('Catalog!');
+  });
+
+  it('gives Catalog the catalog fields of Query, with the same arguments and types', () => {
+    const query = schema.getQueryType()!.getFields();
+    const catalog = (schema.getType('Catalog') as GraphQLObjectType).getFields();
+    const shape = (f: GraphQLField<unknown, unknown>) => ({ type: String(f.type), args: f.args.map((a) => `${a.name}: ${String(a.type)} = ${String(a.defaultValue)}`) });
+    const catalogFields = ['catalogViolations', 'dependencyCycles', 'entities', 'entity', 'impact', 'neighbourhood', 'path', 'search'];
+    expect(Object.keys(catalog).sort()).toEqual(['commit', ...catalogFields].sort());
+    for (const name of catalogFields) expect(shape(catalog[name]), name).toEqual(shape(query[name]));
   });
 });
 
-describe('query limits', () => {
+describe('query cost', () => {
   const check = (query: string, variables: Record<string, unknown> = {}, limits = DEFAULT_QUERY_LIMITS): string[] => {
     const document = parse(query);
-    const errors = [...validate(schema, document, [...specifiedRules, depthLimitRule(limits.maxDepth)])];
+    const errors = [...validate(schema, document, specifiedRules)];
     const costly = errors.length === 0 ? costLimitError(schema, document, undefined, variables, limits) : undefined;
     return [...errors, ...(costly ? [costly] : [])].map((e) => e.message);
   };
@@ -49,7 +74,7 @@ describe('query limits', () => {
     const limits = { ...DEFAULT_QUERY_LIMITS, maxCost: 1000 };
     const page = (args: string, variables = '') => `query ${variables} { entities${args} { edges { node { ref title kind } } } }`;
     const cost = (query: string, variables: Record<string, unknown> = {}) =>
-      measureOperation(schema, parse(query), getOperationAST(parse(query))!, variables, limits).cost;
+      measureCost(schema, parse(query), getOperationAST(parse(query))!, variables, limits);
     // cost = 1 + first * (1 edges + 1 node + 3 leaves)
     expect(cost(page('(first: 199)'))).toBe(996);
     expect(check(page('(first: 199)'), {}, limits)).toEqual([]);
@@ -72,9 +97,7 @@ describe('query limits', () => {
     const levels = 40;
     const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Entity { a: owner { ...F${i + 1} } b: owner { ...F${i + 1} } }`);
     const query = `{ entity(ref: "component:x") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on Entity { ref }`;
-    const measure = measureOperation(schema, parse(query), getOperationAST(parse(query))!);
-    expect(measure.depth).toBe(levels + 2);
-    expect(measure.cost).toBeGreaterThan(2 ** levels);
-    expect(check(query)).toEqual(['Query is 42 levels deep; the maximum is 12. Ask for fewer nested levels.']);
+    expect(measureCost(schema, parse(query), getOperationAST(parse(query))!)).toBeGreaterThan(2 ** levels);
+    expect(check(query)).toEqual(['Query is too complex: estimated cost over 10^12, maximum 100000. Request fewer items ("first") or fewer nested lists.']);
   });
 });

@@ -91,6 +91,28 @@ describe('query limits', () => {
     expect(huge.errors?.[0].message).toMatch(/Document contains more tha[nt] 10000 tokens/);
   });
 
+  it('measures the depth of exponentially expanding fragments without expanding them', async () => {
+    const api = await start();
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Entity { a: owner { ...F${i + 1} } b: owner { ...F${i + 1} } }`);
+    const res = await api.gql(`{ entity(ref: "component:shop/cart") { ...F0 } } ${fragments.join(' ')} fragment F${levels} on Entity { ref }`);
+    expect(res.data).toBeUndefined();
+    expect(res.errors?.map((e) => [e.message, e.extensions?.code])).toContainEqual(['Query is 42 levels deep; the maximum is 12. Ask for fewer nested levels.', 'QUERY_TOO_DEEP']);
+  });
+
+  it('rejects too many aliases and directives, counting fragments where they are spread', async () => {
+    const api = await start(undefined, { limits: { maxAliases: 4, maxDirectives: 2 } });
+    const fourAliases = `{ a: commit b: commit ...F } fragment F on Query { c: commit d: commit }`;
+    expect((await api.gql(fourAliases)).errors).toBeUndefined();
+    const fiveAliases = await api.gql(`{ a: commit b: commit ...F ...F } fragment F on Query { c: commit d: commit }`.replace('...F ...F', '...F e: commit'));
+    expect(fiveAliases.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Query has 5 aliases; the maximum is 4. Split it into several requests.', 'QUERY_TOO_MANY_ALIASES']]);
+    const directives = await api.gql(`{ commit @include(if: true) @skip(if: false) dependencyCycles @include(if: true) }`);
+    expect(directives.errors?.map((e) => [e.message, e.extensions?.code])).toEqual([['Query has 3 directives; the maximum is 2.', 'QUERY_TOO_MANY_DIRECTIVES']]);
+    const defaults = await start();
+    const many = await defaults.gql(`{ ${Array.from({ length: 301 }, (_, i) => `a${i}: commit`).join(' ')} }`);
+    expect(many.errors?.map((e) => e.message)).toEqual(['Query has 301 aliases; the maximum is 300. Split it into several requests.']);
+  });
+
   it('still answers introspection (GraphiQL needs it)', async () => {
     const api = await start();
     const { getIntrospectionQuery } = await import('../../graph-api/graphql.ts');

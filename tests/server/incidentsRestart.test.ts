@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 function serve(): Promise<{ child: ChildProcess; url: string }> {
-  const env = { ...process.env, CMDB_ALERTMANAGER_TOKEN: TOKEN, OPS_SECRET: SECRET, CMDB_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CMDB_ALERTMANAGER_TOKEN: TOKEN, OPS_SECRET: SECRET, CMDB_LOG_LEVEL: "warn" };
   delete env.CMDB_NEO4J_URI;
   const child = spawn(process.execPath, [BIN, 'serve', '--repo', repo.dir, '--ref', 'main', '--state-dir', stateDir, '--port', '0', '--poll', '0', '--reconcile'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
