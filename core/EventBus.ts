@@ -13,6 +13,12 @@ import type { CmdbEvent, CmdbEventListener, CmdbEventPayloads, CmdbEventType } f
 export interface EventBus {
   /** Publishes an event stamped with the current time; returns it. */
   publish<K extends CmdbEventType>(type: K, data: CmdbEventPayloads[K]): CmdbEvent<K>;
+  /**
+   * Publishes an event as it is, time included: one another replica published,
+   * relayed from the event log (server/EventRelayPart.ts). Listeners receive
+   * this very object. Optional: without it the relay uses `publish`.
+   */
+  republish?(event: CmdbEvent): void;
   /** Calls `listener` for every later event of `type`; returns the unsubscribe function. */
   subscribe<K extends CmdbEventType>(type: K, listener: CmdbEventListener<K>): () => void;
   /** Calls `listener` for every later event of any type (the event log, metrics, subscriptions). */

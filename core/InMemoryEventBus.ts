@@ -23,8 +23,17 @@ export class InMemoryEventBus implements EventBus {
 
   publish<K extends CmdbEventType>(type: K, data: CmdbEventPayloads[K]): CmdbEvent<K> {
     const event = { type, at: (this.options.now?.() ?? new Date()).toISOString(), data } as CmdbEvent<K>;
-    for (const s of this.listeners) if (s.type === undefined || s.type === type) s.push(event as CmdbEvent);
+    this.republish(event as CmdbEvent);
     return event;
+  }
+
+  republish(event: CmdbEvent): void {
+    for (const s of this.listeners) if (s.type === undefined || s.type === event.type) s.push(event);
+  }
+
+  /** Listeners subscribed now (what a closed subscription must give back). */
+  listenerCount(): number {
+    return this.listeners.size;
   }
 
   subscribe<K extends CmdbEventType>(type: K, listener: CmdbEventListener<K>): () => void {

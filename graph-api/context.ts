@@ -1,6 +1,8 @@
 import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
 import type { AuthContext } from './auth.ts';
+import type { EventBus } from '../core/EventBus.ts';
+import { EventStreams } from './EventStreams.ts';
 import type { CatalogHistory } from './history/CatalogHistory.ts';
 
 /** Where the API reads from; read on every request, so the server may swap what it points at. */
@@ -12,6 +14,8 @@ export interface ApiContextSource {
   snapshot?: () => Snapshot | undefined;
   /** Other commits of the followed branch (`catalog(at:)`, `diff`, `evaluateChange`); those fields are errors without it. */
   history?: CatalogHistory;
+  /** The server's event bus: the subscriptions' events; without it subscriptions are NOT_AVAILABLE. */
+  events?: EventBus;
 }
 
 /**
@@ -38,6 +42,8 @@ export interface ApiContext extends CatalogView, AuthContext {
   /** Registers the view values came from (see viewOf); returns them. */
   adopt<T>(view: CatalogView, value: T): T;
   history?: CatalogHistory;
+  /** The bus as one stream per subscription (shared by the requests of one handler, which counts them). */
+  streams?: EventStreams;
 }
 
 /** `store.getEntity` memoized. */
@@ -53,8 +59,12 @@ export function memoLoader(store: GraphStore): (ref: RefString) => Promise<Graph
   };
 }
 
-/** A fresh context (and memo) for one request against the source's store; `auth` says who calls (default: nobody checked). */
-export function createApiContext(source: ApiContextSource, auth: AuthContext = {}): ApiContext {
+/**
+ * A fresh context (and memo) for one request against the source's store;
+ * `auth` says who calls (default: nobody checked); `streams` the handler's
+ * (default: the source's bus, counted for this context alone).
+ */
+export function createApiContext(source: ApiContextSource, auth: AuthContext = {}, streams = source.events && new EventStreams({ bus: source.events })): ApiContext {
   const { store } = source;
   const views = new WeakMap<object, CatalogView>();
   const context: ApiContext = {
@@ -69,6 +79,7 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
       return value;
     },
     history: source.history,
+    streams,
   };
   return context;
 }

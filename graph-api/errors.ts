@@ -9,7 +9,9 @@ export type ApiErrorCode =
   | 'QUERY_TOO_MANY_ALIASES'
   | 'QUERY_TOO_MANY_DIRECTIVES'
   /** The server was started without what the field needs (its snapshot, the repository's history). */
-  | 'NOT_AVAILABLE';
+  | 'NOT_AVAILABLE'
+  /** A subscription fell too many events behind: it ends; resubscribe and read the current state by query. */
+  | 'SUBSCRIBER_TOO_SLOW';
 
 /** A GraphQL error for bad arguments: shown to the client as is (never masked). */
 export const badInput = (message: string): GraphQLError => apiError(message, 'BAD_USER_INPUT');

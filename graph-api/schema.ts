@@ -12,6 +12,7 @@ import { addMeType } from './types/Me.ts';
 import { addNeighbourhoodTypes } from './types/Neighbourhood.ts';
 import { addNeighbourType } from './types/Neighbour.ts';
 import { addSearchField } from './types/Search.ts';
+import { addSubscriptions } from './types/Subscriptions.ts';
 import { addTraversalFields } from './types/Traversals.ts';
 
 /**
@@ -35,5 +36,6 @@ export function createSchema(): GraphQLSchema {
   addCatalogViolationType(builder);
   addMeType(builder);
   addChangeEvaluation(builder);
+  addSubscriptions(builder);
   return builder.toSchema({ sortSchema: true });
 }

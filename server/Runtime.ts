@@ -7,6 +7,7 @@ import type { EventLog } from '../state/EventLog.ts';
 import { FileEventLog } from '../state/FileEventLog.ts';
 import { createAuthenticator } from './auth/Authenticator.ts';
 import { CatalogFollower } from './CatalogFollower.ts';
+import { EventRelayPart } from './EventRelayPart.ts';
 import { resolveServerConfig, type ServeFlags, type ServerConfig } from './config.ts';
 import { GitHubPart } from './GitHubPart.ts';
 import { GitHubSetupPart } from './GitHubSetupPart.ts';
@@ -51,6 +52,8 @@ export interface Runtime {
   health: Health;
   github?: GitHubPart;
   eventLog?: EventLog;
+  /** With leader election and an event log: the leader appends, followers relay the leader's events to their bus. */
+  relay?: EventRelayPart;
   /** Who leads (a SingleReplica without --leader-elect). */
   leadership: LeadershipPart;
   /** With --reconcile: the reconcilers (running while this replica leads) and their finding store. */
@@ -102,7 +105,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     const stopMetrics = metrics.observe(events);
     closers.push(async () => stopMetrics());
-    let recording = config.eventLog ? await recordEvents(config, events, log) : undefined;
+    let recording = config.eventLog ? await recordEvents(config, events, log, leadership) : undefined;
     if (recording) closers.push(recording.close);
 
     await reader.git.resolve(served.ref); // a missing revision is a usage error before anything listens
@@ -111,7 +114,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (follower.snapshot) config = resolveServerConfig({ flags: options.flags, env, repoConfig: reader.configOf(follower.snapshot) });
     if (config.eventLog && !recording) {
       // cmdb.yaml asked for what needs the log (server.reconcile): record from here on.
-      recording = await recordEvents(config, events, log);
+      recording = await recordEvents(config, events, log, leadership);
       closers.push(recording.close);
     }
     const eventLog = recording?.eventLog;
@@ -137,11 +140,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // graphql-yoga loads only here
     const [{ createGraphqlHandler, GRAPHQL_PATH }, { servedApiSource }] = await Promise.all([import('../graph-api/server.ts'), import('../graph-api/servedSource.ts')]);
     const graphql: GraphqlHandler = createGraphqlHandler({
-      source: servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }),
+      source: { ...servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }), events },
       logger: log.child({ component: 'graphql' }),
       authenticate: (request) => authenticator.authenticate(request),
     });
     closers.push(() => graphql.dispose());
+    metrics.gauge('cmdb_graphql_subscriptions', 'GraphQL subscriptions open (Server-Sent Events streams).', () => graphql.subscriptions());
     const checks: ReadinessCheck[] = [follower.readiness, graphStoreCheck(graph), leadership.readiness, ...(part ? [part.readiness] : []), ...(reconciling ? [reconciling.part.readiness] : []), ...(incidents ? [incidents.part.readiness] : [])];
     const health = new Health({ checks });
     const routes: Route[] = [
@@ -184,6 +188,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       health,
       github: part,
       eventLog,
+      relay: recording?.relay,
       leadership,
       reconcilers: reconciling?.part,
       findings: reconciling?.store,
@@ -229,9 +234,19 @@ async function startReconcilers(options: Omit<ConstructorParameters<typeof Recon
   return { part, store, close };
 }
 
-/** Opens the event log in the state dir and appends every event of the bus to it (this process leads); `close` stops and closes it. */
-async function recordEvents(config: ServerConfig, events: EventBus, log: Logger): Promise<{ eventLog: EventLog; close: () => Promise<void> }> {
+/**
+ * The event log in the state dir. Without leader election this process leads:
+ * it appends every event of the bus. With it, the EventRelayPart appends on
+ * the leader and relays the leader's events on a follower (the replicas share
+ * the state dir). `close` stops and closes it.
+ */
+async function recordEvents(config: ServerConfig, events: EventBus, log: Logger, leadership: LeadershipPart): Promise<{ eventLog: EventLog; relay?: EventRelayPart; close: () => Promise<void> }> {
   const eventLog = new FileEventLog({ dir: config.stateDir });
+  if (config.leaderElection.leaderElect) {
+    const relay = new EventRelayPart({ eventLog, events, leadership, log: log.child({ component: 'events' }) });
+    await relay.start();
+    return { eventLog, relay, close: () => relay.stop() };
+  }
   await eventLog.open();
   const stop = events.subscribeAll(async (e) => {
     await eventLog.append(e).catch((err: unknown) => log.error({ err, event: e.type }, 'cannot append to the event log'));

@@ -10,4 +10,5 @@ export * from './Neighbour.ts';
 export * from './Me.ts';
 export * from './Neighbourhood.ts';
 export * from './Search.ts';
+export * from './Subscriptions.ts';
 export * from './Traversals.ts';
