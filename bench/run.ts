@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,subscriptions] [--runs N]
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
  * (a private kube-apiserver; skipped with a line saying why when it is not built).
  */
@@ -27,7 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,subscriptions' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -170,6 +170,12 @@ async function main(): Promise<void> {
     out.push('### cmdb check and impact', '', checkTable(figures), '');
   }
   const largest = repos.get(Math.max(...sizes))!;
+  if (only.has('subscriptions')) {
+    const { benchSubscriptions, subscriptionsMarkdown } = await import('./subscriptions.ts');
+    const figures = await benchSubscriptions();
+    results.subscriptions = figures;
+    out.push(subscriptionsMarkdown(figures), '');
+  }
   if (only.has('reconcile')) {
     const { benchReconcileSection } = await import('./reconcile.ts');
     const section = await benchReconcileSection({ objects: Math.min(...sizes) });
