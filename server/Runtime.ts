@@ -241,7 +241,7 @@ async function startReconcilers(options: Omit<ConstructorParameters<typeof Recon
  * the state dir). `close` stops and closes it.
  */
 async function recordEvents(config: ServerConfig, events: EventBus, log: Logger, leadership: LeadershipPart): Promise<{ eventLog: EventLog; relay?: EventRelayPart; close: () => Promise<void> }> {
-  const eventLog = new FileEventLog({ dir: config.stateDir });
+  const eventLog = new FileEventLog({ dir: config.eventLogDir });
   if (config.leaderElection.leaderElect) {
     const relay = new EventRelayPart({ eventLog, events, leadership, log: log.child({ component: 'events' }) });
     await relay.start();

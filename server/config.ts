@@ -20,6 +20,8 @@ export interface ServeFlags extends AuthFlags {
   github?: boolean;
   githubRepo?: string;
   stateDir?: string;
+  /** `--event-log-dir`: where `events.jsonl` is (default: the state dir); with leader election, a directory shared by the replicas. */
+  eventLogDir?: string;
   /** Seconds a graceful shutdown waits for work in flight. */
   shutdownTimeout?: number;
   git?: GitImplementation;
@@ -65,8 +67,10 @@ export interface ServerConfig {
   neo4j?: Neo4jClientOptions;
   /** Journal, change records, event log and clones. */
   stateDir: string;
-  /** Whether events are appended to the event log in stateDir: with the GitHub controller, or when a state dir is given. */
+  /** Whether events are appended to the event log: with the GitHub controller, or when a state dir or an event log dir is given. */
   eventLog: boolean;
+  /** Where the event log is: `--event-log-dir`, CMDB_EVENT_LOG_DIR, else stateDir. With leader election the replicas share it (the leader appends, the others relay). */
+  eventLogDir: string;
   /** The GitHub change controller, with `--github` or `--github-repo`. */
   github?: { settings: GitHubSettings; repo?: string };
   /** Whether the reconcilers run (on the leader): `--reconcile`, CMDB_RECONCILE, cmdb.yaml `server.reconcile`. */
@@ -113,7 +117,8 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
     cache: flags.cache ?? true,
     neo4j: neo4jFromEnv(flags.neo4j, env),
     stateDir: path.resolve(stateDir),
-    eventLog: Boolean(flags.github || flags.githubRepo || flags.stateDir || env.CMDB_STATE_DIR || reconcile),
+    eventLog: Boolean(flags.github || flags.githubRepo || flags.stateDir || env.CMDB_STATE_DIR || flags.eventLogDir || env.CMDB_EVENT_LOG_DIR || reconcile),
+    eventLogDir: path.resolve(flags.eventLogDir ?? (env.CMDB_EVENT_LOG_DIR || stateDir)),
     github: flags.github || flags.githubRepo ? { settings: githubSettingsFromEnv(env), repo: flags.githubRepo } : undefined,
     reconcile,
     ...(flags.kubeconfig ? { kubeconfig: path.resolve(flags.kubeconfig) } : {}),

@@ -32,6 +32,7 @@ export function addReconcileOptions(command: Command): Command {
     .option('--reconcile', 'run the reconcilers continuously on the leader: findings on the event bus, in the state dir, in /readyz and /metrics (default: CMDB_RECONCILE, else cmdb.yaml server.reconcile)')
     .option('--kubeconfig <file>', 'the Kubernetes API server for leader election and the Kubernetes reconciler (default: KUBECONFIG, ~/.kube/config, the pod\'s service account)')
     .option('--leader-elect', 'take part in leader election on a coordination.k8s.io/v1 Lease: only the leader reconciles and processes queued webhook deliveries (default: CMDB_LEADER_ELECT)')
+    .option('--event-log-dir <dir>', 'where events.jsonl is (default: CMDB_EVENT_LOG_DIR, else the state dir); with --leader-elect a directory shared by the replicas: the leader appends, the others relay its events to their subscriptions')
     .option('--leader-elect-lease-name <name>', 'the Lease (default: CMDB_LEADER_ELECT_LEASE_NAME, else gitops-cmdb)')
     .option('--leader-elect-namespace <ns>', 'the Lease\'s namespace (default: CMDB_LEADER_ELECT_NAMESPACE, else the pod\'s, else default)')
     .option('--leader-elect-lease-duration <duration>', 'how long others wait before taking an unrenewed Lease over, whole seconds (default: CMDB_LEADER_ELECT_LEASE_DURATION, else 15s)')

@@ -1,6 +1,7 @@
 /**
  * Two `cmdb serve --leader-elect` runtimes on one Lease of the real API
- * server and one state dir: an event published on the leader reaches a
+ * server, each with its own state dir and both with one event log dir
+ * (`--event-log-dir`): an event published on the leader reaches a
  * subscription on the follower (through the shared events.jsonl, polled),
  * with the leader's time; only the leader appends, so the log holds it once;
  * when the leader shuts down the other takes over and appends after it, with
@@ -24,26 +25,28 @@ const NS = 'default';
 const leaseName = uniqueName('event-relay');
 let kube: KubeAccess;
 let repo: TestRepo;
-let stateDir: string;
+let root: string;
+let eventLogDir: string;
 const runtimes: Runtime[] = [];
 
 beforeAll(async () => {
   kube = await requireKube();
   repo = TestRepo.create('cmdb-relay-');
   repo.commit({ 'team.yaml': entity('Group', 'team', { type: 'team' }) });
-  stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-relay-state-'));
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-relay-'));
+  eventLogDir = path.join(root, 'events');
 });
 afterAll(async () => {
   await Promise.all(runtimes.map((r) => r.shutdown()));
   if (kube) await deleteLease(kube, NS, leaseName);
   repo?.remove();
-  if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
+  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 async function replica(identity: string): Promise<Runtime> {
   const runtime = await startRuntime({
     flags: {
-      repo: repo.dir, ref: 'main', port: 0, poll: 0, stateDir, leaderElect: true, kubeconfig: kube.kubeconfig,
+      repo: repo.dir, ref: 'main', port: 0, poll: 0, stateDir: path.join(root, identity), eventLogDir, leaderElect: true, kubeconfig: kube.kubeconfig,
       leaderElectLeaseName: leaseName, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms',
     },
     env: { CMDB_LEADER_ELECT_IDENTITY: identity },
@@ -55,7 +58,7 @@ async function replica(identity: string): Promise<Runtime> {
 }
 
 const logged = (): Array<{ seq: number; event: CmdbEvent }> =>
-  fs.readFileSync(path.join(stateDir, EVENT_LOG_FILE), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; event: CmdbEvent });
+  fs.readFileSync(path.join(eventLogDir, EVENT_LOG_FILE), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; event: CmdbEvent });
 const recorded = (id: string) => ({ id, repository: 'acme/config', number: 1, mergeCommit: 'abc', decision: 'pass' as const });
 const QUERY = 'subscription { changeRecorded { id at } }';
 
