@@ -70,6 +70,16 @@ describe('catalogMoved', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('ends the open subscriptions: shutdown does not wait for them and the client sees the stream end', async () => {
+    const { runtime, base } = await start();
+    const sub = await subscribe(base, 'subscription { catalogMoved { commit } }');
+    await waitFor('the subscription to listen', async () => (await metric(base, 'cmdb_graphql_subscriptions')) === 1);
+    await runtime.shutdown();
+    await expect(sub.next(5000)).rejects.toThrow(/ended|completed/);
+  });
+});
+
 describe('incidentChanged', () => {
   it('arrives when an Alertmanager alert opens an incident; a filter on another id hears nothing of it', async () => {
     const { base } = await start({ reconcile: true, stateDir: path.join(dir, 'incidents') }, { CMDB_ALERTMANAGER_TOKEN: ALERTMANAGER_TOKEN });
