@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../core/EventBus.ts';
-import type { CmdbEvent } from '../core/events.ts';
+import type { CmdbEvent, CmdbEventType } from '../core/events.ts';
 import type { EventLog } from '../state/EventLog.ts';
 import type { LeadershipEvent } from './leader/Leadership.ts';
 import type { LeadershipPart } from './LeadershipPart.ts';
+
+/** Events each replica publishes for itself (its own served graph), hence not relayed. */
+const LOCAL_EVENTS: ReadonlySet<CmdbEventType> = new Set(['catalogMoved']);
 
 export interface EventRelayPartOptions {
   /** The log shared by the replicas (the state dir's `events.jsonl`), not opened: this part opens it for appending while leading. */
@@ -17,7 +20,9 @@ export interface EventRelayPartOptions {
  * The event log across replicas, with leader election: only the leader
  * appends its bus's events to the shared log; a follower tails the log from
  * the last sequence number it republished and publishes each event on its own
- * bus (time kept), so its subscriptions and metrics see the leader's events.
+ * bus (time kept), so its subscriptions see the leader's events (not
+ * `catalogMoved`: each replica publishes its own, about the graph it serves;
+ * its metrics count only its own events, see `isRelayed`).
  * A republished event is never appended again (it is recognised by identity,
  * also when the bus hands it over after this replica started leading).
  *
@@ -54,6 +59,11 @@ export class EventRelayPart {
   /** Whether this replica appends (it leads). */
   get leading(): boolean {
     return this.appending;
+  }
+
+  /** Whether `event` came from the leader through the log (not published by this replica). */
+  isRelayed(event: CmdbEvent): boolean {
+    return this.relayed.has(event);
   }
 
   /** The last sequence number republished from the log or appended to it. */
@@ -132,6 +142,8 @@ export class EventRelayPart {
   private republish(seq: number, event: CmdbEvent): void {
     if (seq <= this.seq) return;
     this.seq = seq;
+    // Each replica publishes its own: it serves its own graph.
+    if (LOCAL_EVENTS.has(event.type)) return;
     const { events } = this.options;
     if (events.republish) {
       this.relayed.add(event);

@@ -103,10 +103,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     metrics.gauge('cmdb_catalog_commit_lag_seconds', 'Seconds the served commit has been behind the followed revision (0 when up to date).', () =>
       follower.behindSince === undefined ? 0 : (performance.now() - follower.behindSince) / 1000,
     );
-    const stopMetrics = metrics.observe(events);
-    closers.push(async () => stopMetrics());
     let recording = config.eventLog ? await recordEvents(config, events, log, leadership) : undefined;
     if (recording) closers.push(recording.close);
+    // Only this replica's events: a follower's relay republishes the leader's.
+    const stopMetrics = metrics.observe(events, (e) => recording?.relay?.isRelayed(e) ?? false);
+    closers.push(async () => stopMetrics());
 
     await reader.git.resolve(served.ref); // a missing revision is a usage error before anything listens
     await follower.refresh();

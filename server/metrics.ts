@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventBus } from '../core/EventBus.ts';
+import type { CmdbEvent } from '../core/events.ts';
 import type { RequestObserver, Route, RouteProvider } from './router.ts';
 
 export const METRICS_PATH = '/metrics';
@@ -107,9 +108,10 @@ export class ServerMetrics implements RouteProvider {
     this.requestSeconds.observe({ route, method }, seconds);
   };
 
-  /** Counts what the bus reports; returns the unsubscribe function. */
-  observe(bus: EventBus): () => void {
+  /** Counts what the bus reports (but the events `skip` says are another replica's); returns the unsubscribe function. */
+  observe(bus: EventBus, skip: (event: CmdbEvent) => boolean = () => false): () => void {
     return bus.subscribeAll((e) => {
+      if (skip(e)) return undefined;
       switch (e.type) {
         case 'changeEvaluated':
           return void this.evaluations.inc({ decision: e.data.decision });

@@ -72,9 +72,18 @@ it("a follower's subscription receives the leader's events; only the leader appe
   const onLeader = await subscribe(leader.url, QUERY);
   await waitFor('both subscriptions to listen', async () => (await Promise.all([leader, follower].map((r) => fetch(`${r.url}/metrics`).then((x) => x.text())))).every((t) => /^cmdb_graphql_subscriptions 1$/m.test(t)));
 
+  const followerMoves: string[] = [];
+  follower.events.subscribe('catalogMoved', (e) => void followerMoves.push(e.data.commit));
+  // The leader's catalogMoved is about the graph it serves: each replica publishes its own, it is not relayed.
+  leader.events.publish('catalogMoved', { commit: 'leader-only', entities: 1, violations: 0, mode: 'rebuild', seconds: 0 });
   const published = leader.events.publish('changeRecorded', recorded('c-1'));
   const relayed = await onFollower.next();
   expect(relayed.data.changeRecorded).toEqual({ id: 'c-1', at: published.at });
+  await follower.events.settled();
+  expect(followerMoves).toEqual([]);
+  // Metrics count each replica's own events: summed over replicas, c-1 is counted once.
+  const records = async (r: Runtime) => /^cmdb_change_records_total\{decision="pass"\} (\d+)$/m.exec(await (await fetch(`${r.url}/metrics`)).text())?.[1];
+  expect(await records(follower)).toBeUndefined();
   expect((await onLeader.next()).data.changeRecorded).toEqual({ id: 'c-1', at: published.at });
   // Republished on the follower's bus, not appended again.
   await follower.events.settled();
@@ -85,6 +94,7 @@ it("a follower's subscription receives the leader's events; only the leader appe
   expect((await onFollower.next()).data.changeRecorded.id).toBe('from-follower');
   await follower.events.settled();
   expect(logged().some((l) => (l.event.data as { id?: string }).id === 'from-follower')).toBe(false);
+  expect(await records(leader)).toBe('1');
   onLeader.close();
 
   // The leader goes (its lease is released): the follower leads and appends after it.
