@@ -70,3 +70,17 @@ it('over the API: the slow subscriber gets SUBSCRIBER_TOO_SLOW and the subscript
     await graphql.dispose();
   }
 });
+
+it('without an event bus a subscription is NOT_AVAILABLE and completes', async () => {
+  const graphql = createGraphqlHandler({ source: { store: new InMemoryGraphStore() }, logger: false });
+  const http = await listen({ listener: (req, res) => void graphql.handle(req, res), port: 0, host: '127.0.0.1' });
+  try {
+    const sub = await subscribe(http.url, 'subscription { incidentChanged { id } }');
+    const answer = await sub.next();
+    expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_AVAILABLE']);
+    await waitFor('the stream to complete', () => sub.completed);
+  } finally {
+    await http.close();
+    await graphql.dispose();
+  }
+});
