@@ -200,14 +200,13 @@ function lowerBound<T>(items: readonly T[], ms: number, time: (item: T) => numbe
 }
 
 /** Nearest-rank percentile (p in (0, 1]) of sorted values: the value at rank ⌈p·n⌉; null when empty. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
 const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
-const ascending = (a: number, b: number) => a - b;
 
 /** Time strings or dates to ms; throws a RangeError naming the bad one, or when `to` is not after `from`. */
 export function periodOf(from: string | Date, to: string | Date): { fromMs: number; toMs: number } {
@@ -222,45 +221,58 @@ export function periodOf(from: string | Date, to: string | Date): { fromMs: numb
 /** The KPIs of [from, to) over prepared records; `top`: how many services `incidentsPerService` lists (default 10). */
 export function kpisOver(prepared: PreparedKpis, from: string | Date, to: string | Date, top = 10): Kpis {
   const { fromMs, toMs } = periodOf(from, to);
-  const changes = prepared.changes.slice(lowerBound(prepared.changes, fromMs, (c) => c.mergedMs), lowerBound(prepared.changes, toMs, (c) => c.mergedMs));
-  const incidents = prepared.incidents.slice(lowerBound(prepared.incidents, fromMs, (i) => i.openedMs), lowerBound(prepared.incidents, toMs, (i) => i.openedMs));
-  const leads: number[] = [];
-  const recoveries: number[] = [];
+  const c0 = lowerBound(prepared.changes, fromMs, (c) => c.mergedMs);
+  const c1 = lowerBound(prepared.changes, toMs, (c) => c.mergedMs);
+  const i0 = lowerBound(prepared.incidents, fromMs, (i) => i.openedMs);
+  const i1 = lowerBound(prepared.incidents, toMs, (i) => i.openedMs);
+  const changeCount = c1 - c0;
+  // Typed arrays: sorted natively, numerically.
+  const leads = new Float64Array(changeCount);
+  const recoveries = new Float64Array(changeCount);
+  let nLeads = 0;
+  let nRecoveries = 0;
   let failed = 0;
   let pullRequests = 0;
   let emergencies = 0;
-  for (const c of changes) {
-    if (c.leadMs !== undefined) leads.push(c.leadMs);
+  for (let k = c0; k < c1; k++) {
+    const c = prepared.changes[k];
+    if (c.leadMs !== undefined) leads[nLeads++] = c.leadMs;
     if (c.failed) failed++;
-    if (c.recoveryMs !== undefined) recoveries.push(c.recoveryMs);
+    if (c.recoveryMs !== undefined) recoveries[nRecoveries++] = c.recoveryMs;
     if (c.pullRequest) pullRequests++;
     if (c.emergency) emergencies++;
   }
-  const restores: number[] = [];
+  const restores = new Float64Array(i1 - i0);
+  let nRestores = 0;
+  let restoreSum = 0;
   const perRoot = new Map<RefString, number>();
-  for (const i of incidents) {
-    if (i.restoreMs !== undefined) restores.push(i.restoreMs);
-    if (i.incident.root !== null) perRoot.set(i.incident.root, (perRoot.get(i.incident.root) ?? 0) + 1);
+  for (let k = i0; k < i1; k++) {
+    const i = prepared.incidents[k];
+    if (i.restoreMs !== undefined) {
+      restores[nRestores++] = i.restoreMs;
+      restoreSum += i.restoreMs;
+    }
+    if (top > 0 && i.incident.root !== null) perRoot.set(i.incident.root, (perRoot.get(i.incident.root) ?? 0) + 1);
   }
-  leads.sort(ascending);
-  recoveries.sort(ascending);
-  restores.sort(ascending);
-  const failureRate = ratio(failed, changes.length);
+  const sortedLeads = leads.subarray(0, nLeads).sort();
+  const sortedRecoveries = recoveries.subarray(0, nRecoveries).sort();
+  const sortedRestores = restores.subarray(0, nRestores).sort();
+  const failureRate = ratio(failed, changeCount);
   return {
     from: new Date(fromMs).toISOString(),
     to: new Date(toMs).toISOString(),
-    changes: changes.length,
-    incidents: incidents.length,
-    deploymentFrequency: changes.length / ((toMs - fromMs) / DAY_MS),
-    leadTimeP50: seconds(percentile(leads, 0.5)),
-    leadTimeP90: seconds(percentile(leads, 0.9)),
+    changes: changeCount,
+    incidents: i1 - i0,
+    deploymentFrequency: changeCount / ((toMs - fromMs) / DAY_MS),
+    leadTimeP50: seconds(percentile(sortedLeads, 0.5)),
+    leadTimeP90: seconds(percentile(sortedLeads, 0.9)),
     failedChanges: failed,
     changeFailureRate: failureRate,
     changeSuccessRate: failureRate === null ? null : 1 - failureRate,
-    failedChangeRecoveryTime: seconds(percentile(recoveries, 0.5)),
-    meanTimeToRestore: restores.length === 0 ? null : restores.reduce((a, b) => a + b, 0) / restores.length / 1000,
-    medianTimeToRestore: seconds(percentile(restores, 0.5)),
-    resolvedIncidents: restores.length,
+    failedChangeRecoveryTime: seconds(percentile(sortedRecoveries, 0.5)),
+    meanTimeToRestore: nRestores === 0 ? null : restoreSum / nRestores / 1000,
+    medianTimeToRestore: seconds(percentile(sortedRestores, 0.5)),
+    resolvedIncidents: nRestores,
     emergencyChangeRatio: ratio(emergencies, pullRequests),
     incidentsPerService: [...perRoot]
       .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
