@@ -268,7 +268,7 @@ export function kpisOver(prepared: PreparedKpis, from: string | Date, to: string
     leadTimeP90: seconds(percentile(sortedLeads, 0.9)),
     failedChanges: failed,
     changeFailureRate: failureRate,
-    changeSuccessRate: failureRate === null ? null : 1 - failureRate,
+    changeSuccessRate: ratio(changeCount - failed, changeCount),
     failedChangeRecoveryTime: seconds(percentile(sortedRecoveries, 0.5)),
     meanTimeToRestore: nRestores === 0 ? null : restoreSum / nRestores / 1000,
     medianTimeToRestore: seconds(percentile(sortedRestores, 0.5)),

@@ -39,7 +39,7 @@ describe('kpis', () => {
       leadTimeP90Seconds: 24 * H,
       failedChanges: 4,
       changeFailureRate: 0.8,
-      changeSuccessRate: 1 - 0.8,
+      changeSuccessRate: 0.2,
       failedChangeRecoveryTimeSeconds: 116 * H,
       meanTimeToRestoreSeconds: 9720,
       medianTimeToRestoreSeconds: 2 * H,

@@ -30,7 +30,8 @@ describe('computeKpis', () => {
       // Not failed: #2 (dismissed on INC-2, whose top undismissed cause is #6).
       failedChanges: 4,
       changeFailureRate: 4 / 5,
-      changeSuccessRate: 1 - 4 / 5,
+      // 1 of 5 succeeded (#2).
+      changeSuccessRate: 1 / 5,
       // Recovery (merge -> last resolution of the incidents it caused): branch 11:00 -> INC-4 16:00 = 5 h;
       // #1 03-01 10:00 -> INC-5 03-06 06:00 = 116 h; #3 03-03 00:00 -> INC-7 03-08 03:00 = 123 h; #5: INC-3 unresolved, left out.
       // Median of (18000, 417600, 442800) = rank 2 -> 417600.
