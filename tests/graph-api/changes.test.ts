@@ -107,3 +107,23 @@ describe('a server without change records or incidents', () => {
     }
   });
 });
+
+describe('roles', () => {
+  it('checks the viewer role in each field, not only per operation', async () => {
+    const { graphql } = await import('../../graph-api/graphql.ts');
+    const { createSchema } = await import('../../graph-api/schema.ts');
+    const { createApiContext } = await import('../../graph-api/context.ts');
+    const { InMemoryGraphStore } = await import('../../graph/InMemoryGraphStore.ts');
+    const schema = createSchema();
+    const source = { store: new InMemoryGraphStore({}), changes: server.runtime.changes, incidents: server.runtime.incidents?.store };
+    for (const query of ['{ changes { totalCount } }', '{ change(id: "acme/config#1") { id } }', `{ kpis(from: "${FROM}", to: "${TO}") { changes } }`, `{ kpiSeries(metric: CHANGES, bucket: DAY, from: "${FROM}", to: "${TO}") { value } }`]) {
+      // Nobody (no credentials, anonymous reads off): UNAUTHENTICATED; refused credentials likewise.
+      const nobody = await graphql({ schema, source: query, contextValue: createApiContext(source, {}) });
+      expect(nobody.errors?.[0].extensions?.code, query).toBe('UNAUTHENTICATED');
+      const refused = await graphql({ schema, source: query, contextValue: createApiContext(source, { credentialsRejected: 'expired' }) });
+      expect(refused.errors?.[0].extensions?.code, query).toBe('UNAUTHENTICATED');
+      const viewer = await graphql({ schema, source: query, contextValue: createApiContext(source, { viewer: { name: 'ci', role: 'viewer', via: 'token' } }) });
+      expect(viewer.errors, query).toBeUndefined();
+    }
+  });
+});
