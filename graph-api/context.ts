@@ -1,5 +1,7 @@
 import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
+import type { ChangeStore } from '../state/ChangeStore.ts';
+import type { IncidentStore } from '../state/IncidentStore.ts';
 import type { AuthContext } from './auth.ts';
 import type { CatalogHistory } from './history/CatalogHistory.ts';
 
@@ -12,6 +14,10 @@ export interface ApiContextSource {
   snapshot?: () => Snapshot | undefined;
   /** Other commits of the followed branch (`catalog(at:)`, `diff`, `evaluateChange`); those fields are errors without it. */
   history?: CatalogHistory;
+  /** Change records (`changes`, `change`, `kpis`); those fields are NOT_AVAILABLE without it. */
+  changes?: ChangeStore;
+  /** Incidents (`causedIncidents`, `kpis`); without it KPIs and causes are NOT_AVAILABLE. */
+  incidents?: IncidentStore;
 }
 
 /**
@@ -38,6 +44,8 @@ export interface ApiContext extends CatalogView, AuthContext {
   /** Registers the view values came from (see viewOf); returns them. */
   adopt<T>(view: CatalogView, value: T): T;
   history?: CatalogHistory;
+  changes?: ChangeStore;
+  incidents?: IncidentStore;
 }
 
 /** `store.getEntity` memoized. */
@@ -69,6 +77,8 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
       return value;
     },
     history: source.history,
+    changes: source.changes,
+    incidents: source.incidents,
   };
   return context;
 }

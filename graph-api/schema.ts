@@ -2,11 +2,13 @@ import type { GraphQLSchema } from './graphql.ts';
 import { createBuilder } from './builder.ts';
 import { addCatalogTypes } from './types/Catalog.ts';
 import { addCatalogViolationType } from './types/CatalogViolation.ts';
+import { addChangeType } from './types/Change.ts';
 import { addChangeEvaluation } from './types/ChangeEvaluation.ts';
 import { addConnectionTypes } from './types/EntityConnection.ts';
 import { addEntityType } from './types/Entity.ts';
 import { addEnums } from './types/enums.ts';
 import { addImpactTypes } from './types/Impact.ts';
+import { addKpiTypes } from './types/Kpis.ts';
 import { addLabelType } from './types/Label.ts';
 import { addMeType } from './types/Me.ts';
 import { addNeighbourhoodTypes } from './types/Neighbourhood.ts';
@@ -35,5 +37,7 @@ export function createSchema(): GraphQLSchema {
   addCatalogViolationType(builder);
   addMeType(builder);
   addChangeEvaluation(builder);
+  addChangeType(builder);
+  addKpiTypes(builder);
   return builder.toSchema({ sortSchema: true });
 }

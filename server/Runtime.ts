@@ -137,7 +137,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // graphql-yoga loads only here
     const [{ createGraphqlHandler, GRAPHQL_PATH }, { servedApiSource }] = await Promise.all([import('../graph-api/server.ts'), import('../graph-api/servedSource.ts')]);
     const graphql: GraphqlHandler = createGraphqlHandler({
-      source: servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }),
+      source: { ...servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }), changes, incidents: incidents?.store },
       logger: log.child({ component: 'graphql' }),
       authenticate: (request) => authenticator.authenticate(request),
     });

@@ -33,6 +33,7 @@ function properties(r: ChangeRecord): Record<string, unknown> {
     mergeCommit: r.mergeCommit,
     approvedBy: pr?.approvedBy ?? [],
     commits: r.commits ?? [],
+    firstCommitAt: r.firstCommitAt ?? null,
     changed: r.changed,
     impacted: r.impacted,
   };

@@ -26,6 +26,8 @@ describe('createSchema', () => {
     expect(Object.keys(fields).sort()).toEqual([
       'catalog',
       'catalogViolations',
+      'change',
+      'changes',
       'commit',
       'dependencyCycles',
       'diff',
@@ -33,6 +35,8 @@ describe('createSchema', () => {
       'entity',
       'evaluateChange',
       'impact',
+      'kpiSeries',
+      'kpis',
       'me',
       'neighbourhood',
       'path',
@@ -45,6 +49,10 @@ describe('createSchema', () => {
     expect(String(fields.dependencyCycles.type)).toBe('[[String!]!]!');
     expect(String(fields.search.type)).toBe('[Entity!]!');
     expect(String(fields.catalog.type)).toBe('Catalog!');
+    expect(String(fields.changes.type)).toBe('ChangeConnection!');
+    expect(String(fields.change.type)).toBe('Change');
+    expect(String(fields.kpis.type)).toBe('Kpis!');
+    expect(String(fields.kpiSeries.type)).toBe('[KpiPoint!]!');
   });
 
   it('gives Catalog the catalog fields of Query, with the same arguments and types', () => {
