@@ -14,6 +14,7 @@ import { EngineDraft } from './EngineDraft.ts';
 import type { EngineContext, EngineStep } from './EngineStep.ts';
 import { nextDue } from './nextDue.ts';
 import { ENGINE_STEPS } from './steps.ts';
+import { DEFAULT_IMPACTED_LIMIT } from './steps/impact.ts';
 
 export interface IncidentEngineOptions {
   /** The incident state (opened already). The engine is its one writer. */
@@ -26,6 +27,8 @@ export interface IncidentEngineOptions {
   settings: () => IncidentSettings;
   /** Runbooks of entities. */
   runbooks?: (refs: readonly RefString[]) => RunbookLink[];
+  /** How many impacted entities an incident lists, the nearest first (default 500); `impactedCount` is the full count and severity comes from all of them. */
+  impactedLimit?: number;
   /** Receives `incidentChanged` and `problemChanged` after each commit. */
   events?: EventBus;
   /** Notification targets (`webhook:<name>`, `github-issue`): one outbox notification per target for each incident change, in the same transaction. */
@@ -48,6 +51,9 @@ export class IncidentEngine {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: IncidentEngineOptions, steps: readonly EngineStep[] = ENGINE_STEPS) {
+    const limit = options.impactedLimit;
+    if (limit !== undefined && !(Number.isSafeInteger(limit) && limit >= 0))
+      throw new CmdbError(`incident engine option impactedLimit: ${JSON.stringify(limit)} is not a whole number of entities (0 or more)`, { code: 'usage' });
     this.options = options;
     this.topology = new TopologyCache(options.graph);
     this.steps = steps;
@@ -84,6 +90,7 @@ export class IncidentEngine {
         return fetched.index;
       },
       runbooks: this.options.runbooks,
+      impactedLimit: this.options.impactedLimit ?? DEFAULT_IMPACTED_LIMIT,
       notifyTargets: this.options.notifyTargets,
       log: this.options.log,
     };
