@@ -22,9 +22,12 @@ export interface EngineContext {
 
 /**
  * One step of applying an input (see `steps.ts` for the order): reads and
- * writes the draft; the last step returns the transaction to commit.
+ * writes the draft. Steps of phase `input` (the default) run for every input
+ * of a batch, those of phase `commit` once after the batch's last input; the
+ * last one returns the transaction to commit.
  */
 export interface EngineStep {
   readonly name: string;
+  readonly phase?: 'input' | 'commit';
   run(draft: EngineDraft, context: EngineContext): Promise<IncidentTransaction | void> | IncidentTransaction | void;
 }
