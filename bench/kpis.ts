@@ -84,6 +84,7 @@ function generateIncidents(random: Random, n: number, changes: readonly ChangeRe
       signals: [],
       correlated: [],
       impacted: [],
+      impactedCount: 0,
       probableCauses: causes.map((c, k) => ({
         change: { id: c.id, commits: c.commits ?? [], title: c.title, recordedAt: c.recordedAt },
         reason: 'changed the root',

@@ -121,6 +121,7 @@ function incident(n: number, o: { root: RefString | null; openedAt: string; reso
     signals: [],
     correlated: [],
     impacted: [],
+    impactedCount: 0,
     probableCauses: o.causes,
     runbooks: [],
     openedAt: o.openedAt,
