@@ -74,9 +74,9 @@ class CountingStore extends InMemoryIncidentStore {
   }
 }
 
-async function runAll(inputs: EngineInput[], forMs: number, split: (inputs: EngineInput[]) => EngineInput[][]) {
+async function runAll(inputs: EngineInput[], forMs: number, split: (inputs: EngineInput[]) => EngineInput[][], notifyTargets?: () => string[]) {
   const store = new CountingStore();
-  const r = await rig({ fixture: zones(), store, settings: settings({ forMs, problems: { count: 2, periodMs: 86_400_000 } }) });
+  const r = await rig({ fixture: zones(), store, settings: settings({ forMs, problems: { count: 2, periodMs: 86_400_000 } }), notifyTargets });
   for (const part of split(inputs)) await r.engine.apply(part);
   return { store, r };
 }
@@ -124,6 +124,18 @@ describe('IncidentEngine: batches of inputs', () => {
     // Every incident the batch wrote, once: the survivor opened, those merged into it (opened and resolved within the batch) reported as opened.
     expect(changed.map((c) => c.id).sort()).toEqual(batch.store.incidents().map((i) => i.id).sort());
     expect(changed.every((c) => c.revision === 1 && c.change === 'opened')).toBe(true);
+  });
+
+  it('a zone failing all at once notifies the one incident that stays, not those merged into it within the batch', async () => {
+    const refs = refsOf(zones()).filter((r) => r.includes('c1'));
+    const inputs = refs.map((ref, i) => fire(ref, i * 0.01)).reverse();
+    const batch = await runAll(inputs, 0, together, () => ['webhook:ops']);
+    const [survivor] = batch.store.incidents({ state: 'unresolved' });
+    expect(batch.store.incidents().length).toBeGreaterThan(1);
+    expect(batch.store.outbox().map((n) => [n.incident, n.event])).toEqual([[survivor.id, 'incident.opened']]);
+    // One by one, each incident was seen opening: each is notified, the merged ones also as resolved.
+    const single = await runAll(inputs, 0, oneByOne, () => ['webhook:ops']);
+    expect(new Set(single.store.outbox().map((n) => n.incident)).size).toBe(single.store.incidents().length);
   });
 
   it('commands split batches: each is its own transaction, the inputs around it batched', async () => {

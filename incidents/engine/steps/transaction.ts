@@ -19,7 +19,8 @@ const EVENT = { opened: 'incident.opened', resolved: 'incident.resolved' } as co
  * problems, the command applied, and one outbox notification per notify
  * target for each incident written (`incident.opened|updated|resolved`, id
  * `<incident>:<revision>:<target>`), so a notification exists exactly when
- * its incident change does. `createdAt` is the batch's last input's time.
+ * its incident change does; except an incident opened and resolved (merged
+ * into another) within the batch, which nobody outside ever saw. `createdAt` is the batch's last input's time.
  */
 export const transactionStep: EngineStep = {
   name: 'transaction',
@@ -37,6 +38,8 @@ export const transactionStep: EngineStep = {
     const targets = draft.incidents.size ? (context.notifyTargets?.() ?? []) : [];
     const notifications: Notification[] = [];
     for (const incident of draft.incidents.values()) {
+      // Opened and merged into another within this batch: nobody was told it opened, so nobody is told it ended.
+      if (incident.state === 'resolved' && !draft.store.incident(incident.id)) continue;
       const change = draft.incidentChanges.get(incident.id) ?? 'updated';
       const event = change === 'opened' || change === 'resolved' ? EVENT[change] : 'incident.updated';
       for (const target of targets)
