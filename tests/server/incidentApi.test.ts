@@ -144,9 +144,9 @@ describe('queries', () => {
       expect(nodes).toHaveLength(N);
       expect(new Set(nodes.map((n: any) => n.root.ref)).size).toBe(N);
       expect(nodes.every((n: any) => n.root.owner.ref === 'group:default/team')).toBe(true);
-      // One call for the roots (and the impacted entities, asked for in the same tick), one for the owners: not one per incident.
+      // One call for the roots (with the impacted entities, asked for in the same tick), one for the owners: not one per incident.
       expect(getEntity).not.toHaveBeenCalled();
-      expect(getEntities.mock.calls.length).toBeLessThanOrEqual(3);
+      expect(getEntities.mock.calls.length).toBe(2);
       expect(getEntities.mock.calls.flatMap((c) => c[0]).filter((r) => r.startsWith('component:')).length).toBe(N);
     } finally {
       getEntity.mockRestore();
