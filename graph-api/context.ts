@@ -1,6 +1,9 @@
+import DataLoader from 'dataloader';
 import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
+import type { FindingStore } from '../state/FindingStore.ts';
+import type { IncidentCommand } from '../state/IncidentRecords.ts';
 import type { IncidentStore } from '../state/IncidentStore.ts';
 import type { AuthContext } from './auth.ts';
 import type { CatalogHistory } from './history/CatalogHistory.ts';
@@ -16,8 +19,27 @@ export interface ApiContextSource {
   history?: CatalogHistory;
   /** Change records (`changes`, `change`, `kpis`); those fields are NOT_AVAILABLE without it. */
   changes?: ChangeStore;
-  /** Incidents (`causedIncidents`, `kpis`); without it KPIs and causes are NOT_AVAILABLE. */
+  /** Incidents and problems (`cmdb serve --reconcile`: `incidents`, `problems`, `causedIncidents`, `kpis`); those fields are NOT_AVAILABLE without it. */
   incidents?: IncidentStore;
+  /** The reconcilers' current findings (`findings`); NOT_AVAILABLE without it. */
+  findings?: FindingStore;
+  /** Where the incident mutations go (the leader's engine); they are NOT_AVAILABLE without it. */
+  incidentCommands?: IncidentCommandPort;
+}
+
+/**
+ * How a mutation reaches the incident engine (server/incidentCommands.ts):
+ * resolves once the store shows the command applied; rejects with the
+ * engine's error (a CmdbError `usage` for an unknown id) or when no leader
+ * applied it in time (`NotAppliedError`).
+ */
+export interface IncidentCommandPort {
+  submit(command: IncidentCommand): Promise<void>;
+}
+
+/** No leader applied the command in time: it may still be applied later (it stays queued). */
+export class NotAppliedError extends Error {
+  override readonly name = 'NotAppliedError';
 }
 
 /**
@@ -26,7 +48,7 @@ export interface ApiContextSource {
  */
 export interface CatalogView {
   store: GraphStore;
-  /** `store.getEntity` memoized for the request: each ref is fetched at most once. */
+  /** Entities loaded for the request: each ref fetched at most once, the refs asked for together in one `store.getEntities` call. */
   loadEntity(ref: RefString): Promise<GraphNode | undefined>;
   /** The commit's violations (`catalogViolations`). */
   violations(): readonly Violation[];
@@ -46,19 +68,21 @@ export interface ApiContext extends CatalogView, AuthContext {
   history?: CatalogHistory;
   changes?: ChangeStore;
   incidents?: IncidentStore;
+  findings?: FindingStore;
+  incidentCommands?: IncidentCommandPort;
 }
 
-/** `store.getEntity` memoized. */
+/** Most refs in one `getEntities` call (a larger batch is split). */
+export const ENTITY_BATCH_SIZE = 500;
+
+/**
+ * Entities by ref for one request (DataLoader): memoized per ref, and the refs
+ * asked for in one tick of execution (the roots of a list of incidents, the
+ * owners of a page of entities) fetched with one `store.getEntities` call.
+ */
 export function memoLoader(store: GraphStore): (ref: RefString) => Promise<GraphNode | undefined> {
-  const memo = new Map<RefString, Promise<GraphNode | undefined>>();
-  return (ref) => {
-    let pending = memo.get(ref);
-    if (pending === undefined) {
-      pending = store.getEntity(ref);
-      memo.set(ref, pending);
-    }
-    return pending;
-  };
+  const loader = new DataLoader<RefString, GraphNode | undefined>((refs) => store.getEntities(refs), { maxBatchSize: ENTITY_BATCH_SIZE });
+  return (ref) => loader.load(ref);
 }
 
 /** A fresh context (and memo) for one request against the source's store; `auth` says who calls (default: nobody checked). */
@@ -79,6 +103,8 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
     history: source.history,
     changes: source.changes,
     incidents: source.incidents,
+    findings: source.findings,
+    incidentCommands: source.incidentCommands,
   };
   return context;
 }

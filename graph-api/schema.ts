@@ -7,12 +7,17 @@ import { addChangeEvaluation } from './types/ChangeEvaluation.ts';
 import { addConnectionTypes } from './types/EntityConnection.ts';
 import { addEntityType } from './types/Entity.ts';
 import { addEnums } from './types/enums.ts';
+import { addFindingTypes } from './types/Finding.ts';
 import { addImpactTypes } from './types/Impact.ts';
 import { addKpiTypes } from './types/Kpis.ts';
+import { addIncidentTypes } from './types/Incident.ts';
+import { addIncidentMutations } from './types/IncidentMutations.ts';
+import { incidentRefs } from './types/incidentRefs.ts';
 import { addLabelType } from './types/Label.ts';
 import { addMeType } from './types/Me.ts';
 import { addNeighbourhoodTypes } from './types/Neighbourhood.ts';
 import { addNeighbourType } from './types/Neighbour.ts';
+import { addProblemTypes } from './types/Problem.ts';
 import { addSearchField } from './types/Search.ts';
 import { addTraversalFields } from './types/Traversals.ts';
 
@@ -24,6 +29,7 @@ import { addTraversalFields } from './types/Traversals.ts';
 export function createSchema(): GraphQLSchema {
   const builder = createBuilder();
   builder.queryType({ description: 'Reads of the served catalog, its history and changes.' });
+  builder.mutationType({ description: 'Actions on incidents and problems (role RESPONDER or ADMIN), applied by the leader\'s incident engine.' });
   const enums = addEnums(builder);
   addCatalogTypes(builder);
   addLabelType(builder);
@@ -39,5 +45,10 @@ export function createSchema(): GraphQLSchema {
   addChangeEvaluation(builder);
   addChangeType(builder);
   addKpiTypes(builder);
+  const incidents = incidentRefs(builder);
+  addIncidentTypes(builder, enums, incidents);
+  addProblemTypes(builder, incidents);
+  addFindingTypes(builder, incidents);
+  addIncidentMutations(builder, incidents);
   return builder.toSchema({ sortSchema: true });
 }

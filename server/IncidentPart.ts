@@ -108,6 +108,16 @@ export class IncidentPart {
     return this.run(reports, 'alert');
   }
 
+  /**
+   * Applies one person's command (the API's mutations) in order with the
+   * other inputs; resolves once the store holds its effect, rejects with the
+   * engine's error (a CmdbError `usage` for an unknown id). Only the leader may call it.
+   */
+  command(command: IncidentCommand): Promise<void> {
+    if (!this.options.leadership.isLeader() || !this.leading) return Promise.reject(new Error('not the leader'));
+    return this.run([{ type: 'command', command }], 'command', true);
+  }
+
   private now = () => (this.options.now ?? (() => new Date()))();
 
   private async start(): Promise<void> {
