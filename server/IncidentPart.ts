@@ -115,7 +115,7 @@ export class IncidentPart {
    */
   command(command: IncidentCommand): Promise<void> {
     if (!this.options.leadership.isLeader() || !this.leading) return Promise.reject(new Error('not the leader'));
-    return this.run([{ type: 'command', command }], 'command', true);
+    return this.run([{ type: 'command', command }], 'command');
   }
 
   private now = () => (this.options.now ?? (() => new Date()))();

@@ -57,6 +57,7 @@ const incident = (i: number): Incident => ({
   signals: [],
   correlated: [],
   impacted: [{ ref: 'component:default/web', distance: 1, criticality: 'high' }],
+  impactedCount: 1,
   probableCauses: [],
   runbooks: [],
   openedAt: new Date(Date.UTC(2026, 11, 1) + i * 60_000).toISOString(),
