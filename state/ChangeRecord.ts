@@ -72,6 +72,8 @@ export interface ChangeQuery {
   repository?: string;
   /** Records merged at or after this time. */
   since?: Date;
+  /** Records kept (`recordedAt`) at or after this time: when the change reached the followed branch (a branch move's commits may be older). */
+  recordedSince?: Date;
 }
 
 /** `{ firstCommitAt }`: the earliest committer date of the commits (empty when there are none). */

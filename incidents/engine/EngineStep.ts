@@ -11,7 +11,7 @@ import type { EngineDraft } from './EngineDraft.ts';
 export interface EngineContext {
   graph: GraphStore;
   topology: TopologyCache;
-  /** Change records merged at or after `sinceMs` (or earlier), indexed by changed entity; read at most once per `apply` call unless an earlier time is asked for. */
+  /** Change records recorded at or after `sinceMs` (or earlier), indexed by changed entity; read at most once per `apply` call unless an earlier time is asked for. */
   causeIndex: (sinceMs: number) => Promise<CauseIndex>;
   runbooks?: (refs: readonly RefString[]) => RunbookLink[];
   /** How many impacted entities an incident lists (the nearest; `impactedCount` has them all). */

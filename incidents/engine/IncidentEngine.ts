@@ -94,7 +94,7 @@ export class IncidentEngine {
       graph: this.options.graph,
       topology: this.topology,
       causeIndex: (sinceMs) => {
-        if (!fetched || sinceMs < fetched.sinceMs) fetched = { sinceMs, index: this.options.changes.changes({ since: new Date(sinceMs) }).then((records) => new CauseIndex(records)) };
+        if (!fetched || sinceMs < fetched.sinceMs) fetched = { sinceMs, index: this.options.changes.changes({ recordedSince: new Date(sinceMs) }).then((records) => new CauseIndex(records)) };
         return fetched.index;
       },
       runbooks: this.options.runbooks,

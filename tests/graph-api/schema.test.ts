@@ -38,6 +38,8 @@ describe('createSchema', () => {
       'impact',
       'incident',
       'incidents',
+      'kpiSeries',
+      'kpis',
       'me',
       'neighbourhood',
       'path',
