@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,subscriptions] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions] [--runs N]
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
  * (a private kube-apiserver; skipped with a line saying why when it is not built).
  */
@@ -27,7 +27,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,subscriptions' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -217,6 +217,12 @@ async function main(): Promise<void> {
     const section = await benchSection({ repo: largest, runs });
     results.github = section.data;
     out.push(section.markdown, '');
+  }
+  if (only.has('kpis')) {
+    const { benchKpis, kpisMarkdown } = await import('./kpis.ts');
+    const figures = await benchKpis({ runs: Math.max(runs, 20) });
+    results.kpis = figures;
+    out.push(kpisMarkdown(figures), '');
   }
   fs.mkdirSync(WORK, { recursive: true });
   fs.writeFileSync(path.join(WORK, 'results.json'), JSON.stringify(results, null, 2));

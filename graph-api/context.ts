@@ -1,5 +1,10 @@
+import DataLoader from 'dataloader';
 import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
+import type { ChangeStore } from '../state/ChangeStore.ts';
+import type { FindingStore } from '../state/FindingStore.ts';
+import type { IncidentCommand } from '../state/IncidentRecords.ts';
+import type { IncidentStore } from '../state/IncidentStore.ts';
 import type { AuthContext } from './auth.ts';
 import type { EventBus } from '../core/EventBus.ts';
 import { EventStreams } from './EventStreams.ts';
@@ -14,8 +19,31 @@ export interface ApiContextSource {
   snapshot?: () => Snapshot | undefined;
   /** Other commits of the followed branch (`catalog(at:)`, `diff`, `evaluateChange`); those fields are errors without it. */
   history?: CatalogHistory;
+  /** Change records (`changes`, `change`, `kpis`); those fields are NOT_AVAILABLE without it. */
+  changes?: ChangeStore;
+  /** Incidents and problems (`cmdb serve --reconcile`: `incidents`, `problems`, `causedIncidents`, `kpis`); those fields are NOT_AVAILABLE without it. */
+  incidents?: IncidentStore;
+  /** The reconcilers' current findings (`findings`); NOT_AVAILABLE without it. */
+  findings?: FindingStore;
+  /** Where the incident mutations go (the leader's engine); they are NOT_AVAILABLE without it. */
+  incidentCommands?: IncidentCommandPort;
   /** The server's event bus: the subscriptions' events; without it subscriptions are NOT_AVAILABLE. */
   events?: EventBus;
+}
+
+/**
+ * How a mutation reaches the incident engine (server/incidentCommands.ts):
+ * resolves once the store shows the command applied; rejects with the
+ * engine's error (a CmdbError `usage` for an unknown id) or when no leader
+ * applied it in time (`NotAppliedError`).
+ */
+export interface IncidentCommandPort {
+  submit(command: IncidentCommand): Promise<void>;
+}
+
+/** No leader applied the command in time: it may still be applied later (it stays queued). */
+export class NotAppliedError extends Error {
+  override readonly name = 'NotAppliedError';
 }
 
 /**
@@ -24,7 +52,7 @@ export interface ApiContextSource {
  */
 export interface CatalogView {
   store: GraphStore;
-  /** `store.getEntity` memoized for the request: each ref is fetched at most once. */
+  /** Entities loaded for the request: each ref fetched at most once, the refs asked for together in one `store.getEntities` call. */
   loadEntity(ref: RefString): Promise<GraphNode | undefined>;
   /** The commit's violations (`catalogViolations`). */
   violations(): readonly Violation[];
@@ -42,21 +70,25 @@ export interface ApiContext extends CatalogView, AuthContext {
   /** Registers the view values came from (see viewOf); returns them. */
   adopt<T>(view: CatalogView, value: T): T;
   history?: CatalogHistory;
+  changes?: ChangeStore;
+  incidents?: IncidentStore;
+  findings?: FindingStore;
+  incidentCommands?: IncidentCommandPort;
   /** The bus as one stream per subscription (shared by the requests of one handler, which counts them). */
   streams?: EventStreams;
 }
 
-/** `store.getEntity` memoized. */
+/** Most refs in one `getEntities` call (a larger batch is split). */
+export const ENTITY_BATCH_SIZE = 500;
+
+/**
+ * Entities by ref for one request (DataLoader): memoized per ref, and the refs
+ * asked for in one tick of execution (the roots of a list of incidents, the
+ * owners of a page of entities) fetched with one `store.getEntities` call.
+ */
 export function memoLoader(store: GraphStore): (ref: RefString) => Promise<GraphNode | undefined> {
-  const memo = new Map<RefString, Promise<GraphNode | undefined>>();
-  return (ref) => {
-    let pending = memo.get(ref);
-    if (pending === undefined) {
-      pending = store.getEntity(ref);
-      memo.set(ref, pending);
-    }
-    return pending;
-  };
+  const loader = new DataLoader<RefString, GraphNode | undefined>((refs) => store.getEntities(refs), { maxBatchSize: ENTITY_BATCH_SIZE });
+  return (ref) => loader.load(ref);
 }
 
 /**
@@ -79,6 +111,10 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
       return value;
     },
     history: source.history,
+    changes: source.changes,
+    incidents: source.incidents,
+    findings: source.findings,
+    incidentCommands: source.incidentCommands,
     streams,
   };
   return context;

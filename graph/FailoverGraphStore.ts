@@ -59,6 +59,9 @@ export class FailoverGraphStore implements GraphStore {
   getEntity(ref: RefString): Promise<GraphNode | undefined> {
     return this.read((s) => s.getEntity(ref));
   }
+  getEntities(refs: readonly RefString[]): Promise<Array<GraphNode | undefined>> {
+    return this.read((s) => s.getEntities(refs));
+  }
   listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }) {
     return this.read((s) => s.listEntities(options));
   }

@@ -45,6 +45,7 @@ export class PooledGraph implements GraphStore {
 
   commit: GraphStore['commit'] = () => this.current.commit();
   getEntity: GraphStore['getEntity'] = (ref) => this.current.getEntity(ref);
+  getEntities: GraphStore['getEntities'] = (refs) => this.current.getEntities(refs);
   listEntities: GraphStore['listEntities'] = (options) => this.current.listEntities(options);
   neighbours: GraphStore['neighbours'] = (ref, options) => this.current.neighbours(ref, options);
   impact: GraphStore['impact'] = (roots, options) => this.current.impact(roots, options);

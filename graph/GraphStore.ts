@@ -100,6 +100,12 @@ export interface GraphStore {
   commit(): Promise<string | undefined>;
   getEntity(ref: RefString): Promise<GraphNode | undefined>;
   /**
+   * Many entities in one call (batched loading, e.g. the API's DataLoader):
+   * one answer per ref, in the order given, each what getEntity(ref) answers
+   * (undefined for a ref that is no entity). Repeated refs are answered each time.
+   */
+  getEntities(refs: readonly RefString[]): Promise<Array<GraphNode | undefined>>;
+  /**
    * Entities of a kind (case-insensitive; all when undefined), sorted by ref,
    * only those whose ref sorts after `after` when given (keyset paging, stable
    * while the graph changes), then paged (offset default 0, limit default

@@ -75,6 +75,13 @@ export class InMemoryGraphStore implements GraphStore {
     return id === undefined ? undefined : this.node(id);
   }
 
+  async getEntities(refs: readonly RefString[]): Promise<Array<GraphNode | undefined>> {
+    return refs.map((ref) => {
+      const id = this.idOf(ref);
+      return id === undefined ? undefined : this.node(id);
+    });
+  }
+
   async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
     const { refs, kinds, rows } = this.index;
     const [first, last] = options.kind === undefined ? [0, refs.length] : (kinds.get(options.kind.toLowerCase()) ?? [0, 0]);

@@ -10,7 +10,7 @@ import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Nei
 import { BatchWriter } from './neo4jBatches.ts';
 import { Neo4jClient, toNumber, type Neo4jClientOptions, type Run } from './neo4jClient.ts';
 import {
-  COUNT_ALL, COUNT_KIND, CYCLE_CANDIDATE_EDGES, GET_ENTITY, NEIGHBOURS, PAGE_ALL, PAGE_KIND, PING, READ_MARKER, SCHEMA, WRITE_MARKER,
+  COUNT_ALL, COUNT_KIND, CYCLE_CANDIDATE_EDGES, GET_ENTITIES, GET_ENTITY, NEIGHBOURS, PAGE_ALL, PAGE_KIND, PING, READ_MARKER, SCHEMA, WRITE_MARKER,
   impactReach, pathLayer,
 } from './neo4jCypher.ts';
 import { MARKER_ID, graphNodeOf, relationOfType, relationshipTypes } from './neo4jModel.ts';
@@ -111,6 +111,20 @@ export class Neo4jGraphStore implements GraphStore {
     if (normalized === undefined) return undefined;
     const records = await this.read((run) => run(GET_ENTITY, { ref: normalized }));
     return records.length === 0 ? undefined : graphNodeOf(records[0].get('node'));
+  }
+
+  /** One query for all the refs (UNWIND over the ref index). */
+  async getEntities(refs: readonly RefString[]): Promise<Array<GraphNode | undefined>> {
+    const normalized = refs.map((ref) => normalizeRef(ref));
+    const wanted = [...new Set(normalized.filter((r): r is RefString => r !== undefined))];
+    if (wanted.length === 0) return refs.map(() => undefined);
+    const records = await this.read((run) => run(GET_ENTITIES, { refs: wanted }));
+    const found = new Map<RefString, GraphNode>(records.map((r) => [r.get('ref') as RefString, graphNodeOf(r.get('node'))]));
+    // A copy per position: changing one answer changes neither the store nor another answer.
+    return normalized.map((ref, i) => {
+      const node = ref === undefined ? undefined : found.get(ref);
+      return node && normalized.indexOf(ref) !== i ? structuredClone(node) : node;
+    });
   }
 
   async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {

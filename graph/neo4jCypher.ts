@@ -52,6 +52,8 @@ export const deleteEdges = (type: string): string =>
 // ---------------------------------------------------------------- reads
 
 export const GET_ENTITY = `MATCH (n:${E} {ref: $ref}) RETURN ${NODE_PROJECTION} AS node`;
+/** $refs (normalized refs): the nodes found, each with its ref; refs that are no entity give no row. */
+export const GET_ENTITIES = `UNWIND $refs AS ref MATCH (n:${E} {ref: ref}) RETURN ref, ${NODE_PROJECTION} AS node`;
 export const COUNT_ALL = `MATCH (n:${E}) RETURN count(n) AS total`;
 /** $prefix `kind:`: a kind's refs are the refs with that prefix, a range of the ref index. */
 export const COUNT_KIND = `MATCH (n:${E}) WHERE n.ref STARTS WITH $prefix RETURN count(n) AS total`;

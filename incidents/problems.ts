@@ -37,11 +37,12 @@ export const liveProblem = (problems: Iterable<Problem>, key: string): Problem |
 export function recurrences(incidents: Iterable<Incident>, key: string, keyOf: (i: Incident) => string | undefined, at: string, periodMs: number, resolvedProblem: (id: string) => boolean): Incident[] {
   const from = Date.parse(at) - periodMs;
   const found: Incident[] = [];
+  const to = Date.parse(at);
   for (const i of incidents) {
-    if (mergedAway(i) || (i.problem && resolvedProblem(i.problem))) continue;
     const opened = Date.parse(i.openedAt);
-    if (opened < from || opened > Date.parse(at)) continue;
-    if (keyOf(i) === key) found.push(i);
+    if (opened < from || opened > to || keyOf(i) !== key) continue;
+    if (mergedAway(i) || (i.problem && resolvedProblem(i.problem))) continue;
+    found.push(i);
   }
   return found.sort((a, b) => (a.openedAt < b.openedAt ? -1 : a.openedAt > b.openedAt ? 1 : a.id < b.id ? -1 : 1));
 }

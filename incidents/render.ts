@@ -26,7 +26,7 @@ export function renderIncidentTable(incidents: readonly IncidentView[]): string 
 
 const section = (title: string, lines: string[]): string[] => (lines.length ? ['', `${title}:`, ...lines.map((l) => `  ${l}`)] : []);
 
-/** An incident with everything an on-call engineer reads: signals, root, correlated, impact, probable causes, runbooks, timeline. */
+/** An incident with everything an on-call engineer reads: signals, root, correlated, impact (`N impacted (showing M)` when the record lists only the nearest M), probable causes, runbooks, timeline. */
 export function renderIncident(i: IncidentView): string {
   const when = [`opened ${minute(i.openedAt)}`, i.acknowledgedAt && `acknowledged ${minute(i.acknowledgedAt)}`, i.resolvedAt && `resolved ${minute(i.resolvedAt)}`].filter(Boolean).join(', ');
   return [
@@ -40,7 +40,7 @@ export function renderIncident(i: IncidentView): string {
     ),
     ...section('Correlated', i.correlated),
     ...section(
-      'Impacted',
+      i.impactedCount > i.impacted.length ? `${i.impactedCount} impacted (showing ${i.impacted.length})` : 'Impacted',
       i.impacted.map((x) => `${x.ref}  distance ${x.distance}${x.criticality ? `  ${x.criticality}` : ''}`),
     ),
     ...section(

@@ -36,6 +36,8 @@ export function incidentView(incident: Incident, signalOf: (fingerprint: string)
     signals: views,
     correlated: rest.correlated,
     impacted: rest.impacted,
+    // Records written before impactedCount existed listed every impacted entity.
+    impactedCount: rest.impactedCount ?? rest.impacted.length,
     probableCauses: rest.probableCauses,
     ...(rest.problem ? { problem: rest.problem } : {}),
     runbooks: rest.runbooks,

@@ -5,7 +5,7 @@ import type { Snapshot } from '../catalog/types.ts';
 import type { EventBus } from '../core/EventBus.ts';
 import type { CmdbEvent } from '../core/events.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
-import type { BranchChangeRecord } from '../state/ChangeRecord.ts';
+import { firstCommitAt, type BranchChangeRecord } from '../state/ChangeRecord.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 
 export interface BranchChangeRecorderOptions {
@@ -109,6 +109,7 @@ export class BranchChangeRecorder {
       title: titleOf(commits, newest),
       author: newest.author,
       commits: commits.map((c) => c.oid),
+      ...firstCommitAt(commits),
       base: previous,
       head: commit,
       mergeCommit: commit,

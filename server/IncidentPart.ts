@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../core/EventBus.ts';
 import type { FindingChangeData, IncidentChangeData } from '../core/events.ts';
+import { CoalescingQueue } from '../incidents/engine/CoalescingQueue.ts';
 import type { EngineInput, SignalReport } from '../incidents/types.ts';
 import type { FindingStore, StoredFinding } from '../state/FindingStore.ts';
 import type { IncidentCommand } from '../state/IncidentRecords.ts';
@@ -61,6 +62,10 @@ const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
  *
  * The engine writes every effect to the store in one transaction before
  * anything is published or sent, so a restart continues from the store.
+ * Findings (and ticks) arriving while the engine is busy are queued and
+ * handed to it together, in order, as one `apply` (incidents/engine/
+ * CoalescingQueue.ts): a zone failing is a few transactions, not one per
+ * finding. Alerts and commands go alone, so their callers learn of a failure.
  */
 export class IncidentPart {
   readonly readiness: ReadinessCheck;
@@ -68,7 +73,8 @@ export class IncidentPart {
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
   private inboxTimer: NodeJS.Timeout | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** Inputs in order; findings (and ticks) arriving while the engine is busy are handed to it together, as one batch. */
+  private readonly queue = new CoalescingQueue<EngineInput>((inputs, kind) => this.apply(inputs, kind));
   private lastError: string | undefined;
   /** Queued commands the engine refused (an unknown incident): not retried every second. */
   private readonly rejected = new Set<string>();
@@ -99,7 +105,17 @@ export class IncidentPart {
   /** Hands signal reports to the engine (Alertmanager's route): resolves once they are stored. Only the leader may call it. */
   submit(reports: readonly SignalReport[]): Promise<void> {
     if (!this.options.leadership.isLeader()) return Promise.reject(new Error('not the leader'));
-    return this.run(reports, 'alert', true);
+    return this.run(reports, 'alert');
+  }
+
+  /**
+   * Applies one person's command (the API's mutations) in order with the
+   * other inputs; resolves once the store holds its effect, rejects with the
+   * engine's error (a CmdbError `usage` for an unknown id). Only the leader may call it.
+   */
+  command(command: IncidentCommand): Promise<void> {
+    if (!this.options.leadership.isLeader() || !this.leading) return Promise.reject(new Error('not the leader'));
+    return this.run([{ type: 'command', command }], 'command');
   }
 
   private now = () => (this.options.now ?? (() => new Date()))();
@@ -123,32 +139,47 @@ export class IncidentPart {
     clearTimeout(this.inboxTimer);
     this.timer = this.inboxTimer = undefined;
     await this.options.sender?.stop();
-    await this.chain;
+    await this.queue.settled();
   }
 
+  /** Inputs whose failure is only logged and counted: findings and ticks, joined with those of their kind still waiting for the engine. */
   private feed(inputs: readonly EngineInput[], kind: string): Promise<void> {
-    return this.run(inputs, kind, false);
+    if (inputs.length === 0) return Promise.resolve();
+    return this.queue.push(inputs, kind).catch(() => undefined);
   }
 
-  /** One batch through the engine, in order after the previous ones; then the timer is set to the next due time. */
-  private run(inputs: readonly EngineInput[], kind: string, rethrow: boolean): Promise<void> {
-    const run = this.chain.then(async () => {
-      if (!this.leading || inputs.length === 0) return;
-      try {
-        await this.options.engine.apply(inputs);
-        this.lastError = undefined;
-        this.options.sender?.kick();
-      } catch (err) {
-        this.failures.inc({ input: kind });
-        this.lastError = (err as Error).message;
-        this.options.log.error({ err, input: kind }, 'incident engine failed on an input');
-        if (rethrow) throw err;
-      } finally {
-        this.schedule();
-      }
-    });
-    this.chain = run.catch(() => undefined);
-    return run;
+  /** Inputs whose caller learns of a failure (alerts, a command): a batch of their own, in order after the previous ones. */
+  private run(inputs: readonly EngineInput[], kind: string): Promise<void> {
+    return this.queue.push(inputs, kind, false);
+  }
+
+  /**
+   * One batch through the engine; then the timer is set to the next due time.
+   * When a batch of several inputs fails (the engine kept those before the
+   * failing one), each is applied again alone, so only a bad input is lost:
+   * signal reports, syncs and ticks applied twice change nothing more.
+   */
+  private async apply(inputs: readonly EngineInput[], kind: string): Promise<void> {
+    if (!this.leading || inputs.length === 0) return;
+    try {
+      let failed: unknown;
+      await this.options.engine.apply(inputs).catch(async (err: unknown) => {
+        if (inputs.length === 1) return void (failed = this.failed(err, kind));
+        for (const input of inputs) await this.options.engine.apply([input]).catch((e: unknown) => void (failed ??= this.failed(e, kind)));
+      });
+      if (failed) throw failed;
+      this.lastError = undefined;
+      this.options.sender?.kick();
+    } finally {
+      this.schedule();
+    }
+  }
+
+  private failed(err: unknown, kind: string): unknown {
+    this.failures.inc({ input: kind });
+    this.lastError = (err as Error).message;
+    this.options.log.error({ err, input: kind }, 'incident engine failed on an input');
+    return err;
   }
 
   /** A tick when the engine says something comes due (at most a minute away, so a clock jump is caught). */
@@ -169,7 +200,7 @@ export class IncidentPart {
         // Each command on its own: a command naming an unknown incident fails alone (and is reported by the CLI's wait).
         for (const command of commands) {
           if (this.rejected.has(command.id)) continue;
-          await this.run([{ type: 'command', command }], 'command', true).catch(() => this.rejected.add(command.id));
+          await this.run([{ type: 'command', command }], 'command').catch(() => this.rejected.add(command.id));
         }
       }
     } catch (err) {

@@ -21,6 +21,7 @@ import type { Snapshot } from '../catalog/types.ts';
 import type { Binding } from '../reconcilers/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { startIncidents, type Incidents } from './incidentsSetup.ts';
+import { serverIncidentCommands } from './incidentCommands.ts';
 import { BranchChangeRecorder } from './BranchChangeRecorder.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
@@ -141,7 +142,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     // graphql-yoga loads only here
     const [{ createGraphqlHandler, GRAPHQL_PATH }, { servedApiSource }] = await Promise.all([import('../graph-api/server.ts'), import('../graph-api/servedSource.ts')]);
     const graphql: GraphqlHandler = createGraphqlHandler({
-      source: { ...servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }), events },
+      source: {
+        ...servedApiSource({ store: graph, follower, reader, ref: served.ref, repo: served.repo }),
+        changes,
+        incidents: incidents?.store,
+        findings: reconciling?.store,
+        events,
+        incidentCommands: incidents ? serverIncidentCommands({ dir: config.stateDir, neo4j: config.neo4j, isLeader: () => leadership.isLeader(), apply: (command) => incidents.part.command(command) }) : undefined,
+      },
       logger: log.child({ component: 'graphql' }),
       authenticate: (request) => authenticator.authenticate(request),
     });

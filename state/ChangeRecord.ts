@@ -18,6 +18,8 @@ interface ChangeRecordBase {
   url?: string;
   /** Full SHAs of the change's commits, parents before children (absent on records kept before they were recorded). */
   commits?: string[];
+  /** The earliest committer date among `commits` (change lead time starts there); absent on records kept before it was recorded. */
+  firstCommitAt?: string;
   /** Base and head commits the change was evaluated on, and the commit the merge made on the default branch (for a branch range: its newest commit). */
   base: string;
   head: string;
@@ -70,4 +72,16 @@ export interface ChangeQuery {
   repository?: string;
   /** Records merged at or after this time. */
   since?: Date;
+  /** Records kept (`recordedAt`) at or after this time: when the change reached the followed branch (a branch move's commits may be older). */
+  recordedSince?: Date;
+}
+
+/** `{ firstCommitAt }`: the earliest committer date of the commits (empty when there are none). */
+export function firstCommitAt(commits: readonly { committedAt: string }[]): { firstCommitAt?: string } {
+  let first: { ms: number; at: string } | undefined;
+  for (const c of commits) {
+    const ms = Date.parse(c.committedAt);
+    if (!Number.isNaN(ms) && (first === undefined || ms < first.ms)) first = { ms, at: c.committedAt };
+  }
+  return first ? { firstCommitAt: first.at } : {};
 }

@@ -60,8 +60,9 @@ export class FileChangeStore implements ChangeStore {
   async changes(query: ChangeQuery = {}): Promise<ChangeRecord[]> {
     await this.ready();
     const since = query.since?.getTime();
+    const recordedSince = query.recordedSince?.getTime();
     return [...this.records.values()]
-      .filter((r) => (query.repository === undefined || r.repository.toLowerCase() === query.repository.toLowerCase()) && (since === undefined || Date.parse(r.mergedAt) >= since))
+      .filter((r) => (query.repository === undefined || r.repository.toLowerCase() === query.repository.toLowerCase()) && (since === undefined || Date.parse(r.mergedAt) >= since) && (recordedSince === undefined || Date.parse(r.recordedAt) >= recordedSince))
       .sort((a, b) => (a.mergedAt < b.mergedAt ? -1 : a.mergedAt > b.mergedAt ? 1 : a.id < b.id ? -1 : 1));
   }
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CmdbError } from '../core/errors.ts';
-import type { Incident, IncidentQuery, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
-import { applyIncidentTransaction, emptyIncidentState, incidentReads, type IncidentStore, type IncidentStoreState } from './IncidentStore.ts';
+import type { Incident, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
+import { applyIncidentTransaction, LoadedIncidentStore, type IncidentStoreState } from './IncidentStore.ts';
 import { acquireIncidentLock, type IncidentLock } from './IncidentStoreLock.ts';
 import { AppendLog, writeFileAtomic } from './jsonLines.ts';
 
@@ -52,19 +52,17 @@ type JournalLine = { tx: IncidentTransaction } | { snapshot: IncidentSnapshot };
  * A write that fails leaves the store refusing further commits (the journal's
  * end is unknown): reopen it.
  */
-export class FileIncidentStore implements IncidentStore {
+export class FileIncidentStore extends LoadedIncidentStore {
   readonly name: string;
   private readonly file: string;
   private readonly options: FileIncidentStoreOptions;
-  private readonly state = emptyIncidentState();
-  private readonly reads = incidentReads(this.state);
   private log?: AppendLog;
   private lock?: IncidentLock;
   private opened = false;
   private failed?: unknown;
-  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(options: FileIncidentStoreOptions) {
+    super();
     this.options = options;
     this.file = path.join(options.dir, INCIDENTS_FILE);
     this.name = `file ${this.file}`;
@@ -89,24 +87,8 @@ export class FileIncidentStore implements IncidentStore {
     this.opened = true;
   }
 
-  commit(tx: IncidentTransaction): Promise<void> {
-    const run = this.chain.then(() => this.commitNow(tx));
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  signals = (): Signal[] => this.reads.signals();
-  signal = (fingerprint: string): Signal | undefined => this.reads.signal(fingerprint);
-  incidents = (query?: IncidentQuery): Incident[] => this.reads.incidents(query);
-  incident = (id: string): Incident | undefined => this.reads.incident(id);
-  problems = (): Problem[] => this.reads.problems();
-  problem = (id: string): Problem | undefined => this.reads.problem(id);
-  outbox = (): Notification[] => this.reads.outbox();
-  applied = (commandId: string): boolean => this.reads.applied(commandId);
-  nextNumber = (kind: 'incident' | 'problem'): number => this.reads.nextNumber(kind);
-
   async close(): Promise<void> {
-    await this.chain;
+    await this.settled();
     await this.log?.close();
     this.log = undefined;
     await this.lock?.release();
@@ -114,7 +96,7 @@ export class FileIncidentStore implements IncidentStore {
     this.opened = false;
   }
 
-  private async commitNow(tx: IncidentTransaction): Promise<void> {
+  protected async commitNow(tx: IncidentTransaction): Promise<void> {
     if (!this.opened) throw new CmdbError(`${this.name} is not open`, { code: 'state-store' });
     if (this.options.readOnly || !this.log) throw new CmdbError(`${this.name} is open read-only`, { code: 'state-store' });
     if (this.failed) throw new CmdbError(`${this.name} failed a write earlier; reopen it`, { code: 'state-store', cause: this.failed });

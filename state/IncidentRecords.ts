@@ -107,8 +107,14 @@ export interface Incident {
   signals: string[];
   /** The other signalled entities, attached to this root. */
   correlated: RefString[];
-  /** The impact of the root, with distance and criticality. */
+  /**
+   * The impact of the root, with distance and criticality: the nearest ones
+   * only (by distance, then highest criticality, then ref; at most the
+   * engine's `impactedLimit`, default 500), `impactedCount` being all of them.
+   */
   impacted: ImpactedRef[];
+  /** How many entities the root impacts (`impacted` may list fewer). */
+  impactedCount: number;
   probableCauses: ProbableCause[];
   /** The problem this incident is linked to. */
   problem?: string;

@@ -98,3 +98,42 @@ export const incidentReads = (state: IncidentStoreState) => ({
   applied: (commandId: string) => state.commands.has(commandId),
   nextNumber: (kind: 'incident' | 'problem') => 1 + Math.max(0, ...[...(kind === 'incident' ? state.incidents : state.problems).keys()].map(numberOf)),
 });
+
+/**
+ * What the loading implementations (file, Neo4j) share: the loaded state,
+ * the contract's reads over it, and commits applied one after the other in
+ * call order. A subclass loads in `open` and writes one transaction in
+ * `commitNow` (durably, then `applyIncidentTransaction(this.state, tx)`).
+ */
+export abstract class LoadedIncidentStore implements IncidentStore {
+  abstract readonly name: string;
+  protected readonly state = emptyIncidentState();
+  private readonly reads = incidentReads(this.state);
+  private chain: Promise<unknown> = Promise.resolve();
+
+  abstract open(): Promise<void>;
+  abstract close(): Promise<void>;
+  /** Writes one transaction and applies it to `state`; called one at a time. */
+  protected abstract commitNow(tx: IncidentTransaction): Promise<void>;
+
+  commit(tx: IncidentTransaction): Promise<void> {
+    const run = this.chain.then(() => this.commitNow(tx));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every commit called so far has finished (for `close`). */
+  protected settled(): Promise<unknown> {
+    return this.chain;
+  }
+
+  signals = (): Signal[] => this.reads.signals();
+  signal = (fingerprint: string): Signal | undefined => this.reads.signal(fingerprint);
+  incidents = (query?: IncidentQuery): Incident[] => this.reads.incidents(query);
+  incident = (id: string): Incident | undefined => this.reads.incident(id);
+  problems = (): Problem[] => this.reads.problems();
+  problem = (id: string): Problem | undefined => this.reads.problem(id);
+  outbox = (): Notification[] => this.reads.outbox();
+  applied = (commandId: string): boolean => this.reads.applied(commandId);
+  nextNumber = (kind: 'incident' | 'problem'): number => this.reads.nextNumber(kind);
+}

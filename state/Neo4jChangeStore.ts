@@ -30,9 +30,11 @@ function properties(r: ChangeRecord): Record<string, unknown> {
     openedAt: pr?.openedAt ?? null,
     approvedAt: pr?.approvedAt ?? null,
     mergedAt: r.mergedAt,
+    recordedAt: r.recordedAt,
     mergeCommit: r.mergeCommit,
     approvedBy: pr?.approvedBy ?? [],
     commits: r.commits ?? [],
+    firstCommitAt: r.firstCommitAt ?? null,
     changed: r.changed,
     impacted: r.impacted,
   };
@@ -70,9 +72,9 @@ export class Neo4jChangeStore implements ChangeStore {
     const rows = await this.client.read((run) =>
       run(
         `MATCH (c:${CHANGE_LABEL})
-         WHERE ($repository IS NULL OR toLower(c.repository) = toLower($repository)) AND ($since IS NULL OR datetime(c.mergedAt) >= datetime($since))
+         WHERE ($repository IS NULL OR toLower(c.repository) = toLower($repository)) AND ($since IS NULL OR datetime(c.mergedAt) >= datetime($since)) AND ($recordedSince IS NULL OR datetime(coalesce(c.recordedAt, c.mergedAt)) >= datetime($recordedSince))
          RETURN c.record AS record ORDER BY c.mergedAt, c.id`,
-        { repository: query.repository ?? null, since: query.since?.toISOString() ?? null },
+        { repository: query.repository ?? null, since: query.since?.toISOString() ?? null, recordedSince: query.recordedSince?.toISOString() ?? null },
       ),
     );
     return rows.map((r) => parse(r.get('record')));

@@ -1,9 +1,9 @@
 import neo4j from 'neo4j-driver';
 import { CmdbError } from '../core/errors.ts';
 import { Neo4jClient, toNumber, type Neo4jClientOptions } from '../graph/neo4jClient.ts';
-import type { Incident, IncidentQuery, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
+import type { Incident, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
 import { KEPT_IDS } from './FileIncidentStore.ts';
-import { applyIncidentTransaction, emptyIncidentState, incidentReads, type IncidentStore } from './IncidentStore.ts';
+import { applyIncidentTransaction, LoadedIncidentStore } from './IncidentStore.ts';
 
 /** Node labels, one per kind of record; each node has `key` (store + id, unique), `store`, `id` and the record as JSON in `json`. */
 export const INCIDENT_LABELS = {
@@ -79,20 +79,18 @@ export interface Neo4jIncidentStoreOptions extends Neo4jClientOptions {
  * `open` loads everything (opened for writing, it first forgets all but the
  * newest `keptIds` delivered and command ids); reads are served from what is loaded.
  */
-export class Neo4jIncidentStore implements IncidentStore {
+export class Neo4jIncidentStore extends LoadedIncidentStore {
   readonly name: string;
   private readonly client: Neo4jClient;
   private readonly store: string;
   private readonly readOnly: boolean;
   private readonly keptIds: number;
-  private readonly state = emptyIncidentState();
-  private readonly reads = incidentReads(this.state);
   private opened = false;
   /** The `at` of the last delivered or command id written: ids are ordered by it (one writer, increasing). */
   private lastAt = 0;
-  private chain: Promise<unknown> = Promise.resolve();
 
   constructor(options: Neo4jIncidentStoreOptions) {
+    super();
     this.client = new Neo4jClient(options);
     this.store = options.store ?? 'default';
     this.readOnly = options.readOnly ?? false;
@@ -122,24 +120,8 @@ export class Neo4jIncidentStore implements IncidentStore {
     this.opened = true;
   }
 
-  commit(tx: IncidentTransaction): Promise<void> {
-    const run = this.chain.then(() => this.commitNow(tx));
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  signals = (): Signal[] => this.reads.signals();
-  signal = (fingerprint: string): Signal | undefined => this.reads.signal(fingerprint);
-  incidents = (query?: IncidentQuery): Incident[] => this.reads.incidents(query);
-  incident = (id: string): Incident | undefined => this.reads.incident(id);
-  problems = (): Problem[] => this.reads.problems();
-  problem = (id: string): Problem | undefined => this.reads.problem(id);
-  outbox = (): Notification[] => this.reads.outbox();
-  applied = (commandId: string): boolean => this.reads.applied(commandId);
-  nextNumber = (kind: 'incident' | 'problem'): number => this.reads.nextNumber(kind);
-
   async close(): Promise<void> {
-    await this.chain;
+    await this.settled();
     await this.client.close();
     this.opened = false;
   }
@@ -147,7 +129,7 @@ export class Neo4jIncidentStore implements IncidentStore {
   /** An id with the next `at` (milliseconds, strictly increasing even within one millisecond). */
   private readonly stamped = (id: string) => ({ id, at: (this.lastAt = Math.max(this.lastAt + 1, Date.now())) });
 
-  private async commitNow(tx: IncidentTransaction): Promise<void> {
+  protected async commitNow(tx: IncidentTransaction): Promise<void> {
     if (!this.opened) throw new CmdbError(`${this.name} is not open`, { code: 'state-store' });
     if (this.readOnly) throw new CmdbError(`${this.name} is open read-only`, { code: 'state-store' });
     const copy = JSON.parse(JSON.stringify(tx)) as IncidentTransaction;

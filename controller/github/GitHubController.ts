@@ -7,7 +7,7 @@ import type { EventBus } from '../../core/EventBus.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toReport, type ChangeReport } from '../report.ts';
-import type { PullRequestChangeRecord } from '../../state/ChangeRecord.ts';
+import { firstCommitAt, type PullRequestChangeRecord } from '../../state/ChangeRecord.ts';
 import { FileChangeStore } from '../../state/FileChangeStore.ts';
 import type { ChangeStore } from '../../state/ChangeStore.ts';
 import { DeliveryJournal, type Delivery } from '../../state/DeliveryJournal.ts';
@@ -308,7 +308,8 @@ export class GitHubController {
     const approvals = approvalsFromReviews({ reviews, head: pull.headSha, author: pull.author });
     const needed = report.approvals.required.length > 0 && report.approvals.satisfied;
     // The pull request's commits, as `pulls/{n}/commits` lists them: those of its head not in the merge base, from the clone (fetched for the evaluation).
-    const commits = (await this.workspaceOf(info).commitsBetween(report.base, report.head)).map((c) => c.oid);
+    const listed = await this.workspaceOf(info).commitsBetween(report.base, report.head);
+    const commits = listed.map((c) => c.oid);
     return {
       id: `${info.fullName}#${pull.number}`,
       repository: info.fullName,
@@ -324,6 +325,7 @@ export class GitHubController {
       head: report.head,
       mergeCommit: pull.mergeCommitSha ?? mergeCommit,
       commits,
+      ...firstCommitAt(listed),
       openedAt: pull.createdAt,
       approvedAt: needed ? (approvals.lastApprovedAt ?? null) : null,
       mergedAt,

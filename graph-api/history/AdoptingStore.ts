@@ -32,6 +32,10 @@ export class AdoptingStore implements GraphStore {
     return this.adopt(await this.inner.getEntity(ref));
   }
 
+  async getEntities(refs: readonly RefString[]): Promise<Array<GraphNode | undefined>> {
+    return (await this.inner.getEntities(refs)).map((node) => this.adopt(node));
+  }
+
   async listEntities(options: { kind?: string; after?: RefString; offset?: number; limit?: number }): Promise<{ nodes: GraphNode[]; total: number }> {
     const result = await this.inner.listEntities(options);
     this.adopt(result.nodes);

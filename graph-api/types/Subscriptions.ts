@@ -3,6 +3,8 @@ import type { ApiBuilder } from '../builder.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 import type { StreamItem } from '../EventStreams.ts';
+import type { ApiEnums } from './enums.ts';
+import type { IncidentRefs } from './incidentRefs.ts';
 
 const upper = <T extends string>(values: readonly T[]) =>
   Object.fromEntries(values.map((v) => [v.toUpperCase().replace(/-/g, '_'), { value: v }])) as Record<Uppercase<T>, { value: T }>;
@@ -30,7 +32,7 @@ const AT = 'When the event happened (ISO 8601, UTC), as the replica that publish
  * other (useAuthentication). On a follower replica they carry the leader's
  * events (server/EventRelayPart.ts).
  */
-export function addSubscriptions(builder: ApiBuilder): void {
+export function addSubscriptions(builder: ApiBuilder, enums: ApiEnums, incidents: IncidentRefs): void {
   builder.subscriptionType({ description: 'Live events, over Server-Sent Events (`Accept: text/event-stream`).' });
 
   const SyncMode = builder.enumType('CatalogSyncMode', { description: 'How the store reached the commit.', values: upper(['rebuild', 'incremental', 'unchanged'] as const) });
@@ -47,7 +49,6 @@ export function addSubscriptions(builder: ApiBuilder): void {
     }),
   });
 
-  const Decision = builder.enumType('ChangeDecision', { description: 'What the controller decided for a change.', values: upper(['pass', 'needs-approval', 'blocked', 'internal'] as const) });
   const ChangeRecorded = builder.objectRef<CmdbEvent<'changeRecorded'>>('ChangeRecordedEvent').implement({
     description: 'A merged pull request (or a move of the followed branch) was kept as a change record.',
     fields: (t) => ({
@@ -56,36 +57,33 @@ export function addSubscriptions(builder: ApiBuilder): void {
       repository: t.string({ resolve: (e) => e.data.repository }),
       number: t.int({ description: 'The pull request number.', resolve: (e) => e.data.number }),
       mergeCommit: t.string({ resolve: (e) => e.data.mergeCommit }),
-      decision: t.field({ type: Decision, resolve: (e) => e.data.decision }),
+      decision: t.string({ description: '`pass`, `needs-approval`, `blocked` or `internal`, as `Change.decision`.', resolve: (e) => e.data.decision }),
     }),
   });
 
   const IncidentChange = builder.enumType('IncidentChangeKind', { values: upper(['opened', 'updated', 'acknowledged', 'resolved', 'reopened'] as const) });
-  const IncidentState = builder.enumType('IncidentEventState', { values: upper(['open', 'acknowledged', 'resolved'] as const) });
-  const IncidentSeverity = builder.enumType('IncidentEventSeverity', { values: upper(['critical', 'high', 'medium', 'low'] as const) });
   const IncidentChanged = builder.objectRef<CmdbEvent<'incidentChanged'>>('IncidentChangedEvent').implement({
     description: 'An incident was opened, changed, acknowledged, resolved or reopened; a summary of it after the change (the full incident by query).',
     fields: (t) => ({
       at: t.exposeString('at', { description: AT }),
       id: t.id({ resolve: (e) => e.data.id }),
       change: t.field({ type: IncidentChange, resolve: (e) => e.data.change }),
-      state: t.field({ type: IncidentState, resolve: (e) => e.data.state }),
+      state: t.field({ type: incidents.IncidentState, resolve: (e) => e.data.state }),
       title: t.string({ resolve: (e) => e.data.title }),
-      severity: t.field({ type: IncidentSeverity, resolve: (e) => e.data.severity }),
+      severity: t.field({ type: enums.Criticality, resolve: (e) => e.data.severity }),
       root: t.string({ nullable: true, description: 'The ref of the probable root entity.', resolve: (e) => e.data.root }),
       revision: t.int({ description: 'Increases with every change of the incident.', resolve: (e) => e.data.revision }),
     }),
   });
 
   const FindingChange = builder.enumType('FindingChangeKind', { values: upper(['opened', 'changed', 'resolved'] as const) });
-  const FindingKind = builder.enumType('FindingKind', { values: upper(['drifted', 'missing', 'unhealthy', 'unknown'] as const) });
   const ResolvedReason = builder.enumType('FindingResolvedReason', { values: upper(['fixed', 'binding-removed'] as const) });
   const Finding = builder.objectRef<ReportedFinding>('ReportedFinding').implement({
-    description: 'What a reconciler found wrong with an observed target.',
+    description: 'What a reconciler found wrong with an observed target, as the event carries it (the current finding, with its entity, is `findings(ref)`).',
     fields: (t) => ({
       ref: t.exposeString('ref'),
       check: t.exposeString('check', { description: 'The reconciler (`http`, `kubernetes`).' }),
-      finding: t.field({ type: FindingKind, resolve: (f) => f.finding }),
+      finding: t.exposeString('finding', { description: '`drifted`, `missing`, `unhealthy` or `unknown`, as `Finding.finding`.' }),
       message: t.exposeString('message'),
       target: t.field({ type: 'JSON', description: 'The observed target (a Kubernetes object, an HTTP URL).', resolve: (f) => f.target }),
       field: t.string({ nullable: true, description: 'For DRIFTED: the differing field.', resolve: (f) => f.field ?? null }),

@@ -8,20 +8,25 @@ type Change = IncidentChangeData['change'];
 const CHANGE_ORDER: readonly Change[] = ['opened', 'reopened', 'resolved', 'acknowledged', 'updated'];
 
 /**
- * The effects of one engine input, built up by the steps over the store's
- * state and committed whole by the last step. Records are copied when a step
- * first touches them (`incidentForWrite`, `putSignal`), so the store is never
- * mutated and an input that fails leaves nothing behind.
+ * The effects of a batch of engine inputs, built up by the steps over the
+ * store's state and committed whole by the last step. The input steps run
+ * once per input (`begin` sets the input, its time and settings, and clears
+ * what is per input; `settle` ends it); the commit steps once per batch.
+ * Records are copied when a step first touches them (`incidentForWrite`,
+ * `putSignal`), so the store is never mutated and a batch that fails leaves
+ * nothing behind.
  */
 export class EngineDraft {
-  readonly input: EngineInput;
-  readonly at: string;
-  readonly atMs: number;
-  readonly settings: IncidentSettings;
+  input!: EngineInput;
+  at!: string;
+  atMs!: number;
+  settings!: IncidentSettings;
   readonly store: IncidentStore;
   /** The served graph's commit when the input was applied. */
   readonly commit: string | undefined;
   readonly signals = new Map<string, Signal>();
+  /** Signals forgotten by an input of the batch (cleared and part of no incident): removed from the store on commit. */
+  readonly forgotten = new Set<string>();
   readonly incidents = new Map<string, Incident>();
   readonly problems = new Map<string, Problem>();
   /** The change each touched incident's event reports. */
@@ -33,38 +38,57 @@ export class EngineDraft {
   readonly clearedNow = new Map<string, Signal>();
   /** Incidents opened by this input. */
   readonly opened = new Set<string>();
-  /** Incidents opened, reopened or given a new root (impact, severity and problems are recomputed). */
+  /** Problems opened by this input. */
+  readonly openedProblems = new Set<string>();
+  /** Incidents opened, reopened or given a new root by this input (impact, severity and problems are recomputed). */
   readonly rootChanged = new Set<string>();
-  /** Incidents whose root or correlated entities changed (probable causes and runbooks are recomputed); includes rootChanged. */
+  /** Incidents whose root or correlated entities this input changed (probable causes and runbooks are recomputed); includes rootChanged. */
   readonly topologyChanged = new Set<string>();
   /** Command ids applied. */
   readonly commands: string[] = [];
   private nextIncident: number;
   private nextProblem: number;
 
-  constructor(options: { input: EngineInput; at: string; settings: IncidentSettings; store: IncidentStore; commit: string | undefined }) {
-    this.input = options.input;
-    this.at = options.at;
-    this.atMs = Date.parse(options.at);
-    this.settings = options.settings;
+  constructor(options: { store: IncidentStore; commit: string | undefined }) {
     this.store = options.store;
     this.commit = options.commit;
     this.nextIncident = options.store.nextNumber('incident');
     this.nextProblem = options.store.nextNumber('problem');
   }
 
+  /** Starts the next input of the batch (at: its time as an ISO string). */
+  begin(input: EngineInput, at: string, settings: IncidentSettings): void {
+    this.input = input;
+    this.at = at;
+    this.atMs = Date.parse(at);
+    this.settings = settings;
+    for (const set of [this.fired, this.clearedNow, this.opened, this.openedProblems, this.rootChanged, this.topologyChanged]) set.clear();
+  }
+
+  /** Ends an input: a signal it left cleared and part of no incident is forgotten, as if its transaction had been committed. */
+  settle(): void {
+    for (const [fp, s] of this.signals) {
+      if (s.state !== 'cleared' || s.incident) continue;
+      this.signals.delete(fp);
+      this.forgotten.add(fp);
+    }
+  }
+
   signal(fingerprint: string): Signal | undefined {
+    if (this.forgotten.has(fingerprint)) return undefined;
     return this.signals.get(fingerprint) ?? this.store.signal(fingerprint);
   }
 
-  /** Every signal as this input leaves it. */
+  /** Every signal as this input leaves it (in no particular order). */
   allSignals(): Signal[] {
     const all = new Map(this.store.signals().map((s) => [s.fingerprint, s]));
+    for (const fp of this.forgotten) all.delete(fp);
     for (const [fp, s] of this.signals) all.set(fp, s);
     return [...all.values()];
   }
 
   putSignal(signal: Signal): void {
+    this.forgotten.delete(signal.fingerprint);
     this.signals.set(signal.fingerprint, signal);
   }
 
@@ -122,10 +146,11 @@ export class EngineDraft {
     return this.problems.get(id) ?? this.store.problem(id);
   }
 
+  /** Every problem as this input leaves it, newest first (as the store lists them). */
   allProblems(): Problem[] {
     const all = new Map(this.store.problems().map((p) => [p.id, p]));
     for (const [id, p] of this.problems) all.set(id, p);
-    return [...all.values()];
+    return [...all.values()].sort((a, b) => (a.openedAt !== b.openedAt ? (a.openedAt < b.openedAt ? 1 : -1) : a.id < b.id ? 1 : -1));
   }
 
   problemForWrite(id: string, change: 'updated' | 'resolved' = 'updated'): Problem {
@@ -144,6 +169,7 @@ export class EngineDraft {
     const problem: Problem = { id: `PRB-${this.nextProblem++}`, revision: 0, ...fields };
     this.problems.set(problem.id, problem);
     this.problemChanges.set(problem.id, 'opened');
+    this.openedProblems.add(problem.id);
     return problem;
   }
 

@@ -60,7 +60,7 @@ export function issueBody(incident: IncidentView, covered: number, links: IssueL
   lines.push(`**Severity:** ${incident.severity} · **State:** ${incident.state} · **Opened:** ${incident.openedAt}${incident.resolvedAt ? ` · **Resolved:** ${incident.resolvedAt}` : ''}`);
   lines.push('');
   lines.push(`**Root:** ${incident.root ? code(incident.root) : 'no entity (an alert that maps to none)'}`);
-  lines.push(`**Impacted:** ${incident.impacted.length} ${incident.impacted.length === 1 ? 'entity' : 'entities'}${incident.correlated.length ? ` · **Correlated:** ${incident.correlated.map(code).join(', ')}` : ''}`);
+  lines.push(`**Impacted:** ${incident.impactedCount} ${incident.impactedCount === 1 ? 'entity' : 'entities'}${incident.correlated.length ? ` · **Correlated:** ${incident.correlated.map(code).join(', ')}` : ''}`);
   if (incident.problem) lines.push(`**Problem:** ${incident.problem}`);
   lines.push('', '### Probable causes', '');
   const causes = incident.probableCauses.filter((c) => !c.dismissed);

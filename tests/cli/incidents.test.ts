@@ -139,6 +139,25 @@ describe('cmdb incident show', () => {
     expect(text.stdout).toContain('Timeline:\n  2026-03-03 10:01  opened  cmdb: opened');
   });
 
+  it('an incident listing only its nearest impacted: JSON has impactedCount, text says how many it shows', async () => {
+    const d = tmp();
+    const impacted = [
+      { ref: 'component:default/api', distance: 1, criticality: 'critical' as const },
+      { ref: 'component:default/web', distance: 1 },
+    ];
+    const store = new FileIncidentStore({ dir: d });
+    await store.open();
+    await store.commit({ signals: [signal('fp-1')], incidents: [incident(1, { impacted, impactedCount: 17113 }), incident(2, { root: 'component:default/cache', signals: [] })] });
+    await store.close();
+    const json = await cmdb('incident', 'show', 'INC-1', '--state-dir', d, '--format', 'json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ impacted, impactedCount: 17113 });
+    const text = await cmdb('incident', 'show', 'INC-1', '--state-dir', d);
+    expect(text.stdout).toContain('\n17113 impacted (showing 2):\n  component:default/api  distance 1  critical\n  component:default/web  distance 1\n');
+    const whole = await cmdb('incident', 'show', 'INC-2', '--state-dir', d);
+    expect(whole.stdout).toContain('\nImpacted:\n  component:default/api  distance 1  high\n');
+    expect(whole.stdout).not.toContain('showing');
+  });
+
   it('an unknown id: a clear message and exit 2', async () => {
     const r = await cmdb('incident', 'show', 'INC-9', '--state-dir', dir);
     expect(r).toEqual({ code: 2, stdout: '', stderr: `cmdb: no incident INC-9 in ${dir} (cmdb incidents --state all lists them)\n` });

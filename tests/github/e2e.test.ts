@@ -285,6 +285,8 @@ describe('pull requests as change requests', () => {
       commits: h.remote.bareGit('rev-list', '--reverse', `${before}..${pr.head}`).split('\n'),
     });
     expect(records[0].commits).toEqual([h.remote.demo.change]);
+    // Lead time starts at the first commit: its committer date.
+    expect(Date.parse(records[0].firstCommitAt as string)).toBe(Date.parse(h.remote.bareGit('show', '-s', '--format=%cI', h.remote.demo.change).trim()));
     expect(records[0].changed).toEqual(['component:default/cartservice', 'component:default/inventoryservice', 'resource:default/redis-cart']);
     expect(records[0].impacted).toContain('system:default/online-boutique');
 

@@ -26,16 +26,25 @@ describe('createSchema', () => {
     expect(Object.keys(fields).sort()).toEqual([
       'catalog',
       'catalogViolations',
+      'change',
+      'changes',
       'commit',
       'dependencyCycles',
       'diff',
       'entities',
       'entity',
       'evaluateChange',
+      'findings',
       'impact',
+      'incident',
+      'incidents',
+      'kpiSeries',
+      'kpis',
       'me',
       'neighbourhood',
       'path',
+      'problem',
+      'problems',
       'search',
     ]);
     expect(String(fields.catalogViolations.type)).toBe('[CatalogViolation!]!');
@@ -45,6 +54,26 @@ describe('createSchema', () => {
     expect(String(fields.dependencyCycles.type)).toBe('[[String!]!]!');
     expect(String(fields.search.type)).toBe('[Entity!]!');
     expect(String(fields.catalog.type)).toBe('Catalog!');
+    expect(String(fields.changes.type)).toBe('ChangeConnection!');
+    expect(String(fields.change.type)).toBe('Change');
+    expect(String(fields.kpis.type)).toBe('Kpis!');
+    expect(String(fields.kpiSeries.type)).toBe('[KpiPoint!]!');
+    expect(String(fields.incidents.type)).toBe('IncidentConnection!');
+    expect(String(fields.incident.type)).toBe('Incident');
+    expect(String(fields.problems.type)).toBe('[Problem!]!');
+    expect(String(fields.findings.type)).toBe('[Finding!]!');
+  });
+
+  it('has the incident mutations, each returning what it changed (arguments sorted)', () => {
+    const fields = schema.getMutationType()?.getFields() ?? {};
+    const shape = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, `${f.args.map((a) => `${a.name}: ${String(a.type)}`).join(', ')} -> ${String(f.type)}`]));
+    expect(shape).toEqual({
+      acknowledgeIncident: 'id: String!, note: String -> Incident!',
+      resolveIncident: 'id: String!, note: String -> Incident!',
+      addIncidentNote: 'id: String!, note: String! -> Incident!',
+      dismissProbableCause: 'change: String!, incident: String!, note: String -> Incident!',
+      updateProblem: 'id: String!, note: String, state: ProblemState, workaround: String -> Problem!',
+    });
   });
 
   it('gives Catalog the catalog fields of Query, with the same arguments and types', () => {

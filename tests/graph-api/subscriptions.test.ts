@@ -134,7 +134,7 @@ describe('authentication and listeners', () => {
     runtime.events.publish('changeRecorded', { ...changeRecorded('c-other'), repository: 'acme/other' });
     const published = runtime.events.publish('changeRecorded', changeRecorded('c-1'));
     const event = await sub.next();
-    expect(event.data.changeRecorded).toEqual({ id: 'c-1', repository: 'acme/config', number: 7, mergeCommit: 'abc123', decision: 'PASS', at: published.at });
+    expect(event.data.changeRecorded).toEqual({ id: 'c-1', repository: 'acme/config', number: 7, mergeCommit: 'abc123', decision: 'pass', at: published.at });
     sub.close();
     await waitFor('the subscription to end', async () => (await metric(base, 'cmdb_graphql_subscriptions')) === 0);
   });

@@ -58,6 +58,7 @@ function emptyAndLifecycle(name: string, storeWith: StoreWith, open: GraphStore[
     expect(await store.healthy()).toBe(true);
     expect(await store.commit()).toBeUndefined();
     expect(await store.getEntity('component:shop/cart')).toBeUndefined();
+    expect(await store.getEntities(['component:shop/cart'])).toEqual([undefined]);
     expect(await store.listEntities({})).toEqual({ nodes: [], total: 0 });
     expect(await store.neighbours('component:shop/cart')).toEqual([]);
     expect(await store.impact(['component:shop/cart'])).toEqual({ roots: [], entities: [] });
@@ -103,6 +104,19 @@ function entities(storeWith: StoreWith): void {
   it('takes the owner from the ownedBy relation, even when the owner is not in the catalog', async () => {
     const store = await storeWith({ entities: [{ ref: 'component:lonely', owner: 'nobody' }] });
     expect((await store.getEntity('component:lonely'))?.owner).toBe('group:default/nobody');
+  });
+
+  it('getEntities answers each ref as getEntity does, in the order given', async () => {
+    const store = await storeWith(SHOP);
+    const refs = ['Component:Shop/CART', 'component:nope', 'cluster:prod', 'not a ref', 'component:shop/cart'];
+    const batch = await store.getEntities(refs);
+    expect(batch).toEqual(await Promise.all(refs.map((ref) => store.getEntity(ref))));
+    expect(batch.map((n) => n?.ref)).toEqual(['component:shop/cart', undefined, 'cluster:default/prod', undefined, 'component:shop/cart']);
+    expect(await store.getEntities([])).toEqual([]);
+    // Each answer is its own copy.
+    batch[0]!.labels.tier = 'changed';
+    expect(batch[4]!.labels.tier).toBe('backend');
+    expect((await store.getEntity('component:shop/cart'))?.labels.tier).toBe('backend');
   });
 
   it('normalizes refs: case-insensitive, default namespace', async () => {

@@ -150,7 +150,7 @@ describe('IncidentEngine: merge, severity', () => {
   it('severity is the highest criticality of the root and its impact, recomputed (on the timeline) when the root changes', async () => {
     const r = await rig();
     await r.run(fire(WORKER, 0), tick(30));
-    expect(r.store.incident('INC-1')).toMatchObject({ severity: 'low', impacted: [] });
+    expect(r.store.incident('INC-1')).toMatchObject({ severity: 'low', impacted: [], impactedCount: 0 });
     await r.run(fire(DB, 35), tick(65));
     const incident = r.store.incident('INC-1')!;
     expect(incident.severity).toBe('critical');
@@ -161,6 +161,30 @@ describe('IncidentEngine: merge, severity', () => {
     ]);
     expect(incident.timeline.find((e) => e.type === 'severity')?.message).toBe('severity low -> critical');
     expect(incident.commit).toBe('e57a7e0000000000000000000000000000000001');
+  });
+
+  it('keeps the nearest impactedLimit impacted (distance, then highest criticality), the full count in impactedCount, severity from all of them', async () => {
+    const r = await rig({ impactedLimit: 2 });
+    await r.run(fire(DB, 0), tick(30));
+    const incident = r.store.incident('INC-1')!;
+    expect(incident.impacted).toEqual([
+      { ref: API, distance: 1, criticality: 'medium' },
+      { ref: WORKER, distance: 1, criticality: 'low' },
+    ]);
+    expect(incident.impactedCount).toBe(3);
+    // WEB (critical, distance 2) is not listed, yet it makes the severity.
+    expect(incident.severity).toBe('critical');
+    const none = await rig({ impactedLimit: 0 });
+    await none.run(fire(DB, 0), tick(30));
+    expect(none.store.incident('INC-1')).toMatchObject({ impacted: [], impactedCount: 3, severity: 'critical' });
+    const all = await rig();
+    await all.run(fire(DB, 0), tick(30));
+    expect(all.store.incident('INC-1')).toMatchObject({ impactedCount: 3 });
+    expect(all.store.incident('INC-1')!.impacted.map((i) => i.ref)).toEqual([API, WORKER, WEB]);
+  });
+
+  it('refuses an impactedLimit that is not a whole number of entities, naming the option', async () => {
+    for (const bad of [-1, 2.5, Number.NaN]) await expect(rig({ impactedLimit: bad })).rejects.toThrow(`incident engine option impactedLimit: ${JSON.stringify(bad)} is not a whole number`);
   });
 
   it("an entity without criticality whose impact has none is 'low'", async () => {

@@ -25,6 +25,7 @@ export function incident(id: string, overrides: Partial<Incident> = {}): Inciden
       { ref: 'component:default/api', distance: 1, criticality: 'high' },
       { ref: 'system:default/shop', distance: 2, criticality: 'critical' },
     ],
+    impactedCount: 2,
     probableCauses: [{ change: { id: 'change-42', number: 42, commits: ['a'.repeat(40)], title: 'Scale db to zero', recordedAt: T0 }, reason: 'changed the root component:default/db' }],
     runbooks: [{ path: 'runbooks/db.md', title: 'Database down' }],
     openedAt: T0,

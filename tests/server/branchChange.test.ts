@@ -92,6 +92,7 @@ describe('BranchChangeRecorder', () => {
           title: 'Make the db critical',
           author: 'Ann <ann@example.com>',
           commits: [c1],
+          firstCommitAt: '2026-03-01T09:00:00Z',
           base: c0,
           head: c1,
           mergeCommit: c1,
@@ -110,6 +111,7 @@ describe('BranchChangeRecorder', () => {
       expect(second).toMatchObject({
         title: '2 commits: Cart uses the queue',
         commits: [c2, c3],
+        firstCommitAt: '2026-03-01T10:00:00Z',
         base: c1,
         head: c3,
         mergedAt: '2026-03-01T11:00:00Z',

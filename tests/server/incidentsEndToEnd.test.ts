@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 const SETTINGS = {
-  incidents: { for: '1s', resolveAfter: '2s', correlation: { window: '2m', depth: 3 }, probableCause: { lookBack: '3650d' } },
+  incidents: { for: '1s', resolveAfter: '2s', correlation: { window: '2m', depth: 3 } },
 };
 
 it('a dependency scaled to zero and its failing dependent make one incident at the dependency, caused by the commit that changed it, resolved when both recover', async () => {

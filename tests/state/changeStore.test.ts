@@ -92,6 +92,19 @@ describe.each(IMPLEMENTATIONS)('ChangeStore contract: $name', (impl) => {
     await reopened.close();
   });
 
+  it('filters by when a record was kept (recordedSince), apart from when it was merged (since)', async () => {
+    const repo = `${RUN}-${impl.name}/recorded`;
+    const { store } = impl.open();
+    // Merged long ago (an old commit reaching the followed branch late), kept on 2026-03-08.
+    await store.recordChange({ ...record(repo, 1, '2025-01-01T00:00:00Z'), recordedAt: '2026-03-08T00:00:00Z' });
+    await store.recordChange(record(repo, 2, '2026-03-04T11:00:00Z'));
+    const numbers = async (q: Parameters<typeof store.changes>[0]) => (await store.changes({ repository: repo, ...q })).map((r) => r.number);
+    expect(await numbers({ since: new Date('2026-03-01T00:00:00Z') })).toEqual([2]);
+    expect(await numbers({ recordedSince: new Date('2026-03-06T00:00:00Z') })).toEqual([1]);
+    expect(await numbers({ recordedSince: new Date('2026-03-05T00:00:00Z') })).toEqual([1, 2]);
+    await store.close();
+  });
+
   it('keeps branch records (a commit range, no pull request) beside pull requests, once each', async () => {
     const repo = `${RUN}-${impl.name}-branch/config`;
     const { store, again } = impl.open();

@@ -22,6 +22,7 @@ export const incident = (n: number, over: Partial<Incident> = {}): Incident => (
   signals: [`fp-${n}`],
   correlated: [],
   impacted: [{ ref: 'component:default/api', distance: 1, criticality: 'high' }],
+  impactedCount: 1,
   probableCauses: [],
   runbooks: [],
   openedAt: `2026-03-03T10:${String(n % 60).padStart(2, '0')}:00Z`,

@@ -73,6 +73,7 @@ function openIncident(draft: EngineDraft, signal: Signal, root: RefString | null
     signals: [],
     correlated: [],
     impacted: [],
+    impactedCount: 0,
     probableCauses: [],
     runbooks: [],
     openedAt: draft.at,

@@ -47,5 +47,5 @@ function link(draft: EngineDraft, incident: Incident, problemId: string): void {
   incident.timeline.push(draft.entry('problem', `linked to problem ${problemId}`));
   if (!problem.incidents.includes(incident.id)) problem.incidents.push(incident.id);
   problem.updatedAt = draft.at;
-  if (draft.problemChanges.get(problemId) !== 'opened') problem.timeline.push(draft.entry('incident', `${incident.id} linked`));
+  if (!draft.openedProblems.has(problemId)) problem.timeline.push(draft.entry('incident', `${incident.id} linked`));
 }

@@ -21,7 +21,8 @@ export const recordStep: EngineStep = {
     else if (input.type === 'sync') {
       const listed = new Set(input.signals.map((s) => s.fingerprint));
       for (const s of input.signals) fire(draft, s);
-      for (const s of draft.allSignals()) if (s.source === input.source && s.state === 'firing' && !listed.has(s.fingerprint)) clear(draft, s.fingerprint);
+      const all = draft.allSignals().sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+      for (const s of all) if (s.source === input.source && s.state === 'firing' && !listed.has(s.fingerprint)) clear(draft, s.fingerprint);
     }
   },
 };
