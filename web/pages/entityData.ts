@@ -1,0 +1,64 @@
+/** The entity page's query and the blast radius filtered by relations, cut to what is drawn. */
+
+export const RELATIONS = ['DEPENDS_ON', 'RUNS_ON', 'CONSUMES_API', 'PROVIDES_API', 'PART_OF', 'CHILD_OF', 'MEMBER_OF', 'OWNED_BY'] as const;
+
+const FIELDS = `ref kind name namespace title criticality lifecycle file ownerRef owner { ref title }
+  labels { key value } neighbours { name direction ref relation }
+  impact(depth: $depth) { count entities { ref kind distance via entity { criticality neighbours { ref relation } } } }`;
+
+export const ENTITY_NOW = `query Entity($ref: String!, $depth: Int) { commit entity(ref: $ref) { ${FIELDS} } }`;
+export const ENTITY_AT = `query EntityAt($ref: String!, $depth: Int, $at: String!) { catalog(at: $at) { commit { sha committedAt } entity(ref: $ref) { ${FIELDS} } } }`;
+
+export interface Impacted {
+  ref: string;
+  kind: string;
+  distance: number;
+  via: string[];
+  entity: { criticality: string | null; neighbours: Array<{ ref: string; relation: string }> } | null;
+}
+export interface EntityData {
+  ref: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  title: string | null;
+  criticality: string | null;
+  lifecycle: string | null;
+  file: string;
+  ownerRef: string | null;
+  owner: { ref: string; title: string | null } | null;
+  labels: Array<{ key: string; value: string }>;
+  neighbours: Array<{ name: string; direction: string; ref: string; relation: string }>;
+  impact: { count: number; entities: Impacted[] };
+}
+
+/** An impacted entity with the relations of its last hop (from its predecessor on `via`). */
+export interface Reached extends Impacted {
+  from: string;
+  relations: string[];
+}
+
+/**
+ * The impacted entities reached through `relations` only: an entity stays when
+ * a relation of its last hop is one of them and its predecessor stays (or is
+ * the root). Impact lists entities by distance, so predecessors come first.
+ */
+export function filterByRelations(entities: readonly Impacted[], root: string, relations: ReadonlySet<string> | undefined): Reached[] {
+  const kept = new Set([root]);
+  const out: Reached[] = [];
+  for (const e of entities) {
+    const from = e.via[e.via.length - 1] ?? root;
+    const hop = [...new Set((e.entity?.neighbours ?? []).filter((n) => n.ref === from).map((n) => n.relation))].sort();
+    if (!kept.has(from)) continue;
+    if (relations && !hop.some((r) => relations.has(r))) continue;
+    kept.add(e.ref);
+    out.push({ ...e, from, relations: hop });
+  }
+  return out;
+}
+
+/** The `rel` query parameter: undefined (every relation) or the listed ones. */
+export function parseRelations(value: string | null): Set<string> | undefined {
+  if (value === null) return undefined;
+  return new Set(value.split(',').filter((r) => (RELATIONS as readonly string[]).includes(r)));
+}
