@@ -64,21 +64,22 @@ export async function request<T>(query: string, variables: Record<string, unknow
 
 export type QueryState<T> = { loading: true; data?: undefined; error?: undefined } | { loading: false; data: T; error?: undefined } | { loading: false; data?: undefined; error: Error };
 
-/** Runs `query` whenever `key` changes (a string of what it depends on); the last answer wins. */
+/** Runs `query` whenever `key` changes (a string of what it depends on); the last answer wins, an answer for another key is never returned. */
 export function useQuery<T>(query: string | undefined, variables: Record<string, unknown>, key: string): QueryState<T> {
-  const [state, setState] = useState<QueryState<T>>({ loading: true });
   const signedIn = useStore(token);
+  const full = `${query}|${key}|${signedIn ?? ''}`;
+  const [state, setState] = useState<{ key: string; state: QueryState<T> }>({ key: full, state: { loading: true } });
   useEffect(() => {
     if (query === undefined) return;
     let current = true;
-    setState({ loading: true });
+    setState({ key: full, state: { loading: true } });
     request<T>(query, variables).then(
-      (data) => current && setState({ loading: false, data }),
-      (error: Error) => current && setState({ loading: false, error }),
+      (data) => current && setState({ key: full, state: { loading: false, data } }),
+      (error: Error) => current && setState({ key: full, state: { loading: false, error } }),
     );
     return () => {
       current = false;
     };
-  }, [query, key, signedIn]);
-  return state;
+  }, [full]);
+  return state.key === full ? state.state : { loading: true };
 }

@@ -13,7 +13,12 @@ export interface Location {
 
 const read = (): Location => ({ path: window.location.pathname, query: new URLSearchParams(window.location.search) });
 export const location = new Store<Location>(read());
-window.addEventListener('popstate', () => location.set(read()));
+/** Navigations since the page loaded (0: the first page, where focus stays where the browser puts it). */
+export let navigations = 0;
+window.addEventListener('popstate', () => {
+  navigations++;
+  location.set(read());
+});
 
 /** Goes to `href` (path and query); `replace` rewrites the current history entry (filters typed in place). */
 export function navigate(href: string, options: { replace?: boolean } = {}): void {
@@ -26,6 +31,7 @@ export function navigate(href: string, options: { replace?: boolean } = {}): voi
   if (next === window.location.pathname + window.location.search) return;
   if (options.replace) window.history.replaceState(null, '', next);
   else window.history.pushState(null, '', next);
+  if (!options.replace) navigations++;
   location.set(read());
   if (!options.replace) window.scrollTo(0, 0);
 }

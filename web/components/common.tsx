@@ -2,6 +2,7 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { ApiError } from '../graphql.ts';
+import { navigations } from '../router.tsx';
 
 export function Loading({ what }: { what: string }): JSX.Element {
   return (
@@ -36,12 +37,12 @@ export function Criticality({ value }: { value: string | null | undefined }): JS
   return <span class={`crit crit-${v.toLowerCase()}`}>{value ? value.toLowerCase() : 'none'}</span>;
 }
 
-/** The page's title (document.title too); focused after a navigation so screen readers announce the new page. */
+/** The page's title (document.title too); focused after a navigation (not on the first page) so screen readers announce the new page. */
 export function PageTitle({ children, text }: { children?: ComponentChildren; text: string }): JSX.Element {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${text} · cmdb`;
-    if (document.activeElement === document.body || document.activeElement?.closest('nav')) ref.current?.focus({ preventScroll: true });
+    if (navigations > 0 && (document.activeElement === document.body || document.activeElement?.closest('nav'))) ref.current?.focus({ preventScroll: true });
   }, [text]);
   return (
     <h1 tabIndex={-1} ref={ref}>

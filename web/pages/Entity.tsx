@@ -9,7 +9,8 @@ import { Criticality, ErrorBox, Loading, PageTitle } from '../components/common.
 import { Graph } from '../components/Graph.tsx';
 import { useQuery } from '../graphql.ts';
 import { entityHref, Link, navigate, useLocation, withQuery, type Location } from '../router.tsx';
-import { ENTITY_AT, ENTITY_NOW, filterByRelations, parseRelations, RELATIONS, type EntityData, type Reached } from './entityData.ts';
+import { parseRelations, RelationFilter, relationLabel } from '../components/RelationFilter.tsx';
+import { ENTITY_AT, ENTITY_NOW, filterByRelations, type EntityData, type Reached } from './entityData.ts';
 import { EntityNotFound } from './NotFound.tsx';
 import { Stub } from './Stub.tsx';
 
@@ -37,7 +38,12 @@ export function EntityPage({ ref }: { ref: string }): JSX.Element {
       </>
     );
   const entity = at ? state.data.catalog!.entity : state.data.entity!;
-  if (!entity) return <EntityNotFound ref={ref} at={at} />;
+  if (!entity)
+    return (
+      <EntityNotFound ref={ref} at={at}>
+        <AsOf loc={loc} at={at} commit={at ? state.data.catalog!.commit : undefined} />
+      </EntityNotFound>
+    );
   const commit = at ? state.data.catalog!.commit : undefined;
   return (
     <>
@@ -156,12 +162,6 @@ function BlastRadius({ entity, loc, depth, at }: { entity: EntityData; loc: Loca
   const show = Math.max(1, Number(loc.query.get('show')) || DRAWN);
   const reached = filterByRelations(entity.impact.entities, entity.ref, relations);
   const drawn = reached.slice(0, show);
-  const setRelation = (relation: string, on: boolean) => {
-    const next = new Set(relations ?? RELATIONS);
-    if (on) next.add(relation);
-    else next.delete(relation);
-    navigate(withQuery(loc, { rel: next.size === RELATIONS.length ? undefined : RELATIONS.filter((r) => next.has(r)).join(',') || 'none', show: undefined }));
-  };
   return (
     <section aria-labelledby="blast" class="blast">
       <h2 id="blast">Blast radius</h2>
@@ -176,15 +176,7 @@ function BlastRadius({ entity, loc, depth, at }: { entity: EntityData; loc: Loca
           ))}
           <option value="all">all</option>
         </select>
-        <fieldset>
-          <legend>Relations followed</legend>
-          {RELATIONS.map((r) => (
-            <label key={r} class="check">
-              <input type="checkbox" name="rel" value={r} checked={!relations || relations.has(r)} onChange={(e) => setRelation(r, (e.target as HTMLInputElement).checked)} />
-              {r.toLowerCase().replace('_', ' ')}
-            </label>
-          ))}
-        </fieldset>
+        <RelationFilter loc={loc} legend="Relations followed" reset={['show']} />
       </form>
       <p role="status" class="shown" data-testid="shown">
         Showing {drawn.length} of {reached.length} {reached.length === 1 ? 'entity' : 'entities'}
@@ -245,7 +237,7 @@ function ImpactTable({ reached, at }: { reached: Reached[]; at?: string }): JSX.
                 <Criticality value={e.entity?.criticality} />
               </td>
               <td>
-                {e.via.join(' → ')} <span class="rel">({e.relations.map((r) => r.toLowerCase().replace('_', ' ')).join(', ')})</span>
+                {e.via.join(' → ')} <span class="rel">({e.relations.map(relationLabel).join(', ')})</span>
               </td>
             </tr>
           ))}

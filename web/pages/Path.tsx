@@ -4,9 +4,10 @@ import { useEffect, useState } from 'preact/hooks';
 import { Criticality, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
 import { Graph } from '../components/Graph.tsx';
 import { useQuery } from '../graphql.ts';
-import { entityHref, Link, navigate, useLocation } from '../router.tsx';
+import { parseRelations, RelationFilter } from '../components/RelationFilter.tsx';
+import { entityHref, Link, navigate, useLocation, withQuery } from '../router.tsx';
 
-const PATH = `query Path($from: String!, $to: String!) { path(from: $from, to: $to) { ref name title criticality } }`;
+const PATH = `query Path($from: String!, $to: String!, $relations: [Relation!]) { path(from: $from, to: $to, relations: $relations) { ref name title criticality } }`;
 type Step = { ref: string; name: string; title: string | null; criticality: string | null };
 
 export function PathPage(): JSX.Element {
@@ -26,7 +27,7 @@ export function PathPage(): JSX.Element {
         class="pathform"
         onSubmit={(e) => {
           e.preventDefault();
-          navigate(`/path?${new URLSearchParams({ from: f.trim(), to: t.trim() })}`);
+          navigate(withQuery(loc, { from: f.trim(), to: t.trim() }));
         }}
       >
         <label for="from">From</label>
@@ -35,13 +36,17 @@ export function PathPage(): JSX.Element {
         <input id="to" value={t} required placeholder="resource:shop/redis" onInput={(e) => setT((e.target as HTMLInputElement).value)} />
         <button type="submit">Find</button>
       </form>
-      {from && to ? <PathResult from={from} to={to} /> : <p>Enter two refs (or names only one entity has).</p>}
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <RelationFilter loc={loc} legend="Relations followed (either direction)" />
+      </form>
+      {from && to ? <PathResult from={from} to={to} rel={loc.query.get('rel')} /> : <p>Enter two refs (or names only one entity has).</p>}
     </>
   );
 }
 
-function PathResult({ from, to }: { from: string; to: string }): JSX.Element {
-  const state = useQuery<{ path: Step[] | null }>(PATH, { from, to }, `${from}|${to}`);
+function PathResult({ from, to, rel }: { from: string; to: string; rel: string | null }): JSX.Element {
+  const relations = parseRelations(rel);
+  const state = useQuery<{ path: Step[] | null }>(PATH, { from, to, relations: relations ? [...relations] : null }, `${from}|${to}|${rel}`);
   if (state.loading) return <Loading what="the path" />;
   if (state.error) return <ErrorBox error={state.error} />;
   const path = state.data.path;

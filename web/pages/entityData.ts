@@ -1,6 +1,5 @@
 /** The entity page's query and the blast radius filtered by relations, cut to what is drawn. */
 
-export const RELATIONS = ['DEPENDS_ON', 'RUNS_ON', 'CONSUMES_API', 'PROVIDES_API', 'PART_OF', 'CHILD_OF', 'MEMBER_OF', 'OWNED_BY'] as const;
 
 const FIELDS = `ref kind name namespace title criticality lifecycle file ownerRef owner { ref title }
   labels { key value } neighbours { name direction ref relation }
@@ -55,10 +54,4 @@ export function filterByRelations(entities: readonly Impacted[], root: string, r
     out.push({ ...e, from, relations: hop });
   }
   return out;
-}
-
-/** The `rel` query parameter: undefined (every relation) or the listed ones. */
-export function parseRelations(value: string | null): Set<string> | undefined {
-  if (value === null) return undefined;
-  return new Set(value.split(',').filter((r) => (RELATIONS as readonly string[]).includes(r)));
 }
