@@ -7,7 +7,10 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../server/auth/tokensFile.ts';
 import type { Runtime } from '../../server/Runtime.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 import { buildWebInTemp, launchChromium, serve, watchErrors } from './browser.ts';
@@ -245,5 +248,39 @@ describe('phone layout', () => {
     await distances(page);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await phone.close();
+  });
+});
+
+describe('sign-in (no anonymous reads)', () => {
+  let locked: Runtime;
+  beforeAll(async () => {
+    const file = path.join(repo.dir, '..', `${path.basename(repo.dir)}-tokens.yaml`);
+    fs.writeFileSync(file, `tokens:\n  - { name: alice, role: responder, sha256: ${sha256Hex('alice-secret')} }\n`);
+    locked = await serve(repo.dir, web.dir, { CMDB_TOKENS_FILE: file, CMDB_ANONYMOUS_READ: 'false' });
+  });
+  afterAll(async () => {
+    await locked?.shutdown();
+  });
+
+  it('asks for a token, refuses a wrong one, and reads with the right one (kept for the tab, sent as Bearer)', async () => {
+    const ctx = await browser.newContext({ baseURL: locked.url });
+    const page = await ctx.newPage();
+    await page.goto('/');
+    // Without a token the API answers UNAUTHENTICATED: shown, with the token form.
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHENTICATED' }).first().waitFor();
+    await page.getByLabel('API token').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('.account').textContent()).toContain('The token was refused.');
+    await page.getByLabel('API token').fill('alice-secret');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('.account').textContent()).toContain('alice · responder');
+    await page.locator('.glance dd').first().waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBe('alice-secret');
+    await page.reload();
+    await expect.poll(() => page.locator('.account').textContent()).toContain('alice · responder');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
+    await ctx.close();
   });
 });

@@ -29,6 +29,7 @@ export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; layout: '
   useEffect(() => {
     let destroyed = false;
     let cy: { destroy(): void } | undefined;
+    container.current?.setAttribute('data-drawn', 'no');
     import('cytoscape').then(
       ({ default: cytoscape }) => {
         if (destroyed || !container.current) return;
@@ -55,6 +56,7 @@ export function Graph(props: { nodes: GraphNode[]; edges: GraphEdge[]; layout: '
         });
         instance.on('tap', 'node', (evt) => navigate(props.href(evt.target.id())));
         cy = instance;
+        container.current.setAttribute('data-drawn', 'yes'); // the layout ran (not animated)
       },
       (e: Error) => setError(`The graph could not be drawn: ${e.message}`),
     );

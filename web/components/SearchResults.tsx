@@ -16,7 +16,7 @@ export interface Hit {
 export function SearchResults({ text, first = 50, heading = 'Results' }: { text: string; first?: number; heading?: string }): JSX.Element {
   const state = useQuery<{ search: Hit[] }>(SEARCH, { text, first }, `${text}|${first}`);
   return (
-    <section aria-labelledby="results" class="results">
+    <section aria-labelledby="results" class="results" data-text={text} data-state={state.loading ? 'loading' : 'done'}>
       <h2 id="results">{heading}</h2>
       {state.loading ? (
         <Loading what="results" />

@@ -74,7 +74,10 @@ function Account(): JSX.Element {
       (e: Error) => {
         if (!current) return;
         me.set(null);
-        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED' && signedIn) setError('The token was refused.');
+        if (e instanceof ApiError && e.code === 'UNAUTHENTICATED' && signedIn) {
+          setError('The token was refused.');
+          signOut();
+        }
       },
     );
     return () => {

@@ -22,11 +22,13 @@ export function EntityPage({ ref }: { ref: string }): JSX.Element {
   const loc = useLocation();
   const at = loc.query.get('at') ?? undefined;
   const depthParam = loc.query.get('depth');
+  // The relations of each hop are read only when a relation filter needs them.
+  const hops = loc.query.get('rel') !== null;
   const depth = depthParam === 'all' ? null : Number(depthParam) >= 1 ? Math.min(Number(depthParam), 10) : DEFAULT_DEPTH;
   const state = useQuery<{ commit?: string | null; entity?: EntityData | null; catalog?: { commit: { sha: string; committedAt: string }; entity: EntityData | null } }>(
     at ? ENTITY_AT : ENTITY_NOW,
-    { ref, depth, ...(at ? { at } : {}) },
-    `${ref}|${depth}|${at}`,
+    { ref, depth, hops, ...(at ? { at } : {}) },
+    `${ref}|${depth}|${at}|${hops}`,
   );
   if (state.loading) return <Loading what={ref} />;
   if (state.error)
@@ -237,7 +239,8 @@ function ImpactTable({ reached, at }: { reached: Reached[]; at?: string }): JSX.
                 <Criticality value={e.entity?.criticality} />
               </td>
               <td>
-                {e.via.join(' → ')} <span class="rel">({e.relations.map(relationLabel).join(', ')})</span>
+                {e.via.join(' → ')}
+                {e.relations.length ? <span class="rel"> ({e.relations.map(relationLabel).join(', ')})</span> : null}
               </td>
             </tr>
           ))}

@@ -3,17 +3,17 @@
 
 const FIELDS = `ref kind name namespace title criticality lifecycle file ownerRef owner { ref title }
   labels { key value } neighbours { name direction ref relation }
-  impact(depth: $depth) { count entities { ref kind distance via entity { criticality neighbours { ref relation } } } }`;
+  impact(depth: $depth) { count entities { ref kind distance via entity { criticality neighbours @include(if: $hops) { ref relation } } } }`;
 
-export const ENTITY_NOW = `query Entity($ref: String!, $depth: Int) { commit entity(ref: $ref) { ${FIELDS} } }`;
-export const ENTITY_AT = `query EntityAt($ref: String!, $depth: Int, $at: String!) { catalog(at: $at) { commit { sha committedAt } entity(ref: $ref) { ${FIELDS} } } }`;
+export const ENTITY_NOW = `query Entity($ref: String!, $depth: Int, $hops: Boolean!) { commit entity(ref: $ref) { ${FIELDS} } }`;
+export const ENTITY_AT = `query EntityAt($ref: String!, $depth: Int, $hops: Boolean!, $at: String!) { catalog(at: $at) { commit { sha committedAt } entity(ref: $ref) { ${FIELDS} } } }`;
 
 export interface Impacted {
   ref: string;
   kind: string;
   distance: number;
   via: string[];
-  entity: { criticality: string | null; neighbours: Array<{ ref: string; relation: string }> } | null;
+  entity: { criticality: string | null; neighbours?: Array<{ ref: string; relation: string }> } | null;
 }
 export interface EntityData {
   ref: string;
@@ -31,7 +31,7 @@ export interface EntityData {
   impact: { count: number; entities: Impacted[] };
 }
 
-/** An impacted entity with the relations of its last hop (from its predecessor on `via`). */
+/** An impacted entity with the relations of its last hop (from its predecessor on `via`; known only when the query asked for `neighbours`, i.e. with a relation filter). */
 export interface Reached extends Impacted {
   from: string;
   relations: string[];
@@ -41,12 +41,18 @@ export interface Reached extends Impacted {
  * The impacted entities reached through `relations` only: an entity stays when
  * a relation of its last hop is one of them and its predecessor stays (or is
  * the root). Impact lists entities by distance, so predecessors come first.
+ * Without `relations` everything stays (and the hops are not read: asking
+ * every reached entity for its neighbours is what makes a large radius slow).
  */
 export function filterByRelations(entities: readonly Impacted[], root: string, relations: ReadonlySet<string> | undefined): Reached[] {
   const kept = new Set([root]);
   const out: Reached[] = [];
   for (const e of entities) {
     const from = e.via[e.via.length - 1] ?? root;
+    if (!relations) {
+      out.push({ ...e, from, relations: [] });
+      continue;
+    }
     const hop = [...new Set((e.entity?.neighbours ?? []).filter((n) => n.ref === from).map((n) => n.relation))].sort();
     if (!kept.has(from)) continue;
     if (relations && !hop.some((r) => relations.has(r))) continue;
