@@ -166,6 +166,20 @@ describe('entity page', () => {
     await page.close();
   });
 
+  it('draws at most `show` nodes, says so, and draws more on demand', async () => {
+    const { page } = await open('/entities/cluster:default/k1?show=2');
+    await distances(page);
+    expect(await page.getByTestId('shown').textContent()).toContain('Showing 2 of 4 entities');
+    await expect.poll(() => page.locator('.graph').getAttribute('data-drawn')).toBe('yes');
+    expect(await page.locator('.graph').getAttribute('data-nodes')).toBe('3');
+    expect(Object.keys(await distances(page))).toHaveLength(4); // the table lists them all
+    await page.getByRole('button', { name: 'Draw 2 more' }).click();
+    await expect.poll(() => page.getByTestId('shown').textContent()).toContain('Showing 4 of 4 entities');
+    await expect.poll(() => page.locator('.graph').getAttribute('data-nodes')).toBe('5');
+    expect(page.url()).toMatch(/show=202/);
+    await page.close();
+  });
+
   it('travels in time: an entity deleted since is not found now, and shown as of the commit before', async () => {
     const { page, errors } = await open('/entities/component:default/legacy-billing');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Entity not found');
