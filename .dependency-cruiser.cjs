@@ -7,6 +7,13 @@
 /** Bottom to top. */
 const LAYERS = ['core', 'schema', 'catalog', 'graph', 'policies', 'state', 'controller', 'reconcilers', 'incidents', 'graph-api', 'server', 'cli'];
 
+/**
+ * The web UI (web/, bundled for the browser by bin/build-web.js): a leaf that
+ * imports no other top folder (it talks to the server over HTTP, GraphQL only),
+ * and that nothing imports (the server serves its build from dist/web).
+ */
+const WEB = 'web';
+
 /** Folders outside the layers: they may import anything, nothing imports them. */
 const OUTSIDE = ['bench', 'tests', 'examples', 'scripts'];
 
@@ -24,6 +31,20 @@ const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'web-is-a-leaf',
+      comment: `${WEB}/ imports nothing from the other top folders: it talks to the server over HTTP (GraphQL) only`,
+      severity: 'error',
+      from: { path: `^${WEB}/` },
+      to: { path: '^[^/]+/', pathNot: `^(${WEB}|node_modules)/` },
+    },
+    {
+      name: 'no-import-of-web',
+      comment: `nothing imports ${WEB}/: the server serves its build (dist/web), the browser runs it`,
+      severity: 'error',
+      from: { pathNot: `^${WEB}/` },
+      to: { path: `^${WEB}/` },
+    },
     {
       name: 'no-cycle-between-top-folders',
       comment: 'a cycle of imports that leaves its top folder: two top folders depend on each other',

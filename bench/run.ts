@@ -2,7 +2,8 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,web] [--runs N]
+ * `web` (not in the default list: it needs Debian's chromium) measures the web UI in the browser (bench/web.ts).
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
  * (a private kube-apiserver; skipped with a line saying why when it is not built).
  */
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
   const out: string[] = [`Machine: ${formatMachineInfo(machine)}`, ''];
   const results: Record<string, unknown> = { machine };
   const repos = new Map<number, GeneratedRepo>();
-  const needsRepos = ['check', 'parse', 'policies', 'neo4j', 'github', 'incidents'].some((s) => only.has(s));
+  const needsRepos = ['check', 'parse', 'policies', 'neo4j', 'github', 'incidents', 'web'].some((s) => only.has(s));
   if (needsRepos) for (const n of sizes) repos.set(n, await generateRepo({ dir: path.join(WORK, n >= 1000 ? `repo-${n / 1000}k` : `repo-${n}`), entities: n }));
   if (only.has('check')) {
     const figures: CheckFigures[] = [];
@@ -194,6 +195,12 @@ async function main(): Promise<void> {
     const figures = await benchIncidents({ snapshot, runs: Math.max(runs, 5) });
     results.incidents = figures;
     out.push(incidentsMarkdown(figures), '');
+  }
+  if (only.has('web')) {
+    const { benchWeb, webMarkdown } = await import('./web.ts');
+    const figures = await benchWeb({ repo: largest.dir, entities: Math.max(...sizes), runs: Math.max(runs, 5) });
+    results.web = figures;
+    out.push(webMarkdown(figures), '');
   }
   if (only.has('policies') || only.has('neo4j')) {
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: largest.dir }) });

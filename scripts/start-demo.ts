@@ -14,6 +14,7 @@ const repo = await createDemoRepo({ dir });
 process.stdout.write(
   [
     `Demo config repo: ${repo.dir} (main ${repo.main.slice(0, 12)}, branch change/scale-cart ${repo.change.slice(0, 12)})`,
+    `Web UI: http://localhost:${port}/   (npm run build:web rebuilds it)`,
     `Try:  npx cmdb check --repo ${repo.dir} --base main --head change/scale-cart`,
     `      npx cmdb impact resource:redis-cart --repo ${repo.dir}`,
     `Query: curl -s localhost:${port}/graphql -H 'content-type: application/json' \\`,

@@ -11,6 +11,7 @@ import { EventRelayPart } from './EventRelayPart.ts';
 import { resolveServerConfig, type ServeFlags, type ServerConfig } from './config.ts';
 import { GitHubPart } from './GitHubPart.ts';
 import { GitHubSetupPart } from './GitHubSetupPart.ts';
+import { WebPart } from './WebPart.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
 import { FileFindingStore } from '../state/FileFindingStore.ts';
 import { LeadershipPart, leadershipFactory } from './LeadershipPart.ts';
@@ -164,6 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(part?.routes ?? []),
       ...(incidents?.alertmanager.routes ?? []),
       ...new GitHubSetupPart({ env }).routes,
+      ...new WebPart({ dir: env.CMDB_WEB_DIR || undefined }).routes,
     ];
     const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
     closers.push(() => http.close());
