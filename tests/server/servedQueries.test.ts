@@ -41,3 +41,10 @@ it('searches the served commit and travels to an older one, where a deleted enti
   expect(then.data.catalog.entity).toEqual({ ref: 'component:default/legacy-billing' });
   expect(then.data.catalog.search.map((e: { ref: string }) => e.ref).sort()).toEqual(['component:default/billing', 'component:default/legacy-billing']);
 });
+
+it('refuses batched operations (an array of operations in one request): one operation per request, each limited on its own', async () => {
+  const res = await fetch(`${runtime.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ query: '{ commit }' }, { query: '{ commit }' }]) });
+  expect(res.status).toBe(400);
+  const body = (await res.json()) as { errors?: Array<{ message: string }> };
+  expect(body.errors?.[0].message).toBeTruthy();
+});
