@@ -80,13 +80,14 @@ describe('deploy/Dockerfile', () => {
     for (const stage of stages) expect(stage.from).toBe('${NODE_IMAGE}');
   });
 
-  it('builds the bundle ahead of time in the build stage, with the project\'s own `npm run build`', () => {
+  it('builds the bundle and the web UI ahead of time in the build stage, with the project\'s own `npm run build`', () => {
     const build = stages.find((s) => s.name === 'build')!;
     const runs = build.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
     expect(runs).toContain('npm ci --no-audit --no-fund');
     expect(runs).toContain('npm run build');
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.build).toBe('node bin/bundle.js build');
+    // The CLI bundle (it empties dist/), then the web UI into dist/web: the runtime stage copies dist/ whole.
+    expect(pkg.scripts.build).toBe('node bin/bundle.js build && node bin/build-web.js');
   });
 
   it('ends as a non-root user (numeric, so Kubernetes can check runAsNonRoot) that matches the chart', () => {

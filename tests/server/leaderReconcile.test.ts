@@ -110,7 +110,7 @@ it('one replica reconciles; SIGKILL it and the other takes over within the lease
   const leaderId = await waitFor('a leader', async () => (await readLease(kube, NS, leaseName))?.spec.holderIdentity || undefined, START_MS);
   const leader = replicas.find((r) => r.identity === leaderId)!;
   const follower = replicas.find((r) => r.identity !== leaderId)!;
-  await waitFor('the leader to report the finding', () => changesOf(leader).length >= 1);
+  await waitFor('the leader to report the finding', () => changesOf(leader).length >= 1, START_MS);
   await waitFor(`${follower.identity} to see ${leader.identity} lead`, async () => (await readyz(follower)).checks.leadership.details?.leader === leader.identity);
   // Several more probes by the leader: the follower reports nothing meanwhile.
   const probes = api.probes;
