@@ -271,6 +271,31 @@ describe('helm template with overrides', () => {
     expect(objects.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Service', 'ServiceAccount']);
   });
 
+  it('reconciles, signs in and takes Alertmanager\'s token only when asked: tokens file and token from existing Secrets, OIDC settings, anonymous reads', async () => {
+    const plain = container(podSpec(await template('plain')), 'cmdb');
+    expect(plain.args).not.toContain('--reconcile');
+    for (const name of ['CMDB_TOKENS_FILE', 'CMDB_ANONYMOUS_READ', 'CMDB_OIDC_ISSUER', 'CMDB_ALERTMANAGER_TOKEN']) expect(env(plain, name), name).toBeUndefined();
+
+    const objects = await template('ops', {
+      reconcile: { enabled: true },
+      api: { tokensSecret: 'cmdb-api-tokens', anonymousRead: false, oidc: { issuer: 'https://sso.example.com', audience: 'cmdb', roleMap: 'oncall=responder' } },
+      alertmanager: { tokenSecret: 'cmdb-alertmanager' },
+    });
+    const pod = podSpec(objects);
+    const cmdb = container(pod, 'cmdb');
+    expect(cmdb.args).toContain('--reconcile');
+    expect(env(cmdb, 'CMDB_TOKENS_FILE')?.value).toBe('/etc/cmdb/tokens/tokens.yaml');
+    expect((cmdb as { volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }> }).volumeMounts).toContainEqual({ name: 'api-tokens', mountPath: '/etc/cmdb/tokens', readOnly: true });
+    expect(pod.volumes.find((v) => v.name === 'api-tokens')).toEqual({ name: 'api-tokens', secret: { secretName: 'cmdb-api-tokens' } });
+    expect(env(cmdb, 'CMDB_ANONYMOUS_READ')?.value).toBe('false');
+    expect(env(cmdb, 'CMDB_OIDC_ISSUER')?.value).toBe('https://sso.example.com');
+    expect(env(cmdb, 'CMDB_OIDC_ROLES_CLAIM')?.value).toBe('groups');
+    expect(env(cmdb, 'CMDB_OIDC_ROLE_MAP')?.value).toBe('oncall=responder');
+    expect(env(cmdb, 'CMDB_ALERTMANAGER_TOKEN')?.valueFrom).toEqual({ secretKeyRef: { name: 'cmdb-alertmanager', key: 'token' } });
+    // The chart creates no Secret for them: credentials never go through values.
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
   it('refuses contradictory or incomplete values with a message naming them', async () => {
     const credentials = { webhookSecret: 'hook-secret', token: 'ghp_token' };
     const cases: Array<[unknown, RegExp]> = [
