@@ -173,7 +173,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     leadership.start(); // the leader's parts (reconcilers, queued deliveries) start on started-leading
     log.info({ url: http.url, auth: authenticator.describe }, 'API authentication');
     log.info({ url: http.url, commit: follower.snapshot?.commit, entities: follower.snapshot?.entities.size, violations: follower.violations.length, store: graph.name }, 'catalog loaded');
-    (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
+    (options.out ?? ((line) => process.stdout.write(`${line}\n`)))(`GraphQL API on ${http.url}${GRAPHQL_PATH} (web UI: ${http.url}/, ready: ${http.url}/readyz, metrics: ${http.url}/metrics)`);
 
     let stopping: Promise<ShutdownReport> | undefined;
     const shutdown = async (): Promise<ShutdownReport> => {
