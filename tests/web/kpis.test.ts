@@ -244,6 +244,32 @@ describe('home page KPI card', () => {
   });
 });
 
+describe('loading', () => {
+  /** The scripts a page loaded, by their text. */
+  async function scriptsOf(url: string, wait: (page: Page) => Promise<unknown>): Promise<string[]> {
+    const page = await context.newPage();
+    const bodies: Array<Promise<string>> = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js')) bodies.push(r.text());
+    });
+    await page.goto(url);
+    await wait(page);
+    await page.waitForLoadState('networkidle');
+    await page.close();
+    return Promise.all(bodies);
+  }
+  // uPlot's legend class, a string literal minifying keeps.
+  const isUplot = (js: string) => js.includes('u-legend');
+
+  it('uPlot is loaded by /kpis only, not by the first page', async () => {
+    const home = await scriptsOf('/', (p) => p.locator('.card dl').first().waitFor());
+    expect(home.length).toBeGreaterThan(0);
+    expect(home.filter(isUplot)).toHaveLength(0);
+    const kpis = await scriptsOf(WEEK, (p) => p.locator('.chart[data-drawn=yes]').first().waitFor());
+    expect(kpis.filter(isUplot)).toHaveLength(1);
+  });
+});
+
 describe('accessibility (axe-core)', () => {
   it.each([WEEK, `${WEEK}&bucket=week&system=system%3Adefault%2Fshop`, '/kpis?from=2026-01-01&to=2026-01-31', '/'])('%s has no serious or critical violation', async (url) => {
     const { page } = await open(url);

@@ -6,7 +6,7 @@
 import type { JSX } from 'preact';
 import { Chart } from '../components/Chart.tsx';
 import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { ApiError, useQuery } from '../graphql.ts';
+import { useQuery } from '../graphql.ts';
 import { navigate, useLocation, withQuery } from '../router.tsx';
 import { bucketLabel, formatDuration, formatHours, formatPerDay, formatRate, readView, type KpiView } from './KpisPeriod.tsx';
 
@@ -249,6 +249,3 @@ function KpiNumbersList({ k }: { k: KpiNumbers }): JSX.Element {
     </section>
   );
 }
-
-/** A NOT_AVAILABLE answer: the server keeps no change records or incidents (not `--reconcile`). */
-export const notAvailable = (e: Error): boolean => e instanceof ApiError && e.code === 'NOT_AVAILABLE';

@@ -1,9 +1,8 @@
 /** The home page's KPI card: the last 30 days' deployment frequency, change failure rate and MTTR, linking to /kpis. */
 import type { JSX } from 'preact';
 import { ErrorBox, Loading } from '../components/common.tsx';
-import { useQuery } from '../graphql.ts';
+import { ApiError, useQuery } from '../graphql.ts';
 import { Link } from '../router.tsx';
-import { notAvailable } from './Kpis.tsx';
 import { formatDuration, formatPerDay, formatRate, lastDays } from './KpisPeriod.tsx';
 
 const SUMMARY = `query KpiSummary($from: String!, $to: String!) { kpis(from: $from, to: $to) { changes incidents deploymentFrequency changeFailureRate meanTimeToRestoreSeconds } }`;
@@ -11,6 +10,9 @@ const SUMMARY = `query KpiSummary($from: String!, $to: String!) { kpis(from: $fr
 interface Summary {
   kpis: { changes: number; incidents: number; deploymentFrequency: number; changeFailureRate: number | null; meanTimeToRestoreSeconds: number | null };
 }
+
+/** A NOT_AVAILABLE answer: the server keeps no change records or incidents (not `--reconcile`). */
+const notAvailable = (e: Error): boolean => e instanceof ApiError && e.code === 'NOT_AVAILABLE';
 
 export function KpiSummary(): JSX.Element {
   const period = lastDays(30, new Date());
