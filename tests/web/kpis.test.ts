@@ -9,55 +9,24 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRuntime, type Runtime } from '../../server/Runtime.ts';
-import { FileChangeStore } from '../../state/FileChangeStore.ts';
-import { FileIncidentStore } from '../../state/FileIncidentStore.ts';
-import { entity, TestRepo } from '../helpers/gitRepo.ts';
-import { CHANGES, INCIDENTS } from '../incidents/kpiFixture.ts';
+import type { Runtime } from '../../server/Runtime.ts';
 import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+import { serveKpiFixture } from './kpiServe.ts';
 
-let repo: TestRepo;
 let web: { dir: string; remove(): void };
+let server: { runtime: Runtime; close(): Promise<void> };
 let runtime: Runtime;
 let browser: Browser;
 let context: BrowserContext;
-const dirs: string[] = [];
 
 /** The fixture's week, 2026-03-01 to 2026-03-07 (included): [FROM, TO). */
 const WEEK = '/kpis?from=2026-03-01&to=2026-03-07';
 
 beforeAll(async () => {
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-kpis-web-cache-'));
-  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-kpis-web-state-'));
-  dirs.push(cacheDir, stateDir);
-  process.env.CMDB_CACHE_DIR = cacheDir;
-  repo = TestRepo.create();
-  repo.commit({
-    'teams.yaml': [entity('Group', 'team-a', { type: 'team' }), entity('Group', 'team-b', { type: 'team' })].join('---\n'),
-    'systems.yaml': [entity('System', 'shop', { owner: 'team-a' }), entity('System', 'storefront', { owner: 'team-b' })].join('---\n'),
-    'api.yaml': entity('Component', 'api', { type: 'service', lifecycle: 'production', owner: 'team-a', system: 'shop' }),
-    'web.yaml': entity('Component', 'web', { type: 'website', lifecycle: 'production', owner: 'team-b', system: 'storefront' }),
-    'db.yaml': entity('Resource', 'db', { type: 'database', owner: 'team-b', system: 'shop' }),
-  });
-  const changes = new FileChangeStore({ dir: stateDir });
-  for (const record of CHANGES) await changes.recordChange(record);
-  await changes.close();
-  const incidents = new FileIncidentStore({ dir: stateDir });
-  await incidents.open();
-  await incidents.commit({ incidents: INCIDENTS });
-  await incidents.close();
   [web, browser] = await Promise.all([buildWebInTemp(), launchChromium()]);
-  runtime = await startRuntime({
-    flags: { repo: repo.dir, ref: 'main', port: 0, poll: 0, stateDir, reconcile: true },
-    env: { CMDB_WEB_DIR: web.dir },
-    log: pino({ level: 'silent' }),
-    out: () => undefined,
-  });
+  server = await serveKpiFixture(web.dir);
+  runtime = server.runtime;
   context = await browser.newContext({ baseURL: runtime.url, viewport: { width: 1280, height: 900 } });
   // "Now" for the rolling periods: the last day of the fixture's week.
   await context.clock.setFixedTime(new Date('2026-03-07T12:00:00Z'));
@@ -65,10 +34,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await browser?.close();
-  await runtime?.shutdown();
+  await server?.close();
   web?.remove();
-  repo?.remove();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
 async function open(url: string): Promise<{ page: Page; errors: string[] }> {

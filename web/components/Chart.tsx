@@ -25,10 +25,14 @@ export interface ChartProps {
   series: ChartSeries[];
   /** Values as shown in the table and the hover legend, with the unit. */
   format: (v: number) => string;
+  /** The y axis' tick labels (the unit is in the title); default: the number. */
+  tick?: (v: number) => string;
   bars?: boolean;
   /** Shown instead of the canvas when no series has a value. */
   empty: string;
 }
+
+const plain = (v: number): string => String(Math.round(v * 100) / 100);
 
 export function Chart(props: ChartProps): JSX.Element {
   const hasData = props.series.some((s) => s.values.some((v) => v !== null));
@@ -115,7 +119,7 @@ function Canvas(props: ChartProps): JSX.Element {
             ...size(),
             tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
             scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
-            axes: [{ stroke: '#57606a', grid: { stroke: '#eaeef2' } }, { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 60, values: (_u, vals) => vals.map((v) => props.format(v)) }],
+            axes: [{ stroke: '#57606a', grid: { stroke: '#eaeef2' } }, { stroke: '#57606a', grid: { stroke: '#eaeef2' }, size: 60, values: (_u, vals) => vals.map((v) => (props.tick ?? plain)(v)) }],
             series: [
               { value: (_u, v) => (v == null ? '' : props.xLabel(v)) },
               ...props.series.map((s) => ({
@@ -126,7 +130,7 @@ function Canvas(props: ChartProps): JSX.Element {
                 spanGaps: false,
                 paths: props.bars ? bars : undefined,
                 points: { show: true, size: 6 },
-                value: (_u: unknown, v: number | null) => (v == null ? 'no data' : props.format(v)),
+                value: (_u: unknown, v: number | null) => (v == null ? '—' : props.format(v)),
               })),
             ],
           },

@@ -87,35 +87,47 @@ function Filters({ view }: { view: KpiView }): JSX.Element {
   };
   return (
     <form class="filters kpi-filters" aria-label="KPI filters" onSubmit={(e) => e.preventDefault()}>
-      <label for="kpi-period">Period</label>
-      <select id="kpi-period" value={view.period} onChange={(e) => onPeriod((e.target as HTMLSelectElement).value)}>
-        <option value="30">Last 30 days</option>
-        <option value="90">Last 90 days</option>
-        <option value="custom">From … to …</option>
-      </select>
+      <span class="field">
+        <label for="kpi-period">Period</label>
+        <select id="kpi-period" value={view.period} onChange={(e) => onPeriod((e.target as HTMLSelectElement).value)}>
+          <option value="30">Last 30 days</option>
+          <option value="90">Last 90 days</option>
+          <option value="custom">From … to …</option>
+        </select>
+      </span>
       {view.period === 'custom' ? (
         <>
-          <label for="kpi-from">From</label>
-          <input id="kpi-from" type="date" value={view.fromDate} onChange={(e) => go({ from: (e.target as HTMLInputElement).value })} />
-          <label for="kpi-to">To (included)</label>
-          <input id="kpi-to" type="date" value={view.toDate} onChange={(e) => go({ to: (e.target as HTMLInputElement).value })} />
+          <span class="field">
+            <label for="kpi-from">From</label>
+            <input id="kpi-from" type="date" value={view.fromDate} onChange={(e) => go({ from: (e.target as HTMLInputElement).value })} />
+          </span>
+          <span class="field">
+            <label for="kpi-to">To (included)</label>
+            <input id="kpi-to" type="date" value={view.toDate} onChange={(e) => go({ to: (e.target as HTMLInputElement).value })} />
+          </span>
         </>
       ) : null}
-      <label for="kpi-bucket">Bucket</label>
-      <select id="kpi-bucket" value={view.bucket} onChange={(e) => go({ bucket: (e.target as HTMLSelectElement).value === 'week' ? 'week' : undefined })}>
-        <option value="day">Day</option>
-        <option value="week">Week</option>
-      </select>
-      <label for="kpi-system">System</label>
-      <select id="kpi-system" value={view.system} onChange={(e) => go({ system: (e.target as HTMLSelectElement).value })}>
-        <option value="">All systems</option>
-        {options(choices.data?.systems.nodes, view.system)}
-      </select>
-      <label for="kpi-owner">Owner</label>
-      <select id="kpi-owner" value={view.owner} onChange={(e) => go({ owner: (e.target as HTMLSelectElement).value })}>
-        <option value="">All owners</option>
-        {options(choices.data?.owners.nodes, view.owner)}
-      </select>
+      <span class="field">
+        <label for="kpi-bucket">Bucket</label>
+        <select id="kpi-bucket" value={view.bucket} onChange={(e) => go({ bucket: (e.target as HTMLSelectElement).value === 'week' ? 'week' : undefined })}>
+          <option value="day">Day</option>
+          <option value="week">Week</option>
+        </select>
+      </span>
+      <span class="field">
+        <label for="kpi-system">System</label>
+        <select id="kpi-system" value={view.system} onChange={(e) => go({ system: (e.target as HTMLSelectElement).value })}>
+          <option value="">All systems</option>
+          {options(choices.data?.systems.nodes, view.system)}
+        </select>
+      </span>
+      <span class="field">
+        <label for="kpi-owner">Owner</label>
+        <select id="kpi-owner" value={view.owner} onChange={(e) => go({ owner: (e.target as HTMLSelectElement).value })}>
+          <option value="">All owners</option>
+          {options(choices.data?.owners.nodes, view.owner)}
+        </select>
+      </span>
     </form>
   );
 }
