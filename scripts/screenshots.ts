@@ -46,3 +46,6 @@ try {
   await runtime.shutdown();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
+
+// The KPI page needs change records and incidents, which the demo does not keep.
+await import('./screenshots-kpis.ts');

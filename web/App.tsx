@@ -9,6 +9,7 @@ import { ErrorBox } from './components/common.tsx';
 import { Shell } from './components/Shell.tsx';
 import { EntityPage } from './pages/Entity.tsx';
 import { Home } from './pages/Home.tsx';
+import { KpisLazyPage } from './pages/KpisLazy.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { PathPage } from './pages/Path.tsx';
 import { Stub } from './pages/Stub.tsx';
@@ -22,7 +23,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/changes/:id', render: (p) => <Stub api="changes" title={`Change ${p.id}`} /> },
   { pattern: '/incidents', render: () => <Stub api="incidents" title="Incidents" /> },
   { pattern: '/incidents/:id', render: (p) => <Stub api="incidents" title={`Incident ${p.id}`} /> },
-  { pattern: '/kpis', render: () => <Stub api="KPIs" title="KPIs" /> },
+  { pattern: '/kpis', render: () => <KpisLazyPage /> },
 ];
 
 export function App(): JSX.Element {

@@ -5,6 +5,7 @@ import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
 import { SearchResults } from '../components/SearchResults.tsx';
 import { useQuery } from '../graphql.ts';
 import { Link, navigate, useLocation, withQuery } from '../router.tsx';
+import { KpiSummary } from './KpisSummary.tsx';
 import { Stub } from './Stub.tsx';
 
 const GLANCE = `{ commit entities(first: 1) { totalCount } catalogViolations(severity: ERROR) { rule } }`;
@@ -89,7 +90,7 @@ function Glance(): JSX.Element {
         </div>
         <div class="card">
           <h3>KPIs</h3>
-          <Stub inline api="KPIs" />
+          <KpiSummary />
         </div>
       </div>
       <p>
