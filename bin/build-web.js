@@ -63,6 +63,15 @@ export async function buildWeb({ outdir = WEB_DIST, minify = true } = {}) {
   const css = entry[1].cssBundle ? path.basename(entry[1].cssBundle) : undefined;
   if (!css) throw new Error('the web build produced no stylesheet');
   fs.writeFileSync(path.join(tmp, 'index.html'), html({ js, css }));
+  // What the first page load fetches: the entry, the chunks it imports statically (transitively), its stylesheet.
+  const outputByBase = new Map(outputs.map(([file, o]) => [path.basename(file), o]));
+  const firstLoad = new Set([js, css]);
+  for (const queue = [js]; queue.length > 0; ) {
+    for (const imp of outputByBase.get(queue.pop())?.imports ?? []) {
+      const base = path.basename(imp.path);
+      if (imp.kind === 'import-statement' && outputByBase.has(base) && !firstLoad.has(base)) (firstLoad.add(base), queue.push(base));
+    }
+  }
   const files = [];
   for (const name of fs.readdirSync(path.join(tmp, 'ui')).sort()) {
     const file = path.join(tmp, 'ui', name);
@@ -77,7 +86,8 @@ export async function buildWeb({ outdir = WEB_DIST, minify = true } = {}) {
     stylesheet: `ui/${css}`,
     files,
     gzipTotal: files.filter((f) => /\.(js|css)$/.test(f.file)).reduce((s, f) => s + f.gzip, 0),
-    gzipFirstLoad: files.filter((f) => f.file === `ui/${js}` || f.file === `ui/${css}`).reduce((s, f) => s + f.gzip, 0),
+    firstLoad: [...firstLoad].sort().map((name) => `ui/${name}`),
+    gzipFirstLoad: files.filter((f) => firstLoad.has(path.basename(f.file))).reduce((s, f) => s + f.gzip, 0),
   };
   fs.writeFileSync(path.join(tmp, 'build.json'), `${JSON.stringify(info, null, 2)}\n`);
   fs.rmSync(target, { recursive: true, force: true });
