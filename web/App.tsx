@@ -9,6 +9,8 @@ import { ErrorBox } from './components/common.tsx';
 import { Shell } from './components/Shell.tsx';
 import { EntityPage } from './pages/Entity.tsx';
 import { Home } from './pages/Home.tsx';
+import { IncidentPage } from './pages/Incident.tsx';
+import { IncidentsPage } from './pages/Incidents.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { PathPage } from './pages/Path.tsx';
 import { Stub } from './pages/Stub.tsx';
@@ -20,8 +22,8 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/path', render: () => <PathPage /> },
   { pattern: '/changes', render: () => <Stub api="changes" title="Changes" /> },
   { pattern: '/changes/:id', render: (p) => <Stub api="changes" title={`Change ${p.id}`} /> },
-  { pattern: '/incidents', render: () => <Stub api="incidents" title="Incidents" /> },
-  { pattern: '/incidents/:id', render: (p) => <Stub api="incidents" title={`Incident ${p.id}`} /> },
+  { pattern: '/incidents', render: () => <IncidentsPage /> },
+  { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
   { pattern: '/kpis', render: () => <Stub api="KPIs" title="KPIs" /> },
 ];
 
