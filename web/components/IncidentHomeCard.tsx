@@ -1,5 +1,6 @@
 /** The home page's "Open incidents" card: unresolved incidents by severity, each linking to the list; kept current by `incidentChanged`. */
 import type { JSX } from 'preact';
+import { ApiError } from '../graphql.ts';
 import { Link } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 import { ErrorBox, Loading } from './common.tsx';
@@ -9,7 +10,10 @@ const OPEN = `query OpenIncidents { incidents(state: UNRESOLVED, first: 200) { t
 
 export function IncidentHomeCard(): JSX.Element {
   const state = useLiveQuery<{ incidents: { totalCount: number; nodes: Array<{ severity: string }> } }>(OPEN, {}, { query: INCIDENT_CHANGED }, 'home-incidents');
-  if (state.error && !state.data) return <ErrorBox error={state.error} />;
+  if (state.error && !state.data) {
+    if (state.error instanceof ApiError && state.error.code === 'NOT_AVAILABLE') return <p class="hint">This server keeps no incidents (it runs without --reconcile).</p>;
+    return <ErrorBox error={state.error} />;
+  }
   if (!state.data) return <Loading what="incidents" />;
   const { totalCount, nodes } = state.data.incidents;
   const count = (s: string) => nodes.filter((n) => n.severity === s).length;
