@@ -43,6 +43,7 @@ beforeAll(async () => {
     'api.yaml': entity('Component', 'api', { type: 'service', dependsOn: ['resource:db'], ...team }),
     'web.yaml': entity('Component', 'web', { type: 'website', criticality: 'low', dependsOn: ['component:api'], ...team }),
     'cache.yaml': entity('Resource', 'cache', { type: 'cache', ...team }),
+    'queue.yaml': entity('Resource', 'queue', { type: 'queue', ...team }),
     'runbooks/db.md': '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
   });
   const tokens = path.join(dir, 'tokens.yaml');
@@ -188,6 +189,26 @@ describe('live', () => {
     await expect.poll(() => rowIds(page, 'unresolved'), { timeout: 15_000 }).toContain(cacheIncident);
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a lost stream shows the banner and is reopened; what changed meanwhile is read on reconnection', async () => {
+    const page = await contexts.viewer!.newPage();
+    // Every subscription request fails (as when the server is unreachable); queries pass.
+    const refuse = (route: import('playwright-core').Route) => (route.request().headers().accept === 'text/event-stream' ? route.abort('connectionrefused') : route.fallback());
+    await page.route('**/graphql', refuse);
+    await page.goto('/incidents');
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(dbIncident);
+    await page.locator('.banner').waitFor();
+    expect(await page.locator('.banner').textContent()).toContain('Connection to the server lost');
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('no');
+    expect(await alerts('firing', ['resource:default/queue'], 'QueueDown')).toBe(200);
+    const queueIncident = await waitFor('the queue incident', () => runtime.incidents!.store.incidents({ ref: 'resource:default/queue' })[0]?.id);
+    await page.unroute('**/graphql', refuse);
+    // Retried with back-off (1, 2, 4 s...): once connected, the list is read again and shows the incident opened meanwhile.
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 20_000 }).toBe('yes');
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(queueIncident);
+    expect(await page.locator('.banner').count()).toBe(0);
     await page.close();
   });
 });
