@@ -12,6 +12,7 @@ import { buildWeb } from '../bin/build-web.js';
 import { createDemoRepo } from '../examples/create-demo-repo.ts';
 import { startRuntime } from '../server/Runtime.ts';
 import { launchChromium } from '../tests/web/browser.ts';
+import { incidentScreenshots } from './incidentScreenshots.ts';
 
 const OUT = fileURLToPath(new URL('../docs/screenshots/', import.meta.url));
 const SHOTS: Array<{ file: string; url: string; wait: string; phone?: boolean }> = [
@@ -19,7 +20,6 @@ const SHOTS: Array<{ file: string; url: string; wait: string; phone?: boolean }>
   { file: 'entity.png', url: '/entities/resource:default/redis-cart?depth=3', wait: '.graph canvas' },
   { file: 'path.png', url: '/path?from=frontend&to=redis-cart&rel=DEPENDS_ON,RUNS_ON,CONSUMES_API,PROVIDES_API', wait: '.graph canvas' },
   { file: 'not-found.png', url: '/entities/component:default/cartservic', wait: '.results' },
-  { file: 'stub-incidents.png', url: '/incidents', wait: '.stub' },
   { file: 'phone-entity.png', url: '/entities/resource:default/redis-cart', wait: '.graph canvas', phone: true },
 ];
 
@@ -41,6 +41,7 @@ try {
     process.stdout.write(`docs/screenshots/${shot.file}\n`);
     await context.close();
   }
+  await incidentScreenshots(browser, path.join(tmp, 'web'), OUT);
 } finally {
   await browser.close();
   await runtime.shutdown();

@@ -10,6 +10,8 @@ import { Shell } from './components/Shell.tsx';
 import { EntityPage } from './pages/Entity.tsx';
 import { Home } from './pages/Home.tsx';
 import { KpisLazyPage } from './pages/KpisLazy.tsx';
+import { IncidentPage } from './pages/Incident.tsx';
+import { IncidentsPage } from './pages/Incidents.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { PathPage } from './pages/Path.tsx';
 import { Stub } from './pages/Stub.tsx';
@@ -21,8 +23,8 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/path', render: () => <PathPage /> },
   { pattern: '/changes', render: () => <Stub api="changes" title="Changes" /> },
   { pattern: '/changes/:id', render: (p) => <Stub api="changes" title={`Change ${p.id}`} /> },
-  { pattern: '/incidents', render: () => <Stub api="incidents" title="Incidents" /> },
-  { pattern: '/incidents/:id', render: (p) => <Stub api="incidents" title={`Incident ${p.id}`} /> },
+  { pattern: '/incidents', render: () => <IncidentsPage /> },
+  { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
   { pattern: '/kpis', render: () => <KpisLazyPage /> },
 ];
 

@@ -84,9 +84,9 @@ describe('pages', () => {
     await page.close();
   });
 
-  it('the stubs say which API they wait for', async () => {
+  it('a server without --reconcile keeps no incidents: the page says so (NOT_AVAILABLE), never a blank page', async () => {
     const { page } = await open('/incidents');
-    expect(await page.locator('main').textContent()).toContain('Coming with the incidents API.');
+    await expect.poll(() => page.locator('main [role="alert"]').textContent()).toContain('NOT_AVAILABLE');
     await page.close();
   });
 

@@ -7,12 +7,12 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { Criticality, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
 import { Graph } from '../components/Graph.tsx';
+import { IncidentEntitySection } from '../components/IncidentEntitySection.tsx';
 import { useQuery } from '../graphql.ts';
 import { entityHref, Link, navigate, useLocation, withQuery, type Location } from '../router.tsx';
 import { parseRelations, RelationFilter, relationLabel } from '../components/RelationFilter.tsx';
 import { ENTITY_AT, ENTITY_NOW, filterByRelations, type EntityData, type Reached } from './entityData.ts';
 import { EntityNotFound } from './NotFound.tsx';
-import { Stub } from './Stub.tsx';
 
 const DEFAULT_DEPTH = 3;
 const DRAWN = 200;
@@ -58,10 +58,7 @@ export function EntityPage({ ref }: { ref: string }): JSX.Element {
         <Relations entity={entity} at={at} />
       </div>
       <BlastRadius entity={entity} loc={loc} depth={depth} at={at} />
-      <section aria-labelledby="more">
-        <h2 id="more">Runbooks, findings, incidents and changes</h2>
-        <Stub inline api="incidents and changes" />
-      </section>
+      <IncidentEntitySection entityRef={entity.ref} at={at} />
     </>
   );
 }

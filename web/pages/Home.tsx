@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
+import { IncidentHomeCard } from '../components/IncidentHomeCard.tsx';
 import { SearchResults } from '../components/SearchResults.tsx';
 import { useQuery } from '../graphql.ts';
 import { Link, navigate, useLocation, withQuery } from '../router.tsx';
@@ -82,7 +83,7 @@ function Glance(): JSX.Element {
         </div>
         <div class="card">
           <h3>Open incidents</h3>
-          <Stub inline api="incidents" />
+          <IncidentHomeCard />
         </div>
         <div class="card">
           <h3>Open changes and windows</h3>

@@ -1,0 +1,261 @@
+/**
+ * The incident pages in a real browser (Debian's chromium, headless) against a
+ * real `cmdb serve --reconcile` (startRuntime, a state dir, Alertmanager's
+ * webhook, a tokens file with a viewer and a responder): the list, the
+ * incident, the home card and the entity page's section render without a
+ * console error; an incident opened while the list is open appears without a
+ * reload (the `incidentChanged` subscription); acknowledging needs the
+ * responder role (a viewer sees no button and the API refuses it); axe-core.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../server/auth/tokensFile.ts';
+import { startRuntime, type Runtime } from '../../server/Runtime.ts';
+import { entity, TestRepo } from '../helpers/gitRepo.ts';
+import { waitFor } from '../helpers/waitFor.ts';
+import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+
+const AM_TOKEN = 'alertmanager-token-for-the-ui-test';
+const TOKENS = { viewer: 'cmdb_viewer-ui-0001', responder: 'cmdb_responder-ui-0002' };
+
+let repo: TestRepo;
+let dir: string;
+let web: { dir: string; remove(): void };
+let runtime: Runtime;
+let browser: Browser;
+const contexts: Partial<Record<keyof typeof TOKENS, BrowserContext>> = {};
+let dbIncident: string;
+
+const team = { owner: 'group:team', lifecycle: 'production' };
+beforeAll(async () => {
+  repo = TestRepo.create('cmdb-ui-incidents-');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-ui-incidents-state-'));
+  repo.commit({
+    'cmdb.yaml': stringify({ incidents: { for: '0s', resolveAfter: '1h', reopenWithin: '0s', probableCause: { lookBack: '3650d' } } }),
+    'team.yaml': entity('Group', 'team', { type: 'team' }),
+    'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }),
+    'api.yaml': entity('Component', 'api', { type: 'service', dependsOn: ['resource:db'], ...team }),
+    'web.yaml': entity('Component', 'web', { type: 'website', criticality: 'low', dependsOn: ['component:api'], ...team }),
+    'cache.yaml': entity('Resource', 'cache', { type: 'cache', ...team }),
+    'queue.yaml': entity('Resource', 'queue', { type: 'queue', ...team }),
+    'runbooks/db.md': '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
+  });
+  const tokens = path.join(dir, 'tokens.yaml');
+  fs.writeFileSync(tokens, stringify({ tokens: [{ name: 'grafana', role: 'viewer', sha256: sha256Hex(TOKENS.viewer) }, { name: 'pager-bot', role: 'responder', sha256: sha256Hex(TOKENS.responder) }] }));
+  [web, browser] = await Promise.all([buildWebInTemp(), launchChromium()]);
+  runtime = await startRuntime({
+    flags: { repo: repo.dir, ref: 'main', stateDir: path.join(dir, 'state'), port: 0, poll: 0, reconcile: true, tokens, anonymousRead: false },
+    env: { CMDB_ALERTMANAGER_TOKEN: AM_TOKEN, CMDB_WEB_DIR: web.dir },
+    log: pino({ level: 'silent' }),
+    out: () => undefined,
+  });
+  await waitFor('the incident engine leads', () => runtime.leadership.isLeader());
+  // db changes after the server started: the branch's move is a change record, the probable cause of db's incident.
+  repo.commit({ 'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }, { title: 'Orders DB' }) }, 'db: a title');
+  await runtime.follower.refresh();
+  await waitFor('the change recorded', async () => ((await runtime.changes!.changes({})).length > 0 ? true : undefined));
+  // db and api down together: one incident, root db, api correlated.
+  expect(await alerts('firing', ['resource:default/db', 'component:default/api'])).toBe(200);
+  dbIncident = await waitFor('the db incident', () => runtime.incidents!.store.incidents({ ref: 'resource:default/db' })[0]?.id);
+  for (const role of Object.keys(TOKENS) as Array<keyof typeof TOKENS>) {
+    const ctx = await browser.newContext({ baseURL: runtime.url, viewport: { width: 1280, height: 900 } });
+    await ctx.addInitScript((t) => sessionStorage.setItem('cmdb.token', t), TOKENS[role]);
+    contexts[role] = ctx;
+  }
+}, 180_000);
+
+afterAll(async () => {
+  for (const ctx of Object.values(contexts)) await ctx?.close();
+  await browser?.close();
+  await runtime?.shutdown();
+  web?.remove();
+  repo?.remove();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Alertmanager's webhook with one alert per ref. */
+async function alerts(status: 'firing' | 'resolved', refs: string[], name = 'Down'): Promise<number> {
+  const body = {
+    version: '4', groupKey: `{}:{alertname="${name}"}`, truncatedAlerts: 0, status, receiver: 'cmdb', groupLabels: { alertname: name }, commonLabels: { alertname: name }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
+    alerts: refs.map((ref) => ({
+      status, labels: { alertname: name, cmdb_ref: ref }, annotations: { summary: `${ref} is down` },
+      startsAt: new Date().toISOString(), endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(), generatorURL: 'http://prometheus/graph', fingerprint: `fp-${name}-${ref}`,
+    })),
+  };
+  const res = await fetch(`${runtime.url.replace(/\/$/, '')}/webhooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${AM_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return res.status;
+}
+
+/** The page's live list or incident is read and its subscription open (such a page never reaches "network idle": the stream stays open). */
+async function settled(page: Page): Promise<void> {
+  await expect.poll(() => page.locator('[data-live]').first().getAttribute('data-live')).toBe('yes');
+}
+
+/** A new page of `role` watching its errors, once its title is there. */
+async function open(role: keyof typeof TOKENS, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await contexts[role]!.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.locator('h1').first().waitFor();
+  return { page, errors };
+}
+
+const rowIds = (page: Page, table: string) => page.locator(`[data-testid="${table}"] tbody tr[data-id]`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
+
+describe('pages', () => {
+  it('the list: the unresolved incident with its severity, root, impacted count, probable cause and state', async () => {
+    const { page, errors } = await open('viewer', '/incidents');
+    await expect.poll(() => rowIds(page, 'unresolved')).toEqual([dbIncident]);
+    const cells = await page.locator(`tr[data-id="${dbIncident}"] td`).allTextContents();
+    expect(cells[1]).toBe('high');
+    expect(cells[2]).toBe('Orders DB');
+    expect(Number(cells[3])).toBe(runtime.incidents!.store.incident(dbIncident)!.impacted.length);
+    expect(Number(cells[3])).toBeGreaterThanOrEqual(2); // api and web depend on db
+    expect(cells[4]).toBe('db: a title');
+    expect(cells[5]).toBe('open');
+    await page.getByRole('link', { name: 'Orders DB' }).waitFor();
+    await settled(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the incident: timeline, signals, correlated and impacted entities drawn, runbooks, probable causes', async () => {
+    const { page, errors } = await open('viewer', `/incidents/${dbIncident}`);
+    await expect.poll(() => page.locator('h1').textContent()).toContain(`Incident ${dbIncident}`);
+    await expect.poll(() => page.locator('[data-testid="timeline"] li').first().getAttribute('data-type')).toBe('opened');
+    expect(await page.locator('[data-testid="correlated"] li').allTextContents()).toEqual(['component:default/api']);
+    expect(await page.locator('[data-testid="impacted"] tbody td:first-child').allTextContents()).toEqual(expect.arrayContaining(['component:default/api', 'component:default/web']));
+    expect(await page.locator('main').textContent()).toContain('runbooks/db.md');
+    expect(await page.locator('[data-testid="causes"] li').first().textContent()).toContain('db: a title');
+    const graph = page.locator('.incident-graph');
+    await expect.poll(() => graph.getAttribute('data-drawn')).toBe('yes');
+    expect(await graph.getAttribute('data-correlated')).toBe('1');
+    await settled(page);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an unknown incident says so', async () => {
+    const { page, errors } = await open('viewer', '/incidents/INC-999');
+    await expect.poll(() => page.locator('main').textContent()).toContain('No incident INC-999');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the home card counts the open incidents by severity and links to them', async () => {
+    const { page, errors } = await open('viewer', '/');
+    const card = page.locator('[data-testid="open-incidents"]');
+    await card.waitFor();
+    await settled(page);
+    const unresolved = runtime.incidents!.store.incidents({ state: 'open' }).length + runtime.incidents!.store.incidents({ state: 'acknowledged' }).length;
+    expect(unresolved).toBe(1);
+    expect(await card.textContent()).toContain('1 unresolved incident');
+    await card.getByRole('link', { name: /high/ }).click();
+    await page.waitForURL(/\/incidents\?severity=HIGH$/);
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(dbIncident);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("the entity page lists the entity's findings, incidents, runbooks and changes", async () => {
+    const { page, errors } = await open('viewer', '/entities/resource:default/db');
+    const section = page.locator('[data-testid="entity-ops"]');
+    await section.locator('[data-testid="entity-incidents"]').waitFor();
+    expect(await section.locator('[data-testid="entity-incidents"]').textContent()).toContain(dbIncident);
+    await section.locator('[data-testid="entity-changes"]').waitFor();
+    expect(await section.locator('[data-testid="entity-changes"]').textContent()).toContain('db: a title');
+    expect(await section.textContent()).toContain('runbooks/db.md');
+    expect(await section.textContent()).toMatch(/Findings\s*None\./);
+    await page.waitForLoadState('networkidle');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('live', () => {
+  it('an incident opened while the list is open appears without a reload', async () => {
+    const { page, errors } = await open('viewer', '/incidents');
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(dbIncident);
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live')).toBe('yes');
+    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    expect(await alerts('firing', ['resource:default/cache'], 'CacheDown')).toBe(200);
+    const cacheIncident = await waitFor('the cache incident', () => runtime.incidents!.store.incidents({ ref: 'resource:default/cache' })[0]?.id);
+    await expect.poll(() => rowIds(page, 'unresolved'), { timeout: 15_000 }).toContain(cacheIncident);
+    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a lost stream shows the banner and is reopened; what changed meanwhile is read on reconnection', async () => {
+    const page = await contexts.viewer!.newPage();
+    // Every subscription request fails (as when the server is unreachable); queries pass.
+    const refuse = (route: import('playwright-core').Route) => (route.request().headers().accept === 'text/event-stream' ? route.abort('connectionrefused') : route.fallback());
+    await page.route('**/graphql', refuse);
+    await page.goto('/incidents');
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(dbIncident);
+    await page.locator('.banner').waitFor();
+    expect(await page.locator('.banner').textContent()).toContain('Connection to the server lost');
+    expect(await page.locator('[data-live]').getAttribute('data-live')).toBe('no');
+    expect(await alerts('firing', ['resource:default/queue'], 'QueueDown')).toBe(200);
+    const queueIncident = await waitFor('the queue incident', () => runtime.incidents!.store.incidents({ ref: 'resource:default/queue' })[0]?.id);
+    await page.unroute('**/graphql', refuse);
+    // Retried with back-off (1, 2, 4 s...): once connected, the list is read again and shows the incident opened meanwhile.
+    await expect.poll(() => page.locator('[data-live]').getAttribute('data-live'), { timeout: 20_000 }).toBe('yes');
+    await expect.poll(() => rowIds(page, 'unresolved')).toContain(queueIncident);
+    expect(await page.locator('.banner').count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe('acknowledging needs a role', () => {
+  it('a viewer sees no action, and the API refuses one (FORBIDDEN)', async () => {
+    const { page } = await open('viewer', `/incidents/${dbIncident}`);
+    await page.locator('[data-testid="no-actions"]').waitFor();
+    expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /Dismiss/ }).count()).toBe(0);
+    const answer = await page.evaluate(async ({ id, t }) => {
+      const res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query: `mutation { acknowledgeIncident(id: "${id}") { state } }` }) });
+      return (await res.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    }, { id: dbIncident, t: TOKENS.viewer });
+    expect(answer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(runtime.incidents!.store.incident(dbIncident)!.state).toBe('open');
+    await page.close();
+  });
+
+  it('a responder acknowledges with a note; the timeline and the state show it without a reload', async () => {
+    const { page, errors } = await open('responder', `/incidents/${dbIncident}`);
+    await page.getByLabel('Note').fill('looking at the DB');
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    const last = page.locator('[data-testid="timeline"] li').last();
+    await expect.poll(() => last.getAttribute('data-type')).toBe('acknowledged');
+    expect(await last.textContent()).toContain('pager-bot');
+    expect(await last.textContent()).toContain('looking at the DB');
+    await expect.poll(() => page.locator('[data-testid="state"]').textContent()).toBe('acknowledged');
+    expect(await page.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    expect(runtime.incidents!.store.incident(dbIncident)!.state).toBe('acknowledged');
+    // A refusal is shown: an empty note.
+    await page.getByRole('button', { name: 'Add note' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'BAD_USER_INPUT' }).count()).toBe(1);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('accessibility (axe-core)', () => {
+  it.each(['/incidents', '/incidents/:db', '/entities/resource:default/db', '/'])('%s has no serious or critical violation', async (url) => {
+    const { page } = await open('responder', url.replace(':db', dbIncident));
+    if (url.startsWith('/entities/')) await page.waitForLoadState('networkidle');
+    else await settled(page);
+    if (url === '/incidents/:db') await expect.poll(() => page.locator('.incident-graph').getAttribute('data-drawn')).toBe('yes');
+    const result = await new AxeBuilder({ page }).analyze();
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    expect(bad).toEqual([]);
+    await page.close();
+  });
+});

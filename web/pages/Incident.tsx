@@ -1,0 +1,258 @@
+/**
+ * `/incidents/{id}`: the incident with its timeline, signals, correlated and
+ * impacted entities (drawn around the root), runbooks and probable causes;
+ * acknowledge, resolve, note and dismiss for responders and admins (`me`).
+ * Kept current by `incidentChanged(id)`.
+ */
+import type { JSX } from 'preact';
+import { ErrorBox, Loading, PageTitle, Criticality } from '../components/common.tsx';
+import { IncidentActions, DismissCause } from '../components/IncidentActions.tsx';
+import { IncidentGraph } from '../components/IncidentGraph.tsx';
+import { INCIDENT_CHANGED, IncidentState, LiveNote, Severity, when } from '../components/IncidentParts.tsx';
+import { entityHref, Link } from '../router.tsx';
+import { useLiveQuery } from '../sse.ts';
+
+const INCIDENT = `query Incident($id: String!) { incident(id: $id) {
+  id state severity title openedAt acknowledgedAt resolvedAt rootRef root { ref name title criticality }
+  signals { ref source kind field state message firstSeen lastSeen }
+  correlated { ref entity { name criticality } }
+  impactedCount impacted { ref distance criticality }
+  probableCauses { change { id number commits title recordedAt } reason dismissed { by at note } }
+  runbooks { path title } timeline { at type by message note } problemId } }`;
+
+export interface IncidentData {
+  id: string;
+  state: string;
+  severity: string;
+  title: string;
+  openedAt: string;
+  acknowledgedAt: string | null;
+  resolvedAt: string | null;
+  rootRef: string | null;
+  root: { ref: string; name: string; title: string | null; criticality: string | null } | null;
+  signals: Array<{ ref: string | null; source: string; kind: string; field: string | null; state: string; message: string; firstSeen: string; lastSeen: string }>;
+  correlated: Array<{ ref: string; entity: { name: string; criticality: string | null } | null }>;
+  impactedCount: number;
+  impacted: Array<{ ref: string; distance: number; criticality: string | null }>;
+  probableCauses: Array<{ change: { id: string; number: number | null; commits: string[]; title: string; recordedAt: string }; reason: string; dismissed: { by: string; at: string; note: string | null } | null }>;
+  runbooks: Array<{ path: string; title: string }>;
+  timeline: Array<{ at: string; type: string; by: string; message: string; note: string | null }>;
+  problemId: string | null;
+}
+
+export function IncidentPage({ id }: { id: string }): JSX.Element {
+  const state = useLiveQuery<{ incident: IncidentData | null }>(INCIDENT, { id }, { query: INCIDENT_CHANGED, variables: { id } }, id);
+  const incident = state.data?.incident;
+  if (state.loading && !state.data) return <Loading what={`incident ${id}`} />;
+  if (!incident)
+    return (
+      <>
+        <PageTitle text={`Incident ${id}`} />
+        {state.error ? <ErrorBox error={state.error} /> : <p>No incident {id}. <Link href="/incidents">All incidents</Link></p>}
+      </>
+    );
+  return (
+    <>
+      <PageTitle text={`Incident ${incident.id}`}>
+        Incident {incident.id} <span class="ref">{incident.title}</span>
+      </PageTitle>
+      <LiveNote live={state.live} />
+      {state.error ? <ErrorBox error={state.error} title="Reading the incident again failed" /> : null}
+      <div class="columns">
+        <section aria-labelledby="summary">
+          <h2 id="summary">Summary</h2>
+          <dl class="facts">
+            <dt>State</dt>
+            <dd data-testid="state">
+              <IncidentState state={incident.state} />
+            </dd>
+            <dt>Severity</dt>
+            <dd>
+              <Severity value={incident.severity} />
+            </dd>
+            <dt>Root</dt>
+            <dd>{incident.rootRef ? <Link href={entityHref(incident.rootRef)}>{incident.rootRef}</Link> : '— (an alert naming no entity)'}</dd>
+            <dt>Opened</dt>
+            <dd>{when(incident.openedAt)}</dd>
+            <dt>Acknowledged</dt>
+            <dd>{when(incident.acknowledgedAt)}</dd>
+            <dt>Resolved</dt>
+            <dd>{when(incident.resolvedAt)}</dd>
+            <dt>Problem</dt>
+            <dd>{incident.problemId ?? '—'}</dd>
+          </dl>
+        </section>
+        <IncidentActions incident={incident} onDone={state.refresh} />
+      </div>
+      <Timeline incident={incident} />
+      <Signals incident={incident} />
+      <Entities incident={incident} />
+      <Runbooks incident={incident} />
+      <Causes incident={incident} onDone={state.refresh} />
+    </>
+  );
+}
+
+function Timeline({ incident }: { incident: IncidentData }): JSX.Element {
+  return (
+    <section aria-labelledby="timeline">
+      <h2 id="timeline">Timeline</h2>
+      <ol class="timeline" data-testid="timeline">
+        {incident.timeline.map((t, i) => (
+          <li key={i} data-type={t.type}>
+            <time dateTime={t.at}>{when(t.at)}</time> <strong>{t.type}</strong> {t.message}
+            {t.note ? (
+              <>
+                : <q>{t.note}</q>
+              </>
+            ) : null}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Signals({ incident }: { incident: IncidentData }): JSX.Element {
+  return (
+    <section aria-labelledby="signals">
+      <h2 id="signals">Signals</h2>
+      <div class="table-wrap">
+        <table>
+          <caption>What was observed</caption>
+          <thead>
+            <tr>
+              <th scope="col">Entity</th>
+              <th scope="col">Source</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Field or alert</th>
+              <th scope="col">State</th>
+              <th scope="col">Message</th>
+              <th scope="col">Last seen</th>
+            </tr>
+          </thead>
+          <tbody>
+            {incident.signals.map((s, i) => (
+              <tr key={i}>
+                <td>{s.ref ? <Link href={entityHref(s.ref)}>{s.ref}</Link> : '—'}</td>
+                <td>{s.source}</td>
+                <td>{s.kind}</td>
+                <td>{s.field ?? '—'}</td>
+                <td>{s.state}</td>
+                <td>{s.message}</td>
+                <td>{when(s.lastSeen)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Entities({ incident }: { incident: IncidentData }): JSX.Element {
+  return (
+    <section aria-labelledby="entities">
+      <h2 id="entities">Correlated and impacted entities</h2>
+      {incident.rootRef ? <IncidentGraph incident={incident} /> : null}
+      <div class="columns">
+        <div>
+          <h3>Correlated</h3>
+          {incident.correlated.length === 0 ? (
+            <p>None: only the root signalled.</p>
+          ) : (
+            <ul data-testid="correlated">
+              {incident.correlated.map((c) => (
+                <li key={c.ref}>
+                  <Link href={entityHref(c.ref)}>{c.ref}</Link>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div>
+          <h3>Impacted</h3>
+          <p>
+            {incident.impactedCount} {incident.impactedCount === 1 ? 'entity' : 'entities'}
+            {incident.impacted.length < incident.impactedCount ? ` (the nearest ${incident.impacted.length} listed)` : ''}.
+          </p>
+          {incident.impacted.length ? (
+            <div class="table-wrap">
+              <table data-testid="impacted">
+                <caption>Impacted by the root</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Ref</th>
+                    <th scope="col">Distance</th>
+                    <th scope="col">Criticality</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {incident.impacted.map((e) => (
+                    <tr key={e.ref}>
+                      <td>
+                        <Link href={entityHref(e.ref)}>{e.ref}</Link>
+                      </td>
+                      <td>{e.distance}</td>
+                      <td>
+                        <Criticality value={e.criticality} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Runbooks({ incident }: { incident: IncidentData }): JSX.Element {
+  return (
+    <section aria-labelledby="runbooks">
+      <h2 id="runbooks">Runbooks</h2>
+      {incident.runbooks.length === 0 ? (
+        <p>None for these entities.</p>
+      ) : (
+        <ul>
+          {incident.runbooks.map((r) => (
+            <li key={r.path}>
+              {r.title} <code>{r.path}</code>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Causes({ incident, onDone }: { incident: IncidentData; onDone(): void }): JSX.Element {
+  return (
+    <section aria-labelledby="causes">
+      <h2 id="causes">Probable causes</h2>
+      {incident.probableCauses.length === 0 ? (
+        <p>No recent change touched these entities.</p>
+      ) : (
+        <ol data-testid="causes">
+          {incident.probableCauses.map((c) => (
+            <li key={c.change.id}>
+              <strong>{c.change.title}</strong> <code>{c.change.id}</code>
+              {c.change.number !== null ? ` (#${c.change.number})` : ''}, recorded {when(c.change.recordedAt)}: {c.reason}.
+              {c.dismissed ? (
+                <span class="hint">
+                  {' '}
+                  Dismissed by {c.dismissed.by} at {when(c.dismissed.at)}
+                  {c.dismissed.note ? `: ${c.dismissed.note}` : ''}.
+                </span>
+              ) : (
+                <DismissCause incident={incident.id} change={c.change.id} onDone={onDone} />
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * `/incidents`: unresolved incidents first (newest first), then the most
+ * recently opened resolved ones; severity, root, impacted count, the top
+ * probable cause and the state. Kept current by the `incidentChanged`
+ * subscription (no reload). `?severity=HIGH` keeps one severity.
+ */
+import { Fragment, type JSX } from 'preact';
+import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
+import { INCIDENT_CHANGED, IncidentState, LiveNote, SEVERITIES, Severity, when } from '../components/IncidentParts.tsx';
+import { entityHref, Link, useLocation, withQuery } from '../router.tsx';
+import { useLiveQuery } from '../sse.ts';
+
+const ROW = `id state severity title openedAt resolvedAt rootRef root { ref title } impactedCount probableCauses { change { id title } reason dismissed { by } }`;
+const LIST = `query Incidents { open: incidents(state: UNRESOLVED, first: 200) { totalCount nodes { ${ROW} } } resolved: incidents(state: RESOLVED, first: 20) { totalCount nodes { ${ROW} } } }`;
+
+export interface IncidentRow {
+  id: string;
+  state: string;
+  severity: string;
+  title: string;
+  openedAt: string;
+  resolvedAt: string | null;
+  rootRef: string | null;
+  root: { ref: string; title: string | null } | null;
+  impactedCount: number;
+  probableCauses: Array<{ change: { id: string; title: string }; reason: string; dismissed: { by: string } | null }>;
+}
+type Page = { totalCount: number; nodes: IncidentRow[] };
+
+export function IncidentsPage(): JSX.Element {
+  const loc = useLocation();
+  const severity = loc.query.get('severity')?.toUpperCase() || undefined;
+  const state = useLiveQuery<{ open: Page; resolved: Page }>(LIST, {}, { query: INCIDENT_CHANGED }, 'incidents');
+  const keep = (rows: IncidentRow[]) => (severity ? rows.filter((r) => r.severity === severity) : rows);
+  return (
+    <>
+      <PageTitle text="Incidents" />
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <span id="sev-label">Severity:</span>{' '}
+        <span role="group" aria-labelledby="sev-label">
+          <Link href={withQuery(loc, { severity: undefined })} aria-current={severity ? undefined : 'page'}>
+            all
+          </Link>
+          {SEVERITIES.map((s) => (
+            <Fragment key={s}>
+              {' · '}
+              <Link href={withQuery(loc, { severity: s })} aria-current={severity === s ? 'page' : undefined}>
+                {s.toLowerCase()}
+              </Link>
+            </Fragment>
+          ))}
+        </span>
+      </form>
+      <LiveNote live={state.live} />
+      {state.error ? <ErrorBox error={state.error} /> : null}
+      {state.data ? (
+        <>
+          <IncidentTable caption={`Unresolved (${state.data.open.totalCount})`} rows={keep(state.data.open.nodes)} testid="unresolved" />
+          <IncidentTable caption={`Recently resolved (the last ${state.data.resolved.nodes.length} of ${state.data.resolved.totalCount})`} rows={keep(state.data.resolved.nodes)} testid="resolved" />
+        </>
+      ) : state.loading ? (
+        <Loading what="incidents" />
+      ) : null}
+    </>
+  );
+}
+
+/** The top probable cause: the first one nobody dismissed. */
+export const topCause = (row: Pick<IncidentRow, 'probableCauses'>) => row.probableCauses.find((c) => !c.dismissed);
+
+function IncidentTable({ caption, rows, testid }: { caption: string; rows: IncidentRow[]; testid: string }): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table class="incidents" data-testid={testid}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Incident</th>
+            <th scope="col">Severity</th>
+            <th scope="col">Root</th>
+            <th scope="col">Impacted</th>
+            <th scope="col">Probable cause</th>
+            <th scope="col">State</th>
+            <th scope="col">Opened</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={7}>None.</td>
+            </tr>
+          ) : (
+            rows.map((r) => {
+              const cause = topCause(r);
+              return (
+                <tr key={r.id} data-id={r.id}>
+                  <td>
+                    <Link href={`/incidents/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
+                  </td>
+                  <td>
+                    <Severity value={r.severity} />
+                  </td>
+                  <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
+                  <td>{r.impactedCount}</td>
+                  <td>{cause ? <span title={cause.reason}>{cause.change.title}</span> : '—'}</td>
+                  <td>
+                    <IncidentState state={r.state} />
+                  </td>
+                  <td>{when(r.openedAt)}</td>
+                </tr>
+              );
+            })
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
