@@ -46,6 +46,12 @@ export class EventRelayPart {
   private seq = 0;
   private tailing: { abort: AbortController; done: Promise<void> } | undefined;
   private pending = new Set<Promise<unknown>>();
+  /**
+   * Events published once this replica leads but before the log is open for
+   * appending (the other parts start on the same started-leading): appended,
+   * in order, as soon as it is.
+   */
+  private held: CmdbEvent[] = [];
   /** Leadership changes, one after the other. */
   private lifecycle: Promise<void> = Promise.resolve();
   private readonly stopRecording: () => void;
@@ -102,6 +108,8 @@ export class EventRelayPart {
     this.opened = true;
     for (const { seq, event } of await log.read(this.seq)) this.republish(seq, event);
     this.seq = last;
+    // What this replica published meanwhile, in order; new events wait in `held` until it is empty.
+    while (this.held.length > 0) for (const event of this.held.splice(0)) await this.append(event);
     this.appending = true;
     this.options.log.info({ log: log.name, seq: last }, 'leading: appending events to the log');
   }
@@ -125,6 +133,7 @@ export class EventRelayPart {
   /** Stops appending: waits for the appends under way, then closes the log. */
   private async closeLog(): Promise<void> {
     this.appending = false;
+    this.held = [];
     await Promise.all(this.pending);
     if (!this.opened) return;
     this.opened = false;
@@ -152,7 +161,15 @@ export class EventRelayPart {
   }
 
   private record(event: CmdbEvent): Promise<void> | void {
-    if (!this.appending || this.relayed.has(event)) return;
+    if (this.relayed.has(event)) return;
+    if (!this.appending) {
+      if (!this.closed && this.options.leadership.isLeader()) this.held.push(event);
+      return;
+    }
+    return this.append(event);
+  }
+
+  private append(event: CmdbEvent): Promise<void> {
     const append = this.options.eventLog
       .append(event)
       .then((seq) => void (this.seq = Math.max(this.seq, seq)))

@@ -102,7 +102,7 @@ async function stored() {
   }
 }
 
-it('loses no acknowledged alert, doubles no incident and delivers every notification across a SIGKILL', async () => {
+it('loses no acknowledged alert, doubles no incident and delivers every notification across a SIGKILL', { timeout: 180_000 }, async () => {
   const first = await serve();
   const acknowledged = new Set<number>();
   // Alerts stream in concurrently; the process is killed while some are in flight.
