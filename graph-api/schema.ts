@@ -3,6 +3,7 @@ import { createBuilder } from './builder.ts';
 import { addCatalogTypes } from './types/Catalog.ts';
 import { addCatalogViolationType } from './types/CatalogViolation.ts';
 import { addChangeType } from './types/Change.ts';
+import { addChangeWindowType } from './types/ChangeWindow.ts';
 import { addChangeEvaluation } from './types/ChangeEvaluation.ts';
 import { addConnectionTypes } from './types/EntityConnection.ts';
 import { addEntityType } from './types/Entity.ts';
@@ -44,7 +45,8 @@ export function createSchema(): GraphQLSchema {
   addCatalogViolationType(builder);
   addMeType(builder);
   addChangeEvaluation(builder);
-  addChangeType(builder);
+  const change = addChangeType(builder);
+  addChangeWindowType(builder, change);
   addKpiTypes(builder);
   const incidents = incidentRefs(builder);
   addIncidentTypes(builder, enums, incidents);
