@@ -7,6 +7,8 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useErrorBoundary } from 'preact/hooks';
 import { ErrorBox } from './components/common.tsx';
 import { Shell } from './components/Shell.tsx';
+import { ChangePage } from './pages/Change.tsx';
+import { ChangesPage } from './pages/Changes.tsx';
 import { EntityPage } from './pages/Entity.tsx';
 import { Home } from './pages/Home.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -18,8 +20,8 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/', render: () => <Home /> },
   { pattern: '/entities/*', render: (p) => <EntityPage key={p['*']} ref={p['*']} /> },
   { pattern: '/path', render: () => <PathPage /> },
-  { pattern: '/changes', render: () => <Stub api="changes" title="Changes" /> },
-  { pattern: '/changes/:id', render: (p) => <Stub api="changes" title={`Change ${p.id}`} /> },
+  { pattern: '/changes', render: () => <ChangesPage /> },
+  { pattern: '/changes/:id', render: (p) => <ChangePage key={p.id} id={p.id} /> },
   { pattern: '/incidents', render: () => <Stub api="incidents" title="Incidents" /> },
   { pattern: '/incidents/:id', render: (p) => <Stub api="incidents" title={`Incident ${p.id}`} /> },
   { pattern: '/kpis', render: () => <Stub api="KPIs" title="KPIs" /> },
