@@ -4,6 +4,7 @@ import { addCatalogTypes } from './types/Catalog.ts';
 import { addCatalogViolationType } from './types/CatalogViolation.ts';
 import { addChangeType } from './types/Change.ts';
 import { addChangeWindowType } from './types/ChangeWindow.ts';
+import { addOpenChangeType } from './types/OpenChange.ts';
 import { addChangeEvaluation } from './types/ChangeEvaluation.ts';
 import { addConnectionTypes } from './types/EntityConnection.ts';
 import { addEntityType } from './types/Entity.ts';
@@ -47,6 +48,7 @@ export function createSchema(): GraphQLSchema {
   addChangeEvaluation(builder);
   const change = addChangeType(builder);
   addChangeWindowType(builder, change);
+  addOpenChangeType(builder);
   addKpiTypes(builder);
   const incidents = incidentRefs(builder);
   addIncidentTypes(builder, enums, incidents);

@@ -15,3 +15,4 @@ export * from './Search.ts';
 export * from './Subscriptions.ts';
 export * from './Traversals.ts';
 export * from './ChangeWindow.ts';
+export * from './OpenChange.ts';
