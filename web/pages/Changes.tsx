@@ -3,7 +3,9 @@
  * the URL, opening on the current one): the catalog's freeze and maintenance
  * windows as bands (`changeWindows`), the changes merged each day
  * (`changes(from, to)`) with their risk, and conflicts marked: a change
- * merged inside a freeze window (the window's `mergedChanges`).
+ * merged inside a freeze window (the window's `mergedChanges`); and the open
+ * pull requests the GitHub controller evaluated (`openChanges`), with their
+ * risk and the open pull requests they conflict with.
  */
 import type { JSX } from 'preact';
 import { Calendar, dayOf, parseDay, periodOf, stepDay, type CalendarBand, type CalendarView } from '../components/Calendar.tsx';
@@ -27,6 +29,18 @@ interface ChangeItem {
 
 const WINDOWS = `query($from: String!, $to: String!) { changeWindows(from: $from, to: $to) { ref name kind start end description appliesTo mergedChanges { id } } }`;
 const CHANGES = `query($from: String!, $to: String!) { changes(from: $from, to: $to, first: 500) { totalCount nodes { id title risk decision mergedAt } } }`;
+
+interface OpenItem {
+  id: string;
+  title: string;
+  risk: string | null;
+  decision: string | null;
+  changed: string[];
+  conflicts: Array<{ id: string; number: number; refs: string[] }>;
+}
+const OPEN = `{ openChanges { id title risk decision changed conflicts { id number refs } } }`;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export const changeHref = (id: string): string => `/changes/${encodeURIComponent(id)}`;
 
@@ -75,9 +89,10 @@ export function ChangesPage(): JSX.Element {
       {windows.loading || changes.loading ? <Loading what="the calendar" /> : null}
       {windows.data && changes.data ? (
         <p class="cal-summary" role="status">
-          {changes.data.changes.totalCount} changes merged, {bands.length} windows, {conflicts} {conflicts === 1 ? 'conflict' : 'conflicts'}.
+          {plural(changes.data.changes.totalCount, 'change')} merged, {plural(bands.length, 'window')}, {plural(conflicts, 'conflict')}.
         </p>
       ) : null}
+      <OpenChanges />
       <Calendar
         view={view}
         period={period}
@@ -90,7 +105,7 @@ export function ChangesPage(): JSX.Element {
               <span class={`cal-change${freezes ? ' conflict' : ''}`}>
                 {freezes ? <strong class="conflict-mark">Conflict: merged in freeze {freezes.join(', ')}. </strong> : null}
                 <Link href={changeHref(c.id)}>{c.title}</Link> <code>{c.id}</code>
-                {c.risk ? <span class={`risk risk-${c.risk}`}>risk {c.risk}</span> : null}
+                <Risk risk={c.risk} />
               </span>
             );
           })
@@ -111,5 +126,40 @@ export function ChangesPage(): JSX.Element {
         </section>
       ) : null}
     </>
+  );
+}
+
+function Risk({ risk }: { risk: string | null }): JSX.Element | null {
+  return risk ? <span class={`risk risk-${risk}`}>risk {risk}</span> : null;
+}
+
+/** The open pull requests (not dated: they are not merged yet), conflicts marked. */
+function OpenChanges(): JSX.Element {
+  const state = useQuery<{ openChanges: OpenItem[] }>(OPEN, {}, 'open');
+  return (
+    <section aria-labelledby="open" class="open-changes">
+      <h2 id="open">Open pull requests</h2>
+      {state.loading ? (
+        <Loading what="the open pull requests" />
+      ) : state.error ? (
+        <ErrorBox error={state.error} title="The open pull requests could not be read" />
+      ) : state.data.openChanges.length === 0 ? (
+        <p>None evaluated (the GitHub controller lists those it evaluated).</p>
+      ) : (
+        <ul class="hits">
+          {state.data.openChanges.map((o) => (
+            <li key={o.id} class={o.conflicts.length > 0 ? 'conflict' : undefined}>
+              {o.title} <code>{o.id}</code> <Risk risk={o.risk} /> {o.decision ? <span class="title">{o.decision}</span> : null}
+              {o.conflicts.length > 0 ? (
+                <strong class="conflict-mark">
+                  {' '}
+                  Conflicts with {o.conflicts.map((c) => `${c.id} (${c.refs.join(', ')})`).join('; ')}
+                </strong>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }
