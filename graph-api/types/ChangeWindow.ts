@@ -5,10 +5,26 @@ import { requireRole } from '../auth.ts';
 import type { ObjectRef } from '@pothos/core';
 import type { ApiBuilder, ApiTypes } from '../builder.ts';
 import { timeArg } from '../changeData.ts';
+import type { ApiContext } from '../context.ts';
 import { apiError, badInput } from '../errors.ts';
+import { windowAppliesToChange } from '../windowConflicts.ts';
 
 /** `changeWindows` answers at most this long a period (the calendar asks for a month or a week). */
 export const MAX_WINDOW_PERIOD_DAYS = 400;
+
+/** Change records merged in [start, end) of the window, oldest first; read once per window and request. */
+const merged = new WeakMap<ApiContext, Map<Window, Promise<ChangeRecord[]>>>();
+function mergedInside(ctx: ApiContext, w: Window): Promise<ChangeRecord[]> {
+  if (!ctx.changes) return Promise.resolve([]);
+  let byWindow = merged.get(ctx);
+  if (!byWindow) merged.set(ctx, (byWindow = new Map()));
+  let records = byWindow.get(w);
+  if (!records) {
+    records = ctx.changes.changes({ since: w.start }).then((all) => all.filter((r) => Date.parse(r.mergedAt) < w.end.getTime()));
+    byWindow.set(w, records);
+  }
+  return records;
+}
 
 const iso = (d: Date) => d.toISOString().replace('.000Z', 'Z');
 
@@ -40,12 +56,17 @@ export function addChangeWindowType(builder: ApiBuilder, Change: ObjectRef<ApiTy
       }),
       mergedChanges: t.field({
         type: [Change],
+        description: 'Changes merged inside the window, oldest first, whether it applies to them or not. Empty on a server without change records.',
+        resolve: (w, _args, ctx) => mergedInside(ctx, w),
+      }),
+      conflictingChanges: t.field({
+        type: [Change],
         description:
-          'Changes merged inside the window, oldest first (for a freeze: the conflicts to look at). `appliesTo` is not re-evaluated against them: a window with one lists every change merged inside it. Empty on a server without change records.',
-        resolve: async (w, _args, ctx): Promise<ChangeRecord[]> => {
-          if (!ctx.changes) return [];
-          const since = await ctx.changes.changes({ since: w.start });
-          return since.filter((r) => Date.parse(r.mergedAt) < w.end.getTime());
+          'Of `mergedChanges`, those the window applies to: `appliesTo` evaluated by the `windows` step\'s code at the merge time, over the recorded changed and impacted entities as the served catalog holds them (a change none of whose entities it still holds counts). For a freeze: changes merged while frozen.',
+        resolve: async (w, _args, ctx) => {
+          const merged = await mergedInside(ctx, w);
+          const snapshot = ctx.snapshot();
+          return snapshot ? merged.filter((r) => windowAppliesToChange(w, r, snapshot)) : merged;
         },
       }),
     }),

@@ -23,7 +23,12 @@ const window = (name: string, spec: Record<string, unknown>, description?: strin
 beforeAll(async () => {
   server = await startChangeServer({
     files: {
-      'api.yaml': entity('Component', 'api', { type: 'service', lifecycle: 'production' }),
+      'team.yaml': entity('Group', 'team', { type: 'team' }),
+      'api.yaml': entity('Component', 'api', { type: 'service', lifecycle: 'production', owner: 'group:team' }),
+      'db.yaml': entity('Resource', 'db', { type: 'database', owner: 'group:team' }),
+      'web.yaml': entity('Component', 'web', { type: 'website', lifecycle: 'production', owner: 'group:team' }),
+      // Frozen for resources only: of #2 (db) and #3 (web), merged inside it, it applies to #2.
+      'db-freeze.yaml': window('db-freeze', { type: 'freeze', start: '2026-03-02T00:00:00Z', end: '2026-03-04T00:00:00Z', appliesTo: "entity.kind == 'resource'" }),
       'freeze.yaml': window('spring-freeze', { type: 'freeze', start: '2026-03-02T00:00:00Z', end: '2026-03-04T00:00:00Z' }, 'Quarter close'),
       'patching.yaml': window('sunday-patching', { type: 'maintenance', start: '2026-03-08T01:00:00Z', end: '2026-03-08T03:00:00Z', appliesTo: "entity.kind == 'component'" }),
       'later.yaml': window('summer-freeze', { type: 'freeze', start: '2026-07-01T00:00:00Z', end: '2026-07-15T00:00:00Z' }),
@@ -35,13 +40,27 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => server?.close());
 
-const WINDOWS = `query($from: String!, $to: String!) { changeWindows(from: $from, to: $to) { name ref kind start end description appliesTo mergedChanges { id mergedAt } } }`;
+const WINDOWS = `query($from: String!, $to: String!) { changeWindows(from: $from, to: $to) { name ref kind start end description appliesTo mergedChanges { id mergedAt } conflictingChanges { id } } }`;
 
 describe('changeWindows', () => {
   it('lists the windows overlapping the period, by start, with what they apply to and the changes merged inside', async () => {
     const res = await server.gql(WINDOWS, { from: '2026-03-01T00:00:00Z', to: '2026-03-09T00:00:00Z' });
     expect(res.errors).toBeUndefined();
     expect(res.data.changeWindows).toEqual([
+      {
+        name: 'db-freeze',
+        ref: 'changewindow:default/db-freeze',
+        kind: 'FREEZE',
+        start: '2026-03-02T00:00:00Z',
+        end: '2026-03-04T00:00:00Z',
+        description: null,
+        appliesTo: "entity.kind == 'resource'",
+        mergedChanges: [
+          { id: 'acme/config#2', mergedAt: '2026-03-02T11:00:00Z' },
+          { id: 'acme/config#3', mergedAt: '2026-03-03T00:00:00Z' },
+        ],
+        conflictingChanges: [{ id: 'acme/config#2' }],
+      },
       {
         name: 'spring-freeze',
         ref: 'changewindow:default/spring-freeze',
@@ -55,6 +74,7 @@ describe('changeWindows', () => {
           { id: 'acme/config#2', mergedAt: '2026-03-02T11:00:00Z' },
           { id: 'acme/config#3', mergedAt: '2026-03-03T00:00:00Z' },
         ],
+        conflictingChanges: [{ id: 'acme/config#2' }, { id: 'acme/config#3' }],
       },
       {
         name: 'sunday-patching',
@@ -65,6 +85,7 @@ describe('changeWindows', () => {
         description: null,
         appliesTo: "entity.kind == 'component'",
         mergedChanges: [],
+        conflictingChanges: [],
       },
     ]);
   });
@@ -73,7 +94,7 @@ describe('changeWindows', () => {
     const after = await server.gql(WINDOWS, { from: '2026-03-04T00:00:00Z', to: '2026-03-08T01:00:00Z' });
     expect(after.data.changeWindows).toEqual([]);
     const inside = await server.gql(WINDOWS, { from: '2026-03-03T23:59:59Z', to: '2026-03-08T01:00:01Z' });
-    expect(inside.data.changeWindows.map((w: { name: string }) => w.name)).toEqual(['spring-freeze', 'sunday-patching']);
+    expect(inside.data.changeWindows.map((w: { name: string }) => w.name)).toEqual(['db-freeze', 'spring-freeze', 'sunday-patching']);
   });
 
   it('refuses a bad period with a clear message', async () => {

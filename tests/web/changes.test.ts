@@ -48,9 +48,11 @@ function record(n: number, title: string, mergedAt: number, changed: string): Pu
     approvedBy: ['bob'],
   };
 }
-// Merged on Monday of this week, inside the freeze; and on Tuesday of the week before, outside it.
+// Merged on Monday of this week, inside the freeze (which applies to the db); and on Tuesday of the week before, outside it.
 const IN_FREEZE = record(42, 'Raise the db pool', monday + 3_600_000, 'resource:default/db');
 const BEFORE = record(41, 'Tune the api', monday - 6 * DAY + 3_600_000, 'component:default/api');
+// Merged inside the freeze too, but the freeze applies to resources only (the impacted web is a component too).
+const NOT_FROZEN = record(43, 'Restyle the web', monday + 2 * 3_600_000, 'component:default/web');
 
 let server: ChangeServer;
 let web: { dir: string; remove(): void };
@@ -61,12 +63,13 @@ beforeAll(async () => {
   [web, browser] = await Promise.all([buildWebInTemp(), launchChromium()]);
   server = await startChangeServer({
     files: {
-      'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high' }),
-      'api.yaml': entity('Component', 'api', { type: 'service', dependsOn: ['resource:db'] }),
-      'web.yaml': entity('Component', 'web', { type: 'website', dependsOn: ['component:api'] }),
-      'freeze.yaml': entity('ChangeWindow', 'week-freeze', { type: 'freeze', start: iso(monday), end: iso(monday + 7 * DAY), description: 'Release week' }),
+      'team.yaml': entity('Group', 'team', { type: 'team' }),
+      'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', owner: 'group:team' }),
+      'api.yaml': entity('Component', 'api', { type: 'service', lifecycle: 'production', owner: 'group:team', dependsOn: ['resource:db'] }),
+      'web.yaml': entity('Component', 'web', { type: 'website', lifecycle: 'production', owner: 'group:team', dependsOn: ['component:api'] }),
+      'freeze.yaml': entity('ChangeWindow', 'week-freeze', { type: 'freeze', start: iso(monday), end: iso(monday + 7 * DAY), description: 'Release week', appliesTo: "entity.kind == 'resource'" }),
     },
-    changes: [BEFORE, IN_FREEZE],
+    changes: [BEFORE, IN_FREEZE, NOT_FROZEN],
     env: { CMDB_WEB_DIR: web.dir },
   });
   context = await browser.newContext({ baseURL: server.runtime.url, viewport: { width: 1280, height: 900 } });
@@ -95,14 +98,16 @@ describe('/changes', () => {
   it('opens on the current week with the freeze band named, and the change merged in it marked as a conflict', async () => {
     const { page, errors } = await open('/changes');
     await page.locator('.cal-summary').waitFor();
-    expect(await page.locator('.cal-summary').textContent()).toBe('1 change merged, 1 window, 1 conflict.');
+    expect(await page.locator('.cal-summary').textContent()).toBe('2 changes merged, 1 window, 1 conflict.');
     expect(await page.locator('.cal-day').count()).toBe(7);
     // The band is on every day of the week, labelled with the window's name.
     expect(await page.locator('.cal-day .band-freeze').allTextContents()).toEqual(Array(7).fill('Freeze: week-freeze'));
     const mondayCell = page.locator(`.cal-day[data-day="${dayOf(monday)}"]`);
+    expect(await mondayCell.locator('.cal-change a').allTextContents()).toEqual(['Raise the db pool', 'Restyle the web']);
+    expect(await mondayCell.locator('.cal-change.conflict').count()).toBe(1);
     expect(await mondayCell.locator('.cal-change.conflict').textContent()).toContain('Conflict: merged in freeze week-freeze.');
-    expect(await mondayCell.locator('.cal-change a').textContent()).toBe('Raise the db pool');
-    expect(await mondayCell.locator('.risk').textContent()).toBe('risk high');
+    expect(await mondayCell.locator('.cal-change.conflict a').textContent()).toBe('Raise the db pool');
+    expect(await mondayCell.locator('.cal-change.conflict .risk').textContent()).toBe('risk high');
     expect(await page.locator(`.cal-day[data-day="${dayOf(now)}"]`).getAttribute('class')).toContain('cal-today');
     expect(await page.locator('.open-changes').textContent()).toContain('None evaluated');
     await page.waitForLoadState('networkidle');

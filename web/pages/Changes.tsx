@@ -3,7 +3,8 @@
  * the URL, opening on the current one): the catalog's freeze and maintenance
  * windows as bands (`changeWindows`), the changes merged each day
  * (`changes(from, to)`) with their risk, and conflicts marked: a change
- * merged inside a freeze window (the window's `mergedChanges`); and the open
+ * merged inside a freeze window that applies to it (the window's
+ * `conflictingChanges`); and the open
  * pull requests the GitHub controller evaluated (`openChanges`), with their
  * risk and the open pull requests they conflict with.
  */
@@ -17,7 +18,7 @@ interface WindowData extends CalendarBand {
   ref: string;
   description: string | null;
   appliesTo: string | null;
-  mergedChanges: Array<{ id: string }>;
+  conflictingChanges: Array<{ id: string }>;
 }
 interface ChangeItem {
   id: string;
@@ -27,7 +28,7 @@ interface ChangeItem {
   mergedAt: string;
 }
 
-const WINDOWS = `query($from: String!, $to: String!) { changeWindows(from: $from, to: $to) { ref name kind start end description appliesTo mergedChanges { id } } }`;
+const WINDOWS = `query($from: String!, $to: String!) { changeWindows(from: $from, to: $to) { ref name kind start end description appliesTo conflictingChanges { id } } }`;
 const CHANGES = `query($from: String!, $to: String!) { changes(from: $from, to: $to, first: 500) { totalCount nodes { id title risk decision mergedAt } } }`;
 
 interface OpenItem {
@@ -58,9 +59,10 @@ export function ChangesPage(): JSX.Element {
   const bands: CalendarBand[] = windows.data ? windows.data.changeWindows.map((w) => ({ ...w, key: w.ref })) : [];
   const freezesOf = new Map<string, string[]>();
   for (const w of windows.data?.changeWindows ?? [])
-    if (w.kind === 'FREEZE') for (const c of w.mergedChanges) freezesOf.set(c.id, [...(freezesOf.get(c.id) ?? []), w.name]);
+    if (w.kind === 'FREEZE') for (const c of w.conflictingChanges) freezesOf.set(c.id, [...(freezesOf.get(c.id) ?? []), w.name]);
   const byDay = new Map<string, ChangeItem[]>();
-  for (const c of changes.data?.changes.nodes ?? []) {
+  // Oldest first within a day (the API lists the newest first).
+  for (const c of [...(changes.data?.changes.nodes ?? [])].reverse()) {
     const d = dayOf(Date.parse(c.mergedAt));
     byDay.set(d, [...(byDay.get(d) ?? []), c]);
   }
