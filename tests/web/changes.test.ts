@@ -129,6 +129,8 @@ describe('/changes', () => {
     // The earlier change is in the month's grid when its day is shown, never as a conflict.
     await page.locator('.cal-summary').waitFor();
     expect(await page.locator('.cal-change.conflict a').allTextContents()).toEqual(['Raise the db pool']);
+    await page.waitForLoadState('networkidle');
+    expect(await axe(page)).toEqual([]);
     await page.getByRole('link', { name: 'Previous month' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('date')).not.toBeNull();
     await page.getByRole('link', { name: 'Week', exact: true }).click();
