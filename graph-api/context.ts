@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { RefString, Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphNode, GraphStore } from '../graph/GraphStore.ts';
+import type { OpenChangeListing } from '../controller/github/OpenChanges.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
 import type { IncidentCommand } from '../state/IncidentRecords.ts';
@@ -29,6 +30,8 @@ export interface ApiContextSource {
   incidentCommands?: IncidentCommandPort;
   /** The server's event bus: the subscriptions' events; without it subscriptions are NOT_AVAILABLE. */
   events?: EventBus;
+  /** The open pull requests the GitHub controller evaluated (`openChanges`); none without it (a server without GitHub). */
+  openChanges?: () => Promise<OpenChangeListing[]>;
 }
 
 /**
@@ -74,6 +77,7 @@ export interface ApiContext extends CatalogView, AuthContext {
   incidents?: IncidentStore;
   findings?: FindingStore;
   incidentCommands?: IncidentCommandPort;
+  openChanges?: () => Promise<OpenChangeListing[]>;
   /** The bus as one stream per subscription (shared by the requests of one handler, which counts them). */
   streams?: EventStreams;
 }
@@ -115,6 +119,7 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
     incidents: source.incidents,
     findings: source.findings,
     incidentCommands: source.incidentCommands,
+    openChanges: source.openChanges,
     streams,
   };
   return context;

@@ -27,6 +27,7 @@ import { BranchChangeRecorder } from './BranchChangeRecorder.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
 import { graphStoreCheck, Health, type ReadinessCheck } from './health.ts';
 import { listen, type RunningHttpServer } from './listen.ts';
+import { listOpenChanges } from '../controller/github/OpenChanges.ts';
 import { createLogger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { createRouter, type Route } from './router.ts';
@@ -149,6 +150,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         incidents: incidents?.store,
         findings: reconciling?.store,
         events,
+        // What the GitHub controller keeps of open pull requests (controller/github/OpenChanges.ts).
+        openChanges: part ? () => listOpenChanges(config.stateDir) : undefined,
         incidentCommands: incidents ? serverIncidentCommands({ dir: config.stateDir, neo4j: config.neo4j, isLeader: () => leadership.isLeader(), apply: (command) => incidents.part.command(command) }) : undefined,
       },
       logger: log.child({ component: 'graphql' }),

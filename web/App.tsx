@@ -7,6 +7,8 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useErrorBoundary } from 'preact/hooks';
 import { ErrorBox } from './components/common.tsx';
 import { Shell } from './components/Shell.tsx';
+import { ChangePage } from './pages/Change.tsx';
+import { ChangesPage } from './pages/Changes.tsx';
 import { EntityPage } from './pages/Entity.tsx';
 import { Home } from './pages/Home.tsx';
 import { KpisLazyPage } from './pages/KpisLazy.tsx';
@@ -14,15 +16,14 @@ import { IncidentPage } from './pages/Incident.tsx';
 import { IncidentsPage } from './pages/Incidents.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { PathPage } from './pages/Path.tsx';
-import { Stub } from './pages/Stub.tsx';
 import { match, useLocation, type RouteDef } from './router.tsx';
 
 export const ROUTES: RouteDef[] = [
   { pattern: '/', render: () => <Home /> },
   { pattern: '/entities/*', render: (p) => <EntityPage key={p['*']} ref={p['*']} /> },
   { pattern: '/path', render: () => <PathPage /> },
-  { pattern: '/changes', render: () => <Stub api="changes" title="Changes" /> },
-  { pattern: '/changes/:id', render: (p) => <Stub api="changes" title={`Change ${p.id}`} /> },
+  { pattern: '/changes', render: () => <ChangesPage /> },
+  { pattern: '/changes/:id', render: (p) => <ChangePage key={p.id} id={p.id} /> },
   { pattern: '/incidents', render: () => <IncidentsPage /> },
   { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
   { pattern: '/kpis', render: () => <KpisLazyPage /> },

@@ -224,7 +224,16 @@ export class GitHubController {
       this.log.error({ pull: `${job.repo.fullName}#${pull.number}`, head: pull.headSha, failure: report.failure }, 'change could not be evaluated');
       return { outcome: 'failed', detail: describeFailure(report.failure) };
     }
-    await this.openChanges.update(job.repo.fullName, pull.number, { title: pull.title, head: pull.headSha, touched: touchedBy(report) });
+    await this.openChanges.update(job.repo.fullName, pull.number, {
+      title: pull.title,
+      head: pull.headSha,
+      touched: touchedBy(report),
+      repository: job.repo.fullName,
+      risk: report.risk,
+      decision: report.decision,
+      changed: report.changes.map((c) => c.ref),
+      conflicts: report.conflicts.map((c) => ({ number: Number(c.id.slice(1)), ...(c.title ? { title: c.title } : {}), refs: c.refs })),
+    });
     this.log.info({ pull: `${job.repo.fullName}#${pull.number}`, head: pull.headSha, decision: report.decision, comment: published.comment.action, publishMs: Math.round(publishMs) }, 'change evaluated');
     this.options.events?.publish('changeEvaluated', { repository: job.repo.fullName, number: pull.number, head: pull.headSha, decision: report.decision });
     return { outcome: 'evaluated', detail: `${report.decision} on ${pull.headSha.slice(0, 12)}` };

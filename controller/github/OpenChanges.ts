@@ -10,9 +10,48 @@ interface Entry {
   head: string;
   /** Entities the change changes or impacts. */
   touched: RefString[];
+  /** `owner/repo` as GitHub spells it (absent on files written before it was kept). */
+  repository?: string;
+  /** The evaluation's risk and decision (absent on older files). */
+  risk?: string;
+  decision?: string;
+  /** Entities the change changes (absent on older files). */
+  changed?: RefString[];
+  /** Other open pull requests of the repository whose impact overlaps this one's, when it was evaluated. */
+  conflicts?: Array<{ number: number; title?: string; refs: RefString[] }>;
+}
+
+/** An open pull request as the controller last evaluated it (`listOpenChanges`). */
+export interface OpenChangeListing extends Entry {
+  repository: string;
+  number: number;
 }
 
 export const OPEN_CHANGES_DIR = 'open-changes';
+
+/**
+ * Every open pull request the controller keeps in the state directory `dir`
+ * (read afresh: the files are rewritten atomically), by repository then
+ * number. A file cut short by a crash is left out until rewritten.
+ */
+export async function listOpenChanges(dir: string): Promise<OpenChangeListing[]> {
+  const root = path.join(dir, OPEN_CHANGES_DIR);
+  const out: OpenChangeListing[] = [];
+  const list = (d: string) => fs.readdir(d).catch(() => [] as string[]);
+  for (const owner of (await list(root)).sort())
+    for (const repo of (await list(path.join(root, owner))).sort()) {
+      const files = (await list(path.join(root, owner, repo))).flatMap((n) => (/^(\d+)\.json$/.exec(n) ? [Number(n.slice(0, -5))] : [])).sort((a, b) => a - b);
+      for (const number of files) {
+        try {
+          const entry = JSON.parse(await fs.readFile(path.join(root, owner, repo, `${number}.json`), 'utf8')) as Entry;
+          out.push({ ...entry, repository: entry.repository ?? `${owner}/${repo}`, number });
+        } catch {
+          /* cut short: the next evaluation rewrites it */
+        }
+      }
+    }
+  return out;
+}
 
 const idOf = (number: number): string => `#${number}`;
 const numberOf = (change: OpenChange): number => Number(change.id.slice(1));

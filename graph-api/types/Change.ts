@@ -41,7 +41,7 @@ const MAX_ENTITIES = MAX_PAGE_SIZE;
 const DEFAULT_ENTITIES = 100;
 
 /** `Change` (a change record), `changes` and `change`. */
-export function addChangeType(builder: ApiBuilder): void {
+export function addChangeType(builder: ApiBuilder) {
   const Source = builder.enumType('ChangeSource', {
     description: 'How a change was recorded.',
     values: {
@@ -209,4 +209,5 @@ export function addChangeType(builder: ApiBuilder): void {
       },
     }),
   }));
+  return Change;
 }

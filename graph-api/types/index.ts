@@ -14,3 +14,5 @@ export * from './Neighbourhood.ts';
 export * from './Search.ts';
 export * from './Subscriptions.ts';
 export * from './Traversals.ts';
+export * from './ChangeWindow.ts';
+export * from './OpenChange.ts';

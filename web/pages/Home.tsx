@@ -1,6 +1,7 @@
 /** `/`: the catalog search (server-side `search`) and what the served catalog looks like at a glance. */
 import type { JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ChangeWindowCard, OpenChangesCard } from '../components/CalendarCards.tsx';
 import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
 import { IncidentHomeCard } from '../components/IncidentHomeCard.tsx';
 import { SearchResults } from '../components/SearchResults.tsx';
@@ -85,10 +86,8 @@ function Glance(): JSX.Element {
           <h3>Open incidents</h3>
           <IncidentHomeCard />
         </div>
-        <div class="card">
-          <h3>Open changes and windows</h3>
-          <Stub inline api="changes" />
-        </div>
+        <ChangeWindowCard />
+        <OpenChangesCard />
         <div class="card">
           <h3>KPIs</h3>
           <KpiSummary />
