@@ -8,7 +8,6 @@ import { SearchResults } from '../components/SearchResults.tsx';
 import { useQuery } from '../graphql.ts';
 import { Link, navigate, useLocation, withQuery } from '../router.tsx';
 import { KpiSummary } from './KpisSummary.tsx';
-import { Stub } from './Stub.tsx';
 
 const GLANCE = `{ commit entities(first: 1) { totalCount } catalogViolations(severity: ERROR) { rule } }`;
 
