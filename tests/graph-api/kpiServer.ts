@@ -20,8 +20,12 @@ export interface KpiServer {
   close(): Promise<void>;
 }
 
-/** The fixture's catalog: api and db part of system shop, web of storefront; api owned by team-a, web and db by team-b. */
-export async function startKpiServer(): Promise<KpiServer> {
+/**
+ * The fixture's catalog: api and db part of system shop, web of storefront;
+ * api owned by team-a, web and db by team-b. `webDir`: a web build to serve
+ * too (tests/web, the KPI screenshot).
+ */
+export async function startKpiServer(options: { webDir?: string } = {}): Promise<KpiServer> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-kpis-cache-'));
   process.env.CMDB_CACHE_DIR = cacheDir;
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-kpis-state-'));
@@ -40,7 +44,8 @@ export async function startKpiServer(): Promise<KpiServer> {
   await incidents.open();
   await incidents.commit({ incidents: INCIDENTS });
   await incidents.close();
-  const runtime = await startRuntime({ flags: { repo: repo.dir, ref: 'main', port: 0, poll: 0, stateDir, reconcile: true }, env: {}, log: pino({ level: 'silent' }), out: () => undefined });
+  const env = options.webDir ? { CMDB_WEB_DIR: options.webDir } : {};
+  const runtime = await startRuntime({ flags: { repo: repo.dir, ref: 'main', port: 0, poll: 0, stateDir, reconcile: true }, env, log: pino({ level: 'silent' }), out: () => undefined });
   const gql: KpiServer['gql'] = async (query, variables) => {
     const res = await fetch(`${runtime.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as Awaited<ReturnType<KpiServer['gql']>>;
