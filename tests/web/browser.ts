@@ -42,3 +42,12 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(`exception: ${e.message}`));
   return errors;
 }
+
+/** A new page of `context` at `url`, watching its errors, once its title (the first h1) is there. */
+export async function openPage(context: import('playwright-core').BrowserContext, url: string): Promise<{ page: import('playwright-core').Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(url);
+  await page.locator('h1').first().waitFor();
+  return { page, errors };
+}

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequestChangeRecord } from '../../state/ChangeRecord.ts';
 import { startChangeServer, type ChangeServer } from '../graph-api/changeServer.ts';
 import { entity } from '../helpers/gitRepo.ts';
-import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+import { buildWebInTemp, launchChromium, openPage } from './browser.ts';
 
 const DAY = 86_400_000;
 const now = Date.now();
@@ -81,13 +81,8 @@ afterAll(async () => {
   web?.remove();
 });
 
-async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.locator('h1').first().waitFor();
-  return { page, errors };
-}
+/** A new page watching its errors, once its title is there. */
+const open = (url: string) => openPage(context, url);
 
 async function axe(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).analyze();

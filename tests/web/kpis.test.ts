@@ -11,7 +11,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../server/Runtime.ts';
-import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+import { buildWebInTemp, launchChromium, openPage } from './browser.ts';
 import { serveKpiFixture } from './kpiServe.ts';
 
 let web: { dir: string; remove(): void };
@@ -38,13 +38,8 @@ afterAll(async () => {
   web?.remove();
 });
 
-async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.locator('h1').first().waitFor();
-  return { page, errors };
-}
+/** A new page watching its errors, once its title is there. */
+const open = (url: string) => openPage(context, url);
 
 /** The period's KPIs as the page writes them (data-kpi → text). */
 async function numbers(page: Page): Promise<Record<string, string>> {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../server/auth/tokensFile.ts';
 import type { Runtime } from '../../server/Runtime.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
-import { buildWebInTemp, launchChromium, serve, watchErrors } from './browser.ts';
+import { buildWebInTemp, launchChromium, serve, openPage } from './browser.ts';
 
 let repo: TestRepo;
 let web: { dir: string; remove(): void };
@@ -47,14 +47,8 @@ afterAll(async () => {
   repo?.remove();
 });
 
-/** A new page watching its errors. */
-async function open(url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.locator('h1').first().waitFor();
-  return { page, errors };
-}
+/** A new page watching its errors, once its title is there. */
+const open = (url: string) => openPage(context, url);
 
 /** The blast radius table as ref → distance. */
 async function distances(page: Page): Promise<Record<string, number>> {
