@@ -3,6 +3,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { me, signIn, signOut, token } from '../auth.ts';
 import { ApiError, connection, request } from '../graphql.ts';
+import { loadOidcConfig, oidcConfig, startSso } from '../oidc.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useStore } from '../store.ts';
 
@@ -66,6 +67,25 @@ function Account(): JSX.Element {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string>();
   const [value, setValue] = useState('');
+  const sso = useStore(oidcConfig);
+  const loc = useLocation();
+
+  useEffect(() => {
+    if (oidcConfig.get() === undefined) loadOidcConfig();
+  }, []);
+
+  const startSignIn = () => {
+    if (!sso) return;
+    setError(undefined);
+    const here = loc.path === '/auth/callback' ? '/' : `${loc.path}${loc.query.toString() ? `?${loc.query.toString()}` : ''}`;
+    startSso(sso, here).catch((e: Error) => setError(e.message));
+  };
+  const ssoButton =
+    sso && !signedIn ? (
+      <button type="button" onClick={startSignIn}>
+        Sign in with SSO
+      </button>
+    ) : null;
 
   useEffect(() => {
     let current = true;
@@ -115,6 +135,7 @@ function Account(): JSX.Element {
           {error}
         </span>
       ) : null}
+      {ssoButton}
       {signedIn ? (
         <button type="button" onClick={() => signOut()}>
           Sign out
