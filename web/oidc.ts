@@ -24,6 +24,9 @@ export function loadOidcConfig(): void {
     .then((c) => oidcConfig.set(c.oidc ?? null), () => oidcConfig.set(null));
 }
 
+/** Whether this page load is the way back from the identity provider and the code not yet traded. */
+export const ssoFinishing = new Store<boolean>(window.location.pathname === '/auth/callback');
+
 const PENDING = 'cmdb.oidc.pending';
 interface Pending {
   state: string;
@@ -72,6 +75,14 @@ export async function startSso(config: OidcConfig, returnTo: string): Promise<vo
  * answers the page to return to. Throws a readable Error otherwise.
  */
 export async function finishSso(search: string): Promise<string> {
+  try {
+    return await trade(search);
+  } finally {
+    ssoFinishing.set(false);
+  }
+}
+
+async function trade(search: string): Promise<string> {
   const q = new URLSearchParams(search);
   const raw = sessionStorage.getItem(PENDING);
   sessionStorage.removeItem(PENDING);

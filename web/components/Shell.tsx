@@ -3,7 +3,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { me, signIn, signOut, token } from '../auth.ts';
 import { ApiError, connection, request } from '../graphql.ts';
-import { loadOidcConfig, oidcConfig, startSso } from '../oidc.ts';
+import { loadOidcConfig, oidcConfig, ssoFinishing, startSso } from '../oidc.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useStore } from '../store.ts';
 
@@ -68,6 +68,7 @@ function Account(): JSX.Element {
   const [error, setError] = useState<string>();
   const [value, setValue] = useState('');
   const sso = useStore(oidcConfig);
+  const finishing = useStore(ssoFinishing);
   const loc = useLocation();
 
   useEffect(() => {
@@ -88,6 +89,8 @@ function Account(): JSX.Element {
     ) : null;
 
   useEffect(() => {
+    // On the way back from the identity provider the token is not there yet: no anonymous `me` to refuse.
+    if (!signedIn && finishing) return;
     let current = true;
     request<{ me: { name: string; role: 'VIEWER' | 'RESPONDER' | 'ADMIN'; via: 'ANONYMOUS' | 'TOKEN' | 'OIDC' } }>(ME).then(
       (d) => current && me.set(d.me),
@@ -103,7 +106,7 @@ function Account(): JSX.Element {
     return () => {
       current = false;
     };
-  }, [signedIn]);
+  }, [signedIn, finishing]);
 
   const submit = (e: Event) => {
     e.preventDefault();
