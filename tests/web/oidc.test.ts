@@ -247,6 +247,26 @@ describe('Sign in with SSO', () => {
     await page.close();
   });
 
+  it('a code the token endpoint refuses (a verifier that does not match the challenge) is shown, and nobody is signed in', async () => {
+    const page = await context.newPage();
+    await page.goto('/path');
+    await expect.poll(() => account(page)).toContain('Not signed in');
+    // The browser's real token request, with another verifier: the issuer's PKCE check refuses it.
+    await page.route('**/protocol/openid-connect/token', async (route) => {
+      const form = new URLSearchParams(route.request().postData() ?? '');
+      form.set('code_verifier', b64url(randomBytes(32)));
+      await route.continue({ postData: form.toString() });
+    });
+    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    const alert = page.locator('.error[role="alert"]', { hasText: 'Sign-in failed' });
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toContain('refused the code (HTTP 400: invalid_grant, PKCE verification failed)');
+    expect(idp.tokenAnswers.at(-1)).toBe(400);
+    expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
+    await expect.poll(() => account(page)).toContain('Not signed in');
+    await page.close();
+  });
+
   it('a sign-in the IdP denies is shown as such', async () => {
     const page = await context.newPage();
     await page.goto('/kpis');
