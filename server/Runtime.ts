@@ -12,6 +12,7 @@ import { resolveServerConfig, type ServeFlags, type ServerConfig } from './confi
 import { GitHubPart } from './GitHubPart.ts';
 import { GitHubSetupPart } from './GitHubSetupPart.ts';
 import { WebPart } from './WebPart.ts';
+import { AuthConfigPart } from './AuthConfigPart.ts';
 import type { FindingStore } from '../state/FindingStore.ts';
 import { FileFindingStore } from '../state/FileFindingStore.ts';
 import { LeadershipPart, leadershipFactory } from './LeadershipPart.ts';
@@ -168,7 +169,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       ...(part?.routes ?? []),
       ...(incidents?.alertmanager.routes ?? []),
       ...new GitHubSetupPart({ env }).routes,
-      ...new WebPart({ dir: env.CMDB_WEB_DIR || undefined }).routes,
+      ...new AuthConfigPart({ oidc: config.auth.oidc }).routes,
+      ...new WebPart({ dir: env.CMDB_WEB_DIR || undefined, connectOrigins: config.auth.oidc?.clientId ? [new URL(config.auth.oidc.issuer).origin] : [] }).routes,
     ];
     const http: RunningHttpServer = await listen({ listener: createRouter({ routes, observe: metrics.observeRequest, log }), port: config.port, host: config.host });
     closers.push(() => http.close());

@@ -9,7 +9,7 @@ import { sendJson, type Route, type RouteProvider } from './router.ts';
  * The paths the web UI routes itself (web/App.tsx ROUTES): each answers
  * index.html, so a deep link or a reload works. Keep the two lists in step.
  */
-export const CLIENT_ROUTES = ['/', '/entities/*', '/path', '/changes', '/changes/*', '/incidents', '/incidents/*', '/kpis'] as const;
+export const CLIENT_ROUTES = ['/', '/entities/*', '/path', '/changes', '/changes/*', '/incidents', '/incidents/*', '/kpis', '/auth/callback'] as const;
 /** The built scripts and stylesheets (hashed names). */
 export const ASSETS_ROUTE = '/ui/*';
 
@@ -25,12 +25,12 @@ const TYPES: Record<string, string> = {
 };
 /** esbuild's content hash in a file name (`app-KI6CIXYY.js`): such a file never changes. */
 const HASHED = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
-/** The page loads only from its origin; Cytoscape.js sets style attributes on its canvas. */
-const PAGE_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+/** The page loads only from its origin (and talks to the OIDC issuer's origins when given); Cytoscape.js sets style attributes on its canvas. */
+const pageHeaders = (connect: readonly string[]) => ({
+  'content-security-policy': `default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src ${["'self'", ...connect].join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
-};
+});
 
 /** dist/web of the installation: the first folder above this file with a package.json (sources, dist/main.js or a dev bundle alike). */
 export function defaultWebDir(from = path.dirname(fileURLToPath(import.meta.url))): string {
@@ -43,6 +43,8 @@ export function defaultWebDir(from = path.dirname(fileURLToPath(import.meta.url)
 export interface WebPartOptions {
   /** The built UI (`npm run build:web`); default: dist/web of the installation (CMDB_WEB_DIR overrides it in startRuntime). */
   dir?: string;
+  /** Origins the page may fetch from besides its own: the OIDC issuer's (discovery and token endpoint of the SSO sign-in). */
+  connectOrigins?: readonly string[];
 }
 
 /**
@@ -54,9 +56,11 @@ export interface WebPartOptions {
 export class WebPart implements RouteProvider {
   readonly dir: string;
   readonly routes: readonly Route[];
+  private readonly headers: Record<string, string>;
 
   constructor(options: WebPartOptions = {}) {
     this.dir = path.resolve(options.dir ?? defaultWebDir());
+    this.headers = pageHeaders(options.connectOrigins ?? []);
     this.routes = [
       ...CLIENT_ROUTES.map((p, i): Route => ({ methods: ['GET'], path: p, handler: (req, res) => this.page(req, res), ...(i === 0 ? { description: 'the web UI' } : {}) })),
       { methods: ['GET'], path: ASSETS_ROUTE, handler: (req, res, params) => this.asset(req, res, params['*'] ?? '') },
@@ -69,11 +73,11 @@ export class WebPart implements RouteProvider {
       html = await fs.promises.readFile(path.join(this.dir, 'index.html'));
     } catch {
       const text = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cmdb</title></head><body><h1>The web UI is not built</h1><p>No index.html in ${escapeHtml(this.dir)}: run <code>npm run build:web</code> (npm ci does it). The GraphQL API is at <a href="/graphql">/graphql</a>.</p></body></html>`;
-      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...PAGE_HEADERS });
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text), ...this.headers });
       res.end(req.method === 'HEAD' ? undefined : text);
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': html.length, ...PAGE_HEADERS });
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': html.length, ...this.headers });
     res.end(req.method === 'HEAD' ? undefined : html);
   }
 

@@ -7,6 +7,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useErrorBoundary } from 'preact/hooks';
 import { ErrorBox } from './components/common.tsx';
 import { Shell } from './components/Shell.tsx';
+import { AuthCallbackPage } from './pages/AuthCallback.tsx';
 import { ChangePage } from './pages/Change.tsx';
 import { ChangesPage } from './pages/Changes.tsx';
 import { EntityPage } from './pages/Entity.tsx';
@@ -27,6 +28,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/incidents', render: () => <IncidentsPage /> },
   { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
   { pattern: '/kpis', render: () => <KpisLazyPage /> },
+  { pattern: '/auth/callback', render: () => <AuthCallbackPage /> },
 ];
 
 export function App(): JSX.Element {

@@ -50,7 +50,9 @@ export function addAuthOptions(command: Command): Command {
     .option('--oidc-audience <aud>', 'the audience the JWTs must carry (default: CMDB_OIDC_AUDIENCE)')
     .option('--oidc-roles-claim <claim>', 'the JWT claim holding the caller\'s groups (default: CMDB_OIDC_ROLES_CLAIM, else groups)')
     .option('--oidc-role-map <value=role,...>', 'which claim values give which role, e.g. cmdb-admins=admin,oncall=responder,staff=viewer (default: CMDB_OIDC_ROLE_MAP)')
-    .option('--oidc-jwks-url <url>', 'the issuer\'s JWKS (default: CMDB_OIDC_JWKS_URL, else jwks_uri of the issuer\'s discovery document)');
+    .option('--oidc-jwks-url <url>', 'the issuer\'s JWKS (default: CMDB_OIDC_JWKS_URL, else jwks_uri of the issuer\'s discovery document)')
+    .option('--oidc-client-id <id>', 'the web UI\'s OAuth client id (public client, authorization code with PKCE): the UI offers "Sign in with SSO" (default: CMDB_OIDC_CLIENT_ID)')
+    .option('--oidc-scopes <scopes>', 'scopes the web UI asks for besides openid, space- or comma-separated (default: CMDB_OIDC_SCOPES, else profile)');
 }
 
 /** `cmdb serve`; the catalog, the API (graphql-yoga), pino and, with --github, Octokit load when it runs. */

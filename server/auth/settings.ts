@@ -14,6 +14,10 @@ export interface OidcSettings {
   roleMap: ReadonlyMap<string, Role>;
   /** The JWKS; default: `jwks_uri` of the issuer's discovery document. */
   jwksUrl?: string;
+  /** The web UI's OAuth client (public, authorization code + PKCE): with it the UI offers "Sign in with SSO". */
+  clientId?: string;
+  /** Scopes the UI asks for besides `openid` (e.g. `profile`, `groups`). */
+  scopes: readonly string[];
 }
 
 /** Who may call the API: `--tokens`, `--oidc-*`, `--anonymous-read` and their CMDB_* variables. */
@@ -34,6 +38,8 @@ export interface AuthFlags {
   oidcRolesClaim?: string;
   oidcRoleMap?: string;
   oidcJwksUrl?: string;
+  oidcClientId?: string;
+  oidcScopes?: string;
 }
 
 const LOOPBACK = /^(localhost|::1|\[::1\]|127(?:\.\d{1,3}){3})$/i;
@@ -53,6 +59,8 @@ export function resolveAuthSettings(flags: AuthFlags, env: NodeJS.ProcessEnv, ho
     rolesClaim: text(flags.oidcRolesClaim, 'CMDB_OIDC_ROLES_CLAIM'),
     roleMap: text(flags.oidcRoleMap, 'CMDB_OIDC_ROLE_MAP'),
     jwksUrl: text(flags.oidcJwksUrl, 'CMDB_OIDC_JWKS_URL'),
+    clientId: text(flags.oidcClientId, 'CMDB_OIDC_CLIENT_ID'),
+    scopes: text(flags.oidcScopes, 'CMDB_OIDC_SCOPES'),
   });
   return {
     ...(tokensFile ? { tokensFile: path.resolve(tokensFile) } : {}),
@@ -75,6 +83,8 @@ const NAMES = {
   rolesClaim: '--oidc-roles-claim (CMDB_OIDC_ROLES_CLAIM)',
   roleMap: '--oidc-role-map (CMDB_OIDC_ROLE_MAP)',
   jwksUrl: '--oidc-jwks-url (CMDB_OIDC_JWKS_URL)',
+  clientId: '--oidc-client-id (CMDB_OIDC_CLIENT_ID)',
+  scopes: '--oidc-scopes (CMDB_OIDC_SCOPES)',
 };
 
 type OidcTexts = { [K in keyof typeof NAMES]: string | undefined };
@@ -94,7 +104,17 @@ function oidcSettings(given: OidcTexts): OidcSettings | undefined {
     rolesClaim: given.rolesClaim ?? DEFAULT_ROLES_CLAIM,
     roleMap: parseRoleMap(given.roleMap),
     ...(given.jwksUrl ? { jwksUrl: checkUrl(given.jwksUrl, NAMES.jwksUrl) } : {}),
+    ...(given.clientId?.trim() ? { clientId: given.clientId.trim() } : {}),
+    scopes: parseScopes(given.scopes ?? 'profile'),
   };
+}
+
+/** Space- or comma-separated scopes besides `openid`; each a scope-token of RFC 6749 §3.3. */
+function parseScopes(text: string): string[] {
+  const scopes = [...new Set(text.split(/[\s,]+/).filter((s) => s && s !== 'openid'))];
+  const bad = scopes.find((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s));
+  if (bad) throw new CmdbError(`${NAMES.scopes}: "${bad}" is not a scope (printable characters other than " and \\)`, { code: 'config' });
+  return scopes;
 }
 
 /** `value=role,value=role`: claim values to roles. */

@@ -56,7 +56,13 @@ describe('OIDC', () => {
       audience: 'cmdb',
       rolesClaim: 'groups',
       roleMap: { 'cmdb-admins': 'admin', oncall: 'responder', staff: 'viewer' },
+      scopes: ['profile'],
     });
+    // The web UI's client (SSO sign-in) and its scopes besides openid.
+    expect(auth({ ...oidc, oidcClientId: ' cmdb-web ', oidcScopes: 'openid profile,groups groups' })!.oidc).toMatchObject({ clientId: 'cmdb-web', scopes: ['profile', 'groups'] });
+    expect(auth(oidc, { CMDB_OIDC_CLIENT_ID: 'env-web', CMDB_OIDC_SCOPES: 'email' })!.oidc).toMatchObject({ clientId: 'env-web', scopes: ['email'] });
+    expect(failure({ ...oidc, oidcScopes: 'profile "x"' })).toBe('--oidc-scopes (CMDB_OIDC_SCOPES): ""x"" is not a scope (printable characters other than " and \\)');
+    expect(failure({ oidcClientId: 'cmdb-web' })).toBe('--oidc-client-id (CMDB_OIDC_CLIENT_ID) is set but --oidc-issuer (CMDB_OIDC_ISSUER) is not; OIDC needs an issuer');
     const env = { CMDB_OIDC_ISSUER: 'http://127.0.0.1:8080/', CMDB_OIDC_AUDIENCE: 'a', CMDB_OIDC_ROLES_CLAIM: 'roles', CMDB_OIDC_ROLE_MAP: 'x=admin', CMDB_OIDC_JWKS_URL: 'https://keys.example.com/jwks' };
     expect(auth({}, env).oidc).toMatchObject({ issuer: 'http://127.0.0.1:8080/', audience: 'a', rolesClaim: 'roles', jwksUrl: 'https://keys.example.com/jwks' });
     expect(auth({ oidcAudience: 'flag' }, env).oidc?.audience).toBe('flag');
@@ -85,10 +91,10 @@ describe('cmdb serve flags', () => {
     expect(auth({ ...parse(), host: '0.0.0.0' }).anonymousRead).toBe(false);
     expect(auth({ ...parse('--anonymous-read'), host: '0.0.0.0' }).anonymousRead).toBe(true);
     expect(auth(parse('--no-anonymous-read')).anonymousRead).toBe(false);
-    const flags = parse('--tokens', '/t.yaml', '--oidc-issuer', 'https://id.example.com', '--oidc-audience', 'a', '--oidc-roles-claim', 'roles', '--oidc-role-map', 'x=admin', '--oidc-jwks-url', 'https://id.example.com/k');
+    const flags = parse('--tokens', '/t.yaml', '--oidc-issuer', 'https://id.example.com', '--oidc-audience', 'a', '--oidc-roles-claim', 'roles', '--oidc-role-map', 'x=admin', '--oidc-jwks-url', 'https://id.example.com/k', '--oidc-client-id', 'web', '--oidc-scopes', 'groups');
     const settings = auth(flags);
     expect(settings.tokensFile).toBe('/t.yaml');
-    expect(settings.oidc).toMatchObject({ issuer: 'https://id.example.com', audience: 'a', rolesClaim: 'roles', jwksUrl: 'https://id.example.com/k' });
+    expect(settings.oidc).toMatchObject({ issuer: 'https://id.example.com', audience: 'a', rolesClaim: 'roles', jwksUrl: 'https://id.example.com/k', clientId: 'web', scopes: ['groups'] });
     expect([...settings.oidc!.roleMap]).toEqual([['x', 'admin']]);
   });
 });

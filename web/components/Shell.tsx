@@ -3,6 +3,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { me, signIn, signOut, token } from '../auth.ts';
 import { ApiError, connection, request } from '../graphql.ts';
+import { loadOidcConfig, oidcConfig, ssoFinishing, startSso } from '../oidc.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useStore } from '../store.ts';
 
@@ -66,8 +67,30 @@ function Account(): JSX.Element {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string>();
   const [value, setValue] = useState('');
+  const sso = useStore(oidcConfig);
+  const finishing = useStore(ssoFinishing);
+  const loc = useLocation();
 
   useEffect(() => {
+    if (oidcConfig.get() === undefined) loadOidcConfig();
+  }, []);
+
+  const startSignIn = () => {
+    if (!sso) return;
+    setError(undefined);
+    const here = loc.path === '/auth/callback' ? '/' : `${loc.path}${loc.query.toString() ? `?${loc.query.toString()}` : ''}`;
+    startSso(sso, here).catch((e: Error) => setError(e.message));
+  };
+  const ssoButton =
+    sso && !signedIn ? (
+      <button type="button" onClick={startSignIn}>
+        Sign in with SSO
+      </button>
+    ) : null;
+
+  useEffect(() => {
+    // On the way back from the identity provider the token is not there yet: no anonymous `me` to refuse.
+    if (!signedIn && finishing) return;
     let current = true;
     request<{ me: { name: string; role: 'VIEWER' | 'RESPONDER' | 'ADMIN'; via: 'ANONYMOUS' | 'TOKEN' | 'OIDC' } }>(ME).then(
       (d) => current && me.set(d.me),
@@ -83,7 +106,7 @@ function Account(): JSX.Element {
     return () => {
       current = false;
     };
-  }, [signedIn]);
+  }, [signedIn, finishing]);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -115,6 +138,7 @@ function Account(): JSX.Element {
           {error}
         </span>
       ) : null}
+      {ssoButton}
       {signedIn ? (
         <button type="button" onClick={() => signOut()}>
           Sign out

@@ -1,0 +1,114 @@
+/**
+ * "Sign in with SSO": OAuth 2.0 authorization code flow with PKCE (RFC 7636,
+ * S256) as a public client. The server names the issuer and client id
+ * (`GET /auth/config`); the issuer's discovery document names its endpoints.
+ * The ID token (its `aud` is the client id: run the server with
+ * --oidc-audience set to it) becomes the Bearer token of web/auth.ts.
+ */
+import { signIn } from './auth.ts';
+import { Store } from './store.ts';
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  scopes: string[];
+}
+
+/** The server's SSO settings: undefined while unknown, null when SSO is not configured. */
+export const oidcConfig = new Store<OidcConfig | null | undefined>(undefined);
+
+/** Reads `/auth/config` once; a failure means no SSO button (the token form stays). */
+export function loadOidcConfig(): void {
+  fetch('/auth/config', { headers: { accept: 'application/json' } })
+    .then((r) => (r.ok ? (r.json() as Promise<{ oidc: OidcConfig | null }>) : { oidc: null }))
+    .then((c) => oidcConfig.set(c.oidc ?? null), () => oidcConfig.set(null));
+}
+
+/** Whether this page load is the way back from the identity provider and the code not yet traded. */
+export const ssoFinishing = new Store<boolean>(window.location.pathname === '/auth/callback');
+
+const PENDING = 'cmdb.oidc.pending';
+interface Pending {
+  state: string;
+  verifier: string;
+  returnTo: string;
+  tokenEndpoint: string;
+  redirectUri: string;
+  clientId: string;
+}
+
+const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const random = (n: number): string => base64url(crypto.getRandomValues(new Uint8Array(n)));
+export const redirectUri = (): string => `${window.location.origin}/auth/callback`;
+
+async function discovery(issuer: string): Promise<{ authorization_endpoint: string; token_endpoint: string }> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+  let doc: { issuer?: string; authorization_endpoint?: string; token_endpoint?: string };
+  try {
+    const r = await fetch(url, { headers: { accept: 'application/json' } });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    doc = (await r.json()) as typeof doc;
+  } catch (e) {
+    throw new Error(`The identity provider's discovery document (${url}) could not be read: ${(e as Error).message}`);
+  }
+  if (doc.issuer !== issuer) throw new Error(`The discovery document names the issuer ${String(doc.issuer)}, not ${issuer}.`);
+  if (!doc.authorization_endpoint || !doc.token_endpoint) throw new Error('The discovery document names no authorization or token endpoint.');
+  return { authorization_endpoint: doc.authorization_endpoint, token_endpoint: doc.token_endpoint };
+}
+
+/** Starts the sign-in: remembers state, verifier and the page, then leaves for the authorization endpoint. */
+export async function startSso(config: OidcConfig, returnTo: string): Promise<void> {
+  const endpoints = await discovery(config.issuer);
+  const verifier = random(32);
+  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const pending: Pending = { state: random(16), verifier, returnTo, tokenEndpoint: endpoints.token_endpoint, redirectUri: redirectUri(), clientId: config.clientId };
+  sessionStorage.setItem(PENDING, JSON.stringify(pending));
+  const url = new URL(endpoints.authorization_endpoint);
+  const params = { response_type: 'code', client_id: config.clientId, redirect_uri: pending.redirectUri, scope: config.scopes.join(' '), state: pending.state, code_challenge: challenge, code_challenge_method: 'S256' };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  window.location.assign(url.toString());
+}
+
+/**
+ * The redirect back (`/auth/callback?code&state` or `?error`): checks the
+ * state, trades the code and verifier for tokens, signs in with the ID token;
+ * answers the page to return to. Throws a readable Error otherwise.
+ */
+export async function finishSso(search: string): Promise<string> {
+  try {
+    return await trade(search);
+  } finally {
+    ssoFinishing.set(false);
+  }
+}
+
+async function trade(search: string): Promise<string> {
+  const q = new URLSearchParams(search);
+  const raw = sessionStorage.getItem(PENDING);
+  sessionStorage.removeItem(PENDING);
+  const pending = raw ? (JSON.parse(raw) as Pending) : undefined;
+  const error = q.get('error');
+  if (error) throw new Error(`The identity provider refused the sign-in: ${error}${q.get('error_description') ? ` (${q.get('error_description')})` : ''}.`);
+  if (!pending) throw new Error('No sign-in was started in this tab (or it was already finished); start again with "Sign in with SSO".');
+  if (!q.get('state') || q.get('state') !== pending.state) throw new Error('The sign-in answer does not match the sign-in this tab started (state differs); it was refused. Start again.');
+  const code = q.get('code');
+  if (!code) throw new Error('The identity provider answered without a code.');
+  let answer: { id_token?: string; error?: string; error_description?: string };
+  let status: number;
+  try {
+    const r = await fetch(pending.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, client_id: pending.clientId, code_verifier: pending.verifier }),
+    });
+    status = r.status;
+    answer = (await r.json().catch(() => ({}))) as typeof answer;
+  } catch (e) {
+    throw new Error(`The identity provider's token endpoint could not be reached: ${(e as Error).message}`);
+  }
+  if (status !== 200 || !answer.id_token) {
+    throw new Error(`The identity provider's token endpoint refused the code (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}${answer.error_description ? `, ${answer.error_description}` : ''}).`);
+  }
+  signIn(answer.id_token);
+  return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
+}
