@@ -278,7 +278,7 @@ describe('helm template with overrides', () => {
 
     const objects = await template('ops', {
       reconcile: { enabled: true },
-      api: { tokensSecret: 'cmdb-api-tokens', anonymousRead: false, oidc: { issuer: 'https://sso.example.com', audience: 'cmdb', roleMap: 'oncall=responder' } },
+      api: { tokensSecret: 'cmdb-api-tokens', anonymousRead: false, oidc: { issuer: 'https://sso.example.com', audience: 'cmdb-ui', roleMap: 'oncall=responder', clientId: 'cmdb-ui' } },
       alertmanager: { tokenSecret: 'cmdb-alertmanager' },
     });
     const pod = podSpec(objects);
@@ -291,6 +291,8 @@ describe('helm template with overrides', () => {
     expect(env(cmdb, 'CMDB_OIDC_ISSUER')?.value).toBe('https://sso.example.com');
     expect(env(cmdb, 'CMDB_OIDC_ROLES_CLAIM')?.value).toBe('groups');
     expect(env(cmdb, 'CMDB_OIDC_ROLE_MAP')?.value).toBe('oncall=responder');
+    expect(env(cmdb, 'CMDB_OIDC_CLIENT_ID')?.value).toBe('cmdb-ui');
+    expect(env(cmdb, 'CMDB_OIDC_SCOPES')?.value).toBe('profile');
     expect(env(cmdb, 'CMDB_ALERTMANAGER_TOKEN')?.valueFrom).toEqual({ secretKeyRef: { name: 'cmdb-alertmanager', key: 'token' } });
     // The chart creates no Secret for them: credentials never go through values.
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
