@@ -23,6 +23,7 @@ import type { Snapshot } from '../catalog/types.ts';
 import type { Binding } from '../reconcilers/types.ts';
 import { bindingsOfSnapshot } from './snapshotBindings.ts';
 import { startIncidents, type Incidents } from './incidentsSetup.ts';
+import { perCommit } from './perCommit.ts';
 import { serverIncidentCommands } from './incidentCommands.ts';
 import { BranchChangeRecorder } from './BranchChangeRecorder.ts';
 import type { ChangeStore } from '../state/ChangeStore.ts';
@@ -224,17 +225,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
  * `observe` entry the reconcilers cannot use) are logged once per commit.
  */
 function servedBindings(snapshot: () => Snapshot | undefined, configOf: (s: Snapshot) => CatalogConfig, log: Logger): () => Binding[] | undefined {
-  // Read once per commit: it visits every entity of the snapshot.
-  let last: { commit: string; bindings: Binding[] } | undefined;
-  return () => {
-    const served = snapshot();
-    if (!served) return undefined;
-    if (last?.commit === served.commit) return last.bindings;
-    const { bindings, problems } = bindingsOfSnapshot(served, configOf(served));
-    for (const p of problems) log.warn({ commit: served.commit, ref: p.ref, field: p.path }, `observe binding ignored: ${p.message}`);
-    last = { commit: served.commit, bindings };
-    return bindings;
-  };
+  // Read once per commit: it visits every observing entity of the snapshot.
+  return perCommit<Binding[] | undefined>(
+    snapshot,
+    (served) => {
+      const { bindings, problems } = bindingsOfSnapshot(served, configOf(served));
+      for (const p of problems) log.warn({ commit: served.commit, ref: p.ref, field: p.path }, `observe binding ignored: ${p.message}`);
+      return bindings;
+    },
+    undefined,
+  );
 }
 
 /** Opens the finding store in the state dir and builds the reconcilers' part (they start when this replica leads). */

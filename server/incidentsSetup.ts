@@ -22,6 +22,7 @@ import { AlertmanagerPart, ALERTMANAGER_TOKEN_ENV } from './AlertmanagerPart.ts'
 import type { ServerConfig } from './config.ts';
 import type { GitHubPart } from './GitHubPart.ts';
 import { IncidentPart } from './IncidentPart.ts';
+import { perCommit } from './perCommit.ts';
 import type { LeadershipPart } from './LeadershipPart.ts';
 import type { ServerMetrics } from './metrics.ts';
 
@@ -54,17 +55,6 @@ export interface Incidents {
   close(): Promise<void>;
 }
 
-/** Something computed once per served commit. */
-function perCommit<T>(snapshot: () => Snapshot | undefined, compute: (s: Snapshot) => T, fallback: T): () => T {
-  let last: { commit: string; value: T } | undefined;
-  return () => {
-    const s = snapshot();
-    if (!s) return fallback;
-    if (last?.commit !== s.commit) last = { commit: s.commit, value: compute(s) };
-    return last.value;
-  };
-}
-
 /**
  * Builds incident management (`cmdb serve --reconcile`): the incident store
  * (Neo4j when configured, else `incidents.jsonl` in the state dir), the
@@ -85,14 +75,17 @@ export async function startIncidents(options: IncidentsSetupOptions): Promise<In
   // The notifiers of the served cmdb.yaml: the map the sender reads is brought up to date when the commit moves.
   const notifiers = new Map<string, Notifier>();
   const github = options.github && config.github?.repo ? { api: options.github.api, repo: repoRef(config.github.repo) } : undefined;
-  const refreshNotifiers = perCommit(snapshot, (s) => {
-    const fresh = notifiersFor(parseIncidentSettings(configOf(s)).settings.notify, { env, log: childLog, github });
+  const notifiersOfCommit = perCommit(snapshot, (s) => notifiersFor(settings().notify, { env, log: childLog, github }), new Map<string, Notifier>());
+  let shown: Map<string, Notifier> | undefined;
+  const refreshNotifiers = () => {
+    const fresh = notifiersOfCommit();
+    if (fresh === shown) return;
+    shown = fresh;
     notifiers.clear();
     for (const [target, notifier] of fresh) notifiers.set(target, notifier);
-    return true;
-  }, false);
+  };
   refreshNotifiers();
-  events.subscribe('catalogMoved', () => void refreshNotifiers());
+  events.subscribe('catalogMoved', () => refreshNotifiers());
 
   // The runbook index of the served commit, read when the commit moves (the engine asks for it synchronously).
   let runbooks: RunbookIndex | undefined;
