@@ -24,23 +24,20 @@ const L = INCIDENT_LABELS;
  * is replaced only by a higher revision; a notification already delivered is
  * not queued again.
  */
+/** Puts the records of `$param` (incidents, problems), each replacing only a lower revision. */
+const KEEP_HIGHEST_REVISION = (param: string, label: string) => `CALL {
+  UNWIND $${param} AS x
+  MERGE (n:${label} {key: $store + ' ' + x.id})
+  ON CREATE SET n.store = $store, n.id = x.id, n.revision = -1
+  WITH n, x WHERE n.revision < x.revision
+  SET n.revision = x.revision, n.state = x.state, n.json = x.json
+}`;
+
 const COMMIT = `
 CALL { UNWIND $signals AS x MERGE (n:${L.signal} {key: $store + ' ' + x.id}) SET n.store = $store, n.id = x.id, n.json = x.json }
 CALL { UNWIND $removeSignals AS id MATCH (n:${L.signal} {key: $store + ' ' + id}) DELETE n }
-CALL {
-  UNWIND $incidents AS x
-  MERGE (n:${L.incident} {key: $store + ' ' + x.id})
-  ON CREATE SET n.store = $store, n.id = x.id, n.revision = -1
-  WITH n, x WHERE n.revision < x.revision
-  SET n.revision = x.revision, n.state = x.state, n.json = x.json
-}
-CALL {
-  UNWIND $problems AS x
-  MERGE (n:${L.problem} {key: $store + ' ' + x.id})
-  ON CREATE SET n.store = $store, n.id = x.id, n.revision = -1
-  WITH n, x WHERE n.revision < x.revision
-  SET n.revision = x.revision, n.state = x.state, n.json = x.json
-}
+${KEEP_HIGHEST_REVISION('incidents', L.incident)}
+${KEEP_HIGHEST_REVISION('problems', L.problem)}
 CALL {
   UNWIND $notifications AS x
   OPTIONAL MATCH (d:${L.delivered} {key: $store + ' ' + x.id})
