@@ -65,12 +65,21 @@ export async function resolveRefQuery(
 ): Promise<RefResolution> {
   if (query.direct !== undefined && (await lookup.exists(query.direct))) return { ok: true, ref: query.direct };
   const candidates = query.exact ? [] : [...new Set(await lookup.matching(query))].sort();
+  return chooseRef(query, candidates, where);
+}
+
+/**
+ * The rule once the direct ref is known not to exist: the one candidate, or
+ * an ambiguity naming them, or none. (`resolveRefQuery` asks an async lookup;
+ * a synchronous caller gives the candidates itself.)
+ */
+export function chooseRef(query: RefQuery, candidates: readonly RefString[], where: string): RefResolution {
   if (candidates.length === 1) return { ok: true, ref: candidates[0] };
   if (candidates.length > 1) {
     const named = `${candidates.slice(0, NAMED).join(', ')}${candidates.length > NAMED ? ` and ${candidates.length - NAMED} more` : ''}`;
-    return { ok: false, reason: 'ambiguous', candidates, message: `"${query.text}" matches ${candidates.length} entities (${named}); write the one you mean in full, as in ${candidates[0]}` };
+    return { ok: false, reason: 'ambiguous', candidates: [...candidates], message: `"${query.text}" matches ${candidates.length} entities (${named}); write the one you mean in full, as in ${candidates[0]}` };
   }
-  return { ok: false, reason: 'none', candidates, message: `no entity "${query.text}" ${where}` };
+  return { ok: false, reason: 'none', candidates: [...candidates], message: `no entity "${query.text}" ${where}` };
 }
 
 /** The lookup of a snapshot's entities (a scan of its refs for a partial query). */

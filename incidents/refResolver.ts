@@ -1,11 +1,11 @@
-import { matchesRefQuery, parseRefQuery } from '../catalog/refQuery.ts';
+import { chooseRef, matchesRefQuery, parseRefQuery } from '../catalog/refQuery.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import type { RefResolver } from './types.ts';
 
 /**
  * Resolves what an alert label names against a snapshot, by the rule of
- * catalog/refQuery.ts (a full ref that exists; else the one entity a partial
- * ref matches); undefined when none or several match. Partial refs scan the
+ * catalog/refQuery.ts (`chooseRef`: a full ref that exists; else the one
+ * entity a partial ref matches); undefined when none or several match. Partial refs scan the
  * snapshot's refs once each and are remembered per resolver (one per commit).
  */
 export function snapshotRefResolver(snapshot: Pick<Snapshot, 'entities'>): RefResolver {
@@ -17,10 +17,12 @@ export function snapshotRefResolver(snapshot: Pick<Snapshot, 'entities'>): RefRe
     if (parsed.ok) {
       const { query } = parsed;
       if (query.direct !== undefined && snapshot.entities.has(query.direct)) ref = query.direct;
-      else if (!query.exact) {
+      else {
+        // Two candidates already make it ambiguous: the scan stops there.
         const matching: string[] = [];
-        for (const r of snapshot.entities.keys()) if (matchesRefQuery(query, r) && matching.push(r) > 1) break;
-        ref = matching.length === 1 ? matching[0] : undefined;
+        if (!query.exact) for (const r of snapshot.entities.keys()) if (matchesRefQuery(query, r) && matching.push(r) > 1) break;
+        const chosen = chooseRef(query, matching, '');
+        ref = chosen.ok ? chosen.ref : undefined;
       }
     }
     if (memo.size > 10_000) memo.clear();
