@@ -66,6 +66,9 @@ it('drains what finishes by the deadline and leaves the rest in the journal for 
 
   server = await startServer();
   await until(() => doneIds().includes(running) && doneIds().includes('d14'));
+  // The journal line is on disk a moment before the delivery leaves the in-flight set; its log line comes after.
+  const processed = (id: string) => server.logs().some((l) => l.msg === 'delivery processed' && l.delivery === id);
+  await until(() => processed(running) && processed('d14'));
   expect(fx.fake.repo(REPO).checkRuns.map((r) => r.externalId).sort()).toEqual(['d11', 'd12', 'd13', 'd14']);
   for (const n of [11, 12, 13, 14]) expect(fx.fake.checkRunsOn(REPO, heads.get(n)!), `#${n}`).toHaveLength(1);
   expect(fx.fake.violations).toEqual([]);
