@@ -66,7 +66,7 @@ async function benchCheck(repo: GeneratedRepo, entities: number): Promise<CheckF
   const check = ['check', '--repo', repo.dir, '--base', repo.base, '--head', repo.head, '--format', 'json'];
   const cold: number[] = [];
   let cache = '';
-  for (let i = 0; i < Math.min(runs, 2); i++) cold.push(timeCmdb(check, { CMDB_CACHE_DIR: (cache = freshCacheDir()) }));
+  for (let i = 0; i < runs; i++) cold.push(timeCmdb(check, { CMDB_CACHE_DIR: (cache = freshCacheDir()) }));
   const warm = Array.from({ length: runs }, () => timeCmdb(check, { CMDB_CACHE_DIR: cache }));
   const figures: CheckFigures = { entities, nativeMs: median(native), cold, warm, impactCli: [], impactQuery: { p50: 0, p99: 0, n: 0, impacted: 0 } };
   if (entities <= 10_000) {
