@@ -196,15 +196,13 @@ export class CatalogReader {
       else missing.set(e.oid, e);
     }
     if (missing.size > 0) {
-      const sink = sinkFor(missing.size, limits);
+      // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
+      const sink = sinkFor(missing.size, limits, (batch, lines) => cache.setAll(batch, lines));
       await this.git.readBlobs([...missing.keys()], (oid, content) => {
         const e = missing.get(oid)!;
         sink.add({ path: e.path, oid, mode: e.mode, content });
       });
-      for (const r of await sink.finish()) {
-        results.set(r.blob, r);
-        cache.set(r.blob, r);
-      }
+      for (const r of await sink.finish()) results.set(r.blob, r);
     }
     this.lastRead = { files: selected.length, parsed: missing.size, fromCache: selected.length - missing.size };
     return results;

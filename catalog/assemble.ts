@@ -1,4 +1,5 @@
 import { createValidator, type CIClassDefinition, type EntityValidator } from '../schema/index.ts';
+import { ensureTexts } from './cache/cacheLine.ts';
 import type { DocRecord } from './entity.ts';
 import { resolvePending, type BlobResult, type FileInput } from './parseBlob.ts';
 import { assembleTable, type AssembleOptions } from './table/assembleTable.ts';
@@ -13,6 +14,7 @@ function ciClasses(files: readonly FileInput[]): CIClassDefinition[] {
   for (const { path, result } of files) {
     for (const doc of result.documents) {
       if (doc.kind !== 'CIClass') continue;
+      ensureTexts(result);
       const { spec, positions } = JSON.parse(doc.text) as { spec: { kind?: unknown; schema?: unknown }; positions: CIClassDefinition['positions'] };
       const [line, column] = doc.start;
       classes.push({ kind: String(spec.kind), schema: spec.schema as object, source: { file: path, line, column }, positions });

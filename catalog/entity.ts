@@ -1,3 +1,4 @@
+import { ensureTexts } from './cache/cacheLine.ts';
 import { DEFAULT_NAMESPACE, normalizeRef, parseRef, stringifyRef } from './refs.ts';
 import { observeTuples, type ObserveTuple } from './observe.ts';
 import { rulesFor } from './relations.ts';
@@ -205,7 +206,7 @@ const built = new WeakMap<object, { path: string; entities: BuiltEntity[] }>();
 export function entitiesOf(path: string, result: { blob: string; documents: readonly DocRecord[] }): BuiltEntity[] {
   const memo = built.get(result);
   if (memo && memo.path === path) return memo.entities;
-  const entities = result.documents.map((doc) => entityFromRecord(doc, path, result.blob));
+  const entities = ensureTexts(result).documents.map((doc) => entityFromRecord(doc, path, result.blob));
   built.set(result, { path, entities });
   return entities;
 }

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { withTexts } from './cache/DiskParseCache.ts';
+import { keepTextsInLine } from './cache/cacheLine.ts';
 import { CmdbError } from '../core/errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import type { ParseRequest, ParseResponse } from './parseWorker.ts';
@@ -17,12 +17,18 @@ const BATCH_SIZE = 256;
 /** Young generation of a worker: parsing makes much short-lived garbage (32 MB measured faster than 64 MB). */
 const YOUNG_GENERATION_MB = 32;
 
+/** Called with each batch of results as it is parsed (to start writing the parse cache while parsing goes on). */
+export type OnResults = (results: readonly BlobResult[], lines?: string) => void;
+
 /** Parses in the calling thread. */
-export function inlineSink(limits: ParseLimits): BlobSink {
+export function inlineSink(limits: ParseLimits, onResults?: OnResults): BlobSink {
   const results: BlobResult[] = [];
   return {
     add: (input) => results.push(parseBlob(input, limits)),
-    finish: async () => results,
+    finish: async () => {
+      onResults?.(results);
+      return results;
+    },
   };
 }
 
@@ -32,7 +38,7 @@ function workerUrl(): URL {
 }
 
 /** Parses on worker threads (one per core, at most `workers`), in batches. */
-export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4))): BlobSink {
+export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4)), onResults?: OnResults): BlobSink {
   const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
   const load = pool.map(() => 0);
   const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
@@ -45,7 +51,9 @@ export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(o
   for (const [i, worker] of pool.entries()) {
     worker.on('message', (msg: ParseResponse) => {
       load[i]--;
-      pending.get(msg.id)?.resolve(received(msg));
+      const results = received(msg);
+      onResults?.(results, msg.lines);
+      pending.get(msg.id)?.resolve(results);
       pending.delete(msg.id);
     });
     worker.on('error', (e) => {
@@ -105,17 +113,17 @@ function received({ results, lines }: ParseResponse): BlobResult[] {
   let at = 0;
   for (const result of results) {
     const end = lines.indexOf('\n', at);
-    withTexts(result, lines.slice(at, end));
+    keepTextsInLine(result, lines.slice(at, end));
     at = end + 1;
   }
   return results;
 }
 
 /** The sink for an expected number of blobs. */
-export function sinkFor(count: number, limits: ParseLimits): BlobSink {
+export function sinkFor(count: number, limits: ParseLimits, onResults?: OnResults): BlobSink {
   const threads = parserThreads();
-  if (count < WORKER_THRESHOLD || threads === 0) return inlineSink(limits);
-  return threads === undefined ? workerSink(limits) : workerSink(limits, threads);
+  if (count < WORKER_THRESHOLD || threads === 0) return inlineSink(limits, onResults);
+  return workerSink(limits, threads, onResults);
 }
 
 /** `CMDB_PARSE_THREADS`: parser worker threads (0 parses in the calling thread); undefined when unset or not a count. */

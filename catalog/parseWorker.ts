@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { encodeForTransfer } from './cache/DiskParseCache.ts';
+import { encodeForTransfer } from './cache/cacheLine.ts';
 import { parseBlob, type BlobResult, type ParseLimits } from './parseBlob.ts';
 
 /** A batch of blobs packed into one transferable buffer. */

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, fstatSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
+import { decodeLine, encodeLine, type Bucket } from './cacheLine.ts';
 
-/** Bumped whenever BlobResult's shape or parsing semantics change. */
-export const CACHE_FORMAT = 'blobs-v8';
+export * from './cacheLine.ts';
+
+/** Bumped whenever BlobResult's shape, parsing semantics or the file layout change. */
+export const CACHE_FORMAT = 'blobs-v9';
 
 /** `CMDB_CACHE_DIR`, else the user's cache dir (XDG_CACHE_HOME or ~/.cache) + gitops-cmdb. */
 export function defaultCacheDir(): string {
@@ -16,26 +19,64 @@ export function defaultCacheDir(): string {
   return path.join(base, 'gitops-cmdb');
 }
 
-export type Bucket = Map<string, BlobResult>;
+/** Segment file of a DiskParseCache. */
+export const SEGMENT_FILE = /^[0-9a-z-]+\.seg$/;
+
+/*
+ * A segment file: the cache lines of the blobs one process parsed (one line
+ * per blob, `oid TAB result-without-texts TAB text TAB text...`, so the
+ * documents' JSON texts are sliced, not parsed, on load: JSON text has no raw
+ * tab or newline), then an index of INDEX_ENTRY bytes per blob sorted by oid
+ * (20-byte oid, u32 offset of its line, u32 length without the newline), then
+ * a trailer (u32 offset of the index, u32 count, the magic bytes).
+ */
+const MAGIC = Buffer.from('cmdbseg1');
+const INDEX_ENTRY = 28;
+const TRAILER = 8 + MAGIC.length;
+
+/** Lines are written to the segment in chunks of about this many characters. */
+const CHUNK_CHARS = 4 * 1024 * 1024;
+/** Small segments (under this many bytes) are merged into one when there are SMALL_SEGMENTS of them. */
+const SMALL_SEGMENT_BYTES = 8 * 1024 * 1024;
+const SMALL_SEGMENTS = 16;
+/** preload reads a whole segment once it wants more than this share of its bytes, else line by line. */
+const WHOLE_SEGMENT_SHARE = 0.25;
+
+/** One segment's index, read from its trailer. */
+interface Segment {
+  file: string;
+  /** Sorted INDEX_ENTRY-byte entries. */
+  index: Buffer;
+  count: number;
+  /** Bytes of lines (where the index starts). */
+  dataBytes: number;
+}
+
+/** Where a blob's line is. */
+interface Located {
+  segment: Segment;
+  offset: number;
+  length: number;
+}
 
 /**
- * Parsed blobs on disk, in 256 bucket files (by the oid's first two hex digits),
- * each a line per blob: `oid TAB result-without-texts TAB text TAB text...`, so
- * the documents' JSON texts are sliced, not parsed, on load (JSON text has no raw
- * tab or newline). Writes are atomic (temp file + rename) and rewrite whole
- * buckets, so a bucket is always read before it is written; a lost race with
- * another process only costs a re-parse. Unreadable buckets are ignored.
- * `load` serves single entries without decoding their bucket (a line lookup in
- * the raw file), until 16 of one bucket were asked for: then it decodes it all.
+ * Parsed blobs on disk, as append-only segment files (one per process that
+ * parsed something), each with a sorted index of its lines. A run writes the
+ * lines of the blobs it parsed as they arrive (the parser threads encoded
+ * them) into a temp file, and publishes it with its index at `flush` (rename):
+ * nothing already on disk is read or rewritten to add entries. A lookup is a
+ * binary search in each segment's index and a read of one line, so a warm run
+ * that needs the documents of 50 entities reads 50 lines, not the cache.
+ * Small segments are merged when there are many; `cmdb cache prune` drops
+ * entries no stored table refers to. Unreadable segments and lines are
+ * ignored (a miss costs a re-parse); a segment removed by another process
+ * between its index and a read is a miss as well.
  */
 export class DiskParseCache implements ParseCache {
   readonly dir: string;
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly dirty = new Set<string>();
-  /** Bucket files read by `load`, kept raw: one line is decoded per blob asked for. */
-  private readonly raw = new Map<string, Buffer>();
-  private readonly loose = new Map<string, BlobResult>();
-  private readonly asked = new Map<string, number>();
+  private readonly entries = new Map<string, BlobResult>();
+  private segments?: Segment[];
+  private writer?: SegmentWriter;
 
   /** `namespace` names everything the results depend on besides the blob (schemas, limits). */
   constructor(options: { dir?: string; namespace: string }) {
@@ -43,173 +84,338 @@ export class DiskParseCache implements ParseCache {
     this.dir = path.join(options.dir ?? defaultCacheDir(), `${CACHE_FORMAT}-${key}`);
   }
 
-  async preload(oids: readonly string[]): Promise<void> {
-    const wanted = new Set<string>();
-    for (const oid of oids) {
-      const b = oid.slice(0, 2);
-      if (!this.buckets.has(b)) wanted.add(b);
-    }
-    await Promise.all([...wanted].map((b) => this.loadBucket(b)));
-  }
-
-  private async loadBucket(name: string): Promise<void> {
-    let bucket: Bucket = new Map();
+  /** The segments on disk, newest first (read once). */
+  private segmentList(): Segment[] {
+    if (this.segments) return this.segments;
+    let names: string[] = [];
     try {
-      const text = await fs.readFile(path.join(this.dir, `${name}.txt`), 'utf8');
-      for (const line of text.split('\n')) if (line) decodeLine(line, bucket);
+      names = readdirSync(this.dir).filter((n) => SEGMENT_FILE.test(n));
     } catch {
-      /* missing or unreadable: start empty */
+      /* no cache yet */
     }
-    if (!this.buckets.has(name)) this.buckets.set(name, bucket);
-    this.raw.delete(name);
+    this.segments = names
+      .sort()
+      .reverse()
+      .map((n) => readSegmentIndex(path.join(this.dir, n)))
+      .filter((s): s is Segment => s !== undefined);
+    return this.segments;
   }
 
-  get(oid: string): BlobResult | undefined {
-    return this.buckets.get(oid.slice(0, 2))?.get(oid);
+  private locate(oid: string): Located | undefined {
+    if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
+    const key = Buffer.from(oid, 'hex');
+    for (const segment of this.segmentList()) {
+      const at = findEntry(segment.index, segment.count, key);
+      if (at >= 0) return { segment, offset: segment.index.readUInt32LE(at * INDEX_ENTRY + 20), length: segment.index.readUInt32LE(at * INDEX_ENTRY + 24) };
+    }
+    return undefined;
   }
 
-  load(oid: string): BlobResult | undefined {
-    const hit = this.get(oid) ?? this.loose.get(oid);
-    if (hit) return hit;
-    const name = oid.slice(0, 2);
-    const asked = (this.asked.get(name) ?? 0) + 1;
-    this.asked.set(name, asked);
-    if (asked > LOOSE_LOOKUPS) return this.loadBucketSync(name).get(oid);
-    let raw = this.raw.get(name);
-    if (!raw) {
-      try {
-        raw = readFileSync(path.join(this.dir, `${name}.txt`));
-      } catch {
-        raw = Buffer.alloc(0);
-      }
-      this.raw.set(name, raw);
+  async preload(oids: readonly string[]): Promise<void> {
+    const bySegment = new Map<Segment, Array<{ oid: string; at: Located }>>();
+    for (const oid of oids) {
+      if (this.entries.has(oid)) continue;
+      const at = this.locate(oid);
+      if (!at) continue;
+      const list = bySegment.get(at.segment) ?? [];
+      list.push({ oid, at });
+      bySegment.set(at.segment, list);
     }
-    const found = lineOf(raw, oid);
-    if (found === undefined) return undefined;
+    await Promise.all(
+      [...bySegment].map(async ([segment, wanted]) => {
+        const bytes = wanted.reduce((a, w) => a + w.at.length, 0);
+        try {
+          if (bytes > segment.dataBytes * WHOLE_SEGMENT_SHARE) {
+            const data = await fs.readFile(segment.file);
+            for (const { oid, at } of wanted) this.decodeInto(oid, data.toString('utf8', at.offset, at.offset + at.length));
+          } else {
+            const handle = await fs.open(segment.file, 'r');
+            try {
+              await Promise.all(
+                wanted.map(async ({ oid, at }) => {
+                  const buf = Buffer.allocUnsafe(at.length);
+                  const { bytesRead } = await handle.read(buf, 0, at.length, at.offset);
+                  if (bytesRead === at.length) this.decodeInto(oid, buf.toString('utf8'));
+                }),
+              );
+            } finally {
+              await handle.close();
+            }
+          }
+        } catch {
+          /* removed or unreadable meanwhile: misses */
+        }
+      }),
+    );
+  }
+
+  private decodeInto(oid: string, line: string): BlobResult | undefined {
     const one: Bucket = new Map();
-    decodeLine(found, one);
+    decodeLine(line, one);
     const result = one.get(oid);
-    if (result) this.loose.set(oid, result);
+    if (result) this.entries.set(oid, result);
     return result;
   }
 
-  /** Decodes a whole bucket (once many of its blobs are asked for). */
-  private loadBucketSync(name: string): Bucket {
-    let bucket = this.buckets.get(name);
-    if (bucket) return bucket;
-    bucket = new Map();
-    let raw = this.raw.get(name);
-    try {
-      raw ??= readFileSync(path.join(this.dir, `${name}.txt`));
-      for (const line of raw.toString('utf8').split('\n')) if (line) decodeLine(line, bucket);
-    } catch {
-      /* missing or unreadable: empty */
-    }
-    this.raw.delete(name);
-    this.buckets.set(name, bucket);
-    return bucket;
+  get(oid: string): BlobResult | undefined {
+    return this.entries.get(oid);
   }
 
+  load(oid: string): BlobResult | undefined {
+    const hit = this.entries.get(oid);
+    if (hit) return hit;
+    const at = this.locate(oid);
+    if (!at) return undefined;
+    try {
+      const fd = openSync(at.segment.file, 'r');
+      try {
+        const buf = Buffer.allocUnsafe(at.length);
+        if (readSync(fd, buf, 0, at.length, at.offset) !== at.length) return undefined;
+        return this.decodeInto(oid, buf.toString('utf8'));
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Adds a result the caller parsed (it found no entry by `get` after `preload`: it is written without looking for it on disk). */
   set(oid: string, result: BlobResult): void {
-    const name = oid.slice(0, 2);
-    // A bucket is written whole: read what it holds first, or the write would drop it.
-    this.loadBucketSync(name).set(oid, result);
-    this.dirty.add(name);
+    if (this.entries.get(oid) === result) return;
+    this.entries.set(oid, result);
+    (this.writer ??= new SegmentWriter(this.dir)).add(oid, result);
+  }
+
+  setAll(results: readonly BlobResult[], lines?: string): void {
+    if (lines === undefined) {
+      for (const r of results) this.set(r.blob, r);
+      return;
+    }
+    for (const r of results) this.entries.set(r.blob, r);
+    (this.writer ??= new SegmentWriter(this.dir)).addLines(results.map((r) => r.blob), lines);
   }
 
   async flush(): Promise<{ written: number; error?: string }> {
-    if (this.dirty.size === 0) return { written: 0 };
-    const names = [...this.dirty];
-    this.dirty.clear();
+    const writer = this.writer;
+    this.writer = undefined;
+    if (!writer) return { written: 0 };
     try {
-      await fs.mkdir(this.dir, { recursive: true });
-      await Promise.all(names.map((name) => this.writeBucket(name)));
-      return { written: names.length };
+      const segment = await writer.finish();
+      if (this.segments && segment) this.segments.unshift(segment);
+      await this.mergeSmallSegments();
+      return { written: segment?.count ?? 0 };
     } catch (e) {
+      await writer.abandon();
       return { written: 0, error: `cannot write the parse cache in ${this.dir}: ${(e as Error).message}` };
     }
   }
 
-  private async writeBucket(name: string): Promise<void> {
-    const file = path.join(this.dir, `${name}.txt`);
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fs.writeFile(tmp, [...this.buckets.get(name)!].map(([oid, result]) => encodeLine(oid, result)).join(''));
-    await fs.rename(tmp, file);
+  /** Merges the small segments into one when there are many (each run that parsed a few blobs leaves one). */
+  private async mergeSmallSegments(): Promise<void> {
+    const small = this.segmentList().filter((s) => s.dataBytes < SMALL_SEGMENT_BYTES);
+    if (small.length < SMALL_SEGMENTS) return;
+    const merged = new SegmentWriter(this.dir);
+    const seen = new Set<string>();
+    for (const segment of small) {
+      let data: Buffer;
+      try {
+        data = await fs.readFile(segment.file);
+      } catch {
+        continue;
+      }
+      for (let i = 0; i < segment.count; i++) {
+        const oid = segment.index.toString('hex', i * INDEX_ENTRY, i * INDEX_ENTRY + 20);
+        if (seen.has(oid)) continue;
+        seen.add(oid);
+        const offset = segment.index.readUInt32LE(i * INDEX_ENTRY + 20);
+        merged.addLine(oid, `${data.toString('utf8', offset, offset + segment.index.readUInt32LE(i * INDEX_ENTRY + 24))}\n`);
+      }
+    }
+    await merged.finish();
+    // Readers that looked a blob up in a removed segment miss it and re-parse.
+    await Promise.all(small.map((s) => fs.rm(s.file, { force: true })));
+    this.segments = undefined;
   }
 }
 
-/** Blobs of one bucket looked up one by one before the whole bucket is decoded. */
-const LOOSE_LOOKUPS = 16;
-
-/** The line of a bucket file that starts with `oid`, or undefined. */
-function lineOf(raw: Buffer, oid: string): string | undefined {
-  const key = Buffer.from(`${oid}\t`);
-  for (let at = raw.indexOf(key); at >= 0; at = raw.indexOf(key, at + 1)) {
-    if (at > 0 && raw[at - 1] !== 10) continue;
-    const end = raw.indexOf(10, at);
-    return raw.toString('utf8', at, end < 0 ? raw.length : end);
-  }
-  return undefined;
-}
-
-/** The line each result was decoded from (or encoded to), so writing it back costs no re-encoding (results are never mutated). */
-const decodedFrom = new WeakMap<BlobResult, string>();
-
-/**
- * For sending a result to another thread: its cache line (newline included),
- * and the result with the documents' texts emptied in place, since the line
- * carries them (`withTexts` puts them back). Saves copying every text twice.
- */
-export function encodeForTransfer(oid: string, result: BlobResult): string {
-  const line = encodeLine(oid, result);
-  for (const d of result.documents) d.text = '';
-  return line;
-}
-
-/**
- * The result `encodeForTransfer` emptied, with its texts sliced back out of
- * `line` (without its newline); the line is remembered, so writing the result
- * to the cache costs no re-encoding.
- */
-export function withTexts(result: BlobResult, line: string): BlobResult {
-  let stop = line.length;
-  for (let k = result.documents.length - 1; k >= 0; k--) {
-    const tab = line.lastIndexOf('\t', stop - 1);
-    result.documents[k].text = line.slice(tab + 1, stop);
-    stop = tab;
-  }
-  decodedFrom.set(result, line);
-  return result;
-}
-
-/** One cache line for a blob's result (newline included). */
-export function encodeLine(oid: string, result: BlobResult): string {
-  const known = decodedFrom.get(result);
-  if (known !== undefined && known.startsWith(oid) && known.charCodeAt(oid.length) === 9) return `${known}\n`;
-  // The texts leave the JSON by being undefined for the call (JSON.stringify omits them):
-  // half the cost of copying every document without its text.
-  const texts = result.documents.map((d) => d.text);
-  const documents = result.documents as Array<{ text?: string }>;
-  for (const d of documents) d.text = undefined;
-  let json: string;
+/** Reads a segment's trailer and index; undefined when the file is not a complete segment. */
+export function readSegmentIndex(file: string): Segment | undefined {
+  let fd: number | undefined;
   try {
-    json = JSON.stringify(result);
-  } finally {
-    texts.forEach((text, i) => (documents[i].text = text));
-  }
-  return [oid, json, ...texts].join('\t') + '\n';
-}
-
-/** Adds the result a cache line (without its newline) holds; a malformed line is skipped. */
-export function decodeLine(line: string, bucket: Bucket): void {
-  const [oid, json, ...texts] = line.split('\t');
-  try {
-    const result = JSON.parse(json) as BlobResult;
-    if (result.documents.length !== texts.length) return;
-    result.documents.forEach((d, i) => (d.text = texts[i]));
-    decodedFrom.set(result, line);
-    bucket.set(oid, result);
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size < TRAILER) return undefined;
+    const trailer = Buffer.alloc(TRAILER);
+    readSync(fd, trailer, 0, TRAILER, size - TRAILER);
+    if (!trailer.subarray(8).equals(MAGIC)) return undefined;
+    const dataBytes = trailer.readUInt32LE(0);
+    const count = trailer.readUInt32LE(4);
+    if (dataBytes + count * INDEX_ENTRY + TRAILER !== size) return undefined;
+    const index = Buffer.alloc(count * INDEX_ENTRY);
+    if (readSync(fd, index, 0, index.length, dataBytes) !== index.length) return undefined;
+    return { file, index, count, dataBytes };
   } catch {
-    /* skip */
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
+
+/** Index of the entry for a 20-byte oid, or -1 (binary search). */
+function findEntry(index: Buffer, count: number, key: Buffer): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = index.compare(key, 0, 20, mid * INDEX_ENTRY, mid * INDEX_ENTRY + 20);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * Writes one segment: lines are appended to a temp file in chunks as they are
+ * added (writes are chained: the caller never waits for them until `finish`),
+ * then the index and trailer, then the file is renamed into place.
+ */
+export class SegmentWriter {
+  private readonly tmp: string;
+  private readonly final: string;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private written = 0;
+  private readonly oids: string[] = [];
+  private readonly offsets: number[] = [];
+  private readonly lengths: number[] = [];
+  private handle?: Promise<fs.FileHandle>;
+  private chain: Promise<void> = Promise.resolve();
+  private failure?: Error;
+
+  constructor(private readonly dir: string) {
+    const name = `${Date.now().toString(36).padStart(9, '0')}-${process.pid.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    this.final = path.join(dir, `${name}.seg`);
+    this.tmp = `${this.final}.tmp`;
+  }
+
+  add(oid: string, result: BlobResult): void {
+    this.addLine(oid, encodeLine(oid, result));
+  }
+
+  /** Adds a cache line (newline included) for `oid`. */
+  addLine(oid: string, line: string): void {
+    this.oids.push(oid);
+    this.pending.push(line);
+    this.pendingChars += line.length;
+    if (this.pendingChars >= CHUNK_CHARS) this.writeChunk();
+  }
+
+  /** Adds the cache lines of these oids, in order, as one string (newlines included). */
+  addLines(oids: readonly string[], lines: string): void {
+    for (const oid of oids) this.oids.push(oid);
+    this.pending.push(lines);
+    this.pendingChars += lines.length;
+    if (this.pendingChars >= CHUNK_CHARS) this.writeChunk();
+  }
+
+  private writeChunk(): void {
+    if (this.pending.length === 0) return;
+    const first = this.offsets.length;
+    const data = Buffer.from(this.pending.length === 1 ? this.pending[0] : this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingChars = 0;
+    // Line offsets from the bytes (a line's UTF-8 length may differ from its string length).
+    let at = 0;
+    for (let i = first; i < this.oids.length; i++) {
+      const end = data.indexOf(10, at);
+      this.offsets[i] = this.written + at;
+      this.lengths[i] = end - at;
+      at = end + 1;
+    }
+    this.written += data.length;
+    this.handle ??= fs.mkdir(this.dir, { recursive: true }).then(() => fs.open(this.tmp, 'w'));
+    const handle = this.handle;
+    this.chain = this.chain.then(async () => {
+      if (this.failure) return;
+      try {
+        await (await handle).write(data);
+      } catch (e) {
+        this.failure = e as Error;
+      }
+    });
+  }
+
+  /** Writes what is left, the index and the trailer, and publishes the segment; undefined when nothing was added. */
+  async finish(): Promise<Segment | undefined> {
+    this.writeChunk();
+    await this.chain;
+    if (this.failure) throw this.failure;
+    if (!this.handle) return undefined;
+    const handle = await this.handle;
+    const order = this.oids.map((_, i) => i).sort((a, b) => (this.oids[a] < this.oids[b] ? -1 : this.oids[a] > this.oids[b] ? 1 : 0));
+    const index = Buffer.alloc(order.length * INDEX_ENTRY);
+    let count = 0;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if (count > 0 && this.oids[i] === this.oids[order[k - 1]]) continue;
+      index.write(this.oids[i], count * INDEX_ENTRY, 20, 'hex');
+      index.writeUInt32LE(this.offsets[i], count * INDEX_ENTRY + 20);
+      index.writeUInt32LE(this.lengths[i], count * INDEX_ENTRY + 24);
+      count++;
+    }
+    const trailer = Buffer.alloc(TRAILER);
+    trailer.writeUInt32LE(this.written, 0);
+    trailer.writeUInt32LE(count, 4);
+    MAGIC.copy(trailer, 8);
+    await handle.write(Buffer.concat([index.subarray(0, count * INDEX_ENTRY), trailer]));
+    await handle.close();
+    await fs.rename(this.tmp, this.final);
+    return { file: this.final, index: index.subarray(0, count * INDEX_ENTRY), count, dataBytes: this.written };
+  }
+
+  /** Removes the temp file after a failure. */
+  async abandon(): Promise<void> {
+    await this.chain;
+    await (await this.handle?.catch(() => undefined))?.close().catch(() => undefined);
+    await fs.rm(this.tmp, { force: true }).catch(() => undefined);
+  }
+}
+
+/** Writes a segment holding these cache lines (each with its newline), keyed by the oid each starts with. */
+export async function writeSegment(dir: string, lines: readonly string[]): Promise<Segment | undefined> {
+  const writer = new SegmentWriter(dir);
+  for (const line of lines) writer.addLine(line.slice(0, line.indexOf('\t')), line);
+  try {
+    return await writer.finish();
+  } catch (e) {
+    await writer.abandon();
+    throw e;
+  }
+}
+
+/** The lines of a segment (without newlines), in file order; throws when the file is not a segment. */
+export async function segmentLines(file: string): Promise<string[]> {
+  await fs.stat(file); // ENOENT when another process removed it meanwhile
+  const segment = readSegmentIndex(file);
+  if (!segment) throw new Error('not a complete parse cache segment');
+  const data = await fs.readFile(file);
+  const out: string[] = [];
+  for (let i = 0; i < segment.count; i++) {
+    const offset = segment.index.readUInt32LE(i * INDEX_ENTRY + 20);
+    out.push(data.toString('utf8', offset, offset + segment.index.readUInt32LE(i * INDEX_ENTRY + 24)));
+  }
+  return out;
+}
+
+/** Size of the segment `writeSegment` writes for these distinct lines (without newlines). */
+export function segmentBytes(lines: readonly string[]): number {
+  return lines.reduce((a, l) => a + Buffer.byteLength(l) + 1, 0) + lines.length * INDEX_ENTRY + TRAILER;
+}
+
+/** Entries of a segment file (from its trailer), or undefined when it is not one. */
+export function segmentEntries(file: string): number | undefined {
+  return readSegmentIndex(file)?.count;
+}
+

@@ -12,6 +12,8 @@ export interface ParseCache {
   /** Like `get`, but reads storage (synchronously) when the entry was not preloaded. */
   load(oid: string): BlobResult | undefined;
   set(oid: string, result: BlobResult): void;
+  /** `set` for results parsed together; `lines` is their cache lines in order (newlines included) when the parser made them. */
+  setAll(results: readonly BlobResult[], lines?: string): void;
   /** Persists what was set; failures to write are reported, never thrown. */
   flush(): Promise<{ written: number; error?: string }>;
 }
@@ -34,6 +36,10 @@ export class MemoryParseCache implements ParseCache {
 
   set(oid: string, result: BlobResult): void {
     this.entries.set(oid, result);
+  }
+
+  setAll(results: readonly BlobResult[]): void {
+    for (const r of results) this.entries.set(r.blob, r);
   }
 
   async flush(): Promise<{ written: number }> {

@@ -2,10 +2,10 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CmdbError } from '../../core/errors.ts';
-import { CACHE_FORMAT } from './DiskParseCache.ts';
+import { CACHE_FORMAT, SEGMENT_FILE, segmentEntries } from './DiskParseCache.ts';
 import { TABLE_FORMAT } from './SnapshotTableCache.ts';
 
-/** `parse`: a DiskParseCache namespace (bucket files); `tables`: a SnapshotTableCache namespace (one file per commit). */
+/** `parse`: a DiskParseCache namespace (segment files); `tables`: a SnapshotTableCache namespace (one file per commit). */
 export type CacheKind = 'parse' | 'tables';
 
 /** `stale`: written by an older cmdb (removed by prune); `newer`: by a newer one (left alone). */
@@ -19,9 +19,9 @@ export interface CacheNamespace {
   /** Format prefix, such as `blobs-v4`. */
   format: string;
   status: FormatStatus;
-  /** Bucket files (parse) or stored tables (tables); for other formats, every file. */
+  /** Segment files (parse) or stored tables (tables); for other formats, every file. */
   files: number;
-  /** Parse results in the bucket files, when counted (current format only). */
+  /** Parse results in the segment files, when counted (current format only). */
   entries?: number;
   /** Temp files left by interrupted writes. */
   temp: number;
@@ -33,7 +33,7 @@ export interface CacheNamespace {
 export interface PruneStamp {
   /** When the decision was last made (ms since the epoch). */
   checkedAt: number;
-  /** When buckets were last pruned, if ever. */
+  /** When the parse caches were last pruned, if ever. */
   prunedAt?: number;
   /** Bytes of the current parse caches after the last prune (0: never pruned). */
   bytes: number;
@@ -53,8 +53,7 @@ export interface CacheInfo {
 
 export const STAMP_FILE = 'prune-stamp.json';
 
-/** Bucket file of a DiskParseCache. */
-export const BUCKET_FILE = /^[0-9a-f]{2}\.txt$/;
+export { SEGMENT_FILE };
 /** Stored table of a SnapshotTableCache. */
 export const TABLE_FILE = /^.+\.bin$/;
 /** Temp file of an atomic write (`name.pid.random.tmp`). */
@@ -104,20 +103,15 @@ export async function inBatches<T, R>(items: readonly T[], width: number, f: (it
   return out;
 }
 
-const countLines = (buf: Buffer): number => {
-  let n = 0;
-  for (let at = buf.indexOf(10); at >= 0; at = buf.indexOf(10, at + 1)) n++;
-  return buf.length > 0 && buf[buf.length - 1] !== 10 ? n + 1 : n;
-};
 
-/** Files, temp files and bytes of one namespace dir; with `countEntries`, the lines of a parse cache's buckets (reads them). */
+/** Files, temp files and bytes of one namespace dir; with `countEntries`, the entries of a parse cache's segments (from their trailers). */
 async function describeNamespace(dir: string, name: string, countEntries: boolean): Promise<CacheNamespace | undefined> {
   const kindOf = classifyNamespace(name);
   if (!kindOf) return undefined;
   const nsPath = path.join(dir, name);
   const entries = await listDir(nsPath).catch(() => [] as Dirent[]);
   // Other formats laid their files out differently: count them all.
-  const layout = kindOf.status !== 'current' ? /./ : kindOf.kind === 'parse' ? BUCKET_FILE : TABLE_FILE;
+  const layout = kindOf.status !== 'current' ? /./ : kindOf.kind === 'parse' ? SEGMENT_FILE : TABLE_FILE;
   const isData = (n: string) => layout.test(n) && !TEMP_FILE.test(n);
   const data = entries.filter((e) => e.isFile() && isData(e.name)).map((e) => e.name);
   const sizes = await inBatches(entries.map((e) => e.name), 32, (n) => sizeOf(path.join(nsPath, n)));
@@ -130,8 +124,8 @@ async function describeNamespace(dir: string, name: string, countEntries: boolea
     bytes: sizes.reduce((a, b) => a + b, 0),
   };
   if (countEntries && kindOf.kind === 'parse' && kindOf.status === 'current') {
-    const counts = await inBatches(data, 16, async (n) => countLines(await fs.readFile(path.join(nsPath, n)).catch(() => Buffer.alloc(0))));
-    ns.entries = counts.reduce((a, b) => a + b, 0);
+    // From each segment's trailer; an incomplete segment holds nothing a reader would use.
+    ns.entries = data.reduce((a, n) => a + (segmentEntries(path.join(nsPath, n)) ?? 0), 0);
   }
   return ns;
 }

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { BUCKET_FILE, inBatches, inspectCache, readStamp, sizeOf, TABLE_FILE, TEMP_FILE, writeStamp, type CacheNamespace } from './inspect.ts';
+import { segmentBytes, segmentLines, writeSegment } from './DiskParseCache.ts';
+import { SEGMENT_FILE, inBatches, inspectCache, readStamp, sizeOf, TABLE_FILE, TEMP_FILE, writeStamp, type CacheNamespace } from './inspect.ts';
 
 export interface PruneOptions {
   /** Report what would be removed, change nothing. */
@@ -123,48 +124,39 @@ async function removeOldTemp(dir: string, now: number, age: number, dryRun: bool
   return out;
 }
 
-/** Rewrites one bucket file keeping the lines of live blobs (atomically: temp file + rename; an emptied bucket is deleted). */
-async function pruneBucket(file: string, live: ReadonlySet<string>, dryRun: boolean): Promise<{ entries: number; removed: number; before: number; after: number }> {
-  const text = await fs.readFile(file, 'utf8');
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  const kept = lines.filter((l) => {
-    const tab = l.indexOf('\t');
-    return tab > 0 && live.has(l.slice(0, tab));
-  });
-  const before = Buffer.byteLength(text);
+/**
+ * Rewrites one segment keeping the lines of live blobs: the kept lines go to a
+ * new segment, then the old one is removed (a reader that read the old index
+ * misses and re-parses); a segment with nothing live is removed.
+ */
+async function pruneSegment(file: string, live: ReadonlySet<string>, dryRun: boolean): Promise<{ entries: number; removed: number; before: number; after: number }> {
+  const before = await sizeOf(file);
+  const lines = await segmentLines(file);
+  const kept = lines.filter((l) => live.has(l.slice(0, l.indexOf('\t'))));
   if (kept.length === lines.length) return { entries: lines.length, removed: 0, before, after: before };
-  const out = kept.length > 0 ? `${kept.join('\n')}\n` : '';
+  const after = kept.length === 0 ? 0 : segmentBytes(kept);
   if (!dryRun) {
-    if (kept.length === 0) await fs.rm(file, { force: true });
-    else {
-      const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      try {
-        await fs.writeFile(tmp, out);
-        await fs.rename(tmp, file);
-      } catch (e) {
-        await fs.rm(tmp, { force: true }).catch(() => undefined);
-        throw e;
-      }
-    }
+    if (kept.length > 0) await writeSegment(path.dirname(file), kept.map((l) => `${l}\n`));
+    await fs.rm(file, { force: true });
   }
-  return { entries: lines.length, removed: lines.length - kept.length, before, after: Buffer.byteLength(out) };
+  return { entries: lines.length, removed: lines.length - kept.length, before, after };
 }
 
-/** Prunes the buckets of one parse cache namespace. */
+/** Prunes the segments of one parse cache namespace. */
 async function pruneNamespace(ns: CacheNamespace, live: ReadonlySet<string>, dryRun: boolean, problems: CacheProblem[]): Promise<PrunedNamespace> {
-  const names = (await fs.readdir(ns.path).catch(() => [] as string[])).filter((n) => BUCKET_FILE.test(n));
+  const names = (await fs.readdir(ns.path).catch(() => [] as string[])).filter((n) => SEGMENT_FILE.test(n));
   const result: PrunedNamespace = { name: ns.name, entries: 0, removed: 0, bytesBefore: 0, bytesAfter: 0 };
   await inBatches(names, 8, async (name) => {
     const file = path.join(ns.path, name);
     try {
-      const r = await pruneBucket(file, live, dryRun);
+      const r = await pruneSegment(file, live, dryRun);
       result.entries += r.entries;
       result.removed += r.removed;
       result.bytesBefore += r.before;
       result.bytesAfter += r.after;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      problems.push({ file, message: `cannot prune parse cache bucket: ${message(e)}` });
+      problems.push({ file, message: `cannot prune parse cache segment: ${message(e)}` });
       const size = await sizeOf(file);
       result.bytesBefore += size;
       result.bytesAfter += size;
@@ -253,7 +245,7 @@ export type AutoPruneOutcome =
   | { pruned: false; reason: 'recent' | 'small' | 'missing' }
   | { pruned: false; reason: 'error'; error: string };
 
-/** Bytes of the bucket files of the current parse caches, and whether older-format dirs are present (stats only). */
+/** Bytes of the segment files of the current parse caches, and whether older-format dirs are present (stats only). */
 async function measure(dir: string): Promise<{ exists: boolean; bytes: number; stale: boolean }> {
   const info = await inspectCache(dir);
   const parse = info.namespaces.filter((n) => n.kind === 'parse' && n.status === 'current');
@@ -263,7 +255,7 @@ async function measure(dir: string): Promise<{ exists: boolean; bytes: number; s
 /**
  * Prunes the cache dir when that is worth it; cheap otherwise. Decides at
  * most once per `minIntervalMs` (one small stamp file read, `prune-stamp.json`);
- * then stats the bucket files and prunes when older-format dirs are present or
+ * then stats the segment files and prunes when older-format dirs are present or
  * the parse caches grew by `growth` and `minGrowthBytes` since the last prune
  * (never pruned: since 0 bytes). Meant to run after a snapshot table is
  * stored. Never throws: failures come back as `reason: 'error'`.

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CACHE_FORMAT } from '../../catalog/cache/DiskParseCache.ts';
+import { CACHE_FORMAT, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import type { GitReader } from '../../catalog/git/GitReader.ts';
@@ -82,12 +82,12 @@ export const namespaces = (dir: string, prefix: string): string[] =>
     .filter((n) => n.startsWith(prefix))
     .map((n) => path.join(dir, n));
 
-/** Oids in the bucket files of the current parse caches. */
-export function cachedOids(dir: string): string[] {
+/** Oids in the segment files of the current parse caches (one per segment that holds it). */
+export async function cachedOids(dir: string): Promise<string[]> {
   const oids: string[] = [];
   for (const ns of namespaces(dir, `${CACHE_FORMAT}-`)) {
-    for (const name of fs.readdirSync(ns).filter((n) => n.endsWith('.txt') && fs.statSync(path.join(ns, n)).isFile())) {
-      for (const line of fs.readFileSync(path.join(ns, name), 'utf8').split('\n')) if (line) oids.push(line.slice(0, line.indexOf('\t')));
+    for (const name of fs.readdirSync(ns).filter((n) => SEGMENT_FILE.test(n) && fs.statSync(path.join(ns, n)).isFile())) {
+      for (const line of await segmentLines(path.join(ns, name))) oids.push(line.slice(0, line.indexOf('\t')));
     }
   }
   return oids.sort();

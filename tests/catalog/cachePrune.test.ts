@@ -32,7 +32,7 @@ const reader = (dir: string) => new CatalogReader({ git: strictGit(r.repo.dir), 
 describe('pruneCache', () => {
   it('keeps exactly the blobs the stored tables refer to; B then reads warm, parsing nothing, and answers the same', async () => {
     const { dir, live, viewB } = await filled();
-    const before = cachedOids(dir);
+    const before = (await cachedOids(dir));
     const garbage = before.filter((o) => !live.has(o));
     expect(garbage.length).toBeGreaterThan(0); // M's versions of a.yaml: no stored table refers to them
     expect(before.filter((o) => live.has(o))).toEqual([...live].sort());
@@ -41,7 +41,7 @@ describe('pruneCache', () => {
     expect(report).toMatchObject({ tables: 2, liveBlobs: live.size, removedEntries: garbage.length, problems: [], dryRun: false });
     expect(report.keptWhole).toBeUndefined();
     expect(report.removedBytes).toBeGreaterThan(0);
-    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect((await cachedOids(dir))).toEqual([...live].sort());
 
     const fromTable = reader(dir);
     expect(view(await fromTable.read(r.B))).toEqual(viewB);
@@ -108,13 +108,13 @@ describe('pruneCache', () => {
     const bad = path.join(tablesDir(dir), `${'0'.repeat(40)}.bin`);
     fs.writeFileSync(bad, 'not a table');
     fs.mkdirSync(path.join(dir, 'blobs-v3-0123456789abcdef'));
-    const before = cachedOids(dir);
+    const before = (await cachedOids(dir));
     const report = await pruneCache(dir);
     expect(report.keptWhole).toBe('unreadable-tables');
     expect(report.problems).toEqual([{ file: bad, message: expect.stringMatching(/unreadable snapshot table/) }]);
     expect(report.removedEntries).toBe(0);
     expect(report.removedDirs.map((d) => d.name)).toEqual(['blobs-v3-0123456789abcdef']);
-    expect(cachedOids(dir)).toEqual(before);
+    expect((await cachedOids(dir))).toEqual(before);
   });
 
   it('a table of another commit than its file name is treated as unreadable', async () => {
@@ -126,29 +126,29 @@ describe('pruneCache', () => {
   it('keeps everything when no table is stored', async () => {
     const { dir } = await filled();
     fs.rmSync(tablesDir(dir), { recursive: true });
-    const before = cachedOids(dir);
+    const before = (await cachedOids(dir));
     const report = await pruneCache(dir);
     expect(report).toMatchObject({ keptWhole: 'no-tables', tables: 0, removedEntries: 0, problems: [] });
-    expect(cachedOids(dir)).toEqual(before);
+    expect((await cachedOids(dir))).toEqual(before);
   });
 
-  it('reports and skips a bucket it cannot read; removes old temp files only', async () => {
+  it('reports and skips a segment it cannot read; removes old temp files only', async () => {
     const { dir, live } = await filled();
     const ns = namespaces(dir, `${CACHE_FORMAT}-`)[0];
-    const unreadable = path.join(ns, 'zz.txt'.replace('zz', [...'0123456789abcdef'].flatMap((a) => [...'0123456789abcdef'].map((b) => a + b)).find((b) => !fs.existsSync(path.join(ns, `${b}.txt`)))!));
+    const unreadable = path.join(ns, 'unreadable.seg');
     fs.mkdirSync(unreadable);
-    const oldTemp = path.join(ns, '00.txt.123.abc.tmp');
-    const newTemp = path.join(ns, '01.txt.123.abc.tmp');
+    const oldTemp = path.join(ns, 'old.seg.tmp');
+    const newTemp = path.join(ns, 'new.seg.tmp');
     fs.writeFileSync(oldTemp, 'old');
     fs.writeFileSync(newTemp, 'new');
     const hourAgo = (Date.now() - 2 * 3600_000) / 1000;
     fs.utimesSync(oldTemp, hourAgo, hourAgo);
     const report = await pruneCache(dir);
-    expect(report.problems).toEqual([{ file: unreadable, message: expect.stringMatching(/cannot prune parse cache bucket/) }]);
+    expect(report.problems).toEqual([{ file: unreadable, message: expect.stringMatching(/cannot prune parse cache segment/) }]);
     expect(report.removedTemp).toEqual({ files: 1, bytes: 3 });
     expect(fs.existsSync(oldTemp)).toBe(false);
     expect(fs.existsSync(newTemp)).toBe(true);
-    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect((await cachedOids(dir))).toEqual([...live].sort());
   });
 
   it('is a CmdbError for a dir that cannot be one, and nothing for a missing one', async () => {
@@ -175,7 +175,7 @@ describe('pruneCacheIfLarge', () => {
     const t0 = Date.now();
     const outcome = await pruneCacheIfLarge(dir, { now: t0, minGrowthBytes: 1 });
     expect(outcome.pruned).toBe(true);
-    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect((await cachedOids(dir))).toEqual([...live].sort());
     const stamp = (await readStamp(dir))!;
     expect(stamp).toMatchObject({ checkedAt: t0, prunedAt: t0, live: live.size });
     const info = await inspectCache(dir);

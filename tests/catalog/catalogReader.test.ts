@@ -98,15 +98,15 @@ describe('the parse cache on disk', () => {
     expect([...b.entities.values()].map((e) => e.spec)).toEqual([...a.entities.values()].map((e) => e.spec));
   });
 
-  it('survives a corrupt bucket by re-parsing', async () => {
+  it('survives corrupt segments by re-parsing', async () => {
     const dir = fs.mkdtempSync(path.join(cacheDir, 'corrupt-'));
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
     await reader.read(head);
     const cache = new DiskParseCache({ dir, namespace: 'x' });
-    const bucketDir = fs.readdirSync(dir).filter((d) => d.startsWith('blobs-')).map((d) => path.join(dir, d))[0];
-    for (const f of fs.readdirSync(bucketDir)) fs.writeFileSync(path.join(bucketDir, f), 'garbage');
+    const segmentDir = fs.readdirSync(dir).filter((d) => d.startsWith('blobs-')).map((d) => path.join(dir, d))[0];
+    for (const f of fs.readdirSync(segmentDir)) fs.writeFileSync(path.join(segmentDir, f), 'garbage');
     for (const d of fs.readdirSync(dir).filter((d) => d.startsWith('tables-'))) fs.rmSync(path.join(dir, d), { recursive: true });
-    expect(cache.dir).not.toBe(bucketDir);
+    expect(cache.dir).not.toBe(segmentDir);
     const again = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
     const snap = await again.read(head);
     expect(again.lastRead.parsed).toBe(5);

@@ -34,7 +34,7 @@ async function filled() {
 describe('cmdb cache info', () => {
   it('lists each namespace dir with kind, entries and bytes, stale formats marked', async () => {
     const { dir, live } = await filled();
-    const entries = cachedOids(dir).length;
+    const entries = (await cachedOids(dir)).length;
     expect(entries).toBeGreaterThan(live.size);
     const json = await cmdb('cache', 'info', '--cache-dir', dir, '--format', 'json');
     expect(json).toMatchObject({ code: 0, stderr: '' });
@@ -81,7 +81,7 @@ describe('cmdb cache info', () => {
 describe('cmdb cache prune', () => {
   it('--dry-run says what it would remove and changes nothing; prune then removes it', async () => {
     const { dir, live } = await filled();
-    const garbage = cachedOids(dir).length - live.size;
+    const garbage = (await cachedOids(dir)).length - live.size;
     const before = contents(dir);
     const dry = await cmdb('cache', 'prune', '--cache-dir', dir, '--dry-run');
     expect(dry).toMatchObject({ code: 0, stderr: '' });
@@ -93,7 +93,7 @@ describe('cmdb cache prune', () => {
 
     const real = await cmdb('cache', 'prune', '--cache-dir', dir);
     expect(real).toMatchObject({ code: 0, stderr: '', stdout: dry.stdout.replaceAll('would remove', 'removed') });
-    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect((await cachedOids(dir))).toEqual([...live].sort());
     expect(fs.existsSync(path.join(dir, 'blobs-v3-0123456789abcdef'))).toBe(false);
 
     const again = JSON.parse((await cmdb('cache', 'prune', '--cache-dir', dir, '--format', 'json')).stdout);
@@ -106,7 +106,7 @@ describe('cmdb cache prune', () => {
     const first = await cmdb('cache', 'prune', '--cache-dir', dir, '--if-large');
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toContain('removed blobs-v3-0123456789abcdef (stale format, 2 B)');
-    expect(cachedOids(dir)).toEqual([...live].sort());
+    expect((await cachedOids(dir))).toEqual([...live].sort());
     expect(await cmdb('cache', 'prune', '--cache-dir', dir, '--if-large')).toEqual({ code: 0, stdout: 'not pruned (checked within the last hour)\n', stderr: '' });
   });
 
@@ -114,13 +114,13 @@ describe('cmdb cache prune', () => {
     const { dir } = await filled();
     const bad = path.join(namespaces(dir, `${TABLE_FORMAT}-`)[0], `${'0'.repeat(40)}.bin`);
     fs.writeFileSync(bad, Buffer.from([0xff, 0x0d, 0x6f]));
-    const before = cachedOids(dir);
+    const before = (await cachedOids(dir));
     const r = await cmdb('cache', 'prune', '--cache-dir', dir);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`^cmdb: ${bad}: unreadable snapshot table \\(.*\\); skipped\\n$`));
     expect(r.stdout).toMatch(/\nkept the parse cache whole: a stored snapshot table could not be read, so the blobs it needs are unknown/);
     expect(r.stdout).toMatch(/^removed blobs-v3-0123456789abcdef/);
-    expect(cachedOids(dir)).toEqual(before);
+    expect((await cachedOids(dir))).toEqual(before);
   });
 
   it('says so when there is nothing to prune', async () => {

@@ -1,0 +1,129 @@
+/**
+ * The parse cache's segment files: what one process writes another reads
+ * (whole, or one line per blob asked for), torn or foreign files are misses,
+ * many small segments are merged, and nothing is read to add an entry.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DiskParseCache, encodeLine, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
+import { parseBlob, type BlobResult } from '../../catalog/parseBlob.ts';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-segments-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+let dirs = 0;
+const freshDir = () => path.join(root, `c${dirs++}`);
+const oidOf = (i: number) => i.toString(16).padStart(40, '0');
+
+/** A parse result for blob i: one Component whose title has a non-ASCII character (UTF-8 offsets differ from string offsets). */
+function result(i: number): BlobResult {
+  const content = Buffer.from(`apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: c${i}\n  title: Zürich ${i}\nspec:\n  type: service\n  owner: group:team\n`);
+  return parseBlob({ path: `c${i}.yaml`, oid: oidOf(i), mode: '100644', content });
+}
+
+const segments = (cache: DiskParseCache) => (fs.existsSync(cache.dir) ? fs.readdirSync(cache.dir).filter((n) => SEGMENT_FILE.test(n)) : []);
+
+describe('DiskParseCache segments', () => {
+  it('reads back what another instance wrote: by preload (few or many) and by load, with the documents intact', async () => {
+    const dir = freshDir();
+    const writer = new DiskParseCache({ dir, namespace: 'n' });
+    const results = Array.from({ length: 300 }, (_, i) => result(i));
+    writer.setAll(results.slice(0, 200), results.slice(0, 200).map((r) => encodeLine(r.blob, r)).join(''));
+    for (const r of results.slice(200)) writer.set(r.blob, r);
+    expect(await writer.flush()).toEqual({ written: 300 });
+    expect(segments(writer)).toHaveLength(1);
+
+    const few = new DiskParseCache({ dir, namespace: 'n' });
+    expect(few.get(oidOf(7))).toBeUndefined();
+    await few.preload([oidOf(7), oidOf(250), 'f'.repeat(40), 'not-an-oid']);
+    expect(few.get(oidOf(7))).toStrictEqual(results[7]);
+    expect(few.get(oidOf(250))).toStrictEqual(results[250]);
+    expect(few.get('f'.repeat(40))).toBeUndefined();
+    expect(few.load(oidOf(123))).toStrictEqual(results[123]);
+    expect(few.load(oidOf(999))).toBeUndefined();
+
+    const many = new DiskParseCache({ dir, namespace: 'n' });
+    await many.preload(results.map((r) => r.blob));
+    for (const r of results) expect(many.get(r.blob)).toStrictEqual(r);
+    expect(await many.flush()).toEqual({ written: 0 });
+  });
+
+  it('a second writer adds a segment and reads nothing to do so; both are read', async () => {
+    const dir = freshDir();
+    const a = new DiskParseCache({ dir, namespace: 'n' });
+    a.set(oidOf(1), result(1));
+    await a.flush();
+    const b = new DiskParseCache({ dir, namespace: 'n' });
+    b.set(oidOf(2), result(2));
+    await b.flush();
+    expect(segments(a)).toHaveLength(2);
+    const reader = new DiskParseCache({ dir, namespace: 'n' });
+    expect(reader.load(oidOf(1))).toStrictEqual(result(1));
+    expect(reader.load(oidOf(2))).toStrictEqual(result(2));
+  });
+
+  it('ignores a torn segment, a foreign file and a temp file left by a crash (misses, never errors)', async () => {
+    const dir = freshDir();
+    const a = new DiskParseCache({ dir, namespace: 'n' });
+    for (let i = 0; i < 10; i++) a.set(oidOf(i), result(i));
+    await a.flush();
+    const [name] = segments(a);
+    const file = path.join(a.dir, name);
+    fs.copyFileSync(file, path.join(a.dir, 'torn.seg'));
+    fs.truncateSync(path.join(a.dir, 'torn.seg'), fs.statSync(file).size - 5);
+    fs.writeFileSync(path.join(a.dir, 'foreign.seg'), 'garbage\n');
+    fs.writeFileSync(path.join(a.dir, `${name}.tmp`), 'half a segment');
+    fs.rmSync(file);
+    const reader = new DiskParseCache({ dir, namespace: 'n' });
+    await reader.preload([oidOf(1)]);
+    expect(reader.get(oidOf(1))).toBeUndefined();
+    expect(reader.load(oidOf(2))).toBeUndefined();
+    await expect(segmentLines(path.join(a.dir, 'torn.seg'))).rejects.toThrow(/not a complete parse cache segment/);
+  });
+
+  it('a line that does not decode is a miss', async () => {
+    const dir = freshDir();
+    const a = new DiskParseCache({ dir, namespace: 'n' });
+    a.set(oidOf(1), result(1));
+    await a.flush();
+    const file = path.join(a.dir, segments(a)[0]);
+    const bytes = fs.readFileSync(file);
+    expect(bytes.toString('latin1', 40, 42)).toBe('\t{');
+    bytes[41] = 0x78; // the JSON of the only line no longer parses
+    fs.writeFileSync(file, bytes);
+    expect(new DiskParseCache({ dir, namespace: 'n' }).load(oidOf(1))).toBeUndefined();
+  });
+
+  it('merges the small segments once there are sixteen, keeping every entry once', async () => {
+    const dir = freshDir();
+    for (let i = 0; i < 15; i++) {
+      const c = new DiskParseCache({ dir, namespace: 'n' });
+      c.set(oidOf(i), result(i));
+      if (i === 3) c.set(oidOf(100), result(100));
+      await c.flush();
+    }
+    const probe = new DiskParseCache({ dir, namespace: 'n' });
+    expect(segments(probe)).toHaveLength(15);
+    const last = new DiskParseCache({ dir, namespace: 'n' });
+    last.set(oidOf(15), result(15));
+    await last.flush();
+    expect(segments(probe)).toHaveLength(1);
+    const lines = await segmentLines(path.join(probe.dir, segments(probe)[0]));
+    expect(lines.map((l) => l.slice(0, 40))).toEqual([...Array.from({ length: 16 }, (_, i) => oidOf(i)), oidOf(100)].sort());
+    const reader = new DiskParseCache({ dir, namespace: 'n' });
+    for (const i of [0, 9, 15, 100]) expect(reader.load(oidOf(i))).toStrictEqual(result(i));
+  });
+
+  it('says why it could not write, and throws nothing', async () => {
+    const file = path.join(root, 'a-file');
+    fs.writeFileSync(file, '');
+    const c = new DiskParseCache({ dir: file, namespace: 'n' });
+    c.set(oidOf(1), result(1));
+    const outcome = await c.flush();
+    expect(outcome.written).toBe(0);
+    expect(outcome.error).toMatch(/^cannot write the parse cache in .*a-file\/blobs-v\d+-[0-9a-f]{16}: /);
+    expect(c.get(oidOf(1))).toStrictEqual(result(1));
+  });
+});
