@@ -201,7 +201,8 @@ const parsedOf = (files: ParsedFile[], config: CatalogConfig): ParsedCommit => {
 
 /** Lists the commit's Markdown files (outside cmdb.yaml's `exclude`), reads and parses them. */
 async function parseCommit(git: GitReader, commit: string): Promise<ParsedCommit> {
-  const entries = await git.listFiles(commit);
+  // Only what is read: git lists the Markdown files and cmdb.yaml, not the 100,000 YAML files.
+  const entries = await git.listFiles(commit, { endingWith: ['.md', CONFIG_FILE] });
   const config = await configOf(git, entries);
   return parsedOf(await parseEntries(git, entries.filter(markdownOf(config)), config), config);
 }

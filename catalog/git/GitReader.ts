@@ -35,12 +35,31 @@ export interface CommitInfo {
  * `IsomorphicGitReader` (pure JS, portable). Both give identical answers for
  * full object ids and branch or tag names; the contract suite pins them.
  */
+export interface ListOptions {
+  /** Suffixes such as `.md` (without wildcards). */
+  endingWith?: readonly string[];
+}
+
+/** The entries `listFiles(commit, options)` returns out of a full listing (the reference rule for every reader). */
+export function listed(entries: readonly TreeEntry[], options: ListOptions = {}): TreeEntry[] {
+  if (!options.endingWith) return [...entries];
+  const suffixes = options.endingWith.map((s) => s.toLowerCase());
+  return entries.filter((e) => {
+    const path = e.path.toLowerCase();
+    return suffixes.some((s) => path.endsWith(s));
+  });
+}
+
 export interface GitReader {
   readonly name: string;
   /** Commit oid of a revision; throws CmdbError `ref-not-found` when it does not name a commit. */
   resolve(rev: string): Promise<string>;
-  /** Every blob, link and submodule of the commit's tree, recursively, sorted by path. */
-  listFiles(commit: string): Promise<TreeEntry[]>;
+  /**
+   * Every blob, link and submodule of the commit's tree, recursively, sorted
+   * by path; with `endingWith`, only those whose path ends with one of the
+   * suffixes, compared ignoring ASCII case (`listed` applies the rule).
+   */
+  listFiles(commit: string, options?: ListOptions): Promise<TreeEntry[]>;
   /** Paths whose entry differs between two commits, sorted by path (renames are a delete and an add). */
   diffFiles(base: string, head: string): Promise<FileChange[]>;
   /** Reads blobs, calling `onBlob` once per oid (any order). */

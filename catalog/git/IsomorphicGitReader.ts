@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { CmdbError } from '../../core/errors.ts';
-import type { CommitInfo, FileChange, GitReader, TreeEntry } from './GitReader.ts';
+import { listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 import { isoSeconds } from './NativeGitReader.ts';
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -48,10 +48,10 @@ export class IsomorphicGitReader implements GitReader {
     throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found' });
   }
 
-  async listFiles(commit: string): Promise<TreeEntry[]> {
+  async listFiles(commit: string, options?: ListOptions): Promise<TreeEntry[]> {
     const entries: TreeEntry[] = [];
     await this.walkTree(await this.treeOf(commit), '', entries);
-    return entries.sort(byPath);
+    return listed(entries.sort(byPath), options);
   }
 
   async diffFiles(base: string, head: string): Promise<FileChange[]> {

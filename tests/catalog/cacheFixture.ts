@@ -39,7 +39,7 @@ export function strictGit(dir: string): GitReader {
   return {
     name: 'native git without readBlobSync',
     resolve: (rev) => git.resolve(rev),
-    listFiles: (commit) => git.listFiles(commit),
+    listFiles: (commit, options) => git.listFiles(commit, options),
     diffFiles: (base, head) => git.diffFiles(base, head),
     readBlobs: (oids, onBlob) => git.readBlobs(oids, onBlob),
     close: () => git.close(),

@@ -9,6 +9,7 @@ import { TestRepo } from '../helpers/gitRepo.ts';
 let repo: TestRepo;
 let first: string;
 let second: string;
+let third: string;
 
 beforeAll(() => {
   repo = TestRepo.create();
@@ -22,6 +23,16 @@ beforeAll(() => {
   });
   repo.git('tag', 'v1');
   second = repo.commit({ 'a.yaml': 'a: 2\n', 'dir/b.yaml': undefined, 'dir/sub/d.yaml': 'd: 1\n', 'e.yaml': 'e: 1\n' });
+  repo.git('tag', 'v2');
+  third = repo.commit({
+    'NOTES.MD': '# Notes\n',
+    'docs/run book.md': '# Run\n',
+    'docs/x.md.txt': 'not markdown\n',
+    'docs.md/inside.yaml': 'y: 1\n',
+    'cmdb.yaml': 'exclude: []\n',
+    'docs/sub/cmdb.yaml': 'x: 1\n',
+    'docs/notcmdb.yaml.bak': 'x: 1\n',
+  });
 });
 afterAll(() => repo.remove());
 
@@ -33,8 +44,9 @@ const readers: Array<[string, () => GitReader]> = [
 describe.each(readers)('GitReader contract: %s', (_name, make) => {
   it('resolves branches, tags, HEAD and full and abbreviated oids to commits', async () => {
     const git = make();
-    expect(await git.resolve('main')).toBe(second);
-    expect(await git.resolve('HEAD')).toBe(second);
+    expect(await git.resolve('main')).toBe(third);
+    expect(await git.resolve('HEAD')).toBe(third);
+    expect(await git.resolve('v2')).toBe(second);
     expect(await git.resolve('v1')).toBe(first);
     expect(await git.resolve(first)).toBe(first);
     expect(await git.resolve(first.slice(0, 10))).toBe(first);
@@ -51,6 +63,15 @@ describe.each(readers)('GitReader contract: %s', (_name, make) => {
     expect(files.map((f) => f.path)).toEqual(['a.yaml', 'big.bin', 'dir/b.yaml', 'dir/sub/c.yaml', 'link.yaml', 'same/x.yaml']);
     expect(files.find((f) => f.path === 'link.yaml')!.mode).toBe('120000');
     expect(files.find((f) => f.path === 'a.yaml')!.mode).toBe('100644');
+  });
+
+  it('lists only the files ending with given suffixes, ignoring case, sorted', async () => {
+    const git = make();
+    expect((await git.listFiles(third, { endingWith: ['.md', 'cmdb.yaml'] })).map((f) => f.path)).toEqual(['NOTES.MD', 'cmdb.yaml', 'docs/run book.md', 'docs/sub/cmdb.yaml']);
+    expect(await git.listFiles(third, { endingWith: ['.MD'] })).toEqual((await git.listFiles(third)).filter((f) => /\.md$/i.test(f.path)));
+    expect(await git.listFiles(third, { endingWith: ['.none'] })).toEqual([]);
+    expect((await git.listFiles(third, { endingWith: ['*.yaml'] })).map((f) => f.path)).toEqual([]); // a suffix, not a pattern
+    expect(await git.listFiles(third, { endingWith: [] })).toEqual([]);
   });
 
   it('lists the paths that changed between two commits', async () => {
