@@ -2,11 +2,14 @@ import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
 import type { Position } from './yamlPositions.ts';
 
 /*
- * The fast parse path: values from js-yaml (with a schema that resolves
- * scalars exactly like the `yaml` library's YAML 1.2 core schema), positions
- * from a line scanner that understands a strict subset of block YAML and is
- * verified against the js-yaml value. Anything outside the subset, or any
- * disagreement, returns undefined and the caller parses with `yaml`.
+ * The fast parse path: a line scanner that understands a strict subset of
+ * block YAML gives positions and, for documents without block scalars, the
+ * values too (plain scalars resolved by the same implicit types as below);
+ * a document with a block scalar (`|`, `>`) takes its value from js-yaml
+ * (with a schema that resolves scalars exactly like the `yaml` library's
+ * YAML 1.2 core schema), verified against the scan. Anything outside the
+ * subset, a repeated key, or any disagreement returns undefined and the
+ * caller parses with `yaml`.
  */
 
 /** One implicit scalar type (js-yaml keeps one type per tag, so each tag's variants share one regex). */
@@ -20,20 +23,26 @@ const INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
  * regexes and conversions: null, bool, int (0o, decimal, 0x), float
  * (.inf/.nan, exponent, plain). No merge keys, timestamps or binary.
  */
-export const CORE_SCHEMA_LIKE_YAML = FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalarType('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalarType('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalarType('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
-      s[1] === 'o' ? parseInt(s.substring(2), 8) : s[1] === 'x' ? parseInt(s.substring(2), 16) : parseInt(s, 10),
-    ),
-    scalarType(
-      'float',
-      /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
-      (s) => (!INF_NAN.test(s) ? parseFloat(s) : s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY),
-    ),
-  ],
-});
+const CORE_IMPLICIT: Type[] = [
+  scalarType('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+  scalarType('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+  scalarType('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, (s) =>
+    s[1] === 'o' ? parseInt(s.substring(2), 8) : s[1] === 'x' ? parseInt(s.substring(2), 16) : parseInt(s, 10),
+  ),
+  scalarType(
+    'float',
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
+    (s) => (!INF_NAN.test(s) ? parseFloat(s) : s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY),
+  ),
+];
+export const CORE_SCHEMA_LIKE_YAML = FAILSAFE_SCHEMA.extend({ implicit: CORE_IMPLICIT });
+
+/** A plain scalar's value, resolved as js-yaml resolves it with CORE_SCHEMA_LIKE_YAML (the first implicit type that accepts it). */
+function resolvePlain(plain: string): unknown {
+  if (plain === '') return null;
+  for (const type of CORE_IMPLICIT) if (type.resolve(plain)) return type.construct(plain);
+  return plain;
+}
 
 /** A node as the scanner saw it: a block or flow map, a sequence, or a scalar. */
 export type ScanNode = ScanMap | ScanSeq | ScanScalar;
@@ -497,10 +506,50 @@ export function matches(node: ScanNode, value: unknown): boolean {
   }
 }
 
-/** Every document's value (js-yaml) and scan, when both agree; undefined otherwise. */
+/** Thrown by `valueOf` at a block scalar: the document's value comes from js-yaml. */
+const NEEDS_JS_YAML = new Error('a block scalar');
+
+/**
+ * The value of a scanned node: maps keep their keys in order, quoted scalars
+ * their text, plain scalars resolve by the core schema's implicit types.
+ * Throws NEEDS_JS_YAML at a block scalar and BAIL at a repeated key (js-yaml
+ * and `yaml` refuse those; `yaml` says where).
+ */
+function valueOf(node: ScanNode): unknown {
+  switch (node.k) {
+    case 'map': {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < node.keys.length; i++) {
+        const key = node.keys[i];
+        if (Object.prototype.hasOwnProperty.call(out, key)) throw BAIL;
+        out[key] = valueOf(node.values[i]);
+      }
+      return out;
+    }
+    case 'seq':
+      return node.items.map(valueOf);
+    default:
+      if (node.block) throw NEEDS_JS_YAML;
+      return node.quoted !== undefined ? node.quoted : resolvePlain(node.plain!);
+  }
+}
+
+/**
+ * Every document's value and scan: from the scan alone when no document has
+ * a block scalar (js-yaml would only confirm it: measured, the scan's values
+ * equal js-yaml's on every file of the benchmark repo and the examples, see
+ * tests/catalog/fastParse.test.ts), else from js-yaml when both agree;
+ * undefined otherwise.
+ */
 export function fastDocuments(text: string): Array<{ value: unknown; scan: ScanDocument }> | undefined {
   const scans = scanDocuments(text);
   if (!scans) return undefined;
+  try {
+    return scans.map((scan) => ({ value: scan.root ? valueOf(scan.root) : null, scan }));
+  } catch (e) {
+    if (e === BAIL) return undefined;
+    if (e !== NEEDS_JS_YAML) throw e;
+  }
   let values: unknown[];
   try {
     values = loadAll(text, null, { schema: CORE_SCHEMA_LIKE_YAML }) as unknown[];
