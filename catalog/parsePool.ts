@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { keepTextsInLine } from './cache/cacheLine.ts';
+import { decodeRecord } from './cache/cacheLine.ts';
 import { CmdbError } from '../core/errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import type { ParseRequest, ParseResponse } from './parseWorker.ts';
@@ -109,11 +109,11 @@ export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(o
 }
 
 /** The results a worker sent, completed from (and tied to) the cache lines it encoded them to. */
-function received({ results, lines }: ParseResponse): BlobResult[] {
-  let at = 0;
-  for (const result of results) {
+function received({ lines }: ParseResponse): BlobResult[] {
+  const results: BlobResult[] = [];
+  for (let at = 0; at < lines.length; ) {
     const end = lines.indexOf('\n', at);
-    keepTextsInLine(result, lines.slice(at, end));
+    results.push(decodeRecord(lines.slice(at, end)));
     at = end + 1;
   }
   return results;

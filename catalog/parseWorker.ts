@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { encodeForTransfer } from './cache/cacheLine.ts';
-import { parseBlob, type BlobResult, type ParseLimits } from './parseBlob.ts';
+import { encodeLine } from './cache/cacheLine.ts';
+import { parseBlob, type ParseLimits } from './parseBlob.ts';
 
 /** A batch of blobs packed into one transferable buffer. */
 export interface ParseRequest {
@@ -15,27 +15,24 @@ export interface ParseRequest {
 }
 
 /**
- * The results of a batch, with the documents' texts left out, and the same as
- * parse-cache lines (one per blob, in order), which carry the texts: encoded
- * here, so that the main thread neither copies the texts twice nor re-encodes
- * anything to write the cache (`encodeForTransfer` / `withTexts`).
+ * The results of a batch as parse-cache lines (one per blob, in order): one
+ * string is all that crosses threads. The main thread writes it to the cache
+ * as it is and decodes each result from its line (`decodeRecord`: one
+ * JSON.parse of the record, the documents' texts left in the line), which
+ * costs less than cloning the result objects and encoding them again.
  */
 export interface ParseResponse {
   id: number;
-  results: BlobResult[];
   lines: string;
 }
 
 parentPort?.on('message', (req: ParseRequest) => {
   const data = Buffer.from(req.data);
-  const results: BlobResult[] = [];
   const lines: string[] = [];
   for (let i = 0; i < req.paths.length; i++) {
     const content = data.subarray(i === 0 ? 0 : req.ends[i - 1], req.ends[i]);
-    const result = parseBlob({ path: req.paths[i], oid: req.oids[i], mode: req.modes[i], content }, req.limits);
-    results.push(result);
-    lines.push(encodeForTransfer(req.oids[i], result));
+    lines.push(encodeLine(req.oids[i], parseBlob({ path: req.paths[i], oid: req.oids[i], mode: req.modes[i], content }, req.limits)));
   }
-  const response: ParseResponse = { id: req.id, results, lines: lines.join('') };
+  const response: ParseResponse = { id: req.id, lines: lines.join('') };
   parentPort!.postMessage(response);
 });

@@ -9,50 +9,37 @@ import type { BlobResult } from '../parseBlob.ts';
 
 export type Bucket = Map<string, BlobResult>;
 
-/** The line each result was decoded from (or encoded to), so writing it back costs no re-encoding (results are never mutated). */
-const decodedFrom = new WeakMap<BlobResult, string>();
-
 /**
- * For sending a result to another thread: its cache line (newline included),
- * and the result with the documents' texts emptied in place, since the line
- * carries them (`withTexts` puts them back). Saves copying every text twice.
+ * On a result whose documents' texts are still only in its cache line: the
+ * line. A symbol property, not a WeakMap: setting one on 100,000 results costs
+ * 5 ms where two WeakMaps cost ~90 ms and slow every garbage collection after.
+ * Deleted once the texts are back, so the result is a plain value again.
  */
-export function encodeForTransfer(oid: string, result: BlobResult): string {
-  const line = encodeLine(oid, result);
-  for (const d of result.documents) d.text = '';
-  return line;
-}
-
-/** Results whose documents' texts are still only in their cache line (`keepTextsInLine`). */
-const textsInLine = new WeakMap<BlobResult, string>();
+const LINE = Symbol('cmdb.cacheLine');
+type WithLine = { [LINE]?: string };
 
 /**
- * The result `encodeForTransfer` emptied, tied to its cache `line` (without
+ * A result whose documents' texts are empty, tied to its cache `line` (without
  * its newline): the texts stay in the line until `ensureTexts` is called, so a
- * full read slices none of the 100,000 texts it never looks at, and writing
- * the result to the cache costs no re-encoding.
+ * full read slices none of the 100,000 texts it never looks at, and encoding
+ * the result again costs nothing.
  */
 export function keepTextsInLine(result: BlobResult, line: string): BlobResult {
-  decodedFrom.set(result, line);
-  textsInLine.set(result, line);
+  (result as WithLine)[LINE] = line;
   return result;
 }
 
 /** The result with its documents' texts in place (sliced out of its line when `keepTextsInLine` left them there). */
 export function ensureTexts<R extends { documents: readonly { text: string }[] }>(result: R): R {
-  const line = textsInLine.get(result as unknown as BlobResult);
+  const line = (result as WithLine)[LINE];
   if (line !== undefined) {
-    textsInLine.delete(result as unknown as BlobResult);
+    delete (result as WithLine)[LINE];
     withTexts(result as unknown as BlobResult, line);
   }
   return result;
 }
 
-/**
- * The result `encodeForTransfer` emptied, with its texts sliced back out of
- * `line` (without its newline); the line is remembered, so writing the result
- * to the cache costs no re-encoding.
- */
+/** A result whose documents' texts are empty, with its texts sliced back out of `line` (without its newline). */
 export function withTexts(result: BlobResult, line: string): BlobResult {
   let stop = line.length;
   for (let k = result.documents.length - 1; k >= 0; k--) {
@@ -60,13 +47,12 @@ export function withTexts(result: BlobResult, line: string): BlobResult {
     result.documents[k].text = line.slice(tab + 1, stop);
     stop = tab;
   }
-  decodedFrom.set(result, line);
   return result;
 }
 
 /** One cache line for a blob's result (newline included). */
 export function encodeLine(oid: string, result: BlobResult): string {
-  const known = decodedFrom.get(result);
+  const known = (result as WithLine)[LINE];
   if (known !== undefined && known.startsWith(oid) && known.charCodeAt(oid.length) === 9) return `${known}\n`;
   // The texts leave the JSON by being undefined for the call (JSON.stringify omits them):
   // half the cost of copying every document without its text.
@@ -89,9 +75,21 @@ export function decodeLine(line: string, bucket: Bucket): void {
     const result = JSON.parse(json) as BlobResult;
     if (result.documents.length !== texts.length) return;
     result.documents.forEach((d, i) => (d.text = texts[i]));
-    decodedFrom.set(result, line);
     bucket.set(oid, result);
   } catch {
     /* skip */
   }
+}
+
+/**
+ * The result a cache line (without its newline) holds, its texts left in the
+ * line (`ensureTexts` slices them out when an entity is built). Throws on a
+ * line that is not one (the caller made it).
+ */
+export function decodeRecord(line: string): BlobResult {
+  const first = line.indexOf('\t');
+  const second = line.indexOf('\t', first + 1);
+  const result = JSON.parse(line.slice(first + 1, second < 0 ? line.length : second)) as BlobResult;
+  for (const d of result.documents) d.text = '';
+  return keepTextsInLine(result, line);
 }
