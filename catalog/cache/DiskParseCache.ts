@@ -102,7 +102,7 @@ export class DiskParseCache implements ParseCache {
   }
 
   private locate(oid: string): Located | undefined {
-    if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
+    if (this.segmentList().length === 0 || !/^[0-9a-f]{40}$/.test(oid)) return undefined;
     const key = Buffer.from(oid, 'hex');
     for (const segment of this.segmentList()) {
       const at = findEntry(segment.index, segment.count, key);

@@ -31,6 +31,9 @@ export async function nativeGitAvailable(): Promise<boolean> {
 /** Seconds since the epoch as RFC 3339 in UTC, without fractions. */
 export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
 
+/** A full commit oid (names that could move, such as branches, are never kept). */
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
 /** The tree with nothing in it (SHA-1 repositories). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
@@ -74,10 +77,16 @@ export class NativeGitReader implements GitReader {
     this.dir = options.dir;
   }
 
+  /** Commit oids this reader resolved: resolving one of them again needs no git. */
+  private readonly commits = new Set<string>();
+
   async resolve(rev: string): Promise<string> {
+    if (this.commits.has(rev)) return rev;
     try {
       const out = await runGit(this.dir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
-      return out.toString().trim();
+      const oid = out.toString().trim();
+      if (this.commits.size < 1000) this.commits.add(oid);
+      return oid;
     } catch (cause) {
       throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found', cause });
     }
@@ -112,8 +121,24 @@ export class NativeGitReader implements GitReader {
     return listed(entries, { endingWith: suffixes });
   }
 
-  async diffFiles(base: string, head: string): Promise<FileChange[]> {
-    return parseDiffTree(await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]));
+  /**
+   * Diffs between two commit oids, kept (the newest few): a check asks for
+   * base..head from the catalog and the runbooks, and a spawn from a process
+   * holding a 100,000-entity catalog costs tens of milliseconds of fork.
+   */
+  private readonly diffs = new Map<string, Promise<FileChange[]>>();
+
+  diffFiles(base: string, head: string): Promise<FileChange[]> {
+    const key = `${base}..${head}`;
+    const known = this.diffs.get(key);
+    if (known) return known.then((changes) => [...changes]);
+    const diff = runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]).then(parseDiffTree);
+    if (OID.test(base) && OID.test(head)) {
+      this.diffs.set(key, diff);
+      diff.catch(() => this.diffs.delete(key));
+      while (this.diffs.size > 16) this.diffs.delete(this.diffs.keys().next().value!);
+    }
+    return diff.then((changes) => [...changes]);
   }
 
   async commitsBetween(base: string | undefined, head: string): Promise<CommitInfo[]> {
