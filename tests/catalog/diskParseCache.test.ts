@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiskParseCache, encodeLine, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
+import { DiskParseCache, encodeLine, oidOrder, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
+import { createRandom } from '../../bench/random.ts';
 import { parseBlob, type BlobResult } from '../../catalog/parseBlob.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-segments-'));
@@ -125,5 +126,29 @@ describe('DiskParseCache segments', () => {
     expect(outcome.written).toBe(0);
     expect(outcome.error).toMatch(/^cannot write the parse cache in .*a-file\/blobs-v\d+-[0-9a-f]{16}: /);
     expect(c.get(oidOf(1))).toStrictEqual(result(1));
+  });
+
+  it('orders oids as strings do, also when many share their first 32 bits', () => {
+    const random = createRandom(7);
+    const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[random.int(16)]).join('');
+    const prefixes = Array.from({ length: 20 }, () => hex(8));
+    const oids = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? prefixes[i % 20] + hex(32) : hex(40)));
+    oids.push(oids[5], '0'.repeat(40), 'f'.repeat(40));
+    const expected = oids.map((_, i) => i).sort((a, b) => (oids[a] < oids[b] ? -1 : oids[a] > oids[b] ? 1 : a - b));
+    expect(oidOrder(oids).map((i) => oids[i])).toEqual(expected.map((i) => oids[i]));
+    expect(new Set(oidOrder(oids)).size).toBe(oids.length);
+    expect(oidOrder([])).toEqual([]);
+  });
+
+  it('indexes only SHA-1 oids: another oid is kept in memory and never found on disk', async () => {
+    const dir = freshDir();
+    const a = new DiskParseCache({ dir, namespace: 'n' });
+    const sha256 = 'ab'.repeat(32);
+    a.set(sha256, { ...result(1), blob: sha256 });
+    a.set(oidOf(2), result(2));
+    expect(await a.flush()).toEqual({ written: 1 });
+    const reader = new DiskParseCache({ dir, namespace: 'n' });
+    expect(reader.load(sha256)).toBeUndefined();
+    expect(reader.load(oidOf(2))).toStrictEqual(result(2));
   });
 });
