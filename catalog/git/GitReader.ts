@@ -50,6 +50,32 @@ export function listed(entries: readonly TreeEntry[], options: ListOptions = {})
   });
 }
 
+/** A full commit oid (names that could move, such as branches, are never kept). */
+const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * Keeps the newest few diffs between two commit oids (a commit never changes,
+ * so neither does their diff): a check asks for base..head from the catalog
+ * and the runbooks, and asks early so that git answers while the base is read.
+ */
+export class DiffMemo {
+  private readonly diffs = new Map<string, Promise<FileChange[]>>();
+
+  get(base: string, head: string, compute: () => Promise<FileChange[]>): Promise<FileChange[]> {
+    const key = `${base}..${head}`;
+    let diff = this.diffs.get(key);
+    if (!diff) {
+      diff = compute();
+      if (OID.test(base) && OID.test(head)) {
+        this.diffs.set(key, diff);
+        diff.catch(() => this.diffs.delete(key));
+        while (this.diffs.size > 16) this.diffs.delete(this.diffs.keys().next().value!);
+      }
+    }
+    return diff.then((changes) => [...changes]);
+  }
+}
+
 export interface GitReader {
   readonly name: string;
   /** Commit oid of a revision; throws CmdbError `ref-not-found` when it does not name a commit. */

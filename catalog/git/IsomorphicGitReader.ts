@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import git from 'isomorphic-git';
 import { CmdbError } from '../../core/errors.ts';
-import { listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
+import { DiffMemo, listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 import { isoSeconds } from './NativeGitReader.ts';
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -54,10 +54,14 @@ export class IsomorphicGitReader implements GitReader {
     return listed(entries.sort(byPath), options);
   }
 
-  async diffFiles(base: string, head: string): Promise<FileChange[]> {
-    const changes: FileChange[] = [];
-    await this.diffTrees(await this.treeOf(base), await this.treeOf(head), '', changes);
-    return changes.sort(byPath);
+  private readonly diffs = new DiffMemo();
+
+  diffFiles(base: string, head: string): Promise<FileChange[]> {
+    return this.diffs.get(base, head, async () => {
+      const changes: FileChange[] = [];
+      await this.diffTrees(await this.treeOf(base), await this.treeOf(head), '', changes);
+      return changes.sort(byPath);
+    });
   }
 
   async readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {

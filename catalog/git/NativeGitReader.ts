@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { CmdbError } from '../../core/errors.ts';
-import { listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
+import { DiffMemo, listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 
 /** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */
 function runGit(cwd: string, args: string[]): Promise<Buffer> {
@@ -30,9 +30,6 @@ export async function nativeGitAvailable(): Promise<boolean> {
 
 /** Seconds since the epoch as RFC 3339 in UTC, without fractions. */
 export const isoSeconds = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-
-/** A full commit oid (names that could move, such as branches, are never kept). */
-const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 
 /** The tree with nothing in it (SHA-1 repositories). */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
@@ -121,24 +118,11 @@ export class NativeGitReader implements GitReader {
     return listed(entries, { endingWith: suffixes });
   }
 
-  /**
-   * Diffs between two commit oids, kept (the newest few): a check asks for
-   * base..head from the catalog and the runbooks, and a spawn from a process
-   * holding a 100,000-entity catalog costs tens of milliseconds of fork.
-   */
-  private readonly diffs = new Map<string, Promise<FileChange[]>>();
+  /** A spawn from a process holding a 100,000-entity catalog costs tens of milliseconds of fork: each diff is asked once. */
+  private readonly diffs = new DiffMemo();
 
   diffFiles(base: string, head: string): Promise<FileChange[]> {
-    const key = `${base}..${head}`;
-    const known = this.diffs.get(key);
-    if (known) return known.then((changes) => [...changes]);
-    const diff = runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head]).then(parseDiffTree);
-    if (OID.test(base) && OID.test(head)) {
-      this.diffs.set(key, diff);
-      diff.catch(() => this.diffs.delete(key));
-      while (this.diffs.size > 16) this.diffs.delete(this.diffs.keys().next().value!);
-    }
-    return diff.then((changes) => [...changes]);
+    return this.diffs.get(base, head, async () => parseDiffTree(await runGit(this.dir, ['diff-tree', '-r', '-z', '--no-renames', base, head])));
   }
 
   async commitsBetween(base: string | undefined, head: string): Promise<CommitInfo[]> {
