@@ -73,14 +73,17 @@ function factsOf(metadata: EntityMetadata, spec: Record<string, unknown>): Entit
  * the relation table; only owner and system for a kind read generically).
  */
 export function toDocRecord(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): DocRecord {
-  const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
-  const { relations, refErrors } = readReferences(doc, kind, options);
+  const parts = documentParts(doc, kind);
+  const { metadata, spec, apiVersion, ref, pos } = parts;
+  const { relations, refErrors } = referencesOf(parts, options);
   const text = JSON.stringify({ metadata, spec, positions: doc.positions });
   const record: DocRecord = { index: doc.index, kind, apiVersion, ref, start: pos(''), namePos: pos('/metadata/name'), facts: factsOf(metadata, spec), relations, refErrors, text };
   const observe = observeTuples(spec, doc.positions, pos(''));
   if (observe.length > 0) record.observe = observe;
   return record;
 }
+
+type DocumentParts = ReturnType<typeof documentParts>;
 
 function documentParts(doc: ParsedDocument, kind: string) {
   const metadata = { ...asRecord(doc.value.metadata) } as EntityMetadata;
@@ -100,7 +103,10 @@ function documentParts(doc: ParsedDocument, kind: string) {
  * with the schema's problems.
  */
 export function readReferences(doc: ParsedDocument, kind: string, options: { generic?: boolean } = {}): Pick<DocRecord, 'ref' | 'relations' | 'refErrors'> {
-  const { metadata, spec, apiVersion, ref, pos } = documentParts(doc, kind);
+  return referencesOf(documentParts(doc, kind), options);
+}
+
+function referencesOf({ metadata, spec, apiVersion, ref, pos }: DocumentParts, options: { generic?: boolean }): Pick<DocRecord, 'ref' | 'relations' | 'refErrors'> {
   const relations: RelationTuple[] = [];
   const refErrors: DocRecord['refErrors'] = [];
   for (const rule of rulesFor(apiVersion, options.generic)) {

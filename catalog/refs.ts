@@ -36,10 +36,10 @@ export function parseRef(
   const kind = colon >= 0 ? trimmed.slice(0, colon) : defaults.defaultKind;
   const namespace = slash >= 0 ? trimmed.slice(colon + 1, slash) : (defaults.defaultNamespace ?? DEFAULT_NAMESPACE);
   const name = trimmed.slice(Math.max(colon + 1, slash + 1));
-  const form = `"${trimmed}" is not of the form [kind:][namespace/]name`;
-  if (kind === '') return { ok: false, message: `${form} (the kind before ":" is empty)` };
-  if (namespace === '') return { ok: false, message: `${form} (the namespace before "/" is empty)` };
-  if (name === '') return { ok: false, message: `${form} (the name is empty)` };
+  const form = () => `"${trimmed}" is not of the form [kind:][namespace/]name`; // built only for a malformed one
+  if (kind === '') return { ok: false, message: `${form()} (the kind before ":" is empty)` };
+  if (namespace === '') return { ok: false, message: `${form()} (the namespace before "/" is empty)` };
+  if (name === '') return { ok: false, message: `${form()} (the name is empty)` };
   if (kind === undefined) return { ok: false, message: `"${trimmed}" needs a kind here, as in "component:${trimmed}"` };
   return { ok: true, ref: { kind: kind.toLowerCase(), namespace: namespace.toLowerCase(), name: name.toLowerCase() } };
 }
