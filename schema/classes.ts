@@ -1,4 +1,4 @@
-import { MissingRefError, type Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { BuiltinSchemas } from './builtin.ts';
 import type { CIClassDefinition } from './entity-validator.ts';
 import { FORMATS } from './formats.ts';
@@ -6,7 +6,7 @@ import { KIND_NAME_PATTERN, type JsonSchema } from './fragments.ts';
 import type { KindEntry } from './kind-table.ts';
 import { childPointer, toIssues, type SchemaIssue } from './messages.ts';
 import { closest } from './suggest.ts';
-import { createAjv } from './ajv.ts';
+import { ajvModule, createAjv } from './ajv.ts';
 import { builtinKindNamed, redeclaresBuiltin } from './builtin-names.ts';
 
 /** The only JSON Schema dialect class schemas may declare in `$schema`. */
@@ -143,7 +143,7 @@ function dedupe(issues: SchemaIssue[]): SchemaIssue[] {
 function compileIssue(error: unknown, schema: JsonSchema): SchemaIssue {
   const base = '/spec/schema';
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof MissingRefError) {
+  if (error instanceof ajvModule().MissingRefError) {
     const ref = (node: Record<string, unknown>) => (typeof node.$ref === 'string' ? node.$ref : undefined);
     const at = findPointer(schema, (node) => ref(node) !== undefined && (ref(node) === error.missingRef || error.missingRef.endsWith(ref(node)!)));
     return {
