@@ -37,7 +37,7 @@ export const AJV_OPTIONS = {
  * called, not inlined, and generated code is not optimized: both halve
  * compile time at no measurable validation cost. `validateSchemas: false`
  * skips checking schemas against the meta-schema (for the trusted built-ins,
- * which tests check). `source`: keep the generated code, for standalone
+ * which tests check, and for class schemas, which compileClass checks first). `source`: keep the generated code, for standalone
  * modules. Never logs.
  */
 export function createAjv(options: { validateSchemas: boolean; source?: boolean }): Ajv {
