@@ -11,6 +11,11 @@ export interface ChangePlan {
 
 /** Size of the change commit: 45 Components + 5 Resources modified; 8 Components + 2 Resources added; 5 Components removed. */
 export const CHANGE_SIZE = { modifiedComponents: 45, modifiedResources: 5, addedComponents: 8, addedResources: 2, removed: 5 } as const;
+/** The change of a catalog of fewer than 100 entities: one of each. */
+const SMALL_CHANGE_SIZE: Record<keyof typeof CHANGE_SIZE, number> = { modifiedComponents: 1, modifiedResources: 1, addedComponents: 1, addedResources: 1, removed: 1 };
+
+const changeSize = (catalog: BenchCatalog) => (allCount(catalog) < 100 ? SMALL_CHANGE_SIZE : CHANGE_SIZE);
+const allCount = (catalog: BenchCatalog): number => Object.values(catalog.counts).reduce((a, b) => a + b, 0);
 
 const CRITICALITIES = ['critical', 'high', 'medium', 'low'] as const;
 
@@ -77,7 +82,7 @@ function changeDependencies(entity: BenchEntity, catalog: BenchCatalog, random: 
 /** New versions of modified Components: criticality, dependsOn and labels changes in turn. */
 function modifyComponents(catalog: BenchCatalog, random: Random, removed: ReadonlySet<string>): BenchEntity[] {
   const candidates = catalog.byKind.Component.filter((e) => !removed.has(fullRef(e)));
-  return sample(candidates, CHANGE_SIZE.modifiedComponents, random).map((original, i) => {
+  return sample(candidates, changeSize(catalog).modifiedComponents, random).map((original, i) => {
     const entity = structuredClone(original);
     if (i % 3 === 0) changeCriticality(entity, random);
     else if (i % 3 === 1) changeDependencies(entity, catalog, random, removed);
@@ -87,7 +92,7 @@ function modifyComponents(catalog: BenchCatalog, random: Random, removed: Readon
 }
 
 function modifyResources(catalog: BenchCatalog, random: Random): BenchEntity[] {
-  return sample(catalog.byKind.Resource, CHANGE_SIZE.modifiedResources, random).map((original, i) => {
+  return sample(catalog.byKind.Resource, changeSize(catalog).modifiedResources, random).map((original, i) => {
     const entity = structuredClone(original);
     if (i % 2 === 0) changeCriticality(entity, random);
     else changeLabels(entity, random);
@@ -98,8 +103,8 @@ function modifyResources(catalog: BenchCatalog, random: Random): BenchEntity[] {
 /** New entities after the last index of each kind; the first added Component depends on the first added Resource. */
 function addEntities(catalog: BenchCatalog, random: Random, removed: ReadonlySet<string>): BenchEntity[] {
   const { counts } = catalog;
-  const resources = Array.from({ length: CHANGE_SIZE.addedResources }, (_, i) => makeResource(counts.Resource + i, catalog, random));
-  const components = Array.from({ length: CHANGE_SIZE.addedComponents }, (_, i) =>
+  const resources = Array.from({ length: changeSize(catalog).addedResources }, (_, i) => makeResource(counts.Resource + i, catalog, random));
+  const components = Array.from({ length: changeSize(catalog).addedComponents }, (_, i) =>
     makeComponent(counts.Component + i, catalog, random, removed),
   );
   const first = components[0];
@@ -117,8 +122,9 @@ function addEntities(catalog: BenchCatalog, random: Random, removed: ReadonlySet
 export function planChange(catalog: BenchCatalog, random: Random): ChangePlan {
   const referenced = referencedComponents(catalog);
   const unreferenced = catalog.byKind.Component.filter((e) => !referenced.has(fullRef(e)));
-  const removed = sample(unreferenced, CHANGE_SIZE.removed, random);
-  if (removed.length < CHANGE_SIZE.removed) throw new Error(`only ${removed.length} removable components`);
+  const size = changeSize(catalog);
+  const removed = sample(unreferenced, size.removed, random);
+  if (removed.length < size.removed) throw new Error(`only ${removed.length} removable components`);
   const removedRefs = new Set(removed.map(fullRef));
   const modified = [...modifyComponents(catalog, random, removedRefs), ...modifyResources(catalog, random)];
   const added = addEntities(catalog, random, removedRefs);

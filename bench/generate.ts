@@ -24,7 +24,7 @@ export const MARKER_FILE = 'cmdb-bench.json';
 export interface GenerateOptions {
   /** Target directory: created if missing; must be empty or hold a repo generated here before. */
   dir: string;
-  /** Total entities in the base commit (>= 100). */
+  /** Total entities in the base commit (>= MIN_ENTITIES, 10). */
   entities: number;
   /** PRNG seed (default 1); same seed + entities + GENERATOR_VERSION = same commit SHAs. */
   seed?: number;

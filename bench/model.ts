@@ -67,9 +67,17 @@ export function fullRef(entity: Pick<BenchEntity, 'kind' | 'name'>): string {
   return `${entity.kind.toLowerCase()}:default/${entity.name}`;
 }
 
-/** How many entities of each kind make up `total` (mostly Components; throws below 100). */
+/** Smallest catalog: two groups, a system, a host, a cluster, a resource and four components. */
+export const MIN_ENTITIES = 10;
+
+/**
+ * How many entities of each kind make up `total` (mostly Components; throws
+ * below MIN_ENTITIES). Below 100 (start-up benchmarks), one of each kind
+ * besides a department and a team, and one host per cluster.
+ */
 export function kindCounts(total: number): KindCounts {
-  if (!Number.isInteger(total) || total < 100) throw new RangeError(`entities must be an integer >= 100, got ${total}`);
+  if (!Number.isInteger(total) || total < MIN_ENTITIES) throw new RangeError(`entities must be an integer >= ${MIN_ENTITIES}, got ${total}`);
+  if (total < 100) return { Group: 2, System: 1, Host: 1, Cluster: 1, Resource: 1, Component: total - 6 };
   const Cluster = Math.max(2, Math.round(total * 0.0002));
   const counts = {
     Group: Math.max(4, Math.round(total * 0.005)),
@@ -120,9 +128,10 @@ function makeHost(index: number, counts: KindCounts): BenchEntity {
   return newEntity('Host', index, { region }, { type: 'vm', lifecycle: 'production', owner: platformTeam(counts) });
 }
 
-/** Cluster c runs on hosts 5c..5c+4. */
+/** Cluster c runs on hosts 5c..5c+4 (on the hosts there are per cluster, in a small catalog). */
 function makeCluster(index: number, counts: KindCounts): BenchEntity {
-  const hosts = Array.from({ length: 5 }, (_, i) => shortRef('Host', index * 5 + i));
+  const perCluster = Math.min(5, counts.Host / counts.Cluster);
+  const hosts = Array.from({ length: perCluster }, (_, i) => shortRef('Host', index * perCluster + i));
   const spec = { type: 'kubernetes', lifecycle: 'production', owner: platformTeam(counts), runsOn: hosts };
   return newEntity('Cluster', index, { region: REGIONS[index % REGIONS.length] }, spec);
 }

@@ -2,7 +2,8 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,web] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,startup,web] [--runs N]
+ * `startup` (bench/startup.ts) times `cmdb --help` and `cmdb validate` of a 10-entity repo: it uses no --sizes repo.
  * `web` (not in the default list: it needs Debian's chromium) measures the web UI in the browser (bench/web.ts).
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
  * (a private kube-apiserver; skipped with a line saying why when it is not built).
@@ -28,7 +29,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,startup' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -178,6 +179,12 @@ async function main(): Promise<void> {
     for (const [n, repo] of repos) figures.push(await benchCheck(repo, n));
     results.check = figures;
     out.push('### cmdb check and impact', '', checkTable(figures), '');
+  }
+  if (only.has('startup')) {
+    const { benchStartup, startupMarkdown } = await import('./startup.ts');
+    const figures = await benchStartup({ work: WORK, runs });
+    results.startup = figures;
+    out.push(startupMarkdown(figures), '');
   }
   const largest = repos.get(Math.max(...sizes))!;
   if (only.has('subscriptions')) {

@@ -1,10 +1,11 @@
-import type { Ajv, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
 import { createAjv } from './ajv.ts';
 import { BUILTIN_KIND_DEFINITIONS } from './builtin-kinds.ts';
 import { entitySchema, metadataSchema, type Family } from './envelope.ts';
 import { shortHash, stableStringify } from './fingerprint.ts';
 import { observeSchema, type JsonSchema } from './fragments.ts';
 import { CEL_TYPES, CEL_VARIABLES } from './expressions.ts';
+import { COMPILED_FINGERPRINT, COMPILED_VALIDATORS } from './compiled-validators.ts';
 import { genericSpecSchema } from './generic-kind.ts';
 import { KindTable, type KindEntry } from './kind-table.ts';
 import { toIssues, type SchemaIssue } from './messages.ts';
@@ -14,13 +15,16 @@ import { wellKnownFieldsSchema } from './well-known-fields.ts';
 /** Bump when the meaning of the schemas changes without their text changing. */
 export const SCHEMA_VERSION = 2;
 
+/** A compiled schema: true when `data` is valid, else false with `errors` set (ajv's ValidateFunction, precompiled or not). */
+export type Validate = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
 /** The built-in schemas, compiled: one validate function per (family, kind). */
 export interface BuiltinSchemas {
   table: KindTable;
   /** cmdb/v1 envelope with any object as `spec`, for declared kinds (compiled on first call). */
-  envelope: () => ValidateFunction;
+  envelope: () => Validate;
   /** Types of the spec fields that mean something to the controller (owner, dependsOn, observe, ...), for declared kinds. */
-  wellKnownFields: () => ValidateFunction;
+  wellKnownFields: () => Validate;
   fingerprint: string;
 }
 
@@ -49,29 +53,79 @@ export function builtinEntitySchemas(): Array<{ family: Family; kind: string; sc
 
 const entityId = (family: Family, kind: string): string => `cmdb:schema/entity/${family}/${kind}`;
 
-function compileBuiltins(): BuiltinSchemas {
-  const ajv = createAjv({ validateSchemas: false });
+/** Every built-in schema, as compiled into validators, and the fingerprint of them all. */
+export interface BuiltinSchemaSet {
+  /** Referred to by `$id` from the others; compiled where referenced. */
+  shared: JsonSchema[];
+  entities: Array<{ family: Family; kind: string; schema: JsonSchema }>;
+  generic: JsonSchema;
+  envelope: JsonSchema;
+  wellKnown: JsonSchema;
+  fingerprint: string;
+}
+
+/** The built-in schemas (each with an `$id`) and their fingerprint, which keys the parse cache. */
+export function builtinSchemaSet(): BuiltinSchemaSet {
   const shared = sharedSchemas();
-  ajv.addSchema(shared);
-  const schemas = builtinEntitySchemas();
-  const table = new KindTable();
-  for (const { family, kind, schema } of schemas) table.add(family, builtinEntry(ajv, family, kind, schema));
+  const entities = builtinEntitySchemas();
   const generic = genericEntitySchema();
-  table.setGeneric('backstage', genericEntries(ajv, generic));
-  const envelopeSchema = entitySchema('cmdb', 'cmdb:schema/entity/cmdb/declared', { type: 'object' });
+  const envelope = entitySchema('cmdb', 'cmdb:schema/entity/cmdb/declared', { type: 'object' });
   const wellKnown = wellKnownFieldsSchema();
-  const fingerprint = `cmdb-schema-${SCHEMA_VERSION}-${shortHash(stableStringify([schemas, shared, generic, envelopeSchema, wellKnown, CEL_TYPES, CEL_VARIABLES]))}`;
-  return { table, envelope: lazy(ajv, envelopeSchema), wellKnownFields: lazy(ajv, wellKnown), fingerprint };
+  const fingerprint = `cmdb-schema-${SCHEMA_VERSION}-${shortHash(stableStringify([entities, shared, generic, envelope, wellKnown, CEL_TYPES, CEL_VARIABLES]))}`;
+  return { shared, entities, generic, envelope, wellKnown, fingerprint };
+}
+
+/** The schemas of a set that get a validator of their own (the shared ones are compiled where referenced). */
+export const compiledSchemasOf = (set: BuiltinSchemaSet): JsonSchema[] => [...set.entities.map((e) => e.schema), set.generic, set.envelope, set.wellKnown];
+
+function compileBuiltins(): BuiltinSchemas {
+  const set = builtinSchemaSet();
+  const compile = builtinCompiler(set);
+  const table = new KindTable();
+  for (const { family, kind, schema } of set.entities) table.add(family, builtinEntry(compile, family, kind, schema));
+  table.setGeneric('backstage', genericEntries(compile, set.generic));
+  return { table, envelope: lazy(compile, set.envelope), wellKnownFields: lazy(compile, set.wellKnown), fingerprint: set.fingerprint };
+}
+
+/** The validator of one schema of the set. */
+export type Compile = (schema: JsonSchema) => Validate;
+
+/** Validators compiled ahead of time, by `$id`, and the fingerprint of the schemas they were compiled from. */
+export interface Precompiled {
+  fingerprint: string;
+  validators: Readonly<Record<string, Validate>>;
+}
+
+const SHIPPED: Precompiled = { fingerprint: COMPILED_FINGERPRINT, validators: COMPILED_VALIDATORS };
+
+/**
+ * The validator of a built-in schema: the precompiled one (compiled-validators.ts,
+ * generated by `npm run schema:compile`) when it was generated from these very
+ * schemas, else compiled now by ajv. A stale module (a schema edited, the
+ * module not regenerated) thus costs start-up time, never correctness.
+ */
+export function builtinCompiler(set: BuiltinSchemaSet, precompiled: Precompiled = SHIPPED): Compile {
+  const usable = precompiled.fingerprint === set.fingerprint ? precompiled.validators : {};
+  let ajv: Ajv | undefined;
+  return (schema) => {
+    const id = schema.$id as string;
+    if (Object.hasOwn(usable, id)) return usable[id];
+    if (!ajv) {
+      ajv = createAjv({ validateSchemas: false });
+      ajv.addSchema(set.shared);
+    }
+    return ajv.compile(schema);
+  };
 }
 
 /** Compiled on first use: a process pays only for the kinds it meets. */
-function builtinEntry(ajv: Ajv, family: Family, kind: string, schema: JsonSchema): KindEntry {
-  let validate: ValidateFunction | undefined;
+function builtinEntry(compile: Compile, family: Family, kind: string, schema: JsonSchema): KindEntry {
+  let validate: Validate | undefined;
   const semantic = family === 'cmdb' ? SEMANTIC_CHECKS.get(kind) : undefined;
   return {
     kind,
     check(doc): SchemaIssue[] {
-      validate ??= ajv.compile(schema);
+      validate ??= compile(schema);
       const issues = validate(doc) ? [] : toIssues(validate.errors);
       return semantic ? [...issues, ...semantic(doc)] : issues;
     },
@@ -84,9 +138,9 @@ function genericEntitySchema(): JsonSchema {
   return { ...schema, required: ['apiVersion', 'kind', 'metadata'] };
 }
 
-/** Entries for kinds read generically, sharing one compiled schema. */
-function genericEntries(ajv: Ajv, schema: JsonSchema): (kind: string) => KindEntry {
-  const validate = lazy(ajv, schema);
+/** Entries for kinds read generically, sharing one validator. */
+function genericEntries(compile: Compile, schema: JsonSchema): (kind: string) => KindEntry {
+  const validate = lazy(compile, schema);
   return (kind) => ({
     kind,
     generic: true,
@@ -95,9 +149,9 @@ function genericEntries(ajv: Ajv, schema: JsonSchema): (kind: string) => KindEnt
 }
 
 /** A getter compiling `schema` on its first call. */
-function lazy(ajv: Ajv, schema: JsonSchema): () => ValidateFunction {
-  let validate: ValidateFunction | undefined;
-  return () => (validate ??= ajv.compile(schema));
+function lazy(compile: Compile, schema: JsonSchema): () => Validate {
+  let validate: Validate | undefined;
+  return () => (validate ??= compile(schema));
 }
 
 /** Compiles every built-in schema now (tests, benchmarks, warming a worker up); returns the milliseconds spent. */

@@ -1,4 +1,4 @@
-import { MissingRefError, type Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { BuiltinSchemas } from './builtin.ts';
 import type { CIClassDefinition } from './entity-validator.ts';
 import { FORMATS } from './formats.ts';
@@ -6,7 +6,7 @@ import { KIND_NAME_PATTERN, type JsonSchema } from './fragments.ts';
 import type { KindEntry } from './kind-table.ts';
 import { childPointer, toIssues, type SchemaIssue } from './messages.ts';
 import { closest } from './suggest.ts';
-import { createAjv } from './ajv.ts';
+import { ajvModule, createAjv } from './ajv.ts';
 import { builtinKindNamed, redeclaresBuiltin } from './builtin-names.ts';
 
 /** The only JSON Schema dialect class schemas may declare in `$schema`. */
@@ -26,8 +26,10 @@ export type ClassCompilation = { ok: true; entry: KindEntry } | { ok: false; iss
 
 /**
  * Compiles one declared kind into `ajv` (an instance holding only class
- * schemas). `declared` holds the lower-case kinds accepted so far. Issues
- * point into the CIClass document (/spec/kind, /spec/schema/...).
+ * schemas, created with `validateSchemas: false`: the schema is checked
+ * against the meta-schema here, by checker()). `declared` holds the
+ * lower-case kinds accepted so far. Issues point into the CIClass document
+ * (/spec/kind, /spec/schema/...).
  */
 export function compileClass(
   ajv: Ajv,
@@ -40,7 +42,8 @@ export function compileClass(
   const schema = def.schema as JsonSchema;
   const id = `cmdb:class/${def.kind.toLowerCase()}`;
   try {
-    if (!ajv.validateSchema(schema)) return { ok: false, issues: toIssues(ajv.errors, '/spec/schema') };
+    const meta = checker();
+    if (!meta.validateSchema(schema)) return { ok: false, issues: toIssues(meta.errors, '/spec/schema') };
     const validate = ajv.compile({ ...schema, $id: id });
     return { ok: true, entry: classEntry(def.kind, builtins, validate) };
   } catch (error) {
@@ -57,7 +60,7 @@ export function compileClass(
 export function classSchemaIssues(schema: unknown): SchemaIssue[] {
   const problem = schemaProblem(schema);
   if (problem) return [problem];
-  const ajv = (checking ??= createAjv({ validateSchemas: true }));
+  const ajv = checker();
   try {
     if (!ajv.validateSchema(schema as JsonSchema)) return toIssues(ajv.errors, '/spec/schema');
     ajv.compile(schema as JsonSchema);
@@ -70,8 +73,13 @@ export function classSchemaIssues(schema: unknown): SchemaIssue[] {
   }
 }
 
-/** The ajv instance classSchemaIssues compiles in (each schema removed after). */
+/**
+ * The ajv instance class schemas are checked against the draft-07
+ * meta-schema with, and that classSchemaIssues compiles in (each schema
+ * removed after): one per thread, so the meta-schema is compiled once (~20 ms).
+ */
 let checking: Ajv | undefined;
+const checker = (): Ajv => (checking ??= createAjv({ validateSchemas: true }));
 
 function kindProblem(kind: unknown, declared: ReadonlySet<string>): SchemaIssue | undefined {
   const pointer = '/spec/kind';
@@ -143,7 +151,7 @@ function dedupe(issues: SchemaIssue[]): SchemaIssue[] {
 function compileIssue(error: unknown, schema: JsonSchema): SchemaIssue {
   const base = '/spec/schema';
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof MissingRefError) {
+  if (error instanceof ajvModule().MissingRefError) {
     const ref = (node: Record<string, unknown>) => (typeof node.$ref === 'string' ? node.$ref : undefined);
     const at = findPointer(schema, (node) => ref(node) !== undefined && (ref(node) === error.missingRef || error.missingRef.endsWith(ref(node)!)));
     return {

@@ -1,4 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { CmdbError } from '../../core/errors.ts';
 import { DiffMemo, listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 
@@ -18,11 +20,21 @@ function runGit(cwd: string, args: string[]): Promise<Buffer> {
   });
 }
 
-/** True when a `git` binary can be run. */
+/**
+ * True when a `git` binary can be run: an executable `git` in a directory of
+ * PATH, found as spawn finds it but without starting one (`git --version`
+ * cost every command a few milliseconds of start-up). Elsewhere than on
+ * POSIX systems (PATHEXT, ...), by running `git --version`.
+ */
 export async function nativeGitAvailable(): Promise<boolean> {
+  if (process.platform === 'win32') return runGit(process.cwd(), ['--version']).then(() => true, () => false);
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && isExecutableFile(path.join(dir, 'git')));
+}
+
+function isExecutableFile(file: string): boolean {
   try {
-    await runGit(process.cwd(), ['--version']);
-    return true;
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
   } catch {
     return false;
   }
