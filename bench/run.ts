@@ -56,6 +56,8 @@ interface CheckFigures {
   warm: number[];
   /** The parse cache kept, the stored tables gone: a CI cache restored from a run on an older base. */
   semiWarm: number[];
+  /** Each run against the native read taken just before it. */
+  ratios: { cold: number[]; warm: number[]; semiWarm: number[] };
   coldIsomorphic?: number[];
   warmIsomorphic?: number[];
   impactCli: number[];
@@ -63,20 +65,39 @@ interface CheckFigures {
 }
 
 async function benchCheck(repo: GeneratedRepo, entities: number): Promise<CheckFigures> {
+  // Each cmdb run is paired with a native read just before it: on a shared machine the load moves
+  // between runs, and a ratio is only fair between figures taken at the same moment.
   const native: number[] = [];
+  const pairedNative = async () => {
+    const ms = (await nativeReadAll(repo.dir, repo.head)).ms;
+    native.push(ms);
+    return ms;
+  };
   await nativeReadAll(repo.dir, repo.head);
-  for (let i = 0; i < runs; i++) native.push((await nativeReadAll(repo.dir, repo.head)).ms);
   const check = ['check', '--repo', repo.dir, '--base', repo.base, '--head', repo.head, '--format', 'json'];
   const cold: number[] = [];
+  const ratios = { cold: [] as number[], warm: [] as number[], semiWarm: [] as number[] };
   let cache = '';
-  for (let i = 0; i < runs; i++) cold.push(timeCmdb(check, { CMDB_CACHE_DIR: (cache = freshCacheDir()) }));
-  const warm = Array.from({ length: runs }, () => timeCmdb(check, { CMDB_CACHE_DIR: cache }));
-  const semiWarm = Array.from({ length: runs }, () => {
+  for (let i = 0; i < runs; i++) {
+    const ref = await pairedNative();
+    cold.push(timeCmdb(check, { CMDB_CACHE_DIR: (cache = freshCacheDir()) }));
+    ratios.cold.push(cold[i] / ref);
+  }
+  const warm: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const ref = await pairedNative();
+    warm.push(timeCmdb(check, { CMDB_CACHE_DIR: cache }));
+    ratios.warm.push(warm[i] / ref);
+  }
+  const semiWarm: number[] = [];
+  for (let i = 0; i < runs; i++) {
     const dir = freshCacheDir();
     fs.cpSync(cache, dir, { recursive: true, filter: (src) => !path.basename(src).startsWith('tables-') });
-    return timeCmdb(check, { CMDB_CACHE_DIR: dir });
-  });
-  const figures: CheckFigures = { entities, nativeMs: median(native), cold, warm, semiWarm, impactCli: [], impactQuery: { p50: 0, p99: 0, n: 0, impacted: 0 } };
+    const ref = await pairedNative();
+    semiWarm.push(timeCmdb(check, { CMDB_CACHE_DIR: dir }));
+    ratios.semiWarm.push(semiWarm[i] / ref);
+  }
+  const figures: CheckFigures = { entities, nativeMs: median(native), cold, warm, semiWarm, ratios, impactCli: [], impactQuery: { p50: 0, p99: 0, n: 0, impacted: 0 } };
   if (entities <= 10_000) {
     const iso = ['--git', 'isomorphic', ...check];
     const isoCache = freshCacheDir();
@@ -113,17 +134,19 @@ const ratio = (ms: number, ref: number) => `${(ms / ref).toFixed(1)}x`;
 
 function checkTable(all: CheckFigures[]): string {
   const rows = [markdownHeader(['entities', 'native read (ref)', 'check cold', 'cold/native', 'check warm', 'warm/native', 'parse cache only', 'ratio', 'impact CLI', 'impact query p50 / p99'])];
+  // Ratios: the median of each run's ratio to the native read taken just before it.
+  const pairedRatio = (xs: number[]) => `${median(xs).toFixed(2)}x`;
   for (const f of all) {
     rows.push(
       markdownRow([
         f.entities.toLocaleString('en'),
         formatMs(f.nativeMs),
         formatMs(median(f.cold)),
-        ratio(median(f.cold), f.nativeMs),
+        pairedRatio(f.ratios.cold),
         formatMs(median(f.warm)),
-        ratio(median(f.warm), f.nativeMs),
+        pairedRatio(f.ratios.warm),
         formatMs(median(f.semiWarm)),
-        ratio(median(f.semiWarm), f.nativeMs),
+        pairedRatio(f.ratios.semiWarm),
         formatMs(median(f.impactCli)),
         `${f.impactQuery.p50.toFixed(2)} ms / ${f.impactQuery.p99.toFixed(2)} ms (avg ${f.impactQuery.impacted} reached)`,
       ]),
