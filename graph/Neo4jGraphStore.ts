@@ -19,6 +19,8 @@ import { cyclicComponents } from './traversal.ts';
 export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
   /** Rows per write transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
+  /** Write transactions in flight at once during load() (default DEFAULT_WRITE_CONCURRENCY; 1: one after the other). */
+  writeConcurrency?: number;
   /** For tests only: each load()/applyDiff() fails after this many write batches, as a crash would. */
   failAfterBatches?: number;
   /** BFS layers fetched per query by impact() (default DEFAULT_IMPACT_HOPS). */
@@ -33,6 +35,13 @@ export const DEFAULT_IMPACT_HOPS = Infinity;
 
 /** Rows per UNWIND write batch; see docs/graph-model.md for the measurements behind it. */
 export const DEFAULT_BATCH_SIZE = 5_000;
+
+/**
+ * Write transactions in flight at once during load(): while Neo4j commits one
+ * batch, the next is being sent and planned; see docs/graph-model.md for the
+ * measurements behind it.
+ */
+export const DEFAULT_WRITE_CONCURRENCY = 2;
 
 /** The marker node's state: `pending` (and `pendingBase` for a diff) while a sync runs or after it was cut short. */
 interface SyncMarker {
@@ -63,6 +72,7 @@ export class Neo4jGraphStore implements GraphStore {
   readonly name: string;
   private readonly client: Neo4jClient;
   private readonly batchSize: number;
+  private readonly writeConcurrency: number;
   private readonly failAfterBatches: number | undefined;
   private readonly impactHops: number;
   private schema: Promise<void> | undefined;
@@ -72,6 +82,7 @@ export class Neo4jGraphStore implements GraphStore {
     this.name = `neo4j ${options.uri}`;
     this.client = new Neo4jClient(options);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.writeConcurrency = Math.max(1, Math.floor(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY));
     this.failAfterBatches = options.failAfterBatches;
     this.impactHops = options.impactHops ?? DEFAULT_IMPACT_HOPS;
   }
@@ -81,8 +92,8 @@ export class Neo4jGraphStore implements GraphStore {
     await this.writeMarker({ pending: snapshot.commit });
     const writer = this.writer();
     await writer.deleteAllEntities();
-    await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
-    await writer.createEdges([...snapshotEdges(snapshot).values()]);
+    const created = await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
+    await writer.createEdges([...snapshotEdges(snapshot).values()], created);
     await this.writeMarker({ commit: snapshot.commit });
   }
 
@@ -239,7 +250,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private writer(): BatchWriter {
-    return new BatchWriter({ client: this.client, batchSize: this.batchSize, failAfterBatches: this.failAfterBatches });
+    return new BatchWriter({ client: this.client, batchSize: this.batchSize, concurrency: this.writeConcurrency, failAfterBatches: this.failAfterBatches });
   }
 
   private async readMarker(): Promise<SyncMarker> {
