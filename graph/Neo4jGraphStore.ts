@@ -19,7 +19,7 @@ import { cyclicComponents } from './traversal.ts';
 export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
   /** Rows per write transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
-  /** Write transactions in flight at once during load() (default DEFAULT_WRITE_CONCURRENCY; 1: one after the other). */
+  /** Write transactions in flight at once during load() (default DEFAULT_WRITE_CONCURRENCY, one after the other). */
   writeConcurrency?: number;
   /** For tests only: each load()/applyDiff() fails after this many write batches, as a crash would. */
   failAfterBatches?: number;
@@ -37,11 +37,11 @@ export const DEFAULT_IMPACT_HOPS = Infinity;
 export const DEFAULT_BATCH_SIZE = 5_000;
 
 /**
- * Write transactions in flight at once during load(): while Neo4j commits one
- * batch, the next is being sent and planned; see docs/graph-model.md for the
- * measurements behind it.
+ * Write transactions in flight at once during load(). One: with two
+ * (disjointRounds) the full sync measured slower on the 2-core benchmark
+ * machine; see docs/graph-model.md.
  */
-export const DEFAULT_WRITE_CONCURRENCY = 2;
+export const DEFAULT_WRITE_CONCURRENCY = 1;
 
 /** The marker node's state: `pending` (and `pendingBase` for a diff) while a sync runs or after it was cut short. */
 interface SyncMarker {
@@ -57,10 +57,12 @@ interface SyncMarker {
  * ends) and finish with the same TypeScript traversal as InMemoryGraphStore,
  * so answers are identical, tie-breaks included.
  *
- * Sync: load() deletes every entity and creates the snapshot's; applyDiff()
- * writes only the differences (MERGE, DELETE of what matches). Both write in
- * batches of one transaction each, with the CmdbSync marker set to `pending`
- * first (load() also clears its `commit`) and moved to the new commit last.
+ * Sync: load() deletes every entity and creates the snapshot's (CREATE,
+ * relationships by the element ids of the nodes it just made, optionally
+ * several transactions at a time); applyDiff() writes only the differences (MERGE,
+ * DELETE of what matches), one transaction at a time. Both write in batches of
+ * one transaction each, with the CmdbSync marker set to `pending` first
+ * (load() also clears its `commit`) and moved to the new commit last.
  * A sync cut short is repaired by the next one: applyDiff() to the same head
  * from the same base re-applies the (idempotent) diff; anything else rebuilds
  * with load(head).

@@ -187,8 +187,8 @@ describe('Neo4jGraphStore: a sync cut short is repaired by the next one', () => 
   }
 
   /** Runs `operation` on a store that fails after `batches` write batches; true when it failed. */
-  async function crash(batches: number, operation: (s: GraphStore) => Promise<void>): Promise<boolean> {
-    return operation(store({ failAfterBatches: batches })).then(
+  async function crash(batches: number, operation: (s: GraphStore) => Promise<void>, options: Options = {}): Promise<boolean> {
+    return operation(store({ failAfterBatches: batches, ...options })).then(
       () => false,
       (error: unknown) => {
         expect(error).toMatchObject({ code: 'graph-store', message: expect.stringContaining('simulated crash') });
@@ -228,7 +228,7 @@ describe('Neo4jGraphStore: a sync cut short is repaired by the next one', () => 
   it.each(CUTS)('redoes a load into an empty graph cut after %i batches, two transactions at a time', async (batches) => {
     const fresh = await dumpAfter((s) => s.load(head));
     await neo4j.clear();
-    expect(await crash(batches, (s) => s.load(head))).toBe(true);
+    expect(await crash(batches, (s) => s.load(head), { writeConcurrency: 2 })).toBe(true);
     expect(await store().commit()).toBeUndefined();
     const cut = await neo4j.dump();
     expect(cut.nodes.length).toBeGreaterThan(0); // the marker at least: the crash came mid-way
