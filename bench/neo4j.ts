@@ -74,8 +74,7 @@ export async function benchNeo4j(options: BenchNeo4jOptions): Promise<BenchNeo4j
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const store = new Neo4jGraphStore({ uri: options.uri, user: options.user, password: options.password, database: options.database, batchSize });
   try {
-    await store.load(emptySnapshot('empty'));
-    const fullSyncMs = await time(() => store.load(base));
+    const fullSyncMs = await fullSync(store, base);
     const diffStarted = performance.now();
     const diff = diffGraphs(base, head);
     const diffMs = performance.now() - diffStarted;
@@ -96,6 +95,26 @@ export async function benchNeo4j(options: BenchNeo4jOptions): Promise<BenchNeo4j
   } finally {
     await store.close();
   }
+}
+
+/**
+ * One full sync of `base` into a database without entities (ms), as
+ * benchNeo4j() measures it: on a Neo4j just started, the first one is the
+ * cold figure a new database sees.
+ */
+export async function benchFullSync(options: Pick<BenchNeo4jOptions, 'uri' | 'user' | 'password' | 'database' | 'base' | 'batchSize'>): Promise<number> {
+  const { uri, user, password, database, batchSize } = options;
+  const store = new Neo4jGraphStore({ uri, user, password, database, batchSize });
+  try {
+    return await fullSync(store, options.base);
+  } finally {
+    await store.close();
+  }
+}
+
+async function fullSync(store: Neo4jGraphStore, base: Snapshot): Promise<number> {
+  await store.load(emptySnapshot('empty'));
+  return time(() => store.load(base));
 }
 
 /** Times impact() of each root on both stores, alternating, after `warmup` untimed rounds. */

@@ -19,6 +19,8 @@ import { cyclicComponents } from './traversal.ts';
 export interface Neo4jGraphStoreOptions extends Neo4jClientOptions {
   /** Rows per write transaction (default DEFAULT_BATCH_SIZE). */
   batchSize?: number;
+  /** Write transactions in flight at once during load() (default DEFAULT_WRITE_CONCURRENCY, one after the other). */
+  writeConcurrency?: number;
   /** For tests only: each load()/applyDiff() fails after this many write batches, as a crash would. */
   failAfterBatches?: number;
   /** BFS layers fetched per query by impact() (default DEFAULT_IMPACT_HOPS). */
@@ -34,6 +36,13 @@ export const DEFAULT_IMPACT_HOPS = Infinity;
 /** Rows per UNWIND write batch; see docs/graph-model.md for the measurements behind it. */
 export const DEFAULT_BATCH_SIZE = 5_000;
 
+/**
+ * Write transactions in flight at once during load(). One: with two
+ * (disjointRounds) the full sync measured slower on the 2-core benchmark
+ * machine; see docs/graph-model.md.
+ */
+export const DEFAULT_WRITE_CONCURRENCY = 1;
+
 /** The marker node's state: `pending` (and `pendingBase` for a diff) while a sync runs or after it was cut short. */
 interface SyncMarker {
   commit?: string;
@@ -48,10 +57,12 @@ interface SyncMarker {
  * ends) and finish with the same TypeScript traversal as InMemoryGraphStore,
  * so answers are identical, tie-breaks included.
  *
- * Sync: load() deletes every entity and creates the snapshot's; applyDiff()
- * writes only the differences (MERGE, DELETE of what matches). Both write in
- * batches of one transaction each, with the CmdbSync marker set to `pending`
- * first (load() also clears its `commit`) and moved to the new commit last.
+ * Sync: load() deletes every entity and creates the snapshot's (CREATE,
+ * relationships by the element ids of the nodes it just made, optionally
+ * several transactions at a time); applyDiff() writes only the differences (MERGE,
+ * DELETE of what matches), one transaction at a time. Both write in batches of
+ * one transaction each, with the CmdbSync marker set to `pending` first
+ * (load() also clears its `commit`) and moved to the new commit last.
  * A sync cut short is repaired by the next one: applyDiff() to the same head
  * from the same base re-applies the (idempotent) diff; anything else rebuilds
  * with load(head).
@@ -63,6 +74,7 @@ export class Neo4jGraphStore implements GraphStore {
   readonly name: string;
   private readonly client: Neo4jClient;
   private readonly batchSize: number;
+  private readonly writeConcurrency: number;
   private readonly failAfterBatches: number | undefined;
   private readonly impactHops: number;
   private schema: Promise<void> | undefined;
@@ -72,6 +84,7 @@ export class Neo4jGraphStore implements GraphStore {
     this.name = `neo4j ${options.uri}`;
     this.client = new Neo4jClient(options);
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    this.writeConcurrency = Math.max(1, Math.floor(options.writeConcurrency ?? DEFAULT_WRITE_CONCURRENCY));
     this.failAfterBatches = options.failAfterBatches;
     this.impactHops = options.impactHops ?? DEFAULT_IMPACT_HOPS;
   }
@@ -81,8 +94,8 @@ export class Neo4jGraphStore implements GraphStore {
     await this.writeMarker({ pending: snapshot.commit });
     const writer = this.writer();
     await writer.deleteAllEntities();
-    await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
-    await writer.createEdges([...snapshotEdges(snapshot).values()]);
+    const created = await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
+    await writer.createEdges([...snapshotEdges(snapshot).values()], created);
     await this.writeMarker({ commit: snapshot.commit });
   }
 
@@ -239,7 +252,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   private writer(): BatchWriter {
-    return new BatchWriter({ client: this.client, batchSize: this.batchSize, failAfterBatches: this.failAfterBatches });
+    return new BatchWriter({ client: this.client, batchSize: this.batchSize, concurrency: this.writeConcurrency, failAfterBatches: this.failAfterBatches });
   }
 
   private async readMarker(): Promise<SyncMarker> {

@@ -30,8 +30,13 @@ export const DELETE_SOME_ENTITIES = `MATCH (n:${E}) WITH n LIMIT $limit DETACH D
 export const upsertNodes = (label: string): string =>
   `UNWIND $rows AS row MERGE (n:${E} {ref: row.ref}) SET n = row.props, n:\`${label}\``;
 
-/** $rows: [{props}]; creates nodes (load into a graph without entities). `label` from kindLabel(). */
-export const createNodes = (label: string): string => `UNWIND $rows AS row CREATE (n:${E}:\`${label}\`) SET n = row.props`;
+/**
+ * $rows: [props]; creates nodes (load into a graph without entities) and
+ * returns `refs` and `ids`, their element ids, in the same order (one
+ * aggregation makes both lists). `label` from kindLabel().
+ */
+export const createNodes = (label: string): string =>
+  `UNWIND $rows AS props CREATE (n:${E}:\`${label}\`) SET n = props RETURN collect(n.ref) AS refs, collect(elementId(n)) AS ids`;
 
 /** $rows: refs. */
 export const DELETE_NODES = `UNWIND $rows AS ref MATCH (n:${E} {ref: ref}) DETACH DELETE n`;
@@ -41,9 +46,15 @@ export const upsertEdges = (type: string): string =>
   `UNWIND $rows AS row MATCH (a:${E} {ref: row.source}) MATCH (b:${E} {ref: row.target}) ` +
   `MERGE (a)-[r:${type}]->(b) SET r.field = row.field`;
 
-/** $rows: [{source, target, field}]; creates edges (load, after the nodes). `type` from RELATIONSHIP_TYPE. */
+/**
+ * $rows: [[source element id, target element id, field]]; creates edges (load,
+ * between the nodes createNodes just made) and returns `created`. A seek by
+ * element id costs less than one in the ref index, and the arrays pack
+ * smaller than maps. `type` from RELATIONSHIP_TYPE.
+ */
 export const createEdges = (type: string): string =>
-  `UNWIND $rows AS row MATCH (a:${E} {ref: row.source}) MATCH (b:${E} {ref: row.target}) CREATE (a)-[:${type} {field: row.field}]->(b)`;
+  `UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] MATCH (b) WHERE elementId(b) = row[1] ` +
+  `CREATE (a)-[:${type} {field: row[2]}]->(b) RETURN count(*) AS created`;
 
 /** $rows: [{source, target}]; `type` from RELATIONSHIP_TYPE. */
 export const deleteEdges = (type: string): string =>
