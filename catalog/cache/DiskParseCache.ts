@@ -26,12 +26,13 @@ export const SEGMENT_FILE = /^[0-9a-z-]+\.seg$/;
  * A segment file: the cache lines of the blobs one process parsed (one line
  * per blob, `oid TAB result-without-texts TAB text TAB text...`, so the
  * documents' JSON texts are sliced, not parsed, on load: JSON text has no raw
- * tab or newline), then an index of INDEX_ENTRY bytes per blob sorted by oid
+ * tab or newline), then an index of INDEX_ENTRY bytes per blob sorted by oid, in columns
  * (20-byte oid, u32 offset of its line, u32 length without the newline), then
  * a trailer (u32 offset of the index, u32 count, the magic bytes).
  */
 const MAGIC = Buffer.from('cmdbseg1');
 const SHA1 = /^[0-9a-f]{40}$/;
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 const INDEX_ENTRY = 28;
 const TRAILER = 8 + MAGIC.length;
 
@@ -46,7 +47,7 @@ const WHOLE_SEGMENT_SHARE = 0.25;
 /** One segment's index, read from its trailer. */
 interface Segment {
   file: string;
-  /** Sorted INDEX_ENTRY-byte entries. */
+  /** The index: `count` 20-byte oids (sorted), then their lines' u32 offsets, then their u32 lengths. */
   index: Buffer;
   count: number;
   /** Bytes of lines (where the index starts). */
@@ -107,7 +108,7 @@ export class DiskParseCache implements ParseCache {
     const key = Buffer.from(oid, 'hex');
     for (const segment of this.segmentList()) {
       const at = findEntry(segment.index, segment.count, key);
-      if (at >= 0) return { segment, offset: segment.index.readUInt32LE(at * INDEX_ENTRY + 20), length: segment.index.readUInt32LE(at * INDEX_ENTRY + 24) };
+      if (at >= 0) return { segment, offset: offsetAt(segment, at), length: lengthAt(segment, at) };
     }
     return undefined;
   }
@@ -226,11 +227,11 @@ export class DiskParseCache implements ParseCache {
         continue;
       }
       for (let i = 0; i < segment.count; i++) {
-        const oid = segment.index.toString('hex', i * INDEX_ENTRY, i * INDEX_ENTRY + 20);
+        const oid = segment.index.toString('hex', i * 20, i * 20 + 20);
         if (seen.has(oid)) continue;
         seen.add(oid);
-        const offset = segment.index.readUInt32LE(i * INDEX_ENTRY + 20);
-        merged.addLine(oid, `${data.toString('utf8', offset, offset + segment.index.readUInt32LE(i * INDEX_ENTRY + 24))}\n`);
+        const offset = offsetAt(segment, i);
+        merged.addLine(oid, `${data.toString('utf8', offset, offset + lengthAt(segment, i))}\n`);
       }
     }
     await merged.finish();
@@ -263,13 +264,17 @@ export function readSegmentIndex(file: string): Segment | undefined {
   }
 }
 
+/** Offset and length of entry `i`'s line (the index's second and third columns). */
+const offsetAt = (s: Segment, i: number): number => s.index.readUInt32LE(s.count * 20 + i * 4);
+const lengthAt = (s: Segment, i: number): number => s.index.readUInt32LE(s.count * 24 + i * 4);
+
 /** Index of the entry for a 20-byte oid, or -1 (binary search). */
 function findEntry(index: Buffer, count: number, key: Buffer): number {
   let lo = 0;
   let hi = count - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const c = index.compare(key, 0, 20, mid * INDEX_ENTRY, mid * INDEX_ENTRY + 20);
+    const c = index.compare(key, 0, 20, mid * 20, mid * 20 + 20);
     if (c === 0) return mid;
     if (c < 0) lo = mid + 1;
     else hi = mid - 1;
@@ -292,7 +297,7 @@ export class SegmentWriter {
   private readonly offsets: number[] = [];
   private readonly lengths: number[] = [];
   private handle?: Promise<fs.FileHandle>;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly writes: Array<Promise<void>> = [];
   private failure?: Error;
 
   constructor(private readonly dir: string) {
@@ -335,44 +340,48 @@ export class SegmentWriter {
       this.lengths[i] = end - at;
       at = end + 1;
     }
+    const position = this.written;
     this.written += data.length;
     this.handle ??= fs.mkdir(this.dir, { recursive: true }).then(() => fs.open(this.tmp, 'w'));
-    const handle = this.handle;
-    this.chain = this.chain.then(async () => {
-      if (this.failure) return;
-      try {
-        await (await handle).write(data);
-      } catch (e) {
-        this.failure = e as Error;
-      }
-    });
+    // Each chunk at its own offset, all in flight at once: they complete in the I/O threads
+    // while this thread goes on (parsing results, assembling), not one after another.
+    this.writes.push(
+      this.handle.then(
+        (h) => h.write(data, 0, data.length, position).then(() => undefined),
+        () => undefined, // the open failed: finish reports it
+      ).catch((e: Error) => void (this.failure ??= e)),
+    );
   }
 
   /** Writes what is left, the index and the trailer, and publishes the segment; undefined when nothing was added. */
   async finish(): Promise<Segment | undefined> {
     this.writeChunk();
-    await this.chain;
-    if (this.failure) throw this.failure;
+    await Promise.all(this.writes);
     if (!this.handle) return undefined;
-    const handle = await this.handle;
+    const handle = await this.handle; // rejects when the file could not be opened
+    if (this.failure) throw this.failure;
     // Only SHA-1 oids are indexed (a SHA-256 repository's blobs are parsed every time).
-    const valid = this.oids.flatMap((oid, i) => (SHA1.test(oid) ? [i] : []));
+    const valid: number[] = [];
+    for (let i = 0; i < this.oids.length; i++) if (SHA1.test(this.oids[i])) valid.push(i);
     const order = oidOrder(valid.map((i) => this.oids[i])).map((k) => valid[k]);
-    const index = Buffer.alloc(order.length * INDEX_ENTRY);
-    let count = 0;
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      if (count > 0 && this.oids[i] === this.oids[order[k - 1]]) continue;
-      index.write(this.oids[i], count * INDEX_ENTRY, 20, 'hex');
-      index.writeUInt32LE(this.offsets[i], count * INDEX_ENTRY + 20);
-      index.writeUInt32LE(this.lengths[i], count * INDEX_ENTRY + 24);
-      count++;
+    const kept = order.filter((i, k) => k === 0 || this.oids[i] !== this.oids[order[k - 1]]);
+    const count = kept.length;
+    // In columns, so the oids go in as one hex string (one conversion, not one per blob).
+    const index = Buffer.alloc(count * INDEX_ENTRY);
+    index.write(kept.map((i) => this.oids[i]).join(''), 0, count * 20, 'hex');
+    const numbers = new Uint32Array(2 * count);
+    for (let k = 0; k < count; k++) {
+      numbers[k] = this.offsets[kept[k]];
+      numbers[count + k] = this.lengths[kept[k]];
     }
+    if (LITTLE_ENDIAN) Buffer.from(numbers.buffer).copy(index, count * 20);
+    else numbers.forEach((n, k) => index.writeUInt32LE(n, count * 20 + k * 4));
     const trailer = Buffer.alloc(TRAILER);
     trailer.writeUInt32LE(this.written, 0);
     trailer.writeUInt32LE(count, 4);
     MAGIC.copy(trailer, 8);
-    await handle.write(Buffer.concat([index.subarray(0, count * INDEX_ENTRY), trailer]));
+    const tail = Buffer.concat([index.subarray(0, count * INDEX_ENTRY), trailer]);
+    await handle.write(tail, 0, tail.length, this.written);
     await handle.close();
     await fs.rename(this.tmp, this.final);
     return { file: this.final, index: index.subarray(0, count * INDEX_ENTRY), count, dataBytes: this.written };
@@ -380,7 +389,7 @@ export class SegmentWriter {
 
   /** Removes the temp file after a failure. */
   async abandon(): Promise<void> {
-    await this.chain;
+    await Promise.all(this.writes);
     await (await this.handle?.catch(() => undefined))?.close().catch(() => undefined);
     await fs.rm(this.tmp, { force: true }).catch(() => undefined);
   }
@@ -432,8 +441,8 @@ export async function segmentLines(file: string): Promise<string[]> {
   const data = await fs.readFile(file);
   const out: string[] = [];
   for (let i = 0; i < segment.count; i++) {
-    const offset = segment.index.readUInt32LE(i * INDEX_ENTRY + 20);
-    out.push(data.toString('utf8', offset, offset + segment.index.readUInt32LE(i * INDEX_ENTRY + 24)));
+    const offset = offsetAt(segment, i);
+    out.push(data.toString('utf8', offset, offset + lengthAt(segment, i)));
   }
   return out;
 }

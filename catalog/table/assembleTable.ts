@@ -95,9 +95,12 @@ function resolveRelations(
   for (const { path, result } of ordered) {
     for (const record of result.documents) {
       if (defined.get(record.ref)?.record !== record) continue;
+      // One end of every relation a record declares is the record itself: looked up once, not per relation.
+      const self = record.ref;
+      const selfId = ids.get(self);
       for (const tuple of record.relations) {
-        const s = ids.get(tuple[1]);
-        const d = ids.get(tuple[2]);
+        const s = tuple[1] === self ? selfId : ids.get(tuple[1]);
+        const d = tuple[2] === self ? selfId : ids.get(tuple[2]);
         if (s !== undefined && d !== undefined) {
           source[n] = s;
           target[n] = d;
