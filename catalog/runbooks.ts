@@ -328,6 +328,15 @@ function parsedCommit(git: GitReader, commit: string, base: string | undefined):
   return settled;
 }
 
+/**
+ * Starts reading a commit's Markdown files (kept like readRunbooks's), so that
+ * a readRunbooks deriving from it later finds them read; never throws.
+ */
+export function prefetchRunbooks(git: GitReader, commit: string): void {
+  // Only a commit oid: a name such as a branch could move, and readRunbooks asks by oid.
+  if (/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) parsedCommit(git, commit, undefined).catch(() => undefined);
+}
+
 export interface ReadRunbooksOptions {
   /**
    * A commit to derive from: its Markdown files are read (or taken from the

@@ -166,6 +166,12 @@ export interface Step<R extends FindingKey = FindingKey, A extends FindingKey = 
   readonly reads: readonly R[];
   readonly adds: readonly A[];
   run(view: StepView<R>, context: EvaluationContext): Promise<Pick<Findings, A>>;
+  /**
+   * Starts reads the step will need, from the input alone, before any step
+   * runs (git answers them beside the base's read); never throws, its result
+   * is not waited for. The step must not depend on it having run.
+   */
+  prefetch?(input: ChangeInput, context: EvaluationContext): void;
 }
 
 /** Any step, whatever it reads and adds (what a list of steps holds). */
@@ -174,6 +180,7 @@ export interface AnyStep {
   readonly reads: readonly FindingKey[];
   readonly adds: readonly FindingKey[];
   run(view: never, context: EvaluationContext): Promise<Partial<Findings>>;
+  prefetch?(input: ChangeInput, context: EvaluationContext): void;
 }
 
 /** A step, typed by what it declares (reads and adds are checked against `run`). */

@@ -93,7 +93,8 @@ const failureOf = (step: string, error: unknown): StepFailure => ({
 });
 
 /**
- * Evaluates a change: runs the steps in order, each on what it reads, merging
+ * Evaluates a change: starts every step's prefetch (reads known from the
+ * input alone), then runs the steps in order, each on what it reads, merging
  * what it returns. A step that throws stops the evaluation: the steps after it
  * are skipped except the last (`decide`), which decides `internal` and the
  * failure names the step and the message. Never throws for a step's error;
@@ -102,6 +103,13 @@ const failureOf = (step: string, error: unknown): StepFailure => ({
 export async function evaluateChange(input: ChangeInput, context: EvaluationContext, steps: readonly AnyStep[] = STEPS): Promise<Evaluation> {
   if (steps !== STEPS) orderedSteps(steps);
   const evaluation: Evaluation = { input, violations: [] };
+  for (const step of steps) {
+    try {
+      step.prefetch?.(input, context);
+    } catch {
+      /* a prefetch only saves time; the step reads again what it needs */
+    }
+  }
   const last = steps.length - 1;
   for (let i = 0; i <= last; i++) {
     const step = steps[i];

@@ -1,4 +1,4 @@
-import { readRunbooks, RUNBOOK_RULE } from '../../catalog/runbooks.ts';
+import { prefetchRunbooks, readRunbooks, RUNBOOK_RULE } from '../../catalog/runbooks.ts';
 import type { RefString } from '../../catalog/types.ts';
 import { defineStep, type ChangeRunbook } from '../Evaluation.ts';
 
@@ -24,6 +24,8 @@ export const runbooksStep = defineStep({
   name: 'runbooks',
   reads: ['base', 'head', 'diff', 'impact'],
   adds: ['runbooks', 'violations'],
+  // The base's Markdown files (a walk of its whole tree in git) are listed while the base is read.
+  prefetch: (input, { reader }) => prefetchRunbooks(reader.git, input.base),
   run: async ({ base, head, diff, impact }, { reader }) => {
     const index = await readRunbooks(reader.git, head.commit, head);
     const changed = diff.changes.filter((c) => c.op !== 'removed').map((c) => c.ref);

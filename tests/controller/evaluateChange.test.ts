@@ -118,6 +118,28 @@ describe('evaluateChange', () => {
     expect(new MarkdownReporter().render(report)).toContain('the impact step failed: the graph store stopped answering');
   });
 
+  it("starts every step's prefetch before the first step runs; a prefetch that throws changes nothing", async () => {
+    const order: string[] = [];
+    const steps = STEPS.map((s) =>
+      s.name === 'load'
+        ? { ...s, prefetch: () => void order.push('prefetch load'), run: (v: never, c: Parameters<typeof s.run>[1]) => (order.push('run load'), s.run(v, c)) }
+        : s.name === 'runbooks'
+          ? {
+              ...s,
+              prefetch: () => {
+                order.push('prefetch runbooks');
+                throw new Error('git is gone');
+              },
+            }
+          : s,
+    );
+    const { evaluation } = await evaluate(steps);
+    expect(order).toEqual(['prefetch load', 'prefetch runbooks', 'run load']);
+    const plain = (await evaluate()).evaluation;
+    expect(evaluation.failure).toBeUndefined();
+    expect(toReport(evaluation)).toEqual(toReport(plain));
+  });
+
   it('a bug (not a CmdbError) and a step returning a key it does not declare are failures too', async () => {
     const bug = await evaluate(throwingAt('diff', new TypeError('x is undefined')));
     expect(bug.evaluation).toMatchObject({ decision: 'internal', failure: { step: 'diff', message: 'x is undefined' } });
