@@ -6,7 +6,7 @@ import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
 import type { FileChange, GitReader, TreeEntry } from './git/GitReader.ts';
 import { parseBlob, SUBMODULE_MODE, type BlobResult, type FileInput, type ParseLimits } from './parseBlob.ts';
-import { sinkFor } from './parsePool.ts';
+import { releaseParserThreads, sinkFor, startParserThreads, WORKER_THRESHOLD } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
 import { deriveTable } from './table/deriveTable.ts';
 import { TableSnapshot, type RecordSource } from './table/TableSnapshot.ts';
@@ -125,6 +125,9 @@ export class CatalogReader {
    * decided a duplicate, or CIClass kinds were resolved).
    */
   private async build(commit: string, entries: Map<string, TreeEntry>, base?: Snapshot): Promise<Snapshot> {
+    // A big commit and nothing parsed yet: the parser threads start now, while cmdb.yaml is read and the
+    // tree filtered, rather than when the first blobs are ready for them.
+    if (entries.size >= WORKER_THRESHOLD && this.cacheFor(DEFAULT_CONFIG.limits).empty()) startParserThreads();
     const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
     const matches = fileMatcher(config);
     const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
@@ -195,6 +198,7 @@ export class CatalogReader {
       if (hit) results.set(e.oid, hit);
       else missing.set(e.oid, e);
     }
+    if (missing.size === 0) releaseParserThreads();
     if (missing.size > 0) {
       // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
       const sink = sinkFor(missing.size, limits, (batch, lines) => cache.setAll(batch, lines));

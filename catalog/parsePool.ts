@@ -37,9 +37,45 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./parseWorkerEntry.js', import.meta.url) : new URL('./parseWorker.js', import.meta.url);
 }
 
+const defaultThreads = () => Math.max(1, Math.min(os.availableParallelism(), 4));
+const newWorker = () => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+
+/** Threads started ahead by `startParserThreads`, not yet taken by a sink (unref'd: they never keep the process alive). */
+let spare: Worker[] = [];
+
+/**
+ * Starts the parser threads the next parse will use, while the caller is
+ * still listing what to parse: a thread takes ~80 ms to load its code and
+ * warm up, which then overlaps the listing. The next `workerSink` takes them;
+ * unused ones are unref'd and cost only their start. No-op when threads are
+ * off (`CMDB_PARSE_THREADS=0`) or already started.
+ */
+export function startParserThreads(): void {
+  const threads = parserThreads() ?? defaultThreads();
+  if (threads === 0 || spare.length > 0) return;
+  spare = Array.from({ length: threads }, () => {
+    const worker = newWorker();
+    worker.unref();
+    return worker;
+  });
+}
+
+/** Ends the threads `startParserThreads` started when the parse turned out not to need them. */
+export function releaseParserThreads(): void {
+  for (const worker of spare.splice(0)) void worker.terminate();
+}
+
+/** `count` parser threads: the spare ones first, then new ones. */
+function takeWorkers(count: number): Worker[] {
+  const taken = spare.splice(0, count);
+  for (const worker of taken) worker.ref();
+  while (taken.length < count) taken.push(newWorker());
+  return taken;
+}
+
 /** Parses on worker threads (one per core, at most `workers`), in batches. */
-export function workerSink(limits: ParseLimits, workers = Math.max(1, Math.min(os.availableParallelism(), 4)), onResults?: OnResults): BlobSink {
-  const pool = Array.from({ length: workers }, () => new Worker(workerUrl(), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
+export function workerSink(limits: ParseLimits, workers = defaultThreads(), onResults?: OnResults): BlobSink {
+  const pool = takeWorkers(workers);
   const load = pool.map(() => 0);
   const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
   const done: Array<Promise<BlobResult[]>> = [];
@@ -122,7 +158,10 @@ function received({ lines }: ParseResponse): BlobResult[] {
 /** The sink for an expected number of blobs. */
 export function sinkFor(count: number, limits: ParseLimits, onResults?: OnResults): BlobSink {
   const threads = parserThreads();
-  if (count < WORKER_THRESHOLD || threads === 0) return inlineSink(limits, onResults);
+  if (count < WORKER_THRESHOLD || threads === 0) {
+    releaseParserThreads();
+    return inlineSink(limits, onResults);
+  }
   return workerSink(limits, threads, onResults);
 }
 

@@ -198,6 +198,10 @@ export class DiskParseCache implements ParseCache {
     (this.writer ??= new SegmentWriter(this.dir)).addLines(results.map((r) => r.blob), lines);
   }
 
+  empty(): boolean {
+    return this.entries.size === 0 && this.segmentList().length === 0;
+  }
+
   async flush(): Promise<{ written: number; error?: string }> {
     const writer = this.writer;
     this.writer = undefined;

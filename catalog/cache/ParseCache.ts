@@ -14,6 +14,8 @@ export interface ParseCache {
   set(oid: string, result: BlobResult): void;
   /** `set` for results parsed together; `lines` is their cache lines in order (newlines included) when the parser made them. */
   setAll(results: readonly BlobResult[], lines?: string): void;
+  /** True when it holds nothing, in memory or in storage (a first read of a big commit will parse it all). */
+  empty(): boolean;
   /** Persists what was set; failures to write are reported, never thrown. */
   flush(): Promise<{ written: number; error?: string }>;
 }
@@ -40,6 +42,10 @@ export class MemoryParseCache implements ParseCache {
 
   setAll(results: readonly BlobResult[]): void {
     for (const r of results) this.entries.set(r.blob, r);
+  }
+
+  empty(): boolean {
+    return this.entries.size === 0;
   }
 
   async flush(): Promise<{ written: number }> {

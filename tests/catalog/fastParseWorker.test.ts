@@ -4,9 +4,10 @@ import { loadAll } from 'js-yaml';
 import { allEntities, planCatalog, renderEntity } from '../../bench/model.ts';
 import { createRandom } from '../../bench/random.ts';
 import { decodeLine, encodeLine, ensureTexts, type Bucket } from '../../catalog/cache/DiskParseCache.ts';
-import { CORE_SCHEMA_LIKE_YAML } from '../../catalog/fastYaml.ts';
+import { CORE_SCHEMA_LIKE_YAML, fastDocuments } from '../../catalog/fastYaml.ts';
 import { DEFAULT_LIMITS, parseBlob, type BlobInput } from '../../catalog/parseBlob.ts';
-import { workerSink } from '../../catalog/parsePool.ts';
+import { spawnSync } from 'node:child_process';
+import { releaseParserThreads, startParserThreads, workerSink } from '../../catalog/parsePool.ts';
 
 const SCALARS = [
   ...['null', 'Null', 'NULL', 'nULL', '~', '', 'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE', 'yes', 'no', 'on', 'off', 'y', 'n'],
@@ -22,6 +23,21 @@ describe('the js-yaml schema of the fast path', () => {
     const fast = (loadAll(text, null, { schema: CORE_SCHEMA_LIKE_YAML })[0] as Record<string, unknown>).k;
     const slow = (parseWithYaml(text) as Record<string, unknown>).k;
     expect(Object.is(fast, slow), `${String(fast)} vs ${String(slow)}`).toBe(true);
+  });
+});
+
+describe('the values of the line scan', () => {
+  it.each(SCALARS)('resolve %j as the yaml core schema does (when the scan accepts it)', (scalar) => {
+    const text = `k: ${scalar}\n`;
+    const slow = (parseWithYaml(text) as Record<string, unknown>).k;
+    const scanned = fastDocuments(text);
+    if (scanned === undefined) return; // outside the scan's subset: the yaml path decides, as the other tests check
+    const fast = (scanned[0].value as Record<string, unknown>).k;
+    expect(Object.is(fast, slow), `${String(fast)} vs ${String(slow)}`).toBe(true);
+  });
+
+  it('accept most of these scalars (the values above are not all vacuous)', () => {
+    expect(SCALARS.filter((scalar) => fastDocuments(`k: ${scalar}\n`) !== undefined).length).toBeGreaterThan(SCALARS.length - 10);
   });
 });
 
@@ -52,5 +68,28 @@ describe('parse workers', () => {
       decodeLine(line.slice(0, -1), bucket);
       expect(bucket.get(input.oid)).toStrictEqual(here);
     }
+  });
+
+  it('started ahead (startParserThreads), are taken by the next parse; released ones are ended', async () => {
+    const inputs: BlobInput[] = allEntities(planCatalog(300, createRandom(5))).map((e, i) => ({ path: e.path, oid: i.toString(16).padStart(40, '0'), mode: '100644', content: Buffer.from(renderEntity(e)) }));
+    startParserThreads();
+    startParserThreads(); // a second call starts nothing more
+    const sink = workerSink(DEFAULT_LIMITS, 2);
+    for (const input of inputs) sink.add(input);
+    const results = await sink.finish();
+    expect(results.map((r) => ensureTexts(r))).toStrictEqual(inputs.map((input) => parseBlob(input)));
+    startParserThreads();
+    releaseParserThreads();
+    const again = workerSink(DEFAULT_LIMITS, 2);
+    again.add(inputs[0]);
+    expect((await again.finish()).map((r) => ensureTexts(r))).toStrictEqual([parseBlob(inputs[0])]);
+  });
+
+  it('started ahead and never used, do not keep the process alive', () => {
+    const script = `import { startParserThreads } from ${JSON.stringify(new URL('../../catalog/parsePool.ts', import.meta.url).href)};\nstartParserThreads();\nconsole.log('started');\n`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.error).toBeUndefined(); // no timeout: the process ended on its own
+    expect(r.stdout.trim()).toBe('started');
+    expect(r.status).toBe(0);
   });
 });
