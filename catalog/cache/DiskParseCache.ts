@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
-import { decodeLine, encodeLine, type Bucket } from './cacheLine.ts';
+import { decodeStoredRecord, encodeLine } from './cacheLine.ts';
 
 export * from './cacheLine.ts';
 
@@ -151,10 +151,9 @@ export class DiskParseCache implements ParseCache {
     );
   }
 
+  /** The result a stored line holds (its texts left in the line until an entity is built from it). */
   private decodeInto(oid: string, line: string): BlobResult | undefined {
-    const one: Bucket = new Map();
-    decodeLine(line, one);
-    const result = one.get(oid);
+    const result = decodeStoredRecord(oid, line);
     if (result) this.entries.set(oid, result);
     return result;
   }

@@ -93,3 +93,19 @@ export function decodeRecord(line: string): BlobResult {
   for (const d of result.documents) d.text = '';
   return keepTextsInLine(result, line);
 }
+
+/**
+ * `decodeRecord` for a line read from storage: undefined unless it is the
+ * line of `oid` with one text per document (a torn or foreign line is a miss).
+ */
+export function decodeStoredRecord(oid: string, line: string): BlobResult | undefined {
+  if (!line.startsWith(oid) || line.charCodeAt(oid.length) !== 9) return undefined;
+  let tabs = 0;
+  for (let at = line.indexOf('\t'); at >= 0; at = line.indexOf('\t', at + 1)) tabs++;
+  try {
+    const result = decodeRecord(line);
+    return result.blob === oid && result.documents.length === tabs - 1 ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}

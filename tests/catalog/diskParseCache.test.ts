@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiskParseCache, encodeLine, oidOrder, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
+import { decodeStoredRecord, DiskParseCache, encodeLine, ensureTexts, oidOrder, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
 import { createRandom } from '../../bench/random.ts';
 import { parseBlob, type BlobResult } from '../../catalog/parseBlob.ts';
 
@@ -24,6 +24,9 @@ function result(i: number): BlobResult {
   return parseBlob({ path: `c${i}.yaml`, oid: oidOf(i), mode: '100644', content });
 }
 
+/** A result read back, with its documents' texts sliced out of its line (they stay there until an entity is built). */
+const texts = (r: BlobResult | undefined) => r && ensureTexts(r);
+
 const segments = (cache: DiskParseCache) => (fs.existsSync(cache.dir) ? fs.readdirSync(cache.dir).filter((n) => SEGMENT_FILE.test(n)) : []);
 
 describe('DiskParseCache segments', () => {
@@ -39,15 +42,15 @@ describe('DiskParseCache segments', () => {
     const few = new DiskParseCache({ dir, namespace: 'n' });
     expect(few.get(oidOf(7))).toBeUndefined();
     await few.preload([oidOf(7), oidOf(250), 'f'.repeat(40), 'not-an-oid']);
-    expect(few.get(oidOf(7))).toStrictEqual(results[7]);
-    expect(few.get(oidOf(250))).toStrictEqual(results[250]);
+    expect(texts(few.get(oidOf(7)))).toStrictEqual(results[7]);
+    expect(texts(few.get(oidOf(250)))).toStrictEqual(results[250]);
     expect(few.get('f'.repeat(40))).toBeUndefined();
-    expect(few.load(oidOf(123))).toStrictEqual(results[123]);
+    expect(texts(few.load(oidOf(123)))).toStrictEqual(results[123]);
     expect(few.load(oidOf(999))).toBeUndefined();
 
     const many = new DiskParseCache({ dir, namespace: 'n' });
     await many.preload(results.map((r) => r.blob));
-    for (const r of results) expect(many.get(r.blob)).toStrictEqual(r);
+    for (const r of results) expect(texts(many.get(r.blob))).toStrictEqual(r);
     expect(await many.flush()).toEqual({ written: 0 });
   });
 
@@ -61,8 +64,8 @@ describe('DiskParseCache segments', () => {
     await b.flush();
     expect(segments(a)).toHaveLength(2);
     const reader = new DiskParseCache({ dir, namespace: 'n' });
-    expect(reader.load(oidOf(1))).toStrictEqual(result(1));
-    expect(reader.load(oidOf(2))).toStrictEqual(result(2));
+    expect(texts(reader.load(oidOf(1)))).toStrictEqual(result(1));
+    expect(texts(reader.load(oidOf(2)))).toStrictEqual(result(2));
   });
 
   it('ignores a torn segment, a foreign file and a temp file left by a crash (misses, never errors)', async () => {
@@ -114,7 +117,7 @@ describe('DiskParseCache segments', () => {
     const lines = await segmentLines(path.join(probe.dir, segments(probe)[0]));
     expect(lines.map((l) => l.slice(0, 40))).toEqual([...Array.from({ length: 16 }, (_, i) => oidOf(i)), oidOf(100)].sort());
     const reader = new DiskParseCache({ dir, namespace: 'n' });
-    for (const i of [0, 9, 15, 100]) expect(reader.load(oidOf(i))).toStrictEqual(result(i));
+    for (const i of [0, 9, 15, 100]) expect(texts(reader.load(oidOf(i)))).toStrictEqual(result(i));
   });
 
   it('says why it could not write, and throws nothing', async () => {
@@ -149,6 +152,16 @@ describe('DiskParseCache segments', () => {
     expect(await a.flush()).toEqual({ written: 1 });
     const reader = new DiskParseCache({ dir, namespace: 'n' });
     expect(reader.load(sha256)).toBeUndefined();
-    expect(reader.load(oidOf(2))).toStrictEqual(result(2));
+    expect(texts(reader.load(oidOf(2)))).toStrictEqual(result(2));
+  });
+
+  it('takes a stored line only for its own oid and with one text per document', () => {
+    const r = result(3);
+    const line = encodeLine(r.blob, r).slice(0, -1);
+    expect(texts(decodeStoredRecord(r.blob, line))).toStrictEqual(r);
+    expect(decodeStoredRecord(oidOf(4), line)).toBeUndefined();
+    expect(decodeStoredRecord(r.blob, line.slice(0, line.lastIndexOf('\t')))).toBeUndefined(); // a text lost
+    expect(decodeStoredRecord(r.blob, `${line}\t{}`)).toBeUndefined(); // one too many
+    expect(decodeStoredRecord(r.blob, line.slice(0, 60))).toBeUndefined(); // torn
   });
 });
