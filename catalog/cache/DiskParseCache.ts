@@ -220,24 +220,23 @@ export class DiskParseCache implements ParseCache {
   private async mergeSmallSegments(): Promise<void> {
     const small = this.segmentList().filter((s) => s.dataBytes < SMALL_SEGMENT_BYTES);
     if (small.length < SMALL_SEGMENTS) return;
-    const merged = new SegmentWriter(this.dir);
+    const lines: string[] = [];
     const seen = new Set<string>();
     for (const segment of small) {
-      let data: Buffer;
+      let ofSegment: string[];
       try {
-        data = await fs.readFile(segment.file);
+        ofSegment = await segmentLines(segment.file);
       } catch {
-        continue;
+        continue; // removed or unreadable meanwhile
       }
-      for (let i = 0; i < segment.count; i++) {
-        const oid = segment.index.toString('hex', i * 20, i * 20 + 20);
+      for (const line of ofSegment) {
+        const oid = lineOid(line);
         if (seen.has(oid)) continue;
         seen.add(oid);
-        const offset = offsetAt(segment, i);
-        merged.addLine(oid, `${data.toString('utf8', offset, offset + lengthAt(segment, i))}\n`);
+        lines.push(`${line}\n`);
       }
     }
-    await merged.finish();
+    await writeSegment(this.dir, lines);
     // Readers that looked a blob up in a removed segment miss it and re-parse.
     await Promise.all(small.map((s) => fs.rm(s.file, { force: true })));
     this.segments = undefined;
@@ -424,10 +423,13 @@ export function oidOrder(oids: readonly string[]): number[] {
   return order;
 }
 
+/** The oid a cache line is for (what precedes its first tab). */
+export const lineOid = (line: string): string => line.slice(0, line.indexOf('\t'));
+
 /** Writes a segment holding these cache lines (each with its newline), keyed by the oid each starts with. */
 export async function writeSegment(dir: string, lines: readonly string[]): Promise<Segment | undefined> {
   const writer = new SegmentWriter(dir);
-  for (const line of lines) writer.addLine(line.slice(0, line.indexOf('\t')), line);
+  for (const line of lines) writer.addLine(lineOid(line), line);
   try {
     return await writer.finish();
   } catch (e) {

@@ -7,8 +7,6 @@ import type { BlobResult } from '../parseBlob.ts';
  * (which encode the lines) and whoever builds entities from results.
  */
 
-export type Bucket = Map<string, BlobResult>;
-
 /**
  * On a result whose documents' texts are still only in its cache line: the
  * line. A symbol property, not a WeakMap: setting one on 100,000 results costs
@@ -24,7 +22,7 @@ type WithLine = { [LINE]?: string };
  * full read slices none of the 100,000 texts it never looks at, and encoding
  * the result again costs nothing.
  */
-export function keepTextsInLine(result: BlobResult, line: string): BlobResult {
+function keepTextsInLine(result: BlobResult, line: string): BlobResult {
   (result as WithLine)[LINE] = line;
   return result;
 }
@@ -40,7 +38,7 @@ export function ensureTexts<R extends { documents: readonly { text: string }[] }
 }
 
 /** A result whose documents' texts are empty, with its texts sliced back out of `line` (without its newline). */
-export function withTexts(result: BlobResult, line: string): BlobResult {
+function withTexts(result: BlobResult, line: string): BlobResult {
   let stop = line.length;
   for (let k = result.documents.length - 1; k >= 0; k--) {
     const tab = line.lastIndexOf('\t', stop - 1);
@@ -66,19 +64,6 @@ export function encodeLine(oid: string, result: BlobResult): string {
     texts.forEach((text, i) => (documents[i].text = text));
   }
   return [oid, json, ...texts].join('\t') + '\n';
-}
-
-/** Adds the result a cache line (without its newline) holds; a malformed line is skipped. */
-export function decodeLine(line: string, bucket: Bucket): void {
-  const [oid, json, ...texts] = line.split('\t');
-  try {
-    const result = JSON.parse(json) as BlobResult;
-    if (result.documents.length !== texts.length) return;
-    result.documents.forEach((d, i) => (d.text = texts[i]));
-    bucket.set(oid, result);
-  } catch {
-    /* skip */
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { segmentBytes, segmentLines, writeSegment } from './DiskParseCache.ts';
+import { lineOid, segmentBytes, segmentLines, writeSegment } from './DiskParseCache.ts';
 import { SEGMENT_FILE, inBatches, inspectCache, readStamp, sizeOf, TABLE_FILE, TEMP_FILE, writeStamp, type CacheNamespace } from './inspect.ts';
 
 export interface PruneOptions {
@@ -132,7 +132,7 @@ async function removeOldTemp(dir: string, now: number, age: number, dryRun: bool
 async function pruneSegment(file: string, live: ReadonlySet<string>, dryRun: boolean): Promise<{ entries: number; removed: number; before: number; after: number }> {
   const before = await sizeOf(file);
   const lines = await segmentLines(file);
-  const kept = lines.filter((l) => live.has(l.slice(0, l.indexOf('\t'))));
+  const kept = lines.filter((l) => live.has(lineOid(l)));
   if (kept.length === lines.length) return { entries: lines.length, removed: 0, before, after: before };
   const after = kept.length === 0 ? 0 : segmentBytes(kept);
   if (!dryRun) {

@@ -3,7 +3,7 @@ import { parse as parseWithYaml } from 'yaml';
 import { loadAll } from 'js-yaml';
 import { allEntities, planCatalog, renderEntity } from '../../bench/model.ts';
 import { createRandom } from '../../bench/random.ts';
-import { decodeLine, encodeLine, ensureTexts, type Bucket } from '../../catalog/cache/DiskParseCache.ts';
+import { decodeStoredRecord, encodeLine, ensureTexts } from '../../catalog/cache/DiskParseCache.ts';
 import { CORE_SCHEMA_LIKE_YAML, fastDocuments } from '../../catalog/fastYaml.ts';
 import { DEFAULT_LIMITS, parseBlob, type BlobInput } from '../../catalog/parseBlob.ts';
 import { spawnSync } from 'node:child_process';
@@ -64,9 +64,7 @@ describe('parse workers', () => {
       expect(line).toBe(encodeLine(input.oid, here));
       if (here.documents.length > 0) expect(received.documents.every((d) => d.text === '')).toBe(true);
       expect(ensureTexts(received)).toStrictEqual(here);
-      const bucket: Bucket = new Map();
-      decodeLine(line.slice(0, -1), bucket);
-      expect(bucket.get(input.oid)).toStrictEqual(here);
+      expect(ensureTexts(decodeStoredRecord(input.oid, line.slice(0, -1))!)).toStrictEqual(here);
     }
   });
 
