@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import picomatch from 'picomatch';
 import type { Document, LineCounter } from 'yaml';
 import { CONFIG_FILE, DEFAULT_CONFIG, parseConfig, type CatalogConfig } from './config.ts';
-import type { GitReader, TreeEntry } from './git/GitReader.ts';
+import { isCommitOid, type GitReader, type TreeEntry } from './git/GitReader.ts';
 import { parseRefQuery, resolveRefQuery, snapshotRefLookup } from './refQuery.ts';
 import type { RefString, Snapshot, Violation } from './types.ts';
 import { tooDeepIn, TOO_DEEP_MESSAGE } from './yamlDepth.ts';
@@ -334,7 +334,7 @@ function parsedCommit(git: GitReader, commit: string, base: string | undefined):
  */
 export function prefetchRunbooks(git: GitReader, commit: string): void {
   // Only a commit oid: a name such as a branch could move, and readRunbooks asks by oid.
-  if (/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(commit)) parsedCommit(git, commit, undefined).catch(() => undefined);
+  if (isCommitOid(commit)) parsedCommit(git, commit, undefined).catch(() => undefined);
 }
 
 export interface ReadRunbooksOptions {

@@ -50,8 +50,8 @@ export function listed(entries: readonly TreeEntry[], options: ListOptions = {})
   });
 }
 
-/** A full commit oid (names that could move, such as branches, are never kept). */
-const OID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+/** A full commit oid (SHA-1 or SHA-256), as opposed to a name that could move, such as a branch: what may be kept by it. */
+export const isCommitOid = (rev: string): boolean => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(rev);
 
 /**
  * Keeps the newest few diffs between two commit oids (a commit never changes,
@@ -66,7 +66,7 @@ export class DiffMemo {
     let diff = this.diffs.get(key);
     if (!diff) {
       diff = compute();
-      if (OID.test(base) && OID.test(head)) {
+      if (isCommitOid(base) && isCommitOid(head)) {
         this.diffs.set(key, diff);
         diff.catch(() => this.diffs.delete(key));
         while (this.diffs.size > 16) this.diffs.delete(this.diffs.keys().next().value!);
