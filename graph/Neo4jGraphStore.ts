@@ -5,7 +5,7 @@ import { CmdbError } from '../core/errors.ts';
 import { fetchBfsSubgraph, fetchPathSubgraph, type ExpandFrontier } from './bfsFetch.ts';
 import { csrFromPairs } from './csr.ts';
 import { digraphImpact, digraphShortestPath, rankRefs } from './digraph.ts';
-import { assertDiffBase, diffGraphs, snapshotEdgeList, snapshotNodes } from './graphDiff.ts';
+import { assertDiffBase, diffGraphs, snapshotEdges, snapshotNodes } from './graphDiff.ts';
 import type { Direction, GraphNode, GraphStore, ImpactOptions, ImpactResult, Neighbour, PathOptions } from './GraphStore.ts';
 import { BatchWriter } from './neo4jBatches.ts';
 import { Neo4jClient, toNumber, type Neo4jClientOptions, type Run } from './neo4jClient.ts';
@@ -95,7 +95,7 @@ export class Neo4jGraphStore implements GraphStore {
     const writer = this.writer();
     await writer.deleteAllEntities();
     const created = await writer.createNodes(snapshotNodes(snapshot)); // CREATE: nothing is left to merge with; a rerun deletes first
-    await writer.createEdges(snapshotEdgeList(snapshot), created);
+    await writer.createEdges([...snapshotEdges(snapshot).values()], created);
     await this.writeMarker({ commit: snapshot.commit });
   }
 
