@@ -314,10 +314,7 @@ export class SegmentWriter {
 
   /** Adds a cache line (newline included) for `oid`. */
   addLine(oid: string, line: string): void {
-    this.oids.push(oid);
-    this.pending.push(line);
-    this.pendingChars += line.length;
-    if (this.pendingChars >= CHUNK_CHARS) this.writeChunk();
+    this.addLines([oid], line);
   }
 
   /** Adds the cache lines of these oids, in order, as one string (newlines included). */
