@@ -3,6 +3,8 @@
  * into an empty database, incremental sync (applyDiff base -> head), and the
  * latency of impact() from random roots, checked to give identical answers.
  */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { snapshotFromObjects } from '../catalog/table/snapshotFromObjects.ts';
 import type { RefString, Snapshot } from '../catalog/types.ts';
@@ -10,6 +12,7 @@ import { diffGraphs, snapshotEdges } from '../graph/graphDiff.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 import { InMemoryGraphStore } from '../graph/InMemoryGraphStore.ts';
 import { DEFAULT_BATCH_SIZE, Neo4jGraphStore } from '../graph/Neo4jGraphStore.ts';
+import { writeNeo4jImport } from '../graph/neo4jImport.ts';
 import { DEFAULT_JAVA_OPTS } from '../tests/infra/neo4j.ts';
 import { createRandom } from './random.ts';
 import { summarize, type Summary } from './stats.ts';
@@ -115,6 +118,83 @@ export async function benchFullSync(options: Pick<BenchNeo4jOptions, 'uri' | 'us
 async function fullSync(store: Neo4jGraphStore, base: Snapshot): Promise<number> {
   await store.load(emptySnapshot('empty'));
   return time(() => store.load(base));
+}
+
+export interface BenchSeedResult {
+  entities: number;
+  relationships: number;
+  /** writeNeo4jImport(base): the CSV files and import.args (ms). */
+  exportMs: number;
+  /** neo4j-admin database import full, its JVM start included (ms). */
+  importMs: number;
+  /** The first ensureSchema() on the seeded store: the uniqueness constraint and its ref index over every node (ms). */
+  schemaMs: number;
+  /** exportMs + importMs + schemaMs: from the catalog to a graph synced and indexed. */
+  seedMs: number;
+  /** Starting Neo4j on the imported store, and on an empty one just before (ms; both paths pay a start). */
+  startMs: { seeded: number; empty: number };
+  /** The marker's commit after the import equals base's. */
+  markerAtBase: boolean;
+  /** applyDiff(base, head) on the seeded store: incremental, from the imported marker (ms). */
+  incrementalSyncMs: number;
+  /** impact() of the same roots on the seeded store (after the incremental sync) and in memory. */
+  impact: BenchNeo4jResult['impact'];
+}
+
+/**
+ * Seeding an empty Neo4j by bulk import instead of load(): export base's
+ * graph (writeNeo4jImport), run Neo4j's own loader into a new store, start
+ * Neo4j on it, create the schema; then sync to head incrementally and check
+ * impact() against memory on the same roots as benchNeo4j.
+ */
+export async function benchSeed(options: Pick<BenchNeo4jOptions, 'base' | 'head' | 'roots' | 'warmup' | 'seed'> & { workDir: string }): Promise<BenchSeedResult> {
+  const { base, head } = options;
+  const { importNeo4jStore, startNeo4j } = await import('../tests/infra/neo4j.ts');
+  const exportDir = join(options.workDir, `seed-${process.pid}-${Date.now()}`);
+  await rm(exportDir, { recursive: true, force: true });
+  let imported: Awaited<ReturnType<typeof importNeo4jStore>> | undefined;
+  try {
+    let started = performance.now();
+    const exported = await writeNeo4jImport(base, exportDir);
+    const exportMs = performance.now() - started;
+    started = performance.now();
+    imported = await importNeo4jStore(exported.argsFile);
+    const importMs = performance.now() - started;
+    started = performance.now();
+    const empty = await startNeo4j({ javaOpts: BENCH_NEO4J_JAVA_OPTS });
+    const emptyStartMs = performance.now() - started;
+    await empty.stop();
+    started = performance.now();
+    const server = await startNeo4j({ javaOpts: BENCH_NEO4J_JAVA_OPTS, copyFrom: imported.home });
+    const seededStartMs = performance.now() - started;
+    const store = new Neo4jGraphStore({ uri: server.uri });
+    try {
+      const schemaMs = await time(() => store.ensureSchema());
+      const markerAtBase = (await store.commit()) === base.commit;
+      const incrementalSyncMs = await time(() => store.applyDiff(base, head));
+      const memory = new InMemoryGraphStore({ snapshot: base });
+      await memory.applyDiff(base, head);
+      const impact = await compareImpact(store, memory, pickRoots(head, options.roots ?? 200, options.seed ?? 1), options.warmup ?? 20);
+      return {
+        entities: exported.nodes,
+        relationships: exported.relationships,
+        exportMs,
+        importMs,
+        schemaMs,
+        seedMs: exportMs + importMs + schemaMs,
+        startMs: { seeded: seededStartMs, empty: emptyStartMs },
+        markerAtBase,
+        incrementalSyncMs,
+        impact,
+      };
+    } finally {
+      await store.close();
+      await server.stop();
+    }
+  } finally {
+    await imported?.remove();
+    await rm(exportDir, { recursive: true, force: true });
+  }
 }
 
 /** Times impact() of each root on both stores, alternating, after `warmup` untimed rounds. */

@@ -200,10 +200,38 @@ async function neo4jSection(base: Snapshot, head: Snapshot): Promise<{ data: unk
         r.impact.mismatches,
       ]),
     ].join('\n');
-    return { data: { ...r, fullSyncsMs: fullSyncs }, markdown };
+    return { data: { ...r, fullSyncsMs: fullSyncs }, markdown: external ? markdown : `${markdown}\n\n${await seedMarkdown(base, head)}` };
   } finally {
     await started?.stop();
   }
+}
+
+/** The full sync's alternative for an empty database: bulk import (benchSeed), `runs` times. */
+async function seedMarkdown(base: Snapshot, head: Snapshot): Promise<string> {
+  const { benchSeed } = await import('./neo4j.ts');
+  const seeds: Array<Awaited<ReturnType<typeof benchSeed>>> = [];
+  for (let i = 0; i < runs; i++) seeds.push(await benchSeed({ base, head, workDir: WORK }));
+  const med = (pick: (s: (typeof seeds)[number]) => number) => formatMs(summarize(seeds.map(pick)).p50);
+  const total = summarize(seeds.map((s) => s.seedMs));
+  const last = seeds[seeds.length - 1];
+  return [
+    '### Neo4j: seeding an empty database by bulk import',
+    '',
+    markdownHeader(['entities', 'relationships', 'export (CSV)', 'neo4j-admin import', 'constraint', `seed total (median, min-max of ${seeds.length})`, 'start on seeded / empty store', 'marker at base', 'incremental sync after', 'impact p50 Neo4j', 'answers differ']),
+    markdownRow([
+      last.entities.toLocaleString('en'),
+      last.relationships.toLocaleString('en'),
+      med((s) => s.exportMs),
+      med((s) => s.importMs),
+      med((s) => s.schemaMs),
+      `${formatMs(total.p50)} (${formatMs(total.min)}-${formatMs(total.max)})`,
+      `${med((s) => s.startMs.seeded)} / ${med((s) => s.startMs.empty)}`,
+      seeds.every((s) => s.markerAtBase) ? 'yes' : 'NO',
+      med((s) => s.incrementalSyncMs),
+      formatMs(last.impact.neo4j.p50),
+      seeds.reduce((n, s) => n + s.impact.mismatches, 0),
+    ]),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

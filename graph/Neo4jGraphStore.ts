@@ -90,7 +90,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async load(snapshot: Snapshot): Promise<void> {
-    await this.prepareWrite();
+    await this.ensureSchema();
     await this.writeMarker({ pending: snapshot.commit });
     const writer = this.writer();
     await writer.deleteAllEntities();
@@ -100,7 +100,7 @@ export class Neo4jGraphStore implements GraphStore {
   }
 
   async applyDiff(base: Snapshot, head: Snapshot): Promise<void> {
-    await this.prepareWrite();
+    await this.ensureSchema();
     const marker = await this.readMarker();
     if (marker.pending !== undefined && !resumesDiff(marker, base, head)) return this.load(head);
     assertDiffBase(this.name, marker.commit, base, head);
@@ -237,8 +237,13 @@ export class Neo4jGraphStore implements GraphStore {
     return this.client.read(work);
   }
 
-  /** Creates the schema once per store (again after a failure). */
-  private async prepareWrite(): Promise<void> {
+  /**
+   * Creates the schema (constraints, and waits for their indexes) if it is
+   * missing; once per store object (again after a failure). Every sync calls
+   * it first. On a store seeded by bulk import (writeNeo4jImport), which has
+   * no schema, the first call builds the ref index over every node.
+   */
+  async ensureSchema(): Promise<void> {
     this.assertOpen();
     this.schema ??= this.createSchema().catch((error: unknown) => {
       this.schema = undefined;

@@ -69,7 +69,8 @@ async function clearGraph(driver: Driver): Promise<void> {
   }
 }
 
-async function dumpGraph(driver: Driver): Promise<GraphDump> {
+/** Every Entity and CmdbSync node and every relationship between them, sorted (SharedNeo4j.dump, for any driver). */
+export async function dumpGraph(driver: Driver): Promise<GraphDump> {
   const nodes = await driver.executeQuery(
     'MATCH (n) WHERE n:Entity OR n:CmdbSync RETURN labels(n) AS labels, properties(n) AS properties',
   );

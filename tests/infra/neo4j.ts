@@ -88,6 +88,8 @@ export interface StartNeo4jOptions {
   timeoutMs?: number;
   /** JVM options (default DEFAULT_JAVA_OPTS or $CMDB_NEO4J_JAVA_OPTS). */
   javaOpts?: readonly string[];
+  /** Start on a copy of the databases of this Neo4j home (importNeo4jStore's `home`: data/databases/neo4j), not on an empty store. */
+  copyFrom?: string;
   /**
    * Run the server in its own process group, not tied to this process, with
    * its output in logFile (used by `neo4j-cli.ts start`). Otherwise the server
@@ -233,6 +235,54 @@ async function run(cmd: string, args: string[], opts: { timeoutMs: number; what:
   return (await runCommand(cmd, args, { ...opts, tail: TAIL_LINES, errors })).output;
 }
 
+// ---------------------------------------------------------------- bulk import
+
+/** JVM options of the bulk loader: the JVM's default heap and collector, as neo4j-admin's launcher leaves them, and the --add-opens it passes. */
+const IMPORT_JAVA_OPTS: readonly string[] = DEFAULT_JAVA_OPTS.filter((o) => o.startsWith('--add-opens') || o.startsWith('-D'));
+
+export interface ImportedNeo4jStore {
+  /** The NEO4J_HOME the loader wrote (its store in data/databases/neo4j): pass it as startNeo4j's `copyFrom`. */
+  home: string;
+  /** The loader's output (its progress and summary). */
+  output: string;
+  /** Removes the folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Runs Neo4j's bulk loader, `neo4j-admin database import full @argsFile neo4j`
+ * (the jars of the test Neo4j include it), into a new NEO4J_HOME under
+ * tests/infra/.work/neo4j/import/: what a real deployment runs before Neo4j
+ * starts (docs/graph-model.md, "Seeding an empty Neo4j"). Fails with the
+ * tail of the loader's output.
+ */
+export async function importNeo4jStore(argsFile: string, options: { log?: Neo4jLog } = {}): Promise<ImportedNeo4jStore> {
+  const installation = await ensureNeo4jInstalled(options);
+  const home = join(NEO4J_WORK_DIR, 'import', `${Date.now()}-${randomBytes(3).toString('hex')}`);
+  await mkdir(join(home, 'conf'), { recursive: true });
+  const remove = () => rm(home, { recursive: true, force: true });
+  try {
+    const { output } = await runCommand(installation.java, [
+      ...IMPORT_JAVA_OPTS,
+      '-cp', installation.classPath,
+      'org.neo4j.cli.AdminTool', 'database', 'import', 'full', `@${argsFile}`, 'neo4j',
+    ], {
+      timeoutMs: 10 * 60_000,
+      what: `neo4j-admin database import full @${argsFile}`,
+      tail: TAIL_LINES,
+      env: { ...process.env, NEO4J_HOME: home, NEO4J_CONF: join(home, 'conf') },
+      errors: {
+        spawn: (message, cause) => new Neo4jInfraError('NEO4J_SPAWN', message, { cause }),
+        failed: (message) => new Neo4jInfraError('NEO4J_IMPORT_FAILED', message),
+      },
+    });
+    return { home, output, remove };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------- start / stop
 
 
@@ -263,6 +313,7 @@ export async function startNeo4j(options: StartNeo4jOptions = {}): Promise<Neo4j
     MAIN_CLASS,
     '--port', String(port),
     '--work-dir', dataDir,
+    ...(options.copyFrom === undefined ? [] : ['--copy-from', options.copyFrom]),
     ...(options.detached ? [] : ['--watch-stdin']),
   ];
   log(`[neo4j] starting Neo4j ${installation.neo4jVersion}: ${installation.java} ... ${MAIN_CLASS} --port ${port} --work-dir ${dataDir}`);

@@ -24,8 +24,12 @@ import org.neo4j.harness.Neo4jBuilders;
  * 127.0.0.1, no authentication, no HTTP.
  *
  * <pre>
- * java -cp LIB/*:CLASSES Neo4jServer [--port N] [--work-dir DIR] [--watch-stdin]
+ * java -cp LIB/*:CLASSES Neo4jServer [--port N] [--work-dir DIR] [--copy-from HOME] [--watch-stdin]
  * </pre>
+ *
+ * --copy-from starts on a copy of the databases of HOME, a Neo4j home
+ * (data/databases/NAME, data/transactions/NAME) such as the one
+ * {@code neo4j-admin database import} writes into.
  *
  * --port 0 (the default) lets the system pick a free port. Once Bolt accepts
  * connections it prints the line {@code bolt://127.0.0.1:PORT} on stdout (and
@@ -45,6 +49,7 @@ public final class Neo4jServer {
         int port = 0;
         Path workDir = null;
         boolean watchStdin = false;
+        Path copyFrom = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port":
@@ -52,6 +57,9 @@ public final class Neo4jServer {
                     break;
                 case "--work-dir":
                     workDir = Paths.get(requireValue(args, ++i, "--work-dir")).toAbsolutePath();
+                    break;
+                case "--copy-from":
+                    copyFrom = Paths.get(requireValue(args, ++i, "--copy-from")).toAbsolutePath();
                     break;
                 case "--watch-stdin":
                     watchStdin = true;
@@ -65,7 +73,7 @@ public final class Neo4jServer {
         }
 
         try {
-            run(port, workDir, watchStdin);
+            run(port, workDir, watchStdin, copyFrom);
         } catch (Throwable e) {
             Throwable root = e;
             while (root.getCause() != null && root.getCause() != root) {
@@ -80,7 +88,7 @@ public final class Neo4jServer {
         }
     }
 
-    private static void run(int port, Path workDir, boolean watchStdin) throws Exception {
+    private static void run(int port, Path workDir, boolean watchStdin, Path copyFrom) throws Exception {
         long started = System.nanoTime();
         if (workDir != null) {
             Files.createDirectories(workDir);
@@ -105,6 +113,9 @@ public final class Neo4jServer {
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0)
                 .withConfig(GraphDatabaseInternalSettings.netty_server_shutdown_timeout, Duration.ofSeconds(3));
 
+        if (copyFrom != null) {
+            builder.copyFrom(copyFrom);
+        }
         Neo4j neo4j = builder.build();
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,0 +1,140 @@
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { RELATIONSHIP_TYPE } from '../catalog/relations.ts';
+import type { Snapshot } from '../catalog/types.ts';
+import { CmdbError } from '../core/errors.ts';
+import { snapshotEdges, snapshotNodes, type GraphEdge } from './graphDiff.ts';
+import { ENTITY_LABEL, MARKER_ID, MARKER_LABEL, kindLabel, nodeProperties } from './neo4jModel.ts';
+
+/**
+ * The graph of a snapshot as files for Neo4j's own bulk loader,
+ * `neo4j-admin database import full`, which writes the store of a database
+ * that does not exist yet (or is stopped) without transactions: the way to
+ * seed a new, empty Neo4j (docs/graph-model.md, "Seeding an empty Neo4j").
+ * The graph is the one Neo4jGraphStore.load() writes: the same nodeProperties,
+ * labels, relationships and `field`s (a test compares the two), and the
+ * CmdbSync marker at the snapshot's commit, so the first sync after it is
+ * incremental.
+ *
+ * Files: one node CSV per kind label and set of property keys (a CSV header
+ * names the columns of every row, and a node has only the properties it has),
+ * one relationship CSV per relationship type, the marker's CSV, and
+ * `import.args`, the loader's arguments (a picocli @-file).
+ */
+
+/** Name of the arguments file in the export directory. */
+export const IMPORT_ARGS_FILE = 'import.args';
+
+export interface Neo4jImportExport {
+  /** Absolute path of the directory written. */
+  dir: string;
+  /** Absolute path of import.args: run `neo4j-admin database import full @<argsFile> <database>`. */
+  argsFile: string;
+  commit: string;
+  nodes: number;
+  relationships: number;
+  /** The CSV files written, absolute paths. */
+  files: string[];
+}
+
+/**
+ * Writes `snapshot`'s graph into `dir` (created when missing; it must be
+ * empty: the files of an earlier export would be imported too, and nothing
+ * here deletes what someone else put there).
+ */
+export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Promise<Neo4jImportExport> {
+  const dir = resolve(dirPath);
+  await prepareEmptyDir(dir);
+  const args: string[] = [];
+  const files: string[] = [];
+  const csv = new Csv();
+  const write = async (name: string, text: string, arg: string) => {
+    const file = join(dir, name);
+    await writeFile(file, text);
+    files.push(file);
+    args.push(argument(`${arg}=${file}`));
+  };
+
+  const groups = new Map<string, { label: string; keys: string[]; lines: string[] }>();
+  const nodes = snapshotNodes(snapshot);
+  for (const node of nodes) {
+    const props = nodeProperties(node);
+    const keys = Object.keys(props);
+    const label = kindLabel(node.kind);
+    const key = `${label}\n${keys.join('\n')}`;
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { label, keys, lines: [] }));
+    group.lines.push(csv.line(keys.map((k) => props[k])));
+  }
+  let n = 0;
+  for (const { label, keys, lines } of groups.values()) {
+    const header = csv.line(keys.map((k) => (k === 'ref' ? `ref:ID(${ENTITY_LABEL})` : `${k}:string`)));
+    await write(`nodes-${++n}-${label}.csv`, header + lines.join(''), `--nodes=${ENTITY_LABEL}:${label}`);
+  }
+  await write('marker.csv', csv.line(['id:string', 'commit:string']) + csv.line([MARKER_ID, snapshot.commit]), `--nodes=${MARKER_LABEL}`);
+
+  const edges = [...snapshotEdges(snapshot).values()];
+  for (const [type, ofType] of groupByType(edges)) {
+    const header = csv.line([`:START_ID(${ENTITY_LABEL})`, `:END_ID(${ENTITY_LABEL})`, 'field:string']);
+    await write(`relationships-${type}.csv`, header + ofType.map((e) => csv.line([e.source, e.target, e.field])).join(''), `--relationships=${type}`);
+  }
+
+  // Values with line breaks need the loader's slower multi-line parsing; other exports keep the fast one.
+  // Last, and always written: after a list option (--relationships=... takes
+  // several files) the loader would read the database name as one more file.
+  args.push(`--multiline-fields=${csv.multiline}`);
+  const argsFile = join(dir, IMPORT_ARGS_FILE);
+  await writeFile(argsFile, `${args.join('\n')}\n`);
+  return { dir, argsFile, commit: snapshot.commit, nodes: nodes.length, relationships: edges.length, files };
+}
+
+/** CSV in the loader's default dialect: every field quoted, a quote doubled. */
+class Csv {
+  /** Whether a field had a line break: the loader must then parse fields across lines. */
+  multiline = false;
+
+  /** One line, newline included. */
+  line(fields: readonly string[]): string {
+    let line = '';
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i];
+      if (!this.multiline && /[\r\n]/.test(field)) this.multiline = true;
+      line += `${i === 0 ? '' : ','}"${field.replaceAll('"', '""')}"`;
+    }
+    return `${line}\n`;
+  }
+}
+
+/**
+ * One argument of an @-file, quoted: picocli splits the file's arguments at
+ * whitespace outside quotes and reads a backslash inside them as an escape, so
+ * a path with spaces or backslashes stays one argument, unchanged.
+ */
+function argument(text: string): string {
+  return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+function groupByType(edges: readonly GraphEdge[]): Map<string, GraphEdge[]> {
+  const groups = new Map<string, GraphEdge[]>();
+  for (const edge of edges) {
+    const type = RELATIONSHIP_TYPE[edge.type];
+    const group = groups.get(type);
+    if (group) group.push(edge);
+    else groups.set(type, [edge]);
+  }
+  return groups;
+}
+
+async function prepareEmptyDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const entries = await readdir(dir);
+    if (entries.length > 0) {
+      throw new CmdbError(`${dir}: the export directory must be empty (it holds ${entries.length} entries, e.g. ${entries[0]}): the loader would import every CSV listed, and this command deletes nothing`, { code: 'usage' });
+    }
+  } catch (error) {
+    if (error instanceof CmdbError) throw error;
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new CmdbError(`${dir}: cannot use as the export directory (${code ?? message})`, { code: 'usage' });
+  }
+}
