@@ -16,3 +16,4 @@ export * from './neo4jModel.ts';
 export * from './syncStore.ts';
 export * from './traversal.ts';
 export * from './GraphPool.ts';
+export * from './neo4jImport.ts';

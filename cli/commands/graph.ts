@@ -1,5 +1,10 @@
 import { CmdbError } from '../../core/errors.ts';
 import type { GitImplementation } from '../../catalog/git/openRepo.ts';
+import type { CatalogReader } from '../../catalog/CatalogReader.ts';
+import type { Snapshot } from '../../catalog/types.ts';
+import type { GraphStore } from '../../graph/GraphStore.ts';
+import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
+import { writeNeo4jImport } from '../../graph/neo4jImport.ts';
 import { syncStore } from '../../graph/syncStore.ts';
 import { EXIT } from '../exitCodes.ts';
 import { neo4jSettings, openCatalog, openGraph } from '../context.ts';
@@ -30,13 +35,49 @@ export async function runGraphSync(o: SyncOptions, io: Output): Promise<number> 
     const r = await syncStore({ reader, store, rev: await forOption('--ref', () => reader.git.resolve(o.ref)) });
     const what = r.mode === 'rebuild' ? `rebuilt with ${r.snapshot.entities.size} entities` : r.mode === 'incremental' ? `applied the diff from ${r.from!.slice(0, 12)}` : 'already up to date';
     io.out(`${store.name}: ${what}; now at ${r.snapshot.commit} (${Math.round(r.ms)} ms)`);
-    const violations = await commitViolations({ reader, snapshot: r.snapshot, graph: store });
-    if (violations.length === 0) return EXIT.ok;
-    const errors = violations.filter((v) => v.severity === 'error').length;
-    io.out(violationLines(violations));
-    io.err(`synced the valid part: ${errors} error(s), ${violations.length - errors} warning(s) in ${r.snapshot.entities.size} entities at ${r.snapshot.commit.slice(0, 12)}`);
-    return o.strict && errors > 0 ? EXIT.failed : EXIT.ok;
+    return await reportViolations({ reader, snapshot: r.snapshot, graph: store, strict: o.strict, what: 'synced' }, io);
   } finally {
     await store.close();
   }
+}
+
+export interface ExportOptions {
+  repo: string;
+  ref: string;
+  out: string;
+  git: GitImplementation;
+  cache: boolean;
+  strict?: boolean;
+}
+
+/**
+ * `cmdb graph export`: the graph `graph sync` would write, as files for
+ * `neo4j-admin database import full`, to seed a new, empty Neo4j without
+ * transactions (docs/graph-model.md, "Seeding an empty Neo4j"). A commit
+ * with violations is exported (its valid part) and its violations printed, as
+ * `graph sync` does.
+ */
+export async function runGraphExport(o: ExportOptions, io: Output): Promise<number> {
+  const reader = await openCatalog(o);
+  const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
+  const exported = await writeNeo4jImport(snapshot, o.out);
+  io.out(`wrote ${exported.nodes} entities and ${exported.relationships} relationships at ${snapshot.commit} to ${exported.dir}`);
+  io.out(`seed an empty (or stopped) Neo4j database with: neo4j-admin database import full ${shellWord(`@${exported.argsFile}`)} neo4j`);
+  return reportViolations({ reader, snapshot, graph: new InMemoryGraphStore({ snapshot }), strict: o.strict, what: 'exported' }, io);
+}
+
+/** `word` as one word for a POSIX shell: as is when it has no special character, else single-quoted. */
+const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
+
+/** Prints a commit's violations as `cmdb validate` does; exit 1 with `strict` when it has errors. */
+async function reportViolations(
+  o: { reader: CatalogReader; snapshot: Snapshot; graph: GraphStore; strict?: boolean; what: string },
+  io: Output,
+): Promise<number> {
+  const violations = await commitViolations(o);
+  if (violations.length === 0) return EXIT.ok;
+  const errors = violations.filter((v) => v.severity === 'error').length;
+  io.out(violationLines(violations));
+  io.err(`${o.what} the valid part: ${errors} error(s), ${violations.length - errors} warning(s) in ${o.snapshot.entities.size} entities at ${o.snapshot.commit.slice(0, 12)}`);
+  return o.strict && errors > 0 ? EXIT.failed : EXIT.ok;
 }

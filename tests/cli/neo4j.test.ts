@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { startRuntime } from '../../server/Runtime.ts';
 import { useSharedNeo4j } from '../graph/neo4jShared.ts';
+import { importNeo4jStore, startNeo4j } from '../infra/neo4j.ts';
 import { cmdb } from '../helpers/cli.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 
@@ -94,6 +95,40 @@ describe('cmdb graph sync', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain(UNREACHABLE);
+  });
+});
+
+describe('cmdb graph export', () => {
+  it('writes files neo4j-admin imports into a store at the commit, from which graph sync goes on incrementally', async () => {
+    const out = path.join(cacheDir, 'export');
+    const r = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`wrote 4 entities and 5 relationships at ${broken} to ${out}\n`);
+    expect(r.stdout).toContain(`seed an empty (or stopped) Neo4j database with: neo4j-admin database import full @${out}/import.args neo4j\n`);
+    // The valid part, with the commit's violations printed as graph sync prints them.
+    expect(r.stdout).toMatch(/^web\.yaml:\d+:\d+: .*component:default\/ghost.* \[dangling-reference\]$/m);
+    expect(r.stderr).toBe(`exported the valid part: 1 error(s), 0 warning(s) in 4 entities at ${broken.slice(0, 12)}\n`);
+
+    const imported = await importNeo4jStore(path.join(out, 'import.args'));
+    try {
+      const server = await startNeo4j({ copyFrom: imported.home });
+      try {
+        const sync = await cmdb('--neo4j', server.uri, 'graph', 'sync', '--repo', repo.dir, '--ref', second);
+        expect(sync.stdout).toMatch(new RegExp(`applied the diff from ${broken.slice(0, 12)}; now at ${second}`));
+        const impact = await cmdb('--neo4j', server.uri, 'impact', 'resource:db', '--repo', repo.dir, '--format', 'json');
+        expect(JSON.parse(impact.stdout).entities.map((e: { ref: string }) => e.ref)).toEqual(['component:default/api', 'component:default/web']);
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await imported.remove();
+    }
+
+    const again = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(new RegExp(`^cmdb: ${out}: the export directory must be empty .*\n$`));
+    const strict = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', path.join(cacheDir, 'strict'), '--strict');
+    expect(strict.code).toBe(1);
   });
 });
 
