@@ -4,7 +4,7 @@ import { RELATIONSHIP_TYPE } from '../catalog/relations.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { CmdbError } from '../core/errors.ts';
 import { snapshotEdges, snapshotNodes, type GraphEdge } from './graphDiff.ts';
-import { ENTITY_LABEL, MARKER_ID, MARKER_LABEL, kindLabel, nodeProperties } from './neo4jModel.ts';
+import { ENTITY_LABEL, LABEL_PREFIX, MARKER_ID, MARKER_LABEL, kindLabel, nodeProperties } from './neo4jModel.ts';
 
 /**
  * The graph of a snapshot as files for Neo4j's own bulk loader,
@@ -21,6 +21,14 @@ import { ENTITY_LABEL, MARKER_ID, MARKER_LABEL, kindLabel, nodeProperties } from
  * one relationship CSV per relationship type, the marker's CSV, and
  * `import.args`, the loader's arguments (a picocli @-file).
  */
+
+/**
+ * Characters the loader's CSV header parser takes as its own syntax even in a
+ * quoted column name (an id group, options), dropping them from the property
+ * name: measured with Neo4j 5.26 (`label_f(x){y}:z` became `label_f:z`). A
+ * colon is safe: every column names its type, and the last colon separates it.
+ */
+const HEADER_SYNTAX = /[(){}]/;
 
 /** Name of the arguments file in the export directory. */
 export const IMPORT_ARGS_FILE = 'import.args';
@@ -60,6 +68,13 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
   for (const node of nodes) {
     const props = nodeProperties(node);
     const keys = Object.keys(props);
+    const mangled = keys.find((k) => HEADER_SYNTAX.test(k));
+    if (mangled !== undefined) {
+      throw new CmdbError(
+        `${node.ref} has the label key "${mangled.slice(LABEL_PREFIX.length)}": neo4j-admin import reads ( ) { } in a CSV header as its own syntax and would store another property name; seed this catalog with \`cmdb graph sync\` instead`,
+        { code: 'usage', file: node.file },
+      );
+    }
     const label = kindLabel(node.kind);
     const key = `${label}\n${keys.join('\n')}`;
     let group = groups.get(key);

@@ -20,7 +20,7 @@ const TRICKY: SnapshotFixture = {
     {
       ref: 'component:shop/odd',
       title: 'Says "hi", then\nbreaks a line\r\nand ends with a backslash \\',
-      labels: { 'app.kubernetes.io/name': 'odd', 'a:b': '', 'x,y': 'v"w', 'nöm': 'ünï 🚀', ' pad ': ' spaced ' },
+      labels: { 'app.kubernetes.io/name': 'odd', 'a:b': '', 'x,y': 'v"w', 'nöm': 'ünï 🚀', ' pad ': ' spaced ', '[a]=b;c': 'd;e' },
       lifecycle: 'experimental',
       owner: 'shop/shop-team',
       file: 'services/odd "file", v2.yaml',
@@ -140,6 +140,16 @@ describe('writeNeo4jImport: the export directory', () => {
     const args = (await readFile(exported.argsFile, 'utf8')).trimEnd().split('\n');
     expect(args.slice(0, -1).every((a) => /^"--(nodes|relationships)=[^"]+=.+\.csv"$/.test(a))).toBe(true);
     expect(args.at(-1)).toBe('--multiline-fields=false');
+  });
+
+  it('refuses a label key whose ( ) { } the loader would drop from the property name, naming the file, the entity and the key', async () => {
+    const dir = join(await tempDir(), 'export');
+    const snapshot = buildSnapshot({ entities: ['group:team', { ref: 'component:shop/odd', labels: { ok: '1', 'f(x){y}': '2' }, file: 'services/odd.yaml' }] });
+    const error = await writeNeo4jImport(snapshot, dir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CmdbError);
+    expect((error as CmdbError).format()).toBe(
+      'services/odd.yaml: component:shop/odd has the label key "f(x){y}": neo4j-admin import reads ( ) { } in a CSV header as its own syntax and would store another property name; seed this catalog with `cmdb graph sync` instead',
+    );
   });
 
   it('refuses a directory that is not empty, and a path that is a file, with the path in the message', async () => {
