@@ -58,7 +58,7 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
   const csv = new Csv();
   const write = async (name: string, text: string, arg: string) => {
     const file = join(dir, name);
-    await writeFile(file, text);
+    await writeTo(file, text);
     files.push(file);
     args.push(argument(`${arg}=${file}`));
   };
@@ -99,7 +99,7 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
   // several files) the loader would read the database name as one more file.
   args.push(`--multiline-fields=${csv.multiline}`);
   const argsFile = join(dir, IMPORT_ARGS_FILE);
-  await writeFile(argsFile, `${args.join('\n')}\n`);
+  await writeTo(argsFile, `${args.join('\n')}\n`);
   return { dir, argsFile, commit: snapshot.commit, nodes: nodes.length, relationships: edges.length, files };
 }
 
@@ -138,6 +138,16 @@ function groupByType(edges: readonly GraphEdge[]): Map<string, GraphEdge[]> {
     else groups.set(type, [edge]);
   }
   return groups;
+}
+
+/** Writes a file of the export; a failure (disk full, permissions) names the file and leaves the directory to be emptied by hand. */
+async function writeTo(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new CmdbError(`${file}: cannot write the export (${code ?? message}); empty the directory before exporting again`, { code: 'usage' });
+  }
 }
 
 async function prepareEmptyDir(dir: string): Promise<void> {
