@@ -1,15 +1,16 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import neo4jDriver from 'neo4j-driver';
+import neo4jDriver, { type Driver } from 'neo4j-driver';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CmdbError } from '../../core/errors.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { Neo4jGraphStore } from '../../graph/Neo4jGraphStore.ts';
 import { IMPORT_ARGS_FILE, writeNeo4jImport } from '../../graph/neo4jImport.ts';
 import { importNeo4jStore, startNeo4j } from '../infra/neo4j.ts';
+import type { Snapshot } from '../../catalog/types.ts';
 import { buildSnapshot, SHOP, type SnapshotFixture } from './fixtures.ts';
-import { dumpGraph, useSharedNeo4j } from './neo4jShared.ts';
+import { dumpGraph, useSharedNeo4j, type GraphDump, type SharedNeo4j } from './neo4jShared.ts';
 import { randomFixture } from './random.ts';
 
 /** SHOP with values a CSV can get wrong: quotes, commas, line breaks, empty strings, colons in property names, non-ASCII. */
@@ -41,6 +42,35 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
+/** The graph load() writes for `snapshot`, the reference an import is compared with (the shared Neo4j is left empty). */
+async function loadedDump(neo4j: SharedNeo4j, snapshot: Snapshot): Promise<GraphDump> {
+  const loader = new Neo4jGraphStore({ uri: neo4j.uri() });
+  try {
+    await loader.load(snapshot);
+    return await neo4j.dump();
+  } finally {
+    await loader.close();
+    await neo4j.clear();
+  }
+}
+
+/** Runs Neo4j's bulk loader on `argsFile`, starts a Neo4j of its own on the store, and runs `check` against it. */
+async function withSeededNeo4j(argsFile: string, check: (uri: string, driver: Driver) => Promise<void>): Promise<void> {
+  const imported = await importNeo4jStore(argsFile);
+  try {
+    const server = await startNeo4j({ copyFrom: imported.home });
+    const driver = neo4jDriver.driver(server.uri, undefined, { disableLosslessIntegers: true });
+    try {
+      await check(server.uri, driver);
+    } finally {
+      await driver.close();
+      await server.stop();
+    }
+  } finally {
+    await imported.remove();
+  }
+}
+
 describe('writeNeo4jImport: seeding an empty Neo4j with neo4j-admin database import', () => {
   const neo4j = useSharedNeo4j();
 
@@ -53,29 +83,16 @@ describe('writeNeo4jImport: seeding an empty Neo4j with neo4j-admin database imp
       relations: [...(TRICKY.relations ?? []).filter((r) => !r.startsWith('user:alice')), 'component:shop/new dependsOn component:shop/odd'],
     });
 
-    // The reference: the same snapshot written by load() into the shared Neo4j.
-    const loader = new Neo4jGraphStore({ uri: neo4j.uri() });
-    let loaded;
-    try {
-      await loader.load(base);
-      loaded = await neo4j.dump();
-    } finally {
-      await loader.close();
-      await neo4j.clear();
-    }
-
+    const loaded = await loadedDump(neo4j, base);
     const exported = await writeNeo4jImport(base, join(await tempDir(), 'export'));
     expect(exported).toMatchObject({ commit: base.commit, nodes: base.entities.size });
     expect(exported.relationships).toBe(loaded.relationships.length);
     expect(await readFile(exported.argsFile, 'utf8')).toMatch(/--multiline-fields=true\n$/);
 
-    const imported = await importNeo4jStore(exported.argsFile);
-    try {
-      const server = await startNeo4j({ copyFrom: imported.home });
-      const driver = neo4jDriver.driver(server.uri, undefined, { disableLosslessIntegers: true });
-      const seeded = new Neo4jGraphStore({ uri: server.uri });
+    await withSeededNeo4j(exported.argsFile, async (uri, driver) => {
+      expect(await dumpGraph(driver)).toEqual(loaded);
+      const seeded = new Neo4jGraphStore({ uri });
       try {
-        expect(await dumpGraph(driver)).toEqual(loaded);
         expect(await seeded.commit()).toBe(base.commit);
         await seeded.ensureSchema();
         // applyDiff throws unless the store stands at base: the imported marker makes this sync incremental.
@@ -88,40 +105,16 @@ describe('writeNeo4jImport: seeding an empty Neo4j with neo4j-admin database imp
         expect(await seeded.getEntity('component:shop/new')).toEqual(await memory.getEntity('component:shop/new'));
       } finally {
         await seeded.close();
-        await driver.close();
-        await server.stop();
       }
-    } finally {
-      await imported.remove();
-    }
+    });
   });
 
   it('imports a larger random graph exactly as load() writes it', async () => {
     const snapshot = buildSnapshot(randomFixture(7, 400, 900));
-    const loader = new Neo4jGraphStore({ uri: neo4j.uri() });
-    let loaded;
-    try {
-      await loader.load(snapshot);
-      loaded = await neo4j.dump();
-    } finally {
-      await loader.close();
-      await neo4j.clear();
-    }
+    const loaded = await loadedDump(neo4j, snapshot);
     const exported = await writeNeo4jImport(snapshot, join(await tempDir(), 'export'));
     expect(await readFile(exported.argsFile, 'utf8')).toMatch(/--multiline-fields=false\n$/);
-    const imported = await importNeo4jStore(exported.argsFile);
-    try {
-      const server = await startNeo4j({ copyFrom: imported.home });
-      const driver = neo4jDriver.driver(server.uri, undefined, { disableLosslessIntegers: true });
-      try {
-        expect(await dumpGraph(driver)).toEqual(loaded);
-      } finally {
-        await driver.close();
-        await server.stop();
-      }
-    } finally {
-      await imported.remove();
-    }
+    await withSeededNeo4j(exported.argsFile, async (_uri, driver) => expect(await dumpGraph(driver)).toEqual(loaded));
   });
 });
 
