@@ -1,6 +1,7 @@
 import { ensureTexts } from './cache/cacheLine.ts';
 import { DEFAULT_NAMESPACE, normalizeRef, parseRef, stringifyRef } from './refs.ts';
 import { observeTuples, type ObserveTuple } from './observe.ts';
+import { specItemPointer, specPointer } from './specPointers.ts';
 import { rulesFor } from './relations.ts';
 import { CRITICALITIES, type Criticality, type Entity, type EntityFacts, type EntityMetadata, type Relation, type RelationType, type Violation } from './types.ts';
 import type { Position } from './yamlPositions.ts';
@@ -50,12 +51,11 @@ export interface BuiltEntity {
 const asRecord = (v: unknown): Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
-/** Pointers of every reference a relation field holds: `/spec/field` or `/spec/field/i`. */
-function referenceItems(spec: Record<string, unknown>, field: string): Array<{ text: unknown; pointer: string }> {
+/** Calls `each` with every reference a relation field holds and its pointer: `/spec/field` or `/spec/field/i` (other shapes are the schema's to report). */
+function forEachReference(spec: Record<string, unknown>, field: string, each: (text: string, pointer: string) => void): void {
   const value = spec[field];
-  if (value === undefined || value === null) return [];
-  if (Array.isArray(value)) return value.map((text, i) => ({ text, pointer: `/spec/${field}/${i}` })).filter((item) => typeof item.text === 'string');
-  return typeof value === 'string' ? [{ text: value, pointer: `/spec/${field}` }] : []; // other shapes are the schema's to report
+  if (typeof value === 'string') each(value, specPointer(field));
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) if (typeof value[i] === 'string') each(value[i], specItemPointer(field, i));
 }
 
 function factsOf(metadata: EntityMetadata, spec: Record<string, unknown>): EntityFacts {
@@ -110,16 +110,16 @@ function referencesOf({ metadata, spec, apiVersion, ref, pos }: DocumentParts, o
   const relations: RelationTuple[] = [];
   const refErrors: DocRecord['refErrors'] = [];
   for (const rule of rulesFor(apiVersion, options.generic)) {
-    for (const { text, pointer } of referenceItems(spec, rule.field)) {
+    forEachReference(spec, rule.field, (text, pointer) => {
       const [line, column] = pos(pointer);
-      const parsed = parseRef(String(text), { defaultKind: rule.defaultKind, defaultNamespace: metadata.namespace });
+      const parsed = parseRef(text, { defaultKind: rule.defaultKind, defaultNamespace: metadata.namespace });
       if (!parsed.ok) {
         refErrors.push([`spec.${rule.field}: ${parsed.message}`, line, column]);
-        continue;
+        return;
       }
       const other = stringifyRef(parsed.ref);
       relations.push(rule.reversed ? [rule.relation, other, ref, rule.field, line, column] : [rule.relation, ref, other, rule.field, line, column]);
-    }
+    });
   }
   return { ref, relations, refErrors };
 }

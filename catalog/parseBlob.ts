@@ -5,8 +5,9 @@ import { builtinValidator, expressionIssues, type EntityValidator, type SchemaIs
 import { DEFAULT_NAMESPACE, isValidName, stringifyRef } from './refs.ts';
 import { readReferences, toDocRecord, type DocRecord, type ParsedDocument } from './entity.ts';
 import { fastDocuments, type ScanDocument, type ScanMap, type ScanNode } from './fastYaml.ts';
+import { specItemPointer, specPointer } from './specPointers.ts';
 import type { Violation } from './types.ts';
-import { allPositions, escapePointer, positionAt, positionOf, scalarOffset, walkPointer, type Position } from './yamlPositions.ts';
+import { allPositions, positionAt, positionOf, scalarOffset, walkPointer, type Position } from './yamlPositions.ts';
 import { TOO_DEEP_MESSAGE, tooDeepAt } from './yamlDepth.ts';
 
 export const SYMLINK_MODE = '120000';
@@ -305,10 +306,10 @@ function scannedPositions(scan: ScanDocument): Record<string, Position> {
   if (spec?.k !== 'map') return positions;
   const map: ScanMap = spec;
   for (let i = 0; i < map.keys.length; i++) {
-    const field = `/spec/${escapePointer(map.keys[i])}`;
+    const key = map.keys[i];
     const value = map.values[i];
-    if (value.k === 'scalar') positions[field] = map.pos[i];
-    else if (value.k === 'seq') value.items.forEach((item, j) => item.k === 'scalar' && (positions[`${field}/${j}`] = value.pos[j]));
+    if (value.k === 'scalar') positions[specPointer(key)] = map.pos[i];
+    else if (value.k === 'seq') value.items.forEach((item, j) => item.k === 'scalar' && (positions[specItemPointer(key, j)] = value.pos[j]));
   }
   const observe = scannedEntry(spec, 'observe')?.value;
   if (observe?.k === 'seq') {
@@ -346,9 +347,9 @@ function entityPositions(doc: Document, counter: LineCounter): Record<string, Po
   if (!yaml().isMap(spec)) return positions;
   for (const pair of spec.items) {
     if (!yaml().isScalar(pair.key)) continue;
-    const field = `/spec/${escapePointer(String(pair.key.value))}`;
-    if (yaml().isScalar(pair.value)) positions[field] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
-    else if (yaml().isSeq(pair.value)) pair.value.items.forEach((item, i) => yaml().isScalar(item) && (positions[`${field}/${i}`] = positionAt(counter, item.range?.[0] ?? 0)));
+    const key = String(pair.key.value);
+    if (yaml().isScalar(pair.value)) positions[specPointer(key)] = positionAt(counter, (pair.key as Node).range?.[0] ?? 0);
+    else if (yaml().isSeq(pair.value)) pair.value.items.forEach((item, i) => yaml().isScalar(item) && (positions[specItemPointer(key, i)] = positionAt(counter, item.range?.[0] ?? 0)));
   }
   const observe = entry(spec, 'observe')?.value;
   if (yaml().isSeq(observe)) {

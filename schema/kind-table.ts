@@ -17,14 +17,22 @@ export class KindTable {
   private readonly entries = new Map<string, KindEntry>();
   private readonly names: Record<Family, string[]> = { cmdb: [], backstage: [] };
   private readonly generic = new Map<Family, (kind: string) => KindEntry>();
+  /** What `get` answered, per family, by the kind as it was written (including undefined). */
+  private readonly asWritten: Record<Family, Map<string, KindEntry | undefined>> = { cmdb: new Map(), backstage: new Map() };
 
   add(family: Family, entry: KindEntry): void {
     this.entries.set(key(family, entry.kind), entry);
+    this.asWritten[family].clear();
     this.names[family].push(entry.kind);
   }
 
   get(family: Family, kind: string): KindEntry | undefined {
-    return this.entries.get(key(family, kind));
+    // A parse asks for the same few kinds, as written, several times per document: one lookup instead of lower-casing and joining each time.
+    const written = this.asWritten[family];
+    if (written.has(kind)) return written.get(kind);
+    const entry = this.entries.get(key(family, kind));
+    if (written.size < MAX_AS_WRITTEN) written.set(kind, entry);
+    return entry;
   }
 
   /** Reads every other validly named kind of `family` with the entry `make` gives (its `kind` as written). */
@@ -62,5 +70,8 @@ export class KindTable {
     return copy;
   }
 }
+
+/** Kinds as written `get` remembers per family: bounds what odd input can make it keep. */
+const MAX_AS_WRITTEN = 256;
 
 const key = (family: Family, kind: string): string => `${family}:${kind.toLowerCase()}`;
