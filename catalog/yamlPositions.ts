@@ -3,7 +3,6 @@ import { yaml } from './yamlLib.ts';
 
 export type Position = [line: number, column: number];
 
-/** Escapes one JSON pointer segment. */
 /** A JSON pointer segment (RFC 6901): `~` and `/` escaped. Most keys hold neither, and are returned as they are without two regex replaces. */
 export const escapePointer = (segment: string): string =>
   segment.indexOf('~') < 0 && segment.indexOf('/') < 0 ? segment : segment.replace(/~/g, '~0').replace(/\//g, '~1');
