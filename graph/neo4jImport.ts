@@ -32,6 +32,8 @@ const HEADER_SYNTAX = /[(){}]/;
 
 /** Name of the arguments file in the export directory. */
 export const IMPORT_ARGS_FILE = 'import.args';
+/** Where import.args tells the loader to write its report (the loader's default is its working directory). */
+export const REPORT_FILE = 'import.report';
 
 export interface Neo4jImportExport {
   /** Absolute path of the directory written. */
@@ -94,6 +96,8 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
     await write(`relationships-${type}.csv`, header + ofType.map((e) => csv.line([e.source, e.target, e.field])).join(''), `--relationships=${type}`);
   }
 
+  // The loader's report of bad entries goes next to the files, not into whatever directory it runs in.
+  args.push(argument(`--report-file=${join(dir, REPORT_FILE)}`));
   // Values with line breaks need the loader's slower multi-line parsing; other exports keep the fast one.
   // Last, and always written: after a list option (--relationships=... takes
   // several files) the loader would read the database name as one more file.

@@ -90,6 +90,8 @@ describe('writeNeo4jImport: seeding an empty Neo4j with neo4j-admin database imp
     expect(await readFile(exported.argsFile, 'utf8')).toMatch(/--multiline-fields=true\n$/);
 
     await withSeededNeo4j(exported.argsFile, async (uri, driver) => {
+      // The loader's report went next to the files, not into the working directory.
+      expect(await readdir(exported.dir)).toContain('import.report');
       expect(await dumpGraph(driver)).toEqual(loaded);
       const seeded = new Neo4jGraphStore({ uri });
       try {
@@ -131,8 +133,8 @@ describe('writeNeo4jImport: the export directory', () => {
     expect(exported.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(names.filter((n) => n !== IMPORT_ARGS_FILE));
     // Each file is one quoted argument, the database name is left to the command line.
     const args = (await readFile(exported.argsFile, 'utf8')).trimEnd().split('\n');
-    expect(args.slice(0, -1).every((a) => /^"--(nodes|relationships)=[^"]+=.+\.csv"$/.test(a))).toBe(true);
-    expect(args.at(-1)).toBe('--multiline-fields=false');
+    expect(args.slice(0, -2).every((a) => /^"--(nodes|relationships)=[^"]+=.+\.csv"$/.test(a))).toBe(true);
+    expect(args.slice(-2)).toEqual([`"--report-file=${join(dir, 'import.report')}"`, '--multiline-fields=false']);
   });
 
   it('refuses a label key whose ( ) { } the loader would drop from the property name, naming the file, the entity and the key', async () => {
