@@ -123,7 +123,8 @@ describe('writeNeo4jImport: seeding an empty Neo4j with neo4j-admin database imp
 describe('writeNeo4jImport: the export directory', () => {
   it('writes one CSV per kind label and key set, per relationship type, the marker, and import.args', async () => {
     const dir = join(await tempDir(), 'nested', 'export');
-    const exported = await writeNeo4jImport(buildSnapshot(SHOP), dir);
+    const snapshot = buildSnapshot(SHOP);
+    const exported = await writeNeo4jImport(snapshot, dir);
     const names = (await readdir(dir)).sort();
     expect(names).toContain(IMPORT_ARGS_FILE);
     expect(names).toContain('marker.csv');
@@ -133,8 +134,13 @@ describe('writeNeo4jImport: the export directory', () => {
     expect(exported.files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(names.filter((n) => n !== IMPORT_ARGS_FILE));
     // Each file is one quoted argument, the database name is left to the command line.
     const args = (await readFile(exported.argsFile, 'utf8')).trimEnd().split('\n');
-    expect(args.slice(0, -2).every((a) => /^"--(nodes|relationships)=[^"]+=.+\.csv"$/.test(a))).toBe(true);
-    expect(args.slice(-2)).toEqual([`"--report-file=${join(dir, 'import.report')}"`, '--multiline-fields=false']);
+    expect(args.slice(0, -3).every((a) => /^"--(nodes|relationships)=[^"]+=.+\.csv"$/.test(a))).toBe(true);
+    expect(args.slice(-3)).toEqual(['--id-type=integer', `"--report-file=${join(dir, 'import.report')}"`, '--multiline-fields=false']);
+    // Nodes numbered in ref order; a relationship row holds the numbers of its ends.
+    expect((await readFile(join(dir, 'relationships-RUNS_ON.csv'), 'utf8')).split('\n').slice(0, 2)).toEqual([
+      '":START_ID(Entity)",":END_ID(Entity)","field:string"',
+      `${[...snapshot.entities.keys()].indexOf('component:shop/cart')},${[...snapshot.entities.keys()].indexOf('cluster:default/prod')},"runsOn"`,
+    ]);
   });
 
   it('refuses a label key whose ( ) { } the loader would drop from the property name, naming the file, the entity and the key', async () => {
