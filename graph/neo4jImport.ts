@@ -1,5 +1,5 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RELATIONSHIP_TYPE } from '../catalog/relations.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { CmdbError } from '../core/errors.ts';
@@ -55,7 +55,6 @@ export interface Neo4jImportExport {
  */
 export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Promise<Neo4jImportExport> {
   const dir = resolve(dirPath);
-  await prepareEmptyDir(dir);
   const args: string[] = [];
   const files: string[] = [];
   const csv = new Csv();
@@ -89,6 +88,8 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
     if (group === undefined) groups.set(key, (group = { label, keys, lines: [] }));
     group.lines.push(`${id},${csv.line(keys.map((k) => props[k]))}`);
   }
+  // Only now, after every node passed: a refused label key leaves no directory behind.
+  await prepareEmptyDir(dir);
   let n = 0;
   for (const { label, keys, lines } of groups.values()) {
     const header = csv.line([`:ID(${ENTITY_LABEL})`, ...keys.map((k) => `${k}:string`)]);
@@ -161,9 +162,29 @@ async function writeTo(file: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node 20's `mkdir(dir, { recursive: true })`
+ * never settles for a path under /proc (measured: `--out /proc/x` hung),
+ * where a plain mkdir fails with ENOENT.
+ */
+async function makeDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return; // a file there fails in readdir, with ENOTDIR
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+  }
+  await makeDir(dirname(dir));
+  await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+}
+
 async function prepareEmptyDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDir(dir);
     const entries = await readdir(dir);
     if (entries.length > 0) {
       throw new CmdbError(`${dir}: the export directory must be empty (it holds ${entries.length} entries, e.g. ${entries[0]}): the loader would import every CSV listed, and this command deletes nothing`, { code: 'usage' });

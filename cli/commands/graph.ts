@@ -62,7 +62,7 @@ export async function runGraphExport(o: ExportOptions, io: Output): Promise<numb
   const snapshot = await reader.read(await forOption('--ref', () => reader.git.resolve(o.ref)));
   const exported = await writeNeo4jImport(snapshot, o.out);
   io.out(`wrote ${exported.nodes} entities and ${exported.relationships} relationships at ${snapshot.commit} to ${exported.dir}`);
-  io.out(`seed an empty (or stopped) Neo4j database with: neo4j-admin database import full ${shellWord(`@${exported.argsFile}`)} neo4j`);
+  io.out(`seed a new, empty Neo4j database (Neo4j stopped) with: neo4j-admin database import full ${shellWord(`@${exported.argsFile}`)} neo4j`);
   return reportViolations({ reader, snapshot, graph: new InMemoryGraphStore({ snapshot }), strict: o.strict, what: 'exported' }, io);
 }
 

@@ -104,7 +104,7 @@ describe('cmdb graph export', () => {
     const r = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`wrote 4 entities and 5 relationships at ${broken} to ${out}\n`);
-    expect(r.stdout).toContain(`seed an empty (or stopped) Neo4j database with: neo4j-admin database import full @${out}/import.args neo4j\n`);
+    expect(r.stdout).toContain(`seed a new, empty Neo4j database (Neo4j stopped) with: neo4j-admin database import full @${out}/import.args neo4j\n`);
     // The valid part, with the commit's violations printed as graph sync prints them.
     expect(r.stdout).toMatch(/^web\.yaml:\d+:\d+: .*component:default\/ghost.* \[dangling-reference\]$/m);
     expect(r.stderr).toBe(`exported the valid part: 1 error(s), 0 warning(s) in 4 entities at ${broken.slice(0, 12)}\n`);

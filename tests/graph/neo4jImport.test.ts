@@ -148,6 +148,7 @@ describe('writeNeo4jImport: the export directory', () => {
     const snapshot = buildSnapshot({ entities: ['group:team', { ref: 'component:shop/odd', labels: { ok: '1', 'f(x){y}': '2' }, file: 'services/odd.yaml' }] });
     const error = await writeNeo4jImport(snapshot, dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CmdbError);
+    await expect(readdir(dir)).rejects.toThrow(/ENOENT/); // nothing was created
     expect((error as CmdbError).format()).toBe(
       'services/odd.yaml: component:shop/odd has the label key "f(x){y}": neo4j-admin import reads ( ) { } in a CSV header as its own syntax and would store another property name; seed this catalog with `cmdb graph sync` instead',
     );
@@ -162,6 +163,9 @@ describe('writeNeo4jImport: the export directory', () => {
     expect((error as Error).message).toContain(`${dir}: the export directory must be empty`);
     expect(await readdir(dir)).toEqual(['old.csv']);
     const file = join(dir, 'old.csv');
-    await expect(writeNeo4jImport(snapshot, file)).rejects.toThrow(`${file}: cannot use as the export directory`);
+    await expect(writeNeo4jImport(snapshot, file)).rejects.toThrow(`${file}: cannot use as the export directory (ENOTDIR)`);
+    await expect(writeNeo4jImport(snapshot, join(file, 'sub'))).rejects.toThrow(`${join(file, 'sub')}: cannot use as the export directory (ENOTDIR)`);
+    // Node's recursive mkdir never settles under /proc: this must fail, not hang (the test's timeout).
+    await expect(writeNeo4jImport(snapshot, '/proc/cmdb-export/sub')).rejects.toThrow('/proc/cmdb-export/sub: cannot use as the export directory (ENOENT)');
   });
 });
