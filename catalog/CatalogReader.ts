@@ -201,11 +201,14 @@ export class CatalogReader {
     if (missing.size === 0) releaseParserThreads();
     if (missing.size > 0) {
       // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
-      const sink = sinkFor(missing.size, limits, (batch, lines) => cache.setAll(batch, lines));
-      await this.git.readBlobs([...missing.keys()], (oid, content) => {
-        const e = missing.get(oid)!;
-        sink.add({ path: e.path, oid, mode: e.mode, content });
-      });
+      const sink = sinkFor(missing.size, limits, (batch, lines) => cache.setAll(batch, lines), this.git.threadBlobSource?.());
+      if (sink.addUnread) for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
+      else {
+        await this.git.readBlobs([...missing.keys()], (oid, content) => {
+          const e = missing.get(oid)!;
+          sink.add({ path: e.path, oid, mode: e.mode, content });
+        });
+      }
       for (const r of await sink.finish()) results.set(r.blob, r);
     }
     this.lastRead = { files: selected.length, parsed: missing.size, fromCache: selected.length - missing.size };

@@ -1,18 +1,27 @@
 import { parentPort } from 'node:worker_threads';
 import { encodeLine } from './cache/cacheLine.ts';
 import { parseBlob, type ParseLimits } from './parseBlob.ts';
+import { CmdbError, type CmdbErrorCode } from '../core/errors.ts';
+import { CatFileSession } from './git/NativeGitReader.ts';
 
-/** A batch of blobs packed into one transferable buffer. */
-export interface ParseRequest {
+/**
+ * A batch of blobs: packed into one transferable buffer, or (`dir`) to be
+ * read by the thread itself from the repository there with native git.
+ */
+export type ParseRequest = {
   id: number;
   paths: string[];
   oids: string[];
   modes: string[];
-  /** End offset of each blob's content in `data`. */
-  ends: number[];
-  data: ArrayBuffer;
   limits: ParseLimits;
-}
+} & (
+  | {
+      /** End offset of each blob's content in `data`. */
+      ends: number[];
+      data: ArrayBuffer;
+    }
+  | { dir: string }
+);
 
 /**
  * The results of a batch as parse-cache lines (one per blob, in order): one
@@ -21,18 +30,33 @@ export interface ParseRequest {
  * JSON.parse of the record, the documents' texts left in the line), which
  * costs less than cloning the result objects and encoding them again.
  */
-export interface ParseResponse {
-  id: number;
-  lines: string;
+export type ParseResponse = { id: number; lines: string } | { id: number; error: { message: string; code: CmdbErrorCode } };
+
+/** One `git cat-file` per repository this thread reads from (it ends with the thread). */
+const sessions = new Map<string, CatFileSession>();
+
+async function contents(req: ParseRequest): Promise<Buffer[]> {
+  if ('dir' in req) {
+    let session = sessions.get(req.dir);
+    if (!session) sessions.set(req.dir, (session = new CatFileSession(req.dir)));
+    return session.read(req.oids);
+  }
+  const data = Buffer.from(req.data);
+  return req.ends.map((end, i) => data.subarray(i === 0 ? 0 : req.ends[i - 1], end));
 }
 
 parentPort?.on('message', (req: ParseRequest) => {
-  const data = Buffer.from(req.data);
-  const lines: string[] = [];
-  for (let i = 0; i < req.paths.length; i++) {
-    const content = data.subarray(i === 0 ? 0 : req.ends[i - 1], req.ends[i]);
-    lines.push(encodeLine(req.oids[i], parseBlob({ path: req.paths[i], oid: req.oids[i], mode: req.modes[i], content }, req.limits)));
-  }
-  const response: ParseResponse = { id: req.id, lines: lines.join('') };
-  parentPort!.postMessage(response);
+  contents(req).then(
+    (blobs) => {
+      const lines: string[] = [];
+      for (let i = 0; i < req.paths.length; i++) {
+        lines.push(encodeLine(req.oids[i], parseBlob({ path: req.paths[i], oid: req.oids[i], mode: req.modes[i], content: blobs[i] }, req.limits)));
+      }
+      parentPort!.postMessage({ id: req.id, lines: lines.join('') } satisfies ParseResponse);
+    },
+    (error: unknown) => {
+      const code = error instanceof CmdbError ? error.code : 'git';
+      parentPort!.postMessage({ id: req.id, error: { message: (error as Error).message, code } } satisfies ParseResponse);
+    },
+  );
 });

@@ -91,6 +91,12 @@ export interface GitReader {
   /** Reads blobs, calling `onBlob` once per oid (any order). */
   readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void>;
   /**
+   * Where parser threads can read the blobs themselves (native git: each runs
+   * a `git cat-file` of its own in `dir`), so that no blob passes through the
+   * calling thread; absent when only this reader can read them.
+   */
+  threadBlobSource?(): { dir: string };
+  /**
    * One blob, read synchronously, where the implementation can (native git);
    * undefined when it cannot be read. Used to rebuild a parse-cache entry that
    * went missing while a snapshot table is read.

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CmdbError } from '../../core/errors.ts';
@@ -155,6 +155,11 @@ export class NativeGitReader implements GitReader {
     }
   }
 
+  /** Parser threads read this repository's blobs themselves, each with a `git cat-file` of its own (CatFileSession). */
+  threadBlobSource(): { dir: string } {
+    return { dir: this.dir };
+  }
+
   readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {
     if (oids.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -182,6 +187,65 @@ export class NativeGitReader implements GitReader {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * One `git cat-file --batch` kept open for several reads (a parser thread
+ * reading its batches: one process, not one per batch). Reads are answered
+ * in the order they were asked; a failure (git missing, an object missing,
+ * git exiting) fails every read not yet answered, and the next read starts
+ * a new process.
+ */
+export class CatFileSession {
+  private child: ChildProcess | undefined;
+  private readonly waiting: Array<{ oids: readonly string[]; blobs: Buffer[]; resolve: (blobs: Buffer[]) => void; reject: (error: Error) => void }> = [];
+
+  constructor(private readonly dir: string) {}
+
+  /** The blobs of `oids`, in that order. */
+  read(oids: readonly string[]): Promise<Buffer[]> {
+    if (oids.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ oids, blobs: [], resolve, reject });
+      this.process().stdin!.write(`${oids.join('\n')}\n`);
+    });
+  }
+
+  /** Ends git (it exits when its input ends). */
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = undefined;
+  }
+
+  private process(): ChildProcess {
+    if (this.child) return this.child;
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = child;
+    const parser = new BatchParser((oid, content) => {
+      const read = this.waiting[0];
+      read.blobs.push(Buffer.from(content)); // the view is only valid during this call
+      if (read.blobs.length === read.oids.length) {
+        this.waiting.shift();
+        read.resolve(read.blobs);
+      }
+    });
+    const fail = (error: Error) => {
+      if (this.child === child) this.child = undefined;
+      child.kill();
+      for (const read of this.waiting.splice(0)) read.reject(error);
+    };
+    child.stdout!.on('data', (chunk: Buffer) => {
+      try {
+        parser.push(chunk);
+      } catch (e) {
+        fail(e as Error);
+      }
+    });
+    child.on('error', (cause) => fail(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
+    child.on('close', () => fail(new CmdbError(`git cat-file in ${this.dir} exited with ${this.waiting.length} read(s) unanswered`, { code: 'git' })));
+    child.stdin!.on('error', () => undefined);
+    return child;
+  }
 }
 
 /**

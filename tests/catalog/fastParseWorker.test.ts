@@ -8,6 +8,9 @@ import { CORE_SCHEMA_LIKE_YAML, fastDocuments } from '../../catalog/fastYaml.ts'
 import { DEFAULT_LIMITS, parseBlob, type BlobInput } from '../../catalog/parseBlob.ts';
 import { spawnSync } from 'node:child_process';
 import { releaseParserThreads, startParserThreads, workerSink } from '../../catalog/parsePool.ts';
+import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
+import { CmdbError } from '../../core/errors.ts';
+import { TestRepo } from '../helpers/gitRepo.ts';
 
 const SCALARS = [
   ...['null', 'Null', 'NULL', 'nULL', '~', '', 'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE', 'yes', 'no', 'on', 'off', 'y', 'n'],
@@ -81,6 +84,50 @@ describe('parse workers', () => {
     const again = workerSink(DEFAULT_LIMITS, 2);
     again.add(inputs[0]);
     expect((await again.finish()).map((r) => ensureTexts(r))).toStrictEqual([parseBlob(inputs[0])]);
+  });
+
+  it('read the blobs themselves with native git when given the repository (threadBlobSource), with the same results and lines', async () => {
+    const repo = TestRepo.create();
+    try {
+      const files = Object.fromEntries(allEntities(planCatalog(300, createRandom(9))).map((e, i) => [e.path, i % 25 === 0 ? `${renderEntity(e)}  bad: [unclosed\n` : renderEntity(e)]));
+      const commit = repo.commit(files);
+      const git = new NativeGitReader({ dir: repo.dir });
+      const entries = await git.listFiles(commit);
+      expect(entries.length).toBe(Object.keys(files).length);
+      const batches: string[] = [];
+      const sink = workerSink(DEFAULT_LIMITS, 2, (batch, lines) => batches.push(batch.map((r) => encodeLine(r.blob, r)).join('') === lines ? 'same' : 'differs'), git.threadBlobSource());
+      for (const e of entries) sink.addUnread!({ path: e.path, oid: e.oid, mode: e.mode });
+      const results = new Map((await sink.finish()).map((r) => [r.blob, r]));
+      expect(batches.length).toBeGreaterThan(1);
+      expect(new Set(batches)).toEqual(new Set(['same']));
+      const contents = new Map<string, Buffer>();
+      await git.readBlobs(entries.map((e) => e.oid), (oid, content) => contents.set(oid, Buffer.from(content)));
+      for (const e of entries) {
+        expect(ensureTexts(results.get(e.oid)!)).toStrictEqual(parseBlob({ path: e.path, oid: e.oid, mode: e.mode, content: contents.get(e.oid)! }));
+      }
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it('reading themselves, fail the parse with a git error naming a blob git does not have (and a later parse works)', async () => {
+    const repo = TestRepo.create();
+    try {
+      const commit = repo.commit({ 'a.yaml': 'kind: Group\n' });
+      const git = new NativeGitReader({ dir: repo.dir });
+      const [entry] = await git.listFiles(commit);
+      const missing = 'ab'.repeat(20);
+      const sink = workerSink(DEFAULT_LIMITS, 1, undefined, git.threadBlobSource());
+      sink.addUnread!({ path: 'gone.yaml', oid: missing, mode: '100644' });
+      const error = await sink.finish().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CmdbError);
+      expect(error).toMatchObject({ code: 'git', message: `git object ${missing} is missing` });
+      const again = workerSink(DEFAULT_LIMITS, 1, undefined, git.threadBlobSource());
+      again.addUnread!({ path: entry.path, oid: entry.oid, mode: entry.mode });
+      expect((await again.finish()).map((r) => r.blob)).toEqual([entry.oid]);
+    } finally {
+      repo.remove();
+    }
   });
 
   it('started ahead and never used, do not keep the process alive', () => {
