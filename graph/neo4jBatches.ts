@@ -6,7 +6,7 @@ import type { GraphEdge } from './graphDiff.ts';
 import type { GraphNode } from './GraphStore.ts';
 import { toNumber, type Neo4jClient } from './neo4jClient.ts';
 import { DELETE_NODES, DELETE_SOME_ENTITIES, createEdges, createNodes, deleteEdges, upsertEdges, upsertNodes } from './neo4jCypher.ts';
-import { kindLabel, nodeProperties } from './neo4jModel.ts';
+import { groupBy, kindLabel, nodeProperties } from './neo4jModel.ts';
 import { disjointRounds, runLimited } from './neo4jParallel.ts';
 
 export interface BatchWriterOptions {
@@ -167,14 +167,3 @@ const DEADLOCK = 'Neo.TransientError.Transaction.DeadlockDetected';
 
 /** Whether a write failed on a deadlock (Neo4jClient wraps the driver's error as `cause`). */
 const isDeadlock = (error: unknown): boolean => (error as { cause?: { code?: unknown } }).cause?.code === DEADLOCK;
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group) group.push(item);
-    else groups.set(key, [item]);
-  }
-  return groups;
-}

@@ -3,8 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { RELATIONSHIP_TYPE } from '../catalog/relations.ts';
 import type { Snapshot } from '../catalog/types.ts';
 import { CmdbError } from '../core/errors.ts';
-import { snapshotEdges, snapshotNodes, type GraphEdge } from './graphDiff.ts';
-import { ENTITY_LABEL, LABEL_PREFIX, MARKER_ID, MARKER_LABEL, kindLabel, nodeProperties } from './neo4jModel.ts';
+import { snapshotEdges, snapshotNodes } from './graphDiff.ts';
+import { ENTITY_LABEL, LABEL_PREFIX, MARKER_ID, MARKER_LABEL, groupBy, kindLabel, nodeProperties } from './neo4jModel.ts';
 
 /**
  * The graph of a snapshot as files for Neo4j's own bulk loader,
@@ -98,7 +98,7 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
   await write('marker.csv', csv.line(['id:string', 'commit:string']) + csv.line([MARKER_ID, snapshot.commit]), `--nodes=${MARKER_LABEL}`);
 
   const edges = [...snapshotEdges(snapshot).values()];
-  for (const [type, ofType] of groupByType(edges)) {
+  for (const [type, ofType] of groupBy(edges, (e) => RELATIONSHIP_TYPE[e.type])) {
     const header = csv.line([`:START_ID(${ENTITY_LABEL})`, `:END_ID(${ENTITY_LABEL})`, 'field:string']);
     await write(`relationships-${type}.csv`, header + ofType.map((e) => `${ids.get(e.source)},${ids.get(e.target)},${csv.line([e.field])}`).join(''), `--relationships=${type}`);
   }
@@ -141,16 +141,6 @@ function argument(text: string): string {
   return `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
-function groupByType(edges: readonly GraphEdge[]): Map<string, GraphEdge[]> {
-  const groups = new Map<string, GraphEdge[]>();
-  for (const edge of edges) {
-    const type = RELATIONSHIP_TYPE[edge.type];
-    const group = groups.get(type);
-    if (group) group.push(edge);
-    else groups.set(type, [edge]);
-  }
-  return groups;
-}
 
 /** Writes a file of the export; a failure (disk full, permissions) names the file and leaves the directory to be emptied by hand. */
 async function writeTo(file: string, text: string): Promise<void> {

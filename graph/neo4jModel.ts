@@ -92,3 +92,18 @@ function parseLabels(text: unknown): Record<string, string> {
   const parsed: unknown = JSON.parse(text);
   return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, string>) : {};
 }
+
+/**
+ * Items by key, in first-seen order of the keys and, within a key, of the
+ * items: the rows of one statement share a kind label or a relationship type.
+ */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
