@@ -39,7 +39,9 @@ async function contents(req: ParseRequest): Promise<Buffer[]> {
   if ('dir' in req) {
     let session = sessions.get(req.dir);
     if (!session) sessions.set(req.dir, (session = new CatFileSession(req.dir)));
-    return session.read(req.oids);
+    const blobs: Buffer[] = [];
+    await session.read(req.oids, (_, content) => blobs.push(Buffer.from(content))); // a copy: the view ends with the call
+    return blobs;
   }
   const data = Buffer.from(req.data);
   return req.ends.map((end, i) => data.subarray(i === 0 ? 0 : req.ends[i - 1], end));

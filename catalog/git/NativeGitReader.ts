@@ -160,53 +160,36 @@ export class NativeGitReader implements GitReader {
     return { dir: this.dir };
   }
 
-  readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {
-    if (oids.length === 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const child = spawn('git', ['cat-file', '--batch'], { cwd: this.dir, stdio: ['pipe', 'pipe', 'pipe'] });
-      const parser = new BatchParser(onBlob);
-      let failed: Error | undefined;
-      child.stdout.on('data', (chunk: Buffer) => {
-        try {
-          parser.push(chunk);
-        } catch (e) {
-          failed = e as Error;
-          child.kill();
-        }
-      });
-      child.on('error', (cause) => reject(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
-      child.on('close', () => {
-        if (failed) reject(failed);
-        else if (parser.count !== oids.length)
-          reject(new CmdbError(`git cat-file returned ${parser.count} of ${oids.length} blobs`, { code: 'git' }));
-        else resolve();
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(oids.join('\n') + '\n');
-    });
+  async readBlobs(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {
+    const session = new CatFileSession(this.dir);
+    try {
+      await session.read(oids, onBlob);
+    } finally {
+      session.close();
+    }
   }
 
   async close(): Promise<void> {}
 }
 
 /**
- * One `git cat-file --batch` kept open for several reads (a parser thread
- * reading its batches: one process, not one per batch). Reads are answered
- * in the order they were asked; a failure (git missing, an object missing,
- * git exiting) fails every read not yet answered, and the next read starts
- * a new process.
+ * One `git cat-file --batch` kept open for several reads (`readBlobs` uses
+ * one per call; a parser thread one for all its batches: one process, not one
+ * per batch). Reads are answered in the order they were asked; a failure
+ * (git missing, an object missing, `onBlob` throwing, git exiting) fails every
+ * read not yet answered, and the next read starts a new process.
  */
 export class CatFileSession {
   private child: ChildProcess | undefined;
-  private readonly waiting: Array<{ oids: readonly string[]; blobs: Buffer[]; resolve: (blobs: Buffer[]) => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Array<{ asked: number; returned: number; onBlob: (oid: string, content: Buffer) => void; resolve: () => void; reject: (error: Error) => void }> = [];
 
   constructor(private readonly dir: string) {}
 
-  /** The blobs of `oids`, in that order. */
-  read(oids: readonly string[]): Promise<Buffer[]> {
-    if (oids.length === 0) return Promise.resolve([]);
+  /** Calls `onBlob` with each blob of `oids`, in that order (a view only valid during the call); resolves after the last. */
+  read(oids: readonly string[], onBlob: (oid: string, content: Buffer) => void): Promise<void> {
+    if (oids.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      this.waiting.push({ oids, blobs: [], resolve, reject });
+      this.waiting.push({ asked: oids.length, returned: 0, onBlob, resolve, reject });
       this.process().stdin!.write(`${oids.join('\n')}\n`);
     });
   }
@@ -223,10 +206,10 @@ export class CatFileSession {
     this.child = child;
     const parser = new BatchParser((oid, content) => {
       const read = this.waiting[0];
-      read.blobs.push(Buffer.from(content)); // the view is only valid during this call
-      if (read.blobs.length === read.oids.length) {
+      read.onBlob(oid, content);
+      if (++read.returned === read.asked) {
         this.waiting.shift();
-        read.resolve(read.blobs);
+        read.resolve();
       }
     });
     const fail = (error: Error) => {
@@ -242,7 +225,11 @@ export class CatFileSession {
       }
     });
     child.on('error', (cause) => fail(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
-    child.on('close', () => fail(new CmdbError(`git cat-file in ${this.dir} exited with ${this.waiting.length} read(s) unanswered`, { code: 'git' })));
+    child.on('close', () => {
+      const asked = this.waiting.reduce((n, r) => n + r.asked, 0);
+      const returned = this.waiting.reduce((n, r) => n + r.returned, 0);
+      fail(new CmdbError(`git cat-file returned ${returned} of ${asked} blobs`, { code: 'git' }));
+    });
     child.stdin!.on('error', () => undefined);
     return child;
   }
@@ -253,7 +240,6 @@ export class CatFileSession {
  * `onBlob` receives a view that is only valid during the call.
  */
 class BatchParser {
-  count = 0;
   private chunks: Buffer[] = [];
   private length = 0;
   /** Bytes needed before parsing is worth retrying. */
@@ -288,7 +274,6 @@ class BatchParser {
         return pos;
       }
       this.onBlob(header.slice(0, header.indexOf(' ')), buf.subarray(nl + 1, end));
-      this.count++;
       pos = end + 1;
     }
   }
