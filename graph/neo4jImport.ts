@@ -67,12 +67,11 @@ export async function writeNeo4jImport(snapshot: Snapshot, dirPath: string): Pro
 
   const groups = new Map<string, { label: string; keys: string[]; lines: string[] }>();
   const nodes = snapshotNodes(snapshot);
-  // Nodes are numbered for the loader (`--id-type=integer`): relationship rows then hold two numbers, not
-  // two refs, and the loader maps numbers to nodes faster (seed 9.9-10.6 s against 10.5-11.5 s, BENCHMARKS.md).
-  const ids = new Map<string, number>();
-  for (const node of nodes) {
-    const id = ids.size;
-    ids.set(node.ref, id);
+  // Nodes are numbered for the loader (`--id-type=integer`) by their entity ids (snapshotNodes lists them in
+  // that order): relationship rows then hold two numbers, not two refs, and the loader maps numbers to nodes
+  // faster (seed 9.9-10.6 s against 10.5-11.5 s, BENCHMARKS.md).
+  const { ids } = snapshot.rows;
+  for (const [id, node] of nodes.entries()) {
     const props = nodeProperties(node);
     const keys = Object.keys(props);
     const mangled = keys.find((k) => HEADER_SYNTAX.test(k));
