@@ -10,7 +10,7 @@ import { decodeStoredRecord, encodeLine } from './cacheLine.ts';
 export * from './cacheLine.ts';
 
 /** Bumped whenever BlobResult's shape, parsing semantics or the file layout change. */
-export const CACHE_FORMAT = 'blobs-v9';
+export const CACHE_FORMAT = 'blobs-v10';
 
 /** `CMDB_CACHE_DIR`, else the user's cache dir (XDG_CACHE_HOME or ~/.cache) + gitops-cmdb. */
 export function defaultCacheDir(): string {
@@ -24,7 +24,7 @@ export const SEGMENT_FILE = /^[0-9a-z-]+\.seg$/;
 
 /*
  * A segment file: the cache lines of the blobs one process parsed (one line
- * per blob, `oid TAB result-without-texts TAB text TAB text...`, so the
+ * per blob, `oid TAB result-without-texts TAB text TAB text...` (cacheLine.ts), so the
  * documents' JSON texts are sliced, not parsed, on load: JSON text has no raw
  * tab or newline), then an index of INDEX_ENTRY bytes per blob sorted by oid, in columns
  * (20-byte oid, u32 offset of its line, u32 length without the newline), then

@@ -155,6 +155,32 @@ describe('DiskParseCache segments', () => {
     expect(texts(reader.load(oidOf(2)))).toStrictEqual(result(2));
   });
 
+  it('leave out of the JSON what the line has already (the oid, each record\'s own ref in its relations) and decode to the same result', () => {
+    const content = Buffer.from(
+      [
+        'apiVersion: cmdb/v1\nkind: Component\nmetadata:\n  name: api\nspec:\n  type: service\n  lifecycle: production\n  owner: group:team\n  dependsOn: [component:api, component:db]\n  dependencyOf: [component:web]\n',
+        'apiVersion: cmdb/v1\nkind: Group\nmetadata:\n  name: team\nspec:\n  type: team\n  members: [ana]\n',
+      ].join('---\n'),
+    );
+    const r = parseBlob({ path: 'two.yaml', oid: oidOf(9), mode: '100644', content });
+    const tuples = r.documents.flatMap((d) => d.relations.map((t) => `${t[0]} ${t[1]} ${t[2]}`));
+    // The record as the end of a forward relation, of a reversed one (dependencyOf, members), and of a dependsOn on itself.
+    expect(tuples).toEqual([
+      'ownedBy component:default/api group:default/team',
+      'dependsOn component:default/api component:default/api',
+      'dependsOn component:default/api component:default/db',
+      'dependsOn component:default/web component:default/api',
+      'memberOf user:default/ana group:default/team',
+    ]);
+    const line = encodeLine(r.blob, r);
+    const json = line.split('\t')[1];
+    expect(json).not.toContain(oidOf(9));
+    expect(json.split('component:default/api').length - 1).toBe(2); // the record's ref, and the other end of the loop
+    expect(json.split('"group:default/team"').length - 1).toBe(3); // the group's ref and the api's owner (facts, relation); not again in the group's memberOf
+    expect(texts(decodeStoredRecord(r.blob, line.slice(0, -1)))).toStrictEqual(r);
+    expect(encodeLine(r.blob, r)).toBe(line); // encoding left the result as it was
+  });
+
   it('takes a stored line only for its own oid and with one text per document', () => {
     const r = result(3);
     const line = encodeLine(r.blob, r).slice(0, -1);
