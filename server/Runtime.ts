@@ -187,8 +187,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       log.info({ deadlineMs }, 'shutting down: taking no new work');
       await http.stopAccepting();
       await follower.stop();
-      await leadership.stop(); // stopped-leading: no reconciling, no delivery starts; then the lease is released
+      // Deliveries still running finish while this replica holds the lease: another one takes over only
+      // when nothing acts here any more (one actor on GitHub and the change store at a time).
       const deliveries = part ? await part.drain(deadlineMs) : undefined;
+      await leadership.stop(); // stopped-leading: the reconcilers stop; then the lease is released
       const report: ShutdownReport = { deliveries, timedOut: deliveries?.timedOut ?? false };
       logShutdown(log, report, deadlineMs);
       await closeAll();

@@ -15,7 +15,7 @@ import { GitHttpServer } from '../github/gitHttpServer.ts';
 import { ConfigRemote, SECRET, TOKEN } from '../github/harness.ts';
 import { deliver, pullRequestEvent, signDelivery, type RepoFields } from '../github/payloads.ts';
 import { kubeRequest, requireKube, type KubeAccess } from '../infra/kube-test-env.ts';
-import { deleteLease, microTime, uniqueName } from '../leader/support.ts';
+import { deleteLease, microTime, readLease, uniqueName } from '../leader/support.ts';
 import { waitFor } from './support.ts';
 
 const REPO = 'acme/config';
@@ -95,4 +95,45 @@ it('a follower journals deliveries and processes them once it leads', { timeout:
   await waitFor('the delivery to be processed', () => rt.github!.controller.pendingDeliveries().length === 0, 60_000);
   expect(fake.repo(REPO).checkRuns.map((r) => r.externalId)).toEqual(['d21']);
   expect((await readyz()).checks.leadership.details).toMatchObject({ leading: true, leader: 'me' });
+});
+
+it('on shutdown, a leader finishes its running delivery before it releases the Lease', { timeout: 120_000 }, async () => {
+  const lease = uniqueName('serve-drain');
+  const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url, GITHUB_WEBHOOK_SECRET: SECRET, CMDB_GITHUB_CLONE_URL: `${git.url}/{owner}/{repo}.git`, CMDB_LEADER_ELECT_IDENTITY: 'draining' };
+  const rt = await startRuntime({
+    flags: { githubRepo: REPO, stateDir: fs.mkdtempSync(path.join(root, 'state-')), port: 0, poll: 0, leaderElect: true, kubeconfig: kube.kubeconfig, leaderElectLeaseName: lease, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' },
+    env,
+    log: pino({ level: 'silent' }),
+    out: () => undefined,
+  });
+  let stopping: ReturnType<Runtime['shutdown']> | undefined;
+  const held = fake.hold('checks/create');
+  try {
+    const holder = async () => (await readLease(kube, NS, lease))?.spec.holderIdentity;
+    await waitFor('this replica to lead', async () => (await holder()) === 'draining');
+    const repo: RepoFields = { owner: 'acme', name: 'config', cloneUrl: git.cloneUrl(REPO), defaultBranch: 'main' };
+    const head = remote.commitOn(remote.demo.change, { 'systems/online-boutique/drain.md': 'drain\n' }, 22);
+    fake.addPull(REPO, { number: 22, headSha: head, headRef: 'change-22', baseRef: 'main', baseSha: remote.demo.main });
+    const body = await signDelivery(SECRET, 'pull_request', 'd22', pullRequestEvent('opened', repo, { number: 22, head, base: remote.demo.main, headRef: 'change-22' }));
+    expect((await deliver(`${rt.url}/webhooks/github`, body)).status).toBe(202);
+    await held.arrived; // d22 runs: its check run is being created
+
+    stopping = rt.shutdown();
+    await waitFor('the server to refuse connections', () => fetch(`${rt.url}/readyz`).then(() => false, () => true));
+    // Over several of the Lease's retry periods, with d22 still running: nobody else may lead yet.
+    for (let i = 0; i < 6; i++) {
+      expect(await holder(), 'the Lease while d22 runs').toBe('draining');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(rt.github!.controller.pendingDeliveries()).toEqual(['d22']);
+    held.release();
+    const report = await stopping;
+    expect(report.deliveries).toMatchObject({ drained: ['d22'], left: [], timedOut: false });
+    expect(await holder(), 'released once nothing runs').toBe('');
+    expect(fake.repo(REPO).checkRuns.map((r) => r.externalId)).toContain('d22');
+  } finally {
+    held.release();
+    await (stopping ?? rt.shutdown());
+    await deleteLease(kube, NS, lease);
+  }
 });
