@@ -2,7 +2,7 @@
  * `npm run bench`: every speed target of the project, as ratios against a
  * reference measured in the same run, printed as Markdown for BENCHMARKS.md
  * and written to bench/.work/results.json.
- *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,startup,web] [--runs N]
+ *   npm run bench -- [--sizes 10000,100000] [--only check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,eventlog,startup,web] [--runs N]
  * `startup` (bench/startup.ts) times `cmdb --help` and `cmdb validate` of a 10-entity repo: it uses no --sizes repo.
  * `web` (not in the default list: it needs Debian's chromium) measures the web UI in the browser (bench/web.ts).
  * `reconcile` uses no generated repo: it binds as many Deployments as the smallest size
@@ -29,7 +29,7 @@ const BIN = fileURLToPath(new URL('../bin/cmdb.js', import.meta.url));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,100000' },
-    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,startup' },
+    only: { type: 'string', default: 'check,parse,policies,neo4j,github,reconcile,incidents,kpis,subscriptions,eventlog,startup' },
     runs: { type: 'string', default: '3' },
   },
 });
@@ -259,6 +259,12 @@ async function main(): Promise<void> {
     const figures = await benchSubscriptions();
     results.subscriptions = figures;
     out.push(subscriptionsMarkdown(figures), '');
+  }
+  if (only.has('eventlog')) {
+    const { benchEventLog, eventLogMarkdown } = await import('./eventLog.ts');
+    const figures = await benchEventLog();
+    results.eventLog = figures;
+    out.push(eventLogMarkdown(figures), '');
   }
   if (only.has('reconcile')) {
     const { benchReconcileSection } = await import('./reconcile.ts');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CmdbEvent } from '../core/events.ts';
 import { CmdbError } from '../core/errors.ts';
 import type { EventLog, LoggedEvent } from './EventLog.ts';
-import { AppendLog, readJsonLines } from './jsonLines.ts';
+import { AppendLog, readJsonLines, readJsonLinesAfter, type ReadPosition } from './jsonLines.ts';
 import { tailLog } from './tailLog.ts';
 
 export const EVENT_LOG_FILE = 'events.jsonl';
@@ -19,8 +19,11 @@ export interface FileEventLogOptions {
  * EventLog as an append-only JSON Lines file, one `{seq, event}` per line,
  * each append flushed before it resolves (a torn last line left by a crash is
  * cut off on open). One process appends (the leader); any number read it,
- * tailing by sequence number. Not compacted yet: a long-lived deployment
- * rotates it by hand (documented).
+ * tailing by sequence number: each read after the first reads only the bytes
+ * appended since the one before (a follower polls every 500 ms). Not
+ * compacted yet: a long-lived deployment shortens it by hand while stopped
+ * (docs/architecture.md, "Events across replicas"); a
+ * replaced or truncated file is read again from its start.
  */
 export class FileEventLog implements EventLog {
   readonly name: string;
@@ -30,6 +33,8 @@ export class FileEventLog implements EventLog {
   private last = 0;
   private opened = false;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Where the last read ended and the last event it held (events up to `seq` lie before `position`). */
+  private cursor: { seq: number; position: ReadPosition } | undefined;
 
   constructor(private readonly options: FileEventLogOptions) {
     this.file = path.join(options.dir, EVENT_LOG_FILE);
@@ -59,7 +64,14 @@ export class FileEventLog implements EventLog {
   }
 
   async read(after: number, limit = Infinity): Promise<LoggedEvent[]> {
-    const { records } = await readJsonLines<LoggedEvent>(this.file);
+    // A tail asks for what follows the last event it read: only the bytes appended since are read.
+    const cursor = this.cursor && this.cursor.seq <= after ? this.cursor : undefined;
+    const { records, position } = await readJsonLinesAfter<LoggedEvent>(this.file, cursor?.position);
+    const last = records.at(-1);
+    if (position && (last || !cursor)) {
+      const seq = last?.seq ?? 0;
+      if (!this.cursor || seq >= this.cursor.seq) this.cursor = { seq, position };
+    }
     const out: LoggedEvent[] = [];
     for (const r of records) {
       if (r.seq <= after) continue;

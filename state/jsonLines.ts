@@ -19,6 +19,48 @@ export async function readJsonLines<T>(file: string): Promise<JsonLines<T>> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], intactBytes: 0, size: 0 };
     throw e;
   }
+  return parseJsonLines<T>(data);
+}
+
+/** Where a file was read up to: its identity (device and inode) and a byte offset at the start of a line. */
+export interface ReadPosition {
+  dev: number;
+  ino: number;
+  offset: number;
+}
+
+/**
+ * The lines of a JSON Lines file after `from` (the position a previous read
+ * ended at), and the position this read ends at: the end of its last intact
+ * line. From the start when `from` is another file (replaced, rotated) or
+ * lies past the end (truncated). A missing file is empty.
+ */
+export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | undefined): Promise<{ records: T[]; position: ReadPosition | undefined }> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], position: undefined };
+    throw e;
+  }
+  try {
+    const { dev, ino, size } = await handle.stat();
+    const offset = from && from.dev === dev && from.ino === ino && from.offset <= size ? from.offset : 0;
+    const data = Buffer.allocUnsafe(size - offset);
+    let read = 0;
+    while (read < data.length) {
+      const { bytesRead } = await handle.read(data, read, data.length - read, offset + read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    const { records, intactBytes } = parseJsonLines<T>(data.subarray(0, read));
+    return { records, position: { dev, ino, offset: offset + intactBytes } };
+  } finally {
+    await handle.close();
+  }
+}
+
+function parseJsonLines<T>(data: Buffer): JsonLines<T> {
   const records: T[] = [];
   let start = 0;
   while (start < data.length) {

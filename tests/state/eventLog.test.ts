@@ -121,6 +121,52 @@ describe('FileEventLog', () => {
     await leader.close();
   });
 
+  it('reads, after a first read, only what was appended since (a torn line is read again once complete)', async () => {
+    const dir = tmp();
+    const file = path.join(dir, EVENT_LOG_FILE);
+    const leader = new FileEventLog({ dir });
+    await leader.open();
+    for (const c of ['a', 'b', 'c']) await leader.append(moved(c));
+    const follower = new FileEventLog({ dir });
+    expect((await follower.read(0)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    // The first line overwritten in place: a reader that read the file again from its start would stop there.
+    const text = fs.readFileSync(file, 'utf8');
+    const firstLine = text.indexOf('\n');
+    fs.writeFileSync(file, `${'x'.repeat(firstLine)}${text.slice(firstLine)}`);
+    expect(await new FileEventLog({ dir }).read(0), 'a reader from the start').toEqual([]);
+    await leader.append(recorded(4));
+    expect((await follower.read(3)).map((e) => e.seq)).toEqual([4]);
+    // Half a line appended (a write under way), then its end: read once complete, and once.
+    fs.appendFileSync(file, '{"seq":5,"event":');
+    expect(await follower.read(4)).toEqual([]);
+    fs.appendFileSync(file, `${JSON.stringify(moved('e'))}}\n`);
+    expect(await follower.read(4)).toEqual([{ seq: 5, event: moved('e') }]);
+    expect(await follower.read(5)).toEqual([]);
+    // Asked for events before the last read: read from the start again (here, stopped by the overwritten line).
+    expect(await follower.read(2)).toEqual([]);
+    await leader.close();
+  });
+
+  it('reads a replaced or truncated file again from its start', async () => {
+    const dir = tmp();
+    const file = path.join(dir, EVENT_LOG_FILE);
+    const leader = new FileEventLog({ dir });
+    await leader.open();
+    for (const c of ['a', 'b', 'c']) await leader.append(moved(c));
+    await leader.close();
+    const follower = new FileEventLog({ dir });
+    expect((await follower.read(0)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    // Rotated by hand: a new file (another inode) that holds events 3 to 5.
+    const lines = [3, 4, 5].map((seq) => `${JSON.stringify({ seq, event: moved(String(seq)) })}\n`);
+    fs.writeFileSync(`${file}.new`, lines.join(''));
+    fs.renameSync(`${file}.new`, file);
+    expect((await follower.read(3)).map((e) => e.seq)).toEqual([4, 5]);
+    // Truncated in place to its first line: shorter than where the last read ended.
+    fs.truncateSync(file, Buffer.byteLength(lines[0]));
+    fs.appendFileSync(file, `${JSON.stringify({ seq: 6, event: moved('6') })}\n`);
+    expect((await follower.read(5)).map((e) => e.seq)).toEqual([6]);
+  });
+
   it('refuses to append before open', async () => {
     const log = new FileEventLog({ dir: tmp() });
     await expect(log.append(moved('a'))).rejects.toThrow(/is not open/);
