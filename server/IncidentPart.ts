@@ -46,6 +46,12 @@ export interface IncidentPartOptions {
   now?: () => Date;
   /** How often the command inbox is read while leading, in ms (default 1000). */
   inboxIntervalMs?: number;
+  /**
+   * How often a follower reads the store again, in ms (default 5000), so
+   * that its reads show what the leader commits to a store they share
+   * (Neo4j); 0: never.
+   */
+  followerReloadMs?: number;
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
@@ -76,6 +82,7 @@ export class IncidentPart {
   /** Inputs in order; findings (and ticks) arriving while the engine is busy are handed to it together, as one batch. */
   private readonly queue = new CoalescingQueue<EngineInput>((inputs, kind) => this.apply(inputs, kind));
   private lastError: string | undefined;
+  private followerTimer: NodeJS.Timeout | undefined;
   /** Queued commands the engine refused (an unknown incident): not retried every second. */
   private readonly rejected = new Set<string>();
   private readonly failures: { inc(labels: Record<'input', string>): void };
@@ -100,6 +107,13 @@ export class IncidentPart {
       if (!this.leading) return undefined;
       return this.feed(options.signals.ofChange(event.data, event.at), 'finding');
     });
+    const every = options.followerReloadMs ?? 5000;
+    if (every > 0) {
+      this.followerTimer = setInterval(() => {
+        if (!this.leading) this.options.store.reload().catch((err: unknown) => this.options.log.warn({ err }, 'cannot read the incident store again (reads may be behind the leader)'));
+      }, every);
+      this.followerTimer.unref();
+    }
   }
 
   /** Hands signal reports to the engine (Alertmanager's route): resolves once they are stored. Only the leader may call it. */
@@ -123,12 +137,37 @@ export class IncidentPart {
   private async start(): Promise<void> {
     if (this.leading) return;
     this.leading = true;
+    // The engine acts on the store as it is now, not as this replica loaded it: with a store the
+    // replicas share, the one that led before committed since (incidents, delivered notifications).
+    if (!(await this.reloadWhileLeading())) return;
     const at = this.now().toISOString();
     if (this.options.findings) await this.feed(this.options.signals.ofCurrent(this.options.findings.current(), at), 'sync');
     await this.feed([{ type: 'tick', at }], 'tick');
     await this.readInbox();
     this.options.sender?.start();
     this.options.log.info({ store: this.options.store.name }, 'incident engine running');
+  }
+
+  /** Reads the store again, retrying every second while this replica leads; false when it stopped leading first. */
+  private async reloadWhileLeading(): Promise<boolean> {
+    while (this.leading) {
+      try {
+        await this.options.store.reload();
+        return this.leading;
+      } catch (err) {
+        this.lastError = `cannot read the incident store again: ${(err as Error).message}`;
+        this.options.log.error({ err }, 'cannot read the incident store again before managing incidents; retrying');
+        await new Promise((r) => setTimeout(r, 1000).unref());
+      }
+    }
+    return false;
+  }
+
+  /** Stops leading work and the follower's reloads (shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.followerTimer);
+    this.followerTimer = undefined;
+    await this.stop();
   }
 
   /** Stops feeding the engine and the sender (stopped-leading, shutdown); waits for what runs. */

@@ -132,7 +132,7 @@ export async function startIncidents(options: IncidentsSetupOptions): Promise<In
   const token = env[ALERTMANAGER_TOKEN_ENV]?.trim() || undefined;
   const alertmanager = new AlertmanagerPart({ token, submit: (reports) => part.submit(reports), isLeader: () => leadership.isLeader(), resolveRef, settings, log: childLog.child({ component: 'alertmanager' }), metrics });
   const close = async () => {
-    await part.stop();
+    await part.close();
     await store.close();
     await lock?.release();
   };

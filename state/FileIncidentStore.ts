@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { CmdbError } from '../core/errors.ts';
 import type { Incident, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
-import { applyIncidentTransaction, LoadedIncidentStore, type IncidentStoreState } from './IncidentStore.ts';
+import { applyIncidentTransaction, emptyIncidentState, LoadedIncidentStore, type IncidentStoreState } from './IncidentStore.ts';
 import { acquireIncidentLock, type IncidentLock } from './IncidentStoreLock.ts';
 import { AppendLog, writeFileAtomic } from './jsonLines.ts';
 
@@ -73,7 +73,7 @@ export class FileIncidentStore extends LoadedIncidentStore {
     if (!this.options.readOnly) this.lock = await acquireIncidentLock(this.options.dir);
     try {
       const { records, intactBytes, size } = await this.readJournal();
-      records.forEach((line, i) => this.replay(line, i + 1));
+      records.forEach((line, i) => this.replay(this.state, line, i + 1));
       if (!this.options.readOnly) {
         this.log = new AppendLog({ file: this.file });
         await this.log.open(intactBytes, size);
@@ -110,9 +110,21 @@ export class FileIncidentStore extends LoadedIncidentStore {
     applyIncidentTransaction(this.state, (JSON.parse(text) as { tx: IncidentTransaction }).tx);
   }
 
-  private replay(line: JournalLine, lineNumber: number): void {
-    if (line && typeof line === 'object' && 'tx' in line && line.tx && typeof line.tx === 'object') return applyIncidentTransaction(this.state, line.tx);
-    if (line && typeof line === 'object' && 'snapshot' in line && line.snapshot && typeof line.snapshot === 'object') return restore(this.state, line.snapshot);
+  /**
+   * A writer is the journal's only writer (the lock): nothing to read again.
+   * A read-only instance (beside a running `cmdb serve`) replays the journal
+   * as it is now.
+   */
+  protected async loadAgain(): Promise<IncidentStoreState | undefined> {
+    if (!this.options.readOnly) return undefined;
+    const state = emptyIncidentState();
+    (await this.readJournal()).records.forEach((line, i) => this.replay(state, line, i + 1));
+    return state;
+  }
+
+  private replay(state: IncidentStoreState, line: JournalLine, lineNumber: number): void {
+    if (line && typeof line === 'object' && 'tx' in line && line.tx && typeof line.tx === 'object') return applyIncidentTransaction(state, line.tx);
+    if (line && typeof line === 'object' && 'snapshot' in line && line.snapshot && typeof line.snapshot === 'object') return restore(state, line.snapshot);
     throw new CmdbError('not a transaction or snapshot of the incident journal', { code: 'state-store', file: this.file, line: lineNumber, column: 1 });
   }
 

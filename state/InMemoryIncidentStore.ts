@@ -8,6 +8,8 @@ export class InMemoryIncidentStore implements IncidentStore {
   private readonly reads = incidentReads(this.state);
 
   async open(): Promise<void> {}
+  /** Nothing to read again: the state lives in this instance only. */
+  async reload(): Promise<void> {}
   async commit(tx: IncidentTransaction): Promise<void> {
     applyIncidentTransaction(this.state, structuredClone(tx));
   }

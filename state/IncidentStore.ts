@@ -23,6 +23,14 @@ export interface IncidentStore {
   readonly name: string;
   /** Loads what a previous run kept (creating the store when missing). Call once before the rest. */
   open(): Promise<void>;
+  /**
+   * Reads the state again from where it is kept, after the commits called
+   * before it: what another instance on the same storage committed since this
+   * one loaded (Neo4j shared by replicas). A replica that starts leading calls
+   * it before acting, and a follower to keep its reads current. A store with
+   * one writer, which is this instance, has nothing to read again.
+   */
+  reload(): Promise<void>;
   /** Keeps the transaction whole, durably, then resolves. Transactions apply in call order. */
   commit(tx: IncidentTransaction): Promise<void>;
   signals(): Signal[];
@@ -115,9 +123,20 @@ export abstract class LoadedIncidentStore implements IncidentStore {
   abstract close(): Promise<void>;
   /** Writes one transaction and applies it to `state`; called one at a time. */
   protected abstract commitNow(tx: IncidentTransaction): Promise<void>;
+  /** The state as storage holds it now, or undefined when nothing but this instance changes it. */
+  protected abstract loadAgain(): Promise<IncidentStoreState | undefined>;
 
   commit(tx: IncidentTransaction): Promise<void> {
     const run = this.chain.then(() => this.commitNow(tx));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  reload(): Promise<void> {
+    const run = this.chain.then(async () => {
+      const loaded = await this.loadAgain();
+      if (loaded) Object.assign(this.state, loaded);
+    });
     this.chain = run.catch(() => undefined);
     return run;
   }

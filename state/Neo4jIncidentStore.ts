@@ -3,7 +3,7 @@ import { CmdbError } from '../core/errors.ts';
 import { Neo4jClient, toNumber, type Neo4jClientOptions } from '../graph/neo4jClient.ts';
 import type { Incident, IncidentTransaction, Notification, Problem, Signal } from './IncidentRecords.ts';
 import { KEPT_IDS } from './FileIncidentStore.ts';
-import { applyIncidentTransaction, LoadedIncidentStore } from './IncidentStore.ts';
+import { applyIncidentTransaction, emptyIncidentState, LoadedIncidentStore, type IncidentStoreState } from './IncidentStore.ts';
 
 /** Node labels, one per kind of record; each node has `key` (store + id, unique), `store`, `id` and the record as JSON in `json`. */
 export const INCIDENT_LABELS = {
@@ -101,20 +101,33 @@ export class Neo4jIncidentStore extends LoadedIncidentStore {
       for (const statement of SCHEMA) await this.client.write(statement);
       for (const label of [L.delivered, L.command]) await this.client.write(PRUNE(label), { store: this.store, kept: neo4jInt(this.keptIds) });
     }
+    Object.assign(this.state, await this.load());
+    this.opened = true;
+  }
+
+  /** Every record of this store, in one read transaction. */
+  private async load(): Promise<IncidentStoreState> {
     const rows = await this.client.read(async (run) => {
       const all: Record<string, Array<{ id: string; json: string; at: number }>> = {};
       for (const [kind, label] of Object.entries(L)) all[kind] = (await run(LOAD(label), { store: this.store })).map((r) => ({ id: String(r.get('id')), json: r.get('json') as string, at: toNumber(r.get('at') ?? 0) }));
       return all;
     });
     const parse = <T,>(kind: string) => rows[kind].map((r) => record<T>(r.json, kind, r.id));
-    for (const s of parse<Signal>('signal')) this.state.signals.set(s.fingerprint, s);
-    for (const i of parse<Incident>('incident')) this.state.incidents.set(i.id, i);
-    for (const p of parse<Problem>('problem')) this.state.problems.set(p.id, p);
-    for (const n of parse<Notification>('notification')) this.state.outbox.set(n.id, n);
-    for (const r of rows.delivered) this.state.delivered.add(r.id);
-    for (const r of rows.command) this.state.commands.add(r.id);
-    this.lastAt = Math.max(0, ...[...rows.delivered, ...rows.command].map((r) => r.at));
-    this.opened = true;
+    const state = emptyIncidentState();
+    for (const s of parse<Signal>('signal')) state.signals.set(s.fingerprint, s);
+    for (const i of parse<Incident>('incident')) state.incidents.set(i.id, i);
+    for (const p of parse<Problem>('problem')) state.problems.set(p.id, p);
+    for (const n of parse<Notification>('notification')) state.outbox.set(n.id, n);
+    for (const r of rows.delivered) state.delivered.add(r.id);
+    for (const r of rows.command) state.commands.add(r.id);
+    this.lastAt = Math.max(this.lastAt, ...[...rows.delivered, ...rows.command].map((r) => r.at));
+    return state;
+  }
+
+  /** What the database holds now: other replicas on this store may have committed since. */
+  protected async loadAgain(): Promise<IncidentStoreState> {
+    if (!this.opened) throw new CmdbError(`${this.name} is not open`, { code: 'state-store' });
+    return this.load();
   }
 
   async close(): Promise<void> {

@@ -29,8 +29,11 @@ afterAll(async () => {
 
 interface Impl {
   name: string;
-  /** A new, empty store; `again` makes another on the same state (a restart; the same one for memory, which keeps no state across processes). */
-  create(options?: { keptIds?: number }): { store: IncidentStore; again: () => IncidentStore };
+  /**
+   * A new, empty store; `again` makes another on the same state (a restart; the same one for memory, which keeps no state across processes);
+   * `beside` one open at the same time on the same storage (a replica's: read-only beside the journal's one writer, the same instance for memory).
+   */
+  create(options?: { keptIds?: number }): { store: IncidentStore; again: () => IncidentStore; beside: () => IncidentStore };
 }
 
 const IMPLEMENTATIONS: Impl[] = [
@@ -38,7 +41,7 @@ const IMPLEMENTATIONS: Impl[] = [
     name: 'InMemoryIncidentStore',
     create() {
       const store = new InMemoryIncidentStore();
-      return { store, again: () => store };
+      return { store, again: () => store, beside: () => store };
     },
   },
   {
@@ -46,7 +49,7 @@ const IMPLEMENTATIONS: Impl[] = [
     create(options) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-incidents-'));
       dirs.push(dir);
-      return { store: new FileIncidentStore({ dir, ...options }), again: () => new FileIncidentStore({ dir, ...options }) };
+      return { store: new FileIncidentStore({ dir, ...options }), again: () => new FileIncidentStore({ dir, ...options }), beside: () => new FileIncidentStore({ dir, readOnly: true }) };
     },
   },
   {
@@ -60,7 +63,7 @@ const IMPLEMENTATIONS: Impl[] = [
           await driver.close();
         });
       const store = `${RUN}-${++stores}`;
-      return { store: new Neo4jIncidentStore({ uri, store, ...options }), again: () => new Neo4jIncidentStore({ uri, store, ...options }) };
+      return { store: new Neo4jIncidentStore({ uri, store, ...options }), again: () => new Neo4jIncidentStore({ uri, store, ...options }), beside: () => new Neo4jIncidentStore({ uri, store, ...options }) };
     },
   },
 ];
@@ -84,6 +87,32 @@ describe.each(IMPLEMENTATIONS)('IncidentStore contract: $name', (impl) => {
     };
     return { store, reopen };
   }
+
+  it('reloads what another instance on the same storage committed since it loaded (a replica taking over)', async () => {
+    const made = impl.create();
+    await made.store.open();
+    open.push(made.store);
+    const other = made.beside();
+    if (other !== made.store) {
+      await other.open();
+      open.push(other);
+    }
+    await made.store.commit({ signals: [signal('fp-a')], incidents: [incident(1, { revision: 1 })], notifications: [notification('n1')], commands: ['c1'] });
+    await other.reload();
+    expect(other.signals().map((s) => s.fingerprint)).toEqual(['fp-a']);
+    expect(other.incident('INC-1')?.revision).toBe(1);
+    expect(other.outbox().map((n) => n.id)).toEqual(['n1']);
+    expect(other.applied('c1')).toBe(true);
+    expect(other.nextNumber('incident')).toBe(2);
+    await made.store.commit({ incidents: [incident(1, { revision: 2, state: 'resolved' })], delivered: ['n1'], removeSignals: ['fp-a'] });
+    await other.reload();
+    expect(other.incident('INC-1')?.state).toBe('resolved');
+    expect(other.outbox()).toEqual([]);
+    expect(other.signals()).toEqual([]);
+    await made.store.reload(); // the writer itself: the same state
+    expect(made.store.incident('INC-1')?.revision).toBe(2);
+    expect(made.store.outbox()).toEqual([]);
+  });
 
   it('starts empty', async () => {
     const { store } = await fresh();
