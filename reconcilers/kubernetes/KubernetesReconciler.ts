@@ -7,7 +7,7 @@ import { runPass, type PassStep } from '../pass.ts';
 import type { Reconciler, ReconcilerOptions } from '../Reconciler.ts';
 import type { Binding, Finding, FindingChange, KubernetesBinding } from '../types.ts';
 import { KubeClient } from './client.ts';
-import { Informer, listCollection, stateOfList, type InformerState } from './informer.ts';
+import { Informer, listCollection, objectKey, stateOfList, type InformerState } from './informer.ts';
 import { clusterFindingKey, clusterOfCollection, collectionsOf, judgeCluster, type ClusterJudgement } from './judgeCluster.ts';
 
 /** How to reach a Cluster entity: a kubeconfig whose current context is the cluster's, or why there is none. */
@@ -47,8 +47,10 @@ const byCluster = (bindings: readonly KubernetesBinding[]): Map<RefString, Kuber
 /**
  * Watches Kubernetes objects: one list+watch (`Informer`) per cluster, kind
  * and namespace, shared by every binding in it, plus the namespace's
- * HorizontalPodAutoscalers for bindings that expect `spec.replicas`. Every
- * change of a collection re-judges the cluster's bindings; a cluster it
+ * HorizontalPodAutoscalers for bindings that expect `spec.replicas`. A watch
+ * event re-judges the bindings of the object it names (of an autoscaler:
+ * those reading the namespace's), a list or a failure those of the
+ * collection, the `rejudgeMs` timer all of them; a cluster it
  * cannot reach (or whose credentials it rejects) has one `unknown` finding
  * of its own, and its bindings keep their last findings until it answers.
  */
@@ -56,6 +58,8 @@ export class KubernetesReconciler implements Reconciler {
   readonly check = 'kubernetes' as const;
   private book = new FindingBook();
   private bindings: Map<string, KubernetesBinding> | undefined;
+  /** Which bindings a change of a collection (or of one object in it) can change the judgement of. */
+  private dependents: Dependents = { byCollection: new Map() };
   /** Per cluster: its client (or why there is none) and the access it was made from. */
   private readonly clients = new Map<RefString, { client: KubeClient | string; fingerprint: string }>();
   private readonly informers = new Map<string, Informer>();
@@ -87,6 +91,7 @@ export class KubernetesReconciler implements Reconciler {
       this.emit(this.book.remove(key));
     }
     this.bindings = next;
+    this.dependents = dependentsOf(next.values());
     const needed = new Map<string, { cluster: RefString; apiVersion: string; kind: string; namespace?: string }>();
     for (const b of next.values()) for (const c of collectionsOf(b)) needed.set(c.key, { cluster: b.target.cluster, ...c });
     // A cluster whose access changed (another context, server or user) starts over with a new client.
@@ -103,7 +108,7 @@ export class KubernetesReconciler implements Reconciler {
       if (this.informers.has(key)) continue;
       const client = this.clientFor(c.cluster);
       if (typeof client === 'string') continue;
-      const informer = new Informer({ client, apiVersion: c.apiVersion, kind: c.kind, namespace: c.namespace, onChange: () => this.judge(c.cluster), resyncMs: this.options.resyncMs, backoff: this.options.backoff });
+      const informer = new Informer({ client, apiVersion: c.apiVersion, kind: c.kind, namespace: c.namespace, onChange: (object) => this.judge(c.cluster, { collection: key, object }), resyncMs: this.options.resyncMs, backoff: this.options.backoff });
       this.informers.set(key, informer);
       informer.start();
     }
@@ -176,10 +181,17 @@ export class KubernetesReconciler implements Reconciler {
     for (const cluster of new Set([...this.bindings.values()].map((b) => b.target.cluster))) this.judge(cluster);
   }
 
-  /** Re-judges the bindings of one cluster from its informers' states and reports what changed. */
-  private judge(cluster: RefString): void {
+  /**
+   * Re-judges bindings of one cluster from its informers' states and reports
+   * what changed: those a change of one collection can concern (`cause`: a
+   * watch event names its object, so only the bindings of that object and
+   * those reading the collection as their HorizontalPodAutoscalers), else
+   * all of them. A cluster-wide failure of any of its collections is the
+   * cluster's finding either way.
+   */
+  private judge(cluster: RefString, cause?: { collection: string; object?: string }): void {
     if (!this.bindings) return;
-    const bindings = [...this.bindings.values()].filter((b) => b.target.cluster === cluster);
+    const bindings = cause ? this.dependentsOf(cause) : [...this.bindings.values()].filter((b) => b.target.cluster === cluster);
     const client = this.clientFor(cluster);
     const started = performance.now();
     const judgement = judgeCluster(cluster, bindings, (key) => this.informers.get(key)?.state, {
@@ -187,6 +199,7 @@ export class KubernetesReconciler implements Reconciler {
       clocks: this.clocks,
       now: Date.now(),
       progressDeadlineMs: this.options.progressDeadlineMs,
+      collections: [...this.informers.keys()].filter((key) => clusterOfCollection(key) === cluster),
     });
     this.options.stepTimer?.('kubernetes', 'judge', (performance.now() - started) / 1000);
     if (judgement.cluster) {
@@ -199,6 +212,14 @@ export class KubernetesReconciler implements Reconciler {
       this.clocks.set(key, clock);
       this.emit(this.book.replace(key, findings));
     }
+  }
+
+  /** The bindings a change of `collection` (of one object in it, when named) can concern. */
+  private dependentsOf({ collection, object }: { collection: string; object?: string }): KubernetesBinding[] {
+    const of = this.dependents.byCollection.get(collection);
+    if (!of) return [];
+    const keys = object === undefined ? [...of.own.values()].flat() : (of.own.get(object) ?? []);
+    return [...keys, ...of.hpa].map((key) => this.bindings!.get(key)!);
   }
 
   private dropClusterFinding(cluster: RefString, reason: 'fixed' | 'binding-removed'): void {
@@ -216,6 +237,28 @@ export class KubernetesReconciler implements Reconciler {
       }
     }
   }
+}
+
+/** Per collection key: the bindings of each of its objects (by `objectKey`), and those reading it as their HorizontalPodAutoscalers. */
+interface Dependents {
+  byCollection: Map<string, { own: Map<string, string[]>; hpa: string[] }>;
+}
+
+function dependentsOf(bindings: Iterable<KubernetesBinding>): Dependents {
+  const byCollection: Dependents['byCollection'] = new Map();
+  const entry = (key: string) => {
+    let e = byCollection.get(key);
+    if (!e) byCollection.set(key, (e = { own: new Map(), hpa: [] }));
+    return e;
+  };
+  for (const b of bindings) {
+    const [own, hpas] = collectionsOf(b);
+    const object = objectKey(b.target.namespace, b.target.name);
+    const list = entry(own.key).own;
+    list.set(object, [...(list.get(object) ?? []), b.key]);
+    if (hpas) entry(hpas.key).hpa.push(b.key);
+  }
+  return { byCollection };
 }
 
 /** What identifies an access: the problem, or the server, user and context of the config. */

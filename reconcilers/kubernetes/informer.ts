@@ -11,8 +11,12 @@ export type InformerState =
 
 export interface InformerOptions extends Collection {
   client: KubeClient;
-  /** Called after each change of `state` (a list, an event, a failure). */
-  onChange: () => void;
+  /**
+   * Called after each change of `state`: with the key (`objectKey`) of the one
+   * object a watch event added, modified or deleted; without one after a
+   * list or a failure (anything may have changed).
+   */
+  onChange: (object?: string) => void;
   /** Relist this often even when the watch is fine (default 10 min). */
   resyncMs?: number;
   /** First and longest wait before retrying after a failure (default 500 ms, 30 s). */
@@ -56,9 +60,9 @@ export class Informer {
     await this.loop;
   }
 
-  private set(state: InformerState): void {
+  private set(state: InformerState, object?: string): void {
     this.current = state;
-    if (!this.abort.signal.aborted) this.options.onChange();
+    if (!this.abort.signal.aborted) this.options.onChange(object);
   }
 
   private async run(): Promise<void> {
@@ -96,10 +100,11 @@ export class Informer {
           const rv = ((event.object.metadata ?? {}) as JsonObject).resourceVersion;
           if (typeof rv === 'string') resourceVersion = rv;
           if (event.type === 'BOOKMARK') return;
-          if (event.type === 'DELETED') objects.delete(nameKey(event.object));
-          else objects.set(nameKey(event.object), { apiVersion: this.options.apiVersion, kind: this.options.kind, ...event.object });
+          const key = nameKey(event.object);
+          if (event.type === 'DELETED') objects.delete(key);
+          else objects.set(key, { apiVersion: this.options.apiVersion, kind: this.options.kind, ...event.object });
           delay = backoff.initialMs;
-          this.set({ status: 'synced', objects: new Map(objects) });
+          this.set({ status: 'synced', objects: new Map(objects) }, key);
         };
         const remaining = Math.max(1, Math.ceil((resyncMs - (Date.now() - listedAt)) / 1000));
         const watchedAt = Date.now();

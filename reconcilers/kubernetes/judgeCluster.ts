@@ -55,15 +55,20 @@ export function judgeCluster(
   cluster: RefString,
   bindings: readonly KubernetesBinding[],
   stateOf: (collection: string) => InformerState | undefined,
-  context: { problem?: string; clocks: ReadonlyMap<string, ProgressClock>; now: number; progressDeadlineMs?: number },
+  context: {
+    problem?: string;
+    clocks: ReadonlyMap<string, ProgressClock>;
+    now: number;
+    progressDeadlineMs?: number;
+    /** The collections whose cluster-wide failure is the cluster's finding, when `bindings` are only some of the cluster's (default: those of `bindings`). */
+    collections?: Iterable<string>;
+  },
 ): ClusterJudgement {
   const result: ClusterJudgement = { bindings: new Map() };
   if (context.problem !== undefined) return { ...result, cluster: clusterFinding(cluster, context.problem) };
-  for (const b of bindings) {
-    for (const c of collectionsOf(b)) {
-      const state = stateOf(c.key);
-      if (state?.status === 'failed' && CLUSTER_WIDE.has(state.failure.reason)) return { ...result, cluster: clusterFinding(cluster, describeApiFailure(state.failure, cluster)) };
-    }
+  for (const key of context.collections ?? bindings.flatMap((b) => collectionsOf(b).map((c) => c.key))) {
+    const state = stateOf(key);
+    if (state?.status === 'failed' && CLUSTER_WIDE.has(state.failure.reason)) return { ...result, cluster: clusterFinding(cluster, describeApiFailure(state.failure, cluster)) };
   }
   for (const b of bindings) {
     const [own, hpas] = collectionsOf(b).map((c) => stateOf(c.key));

@@ -136,6 +136,52 @@ describe('KubernetesReconciler on a real API server', () => {
     }
   });
 
+  it('watch: an event re-judges the bindings of the object it names; a deadline passes at the periodic re-judge or at an event of its own', async () => {
+    const deployment = await fresh('event');
+    const sts = uniqueName('sts');
+    // No controller runs beside this API server: the StatefulSet stays unobserved, so progressing.
+    await admin.call('POST', `/apis/apps/v1/namespaces/${ns}/statefulsets`, {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: sts, namespace: ns },
+      spec: { serviceName: sts, selector: { matchLabels: { app: sts } }, template: { metadata: { labels: { app: sts } }, spec: { containers: [{ name: 'db', image: 'db:v1' }] } } },
+    });
+    const stsBinding = bindingOf(`component:default/${sts}`, { kubernetes: { cluster: 'cluster:test', apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: ns, name: sts } });
+    const config = configForContext(loadKubeConfig(kube.kubeconfig), 'admin')!;
+    const r = new KubernetesReconciler({ access: () => ({ config }), backoff: { initialMs: 50, maxMs: 400 }, requestTimeoutMs: 2_000, progressDeadlineMs: 300, rejudgeMs: 3_600_000 });
+    const stuck = () => r.findings().some((f) => f.ref === stsBinding.ref && f.finding === 'unhealthy');
+    try {
+      await r.start([bind(deployment, containers('app:v1')), stsBinding]);
+      await new Promise((resolve) => setTimeout(resolve, 800)); // past the StatefulSet's deadline, with no event about it
+      await admin.patchDeployment(ns, deployment, containers('app:v2'));
+      await until(() => r.findings().some((f) => f.finding === 'drifted'), 'the drift');
+      expect(stuck(), "the Deployment's event does not judge the StatefulSet").toBe(false);
+      await admin.call('PATCH', `/apis/apps/v1/namespaces/${ns}/statefulsets/${sts}`, { metadata: { labels: { touched: 'yes' } } }, 'application/merge-patch+json');
+      await until(stuck, "the StatefulSet's deadline, at its own event");
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('watch: an HPA created for a Deployment re-judges it (its replicas are no longer compared)', async () => {
+    const name = await fresh('hpa-watch', 'app:v1', 2);
+    await admin.patchDeployment(ns, name, { spec: { replicas: 5 } });
+    const r = reconciler();
+    try {
+      await r.start([bind(name, { spec: { replicas: 2 } })]);
+      await until(() => r.findings().some((f) => f.finding === 'drifted' && f.field === 'spec.replicas'), 'the replicas drift');
+      await admin.call('POST', `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`, {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: `${name}-hpa`, namespace: ns },
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 1, maxReplicas: 10 },
+      });
+      await until(() => r.findings().length === 0, 'the drift resolved once the HPA manages the replicas');
+    } finally {
+      await r.stop();
+    }
+  });
+
   it('watch: update picks up a cluster whose access changed (the viewer context, then admin)', async () => {
     const name = await fresh('access');
     const kubeconfig = loadKubeConfig(kube.kubeconfig);
