@@ -3,7 +3,9 @@
  * S256) as a public client. The server names the issuer and client id
  * (`GET /auth/config`); the issuer's discovery document names its endpoints.
  * The ID token (its `aud` is the client id: run the server with
- * --oidc-audience set to it) becomes the Bearer token of web/auth.ts.
+ * --oidc-audience set to it) becomes the Bearer token of web/auth.ts, once
+ * its `nonce` is the one this tab sent (OpenID Connect Core 3.1.3.7: a token
+ * issued for another sign-in is refused; the server checks the signature).
  */
 import { signIn } from './auth.ts';
 import { Store } from './store.ts';
@@ -30,6 +32,7 @@ export const ssoFinishing = new Store<boolean>(window.location.pathname === '/au
 const PENDING = 'cmdb.oidc.pending';
 interface Pending {
   state: string;
+  nonce: string;
   verifier: string;
   returnTo: string;
   tokenEndpoint: string;
@@ -61,10 +64,10 @@ export async function startSso(config: OidcConfig, returnTo: string): Promise<vo
   const endpoints = await discovery(config.issuer);
   const verifier = random(32);
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-  const pending: Pending = { state: random(16), verifier, returnTo, tokenEndpoint: endpoints.token_endpoint, redirectUri: redirectUri(), clientId: config.clientId };
+  const pending: Pending = { state: random(16), nonce: random(16), verifier, returnTo, tokenEndpoint: endpoints.token_endpoint, redirectUri: redirectUri(), clientId: config.clientId };
   sessionStorage.setItem(PENDING, JSON.stringify(pending));
   const url = new URL(endpoints.authorization_endpoint);
-  const params = { response_type: 'code', client_id: config.clientId, redirect_uri: pending.redirectUri, scope: config.scopes.join(' '), state: pending.state, code_challenge: challenge, code_challenge_method: 'S256' };
+  const params = { response_type: 'code', client_id: config.clientId, redirect_uri: pending.redirectUri, scope: config.scopes.join(' '), state: pending.state, nonce: pending.nonce, code_challenge: challenge, code_challenge_method: 'S256' };
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   window.location.assign(url.toString());
 }
@@ -109,6 +112,18 @@ async function trade(search: string): Promise<string> {
   if (status !== 200 || !answer.id_token) {
     throw new Error(`The identity provider's token endpoint refused the code (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}${answer.error_description ? `, ${answer.error_description}` : ''}).`);
   }
+  if (nonceOf(answer.id_token) !== pending.nonce) throw new Error('The ID token was not issued for the sign-in this tab started (nonce differs); it was refused. Start again.');
   signIn(answer.id_token);
   return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
+}
+
+/** The `nonce` claim of a JWT (its payload decoded, not verified: the server verifies the token), or undefined. */
+function nonceOf(jwt: string): string | undefined {
+  try {
+    const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const claims = JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))) as { nonce?: unknown };
+    return typeof claims.nonce === 'string' ? claims.nonce : undefined;
+  } catch {
+    return undefined;
+  }
 }

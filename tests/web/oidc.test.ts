@@ -7,7 +7,8 @@
  * answers an ID token, with CORS headers as IdPs send for public clients),
  * and a real `cmdb serve --reconcile` with --oidc-client-id: the user comes
  * back to the incident page signed in with the role of the groups claim and
- * may acknowledge; a forged state and a denied sign-in are refused with a message.
+ * may acknowledge; a forged state, an ID token of another sign-in (nonce)
+ * and a denied sign-in are refused with a message.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createHash, randomBytes } from 'node:crypto';
@@ -100,7 +101,7 @@ async function handleIssuer(req: import('node:http').IncomingMessage, res: impor
       back.searchParams.set('error', 'invalid_request');
     } else {
       const code = b64url(randomBytes(24));
-      idp.codes.set(code, { challenge, redirectUri, clientId: CLIENT_ID });
+      idp.codes.set(code, { challenge, redirectUri, clientId: CLIENT_ID, ...(q.get('nonce') ? { nonce: q.get('nonce')! } : {}) });
       back.searchParams.set('code', code);
     }
     res.writeHead(302, { location: back.toString() }).end();
@@ -114,7 +115,7 @@ async function handleIssuer(req: import('node:http').IncomingMessage, res: impor
     const verifier = form.get('code_verifier') ?? '';
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || b64url(createHash('sha256').update(verifier).digest()) !== granted.challenge) return tokenError(res, origin, 'invalid_grant', 'PKCE verification failed');
     const now = Math.floor(Date.now() / 1000);
-    const idToken = await new SignJWT({ preferred_username: 'alice', groups: ['staff', 'oncall'] })
+    const idToken = await new SignJWT({ preferred_username: 'alice', groups: ['staff', 'oncall'], ...(granted.nonce ? { nonce: granted.nonce } : {}) })
       .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
       .setIssuer(issuerUrl)
       .setAudience(CLIENT_ID)
@@ -207,14 +208,16 @@ describe('Sign in with SSO', () => {
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(`/incidents/${dbIncident}?tab=1`);
     // The authorize request: a public client's code flow with an S256 challenge and the configured scopes.
     const q = idp.authorizeRequests[before]!;
-    expect(Object.fromEntries([...q].filter(([k]) => k !== 'state' && k !== 'code_challenge'))).toEqual({
+    expect(Object.fromEntries([...q].filter(([k]) => k !== 'state' && k !== 'nonce' && k !== 'code_challenge'))).toEqual({
       response_type: 'code', client_id: CLIENT_ID, redirect_uri: `${runtime.url.replace(/\/$/, '')}/auth/callback`, scope: 'openid profile groups', code_challenge_method: 'S256',
     });
     expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(q.get('nonce')).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(q.get('nonce')).not.toBe(q.get('state'));
     expect(idp.tokenAnswers.at(-1)).toBe(200);
     // The ID token is the Bearer token of the tab; the responder's action is offered.
     const stored = await page.evaluate(() => sessionStorage.getItem('cmdb.token'));
-    expect(decodeJwt(stored!)).toMatchObject({ iss: issuerUrl, aud: CLIENT_ID, preferred_username: 'alice' });
+    expect(decodeJwt(stored!)).toMatchObject({ iss: issuerUrl, aud: CLIENT_ID, preferred_username: 'alice', nonce: q.get('nonce') });
     expect(await page.evaluate(() => sessionStorage.getItem('cmdb.oidc.pending'))).toBeNull();
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await expect.poll(() => page.locator('[data-testid="state"]').textContent()).toBe('acknowledged');
@@ -264,6 +267,34 @@ describe('Sign in with SSO', () => {
     await alert.waitFor({ timeout: 20_000 });
     expect(await alert.textContent()).toContain('refused the code (HTTP 400: invalid_grant, PKCE verification failed)');
     expect(idp.tokenAnswers.at(-1)).toBe(400);
+    expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
+    await expect.poll(() => account(page)).toContain('Not signed in');
+    await page.close();
+  });
+
+  it('an ID token issued for another sign-in (its nonce is not the one this tab sent) is refused, and nobody is signed in', async () => {
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect.poll(() => account(page)).toContain('Not signed in');
+    // The issuer's real answer, its ID token swapped on the way for a valid one of another sign-in.
+    await page.route('**/protocol/openid-connect/token', async (route) => {
+      const answer = await route.fetch();
+      const body = (await answer.json()) as { id_token: string };
+      const now = Math.floor(Date.now() / 1000);
+      body.id_token = await new SignJWT({ preferred_username: 'mallory', groups: ['staff', 'oncall'], nonce: 'a-nonce-of-another-sign-in' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setIssuer(issuerUrl)
+        .setAudience(CLIENT_ID)
+        .setSubject('0bad')
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(signing);
+      await route.fulfill({ response: answer, body: JSON.stringify(body) });
+    });
+    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    const alert = page.locator('.error[role="alert"]', { hasText: 'Sign-in failed' });
+    await alert.waitFor({ timeout: 20_000 });
+    expect(await alert.textContent()).toContain('nonce differs');
     expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
     await expect.poll(() => account(page)).toContain('Not signed in');
     await page.close();
