@@ -9,7 +9,7 @@ import { sendJson, type Route, type RouteProvider } from './router.ts';
  * The paths the web UI routes itself (web/App.tsx ROUTES): each answers
  * index.html, so a deep link or a reload works. Keep the two lists in step.
  */
-export const CLIENT_ROUTES = ['/', '/entities/*', '/path', '/changes', '/changes/*', '/incidents', '/incidents/*', '/kpis', '/auth/callback'] as const;
+export const CLIENT_ROUTES = ['/', '/entities/*', '/path', '/changes', '/changes/*', '/incidents', '/incidents/*', '/problems', '/problems/*', '/kpis', '/auth/callback'] as const;
 /** The built scripts and stylesheets (hashed names). */
 export const ASSETS_ROUTE = '/ui/*';
 

@@ -17,6 +17,8 @@ import { IncidentPage } from './pages/Incident.tsx';
 import { IncidentsPage } from './pages/Incidents.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { PathPage } from './pages/Path.tsx';
+import { ProblemPage } from './pages/Problem.tsx';
+import { ProblemsPage } from './pages/Problems.tsx';
 import { match, useLocation, type RouteDef } from './router.tsx';
 
 export const ROUTES: RouteDef[] = [
@@ -27,6 +29,8 @@ export const ROUTES: RouteDef[] = [
   { pattern: '/changes/:id', render: (p) => <ChangePage key={p.id} id={p.id} /> },
   { pattern: '/incidents', render: () => <IncidentsPage /> },
   { pattern: '/incidents/:id', render: (p) => <IncidentPage key={p.id} id={p.id} /> },
+  { pattern: '/problems', render: () => <ProblemsPage /> },
+  { pattern: '/problems/:id', render: (p) => <ProblemPage key={p.id} id={p.id} /> },
   { pattern: '/kpis', render: () => <KpisLazyPage /> },
   { pattern: '/auth/callback', render: () => <AuthCallbackPage /> },
 ];

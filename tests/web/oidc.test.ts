@@ -248,7 +248,7 @@ describe('Sign in with SSO', () => {
     expect(await alert.textContent()).toContain('state differs');
     expect(idp.tokenAnswers.length).toBe(traded);
     expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
-    expect(await account(page)).toContain('Not signed in');
+    await expect.poll(() => account(page)).toContain('Not signed in');
     await page.close();
   });
 

@@ -12,6 +12,7 @@ const NAV = [
   { href: '/path', label: 'Path' },
   { href: '/changes', label: 'Changes' },
   { href: '/incidents', label: 'Incidents' },
+  { href: '/problems', label: 'Problems' },
   { href: '/kpis', label: 'KPIs' },
 ];
 

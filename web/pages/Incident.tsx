@@ -79,7 +79,7 @@ export function IncidentPage({ id }: { id: string }): JSX.Element {
             <dt>Resolved</dt>
             <dd>{when(incident.resolvedAt)}</dd>
             <dt>Problem</dt>
-            <dd>{incident.problemId ?? '—'}</dd>
+            <dd>{incident.problemId ? <Link href={`/problems/${encodeURIComponent(incident.problemId)}`}>{incident.problemId}</Link> : '—'}</dd>
           </dl>
         </section>
         <IncidentActions incident={incident} onDone={state.refresh} />

@@ -1,0 +1,110 @@
+/**
+ * `/problems`: what made incidents recur (issue 11's problems), newest first,
+ * open and known errors before resolved ones: the root and kind that
+ * recurred, how many incidents, the state, the workaround once known.
+ * `?state=OPEN|KNOWN_ERROR|RESOLVED` keeps one state. A problem changes with
+ * its incidents: the list is read again on each `incidentChanged`.
+ */
+import { Fragment, type JSX } from 'preact';
+import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
+import { INCIDENT_CHANGED, LiveNote, when } from '../components/IncidentParts.tsx';
+import { entityHref, Link, useLocation, withQuery } from '../router.tsx';
+import { useLiveQuery } from '../sse.ts';
+
+export const PROBLEM_STATES = ['OPEN', 'KNOWN_ERROR', 'RESOLVED'] as const;
+const LIST = `query Problems($state: ProblemState) { problems(state: $state) { id state title key kind rootRef root { ref title } openedAt resolvedAt workaround incidents { id } } }`;
+
+interface ProblemRow {
+  id: string;
+  state: string;
+  title: string;
+  key: string;
+  kind: string;
+  rootRef: string | null;
+  root: { ref: string; title: string | null } | null;
+  openedAt: string;
+  resolvedAt: string | null;
+  workaround: string | null;
+  incidents: Array<{ id: string }>;
+}
+
+export function ProblemState({ state }: { state: string }): JSX.Element {
+  return <span class={`incident-state state-${state.toLowerCase().replace('_', '-')}`}>{state.toLowerCase().replace('_', ' ')}</span>;
+}
+
+export function ProblemsPage(): JSX.Element {
+  const loc = useLocation();
+  const wanted = loc.query.get('state')?.toUpperCase();
+  const state = PROBLEM_STATES.find((s) => s === wanted);
+  const read = useLiveQuery<{ problems: ProblemRow[] }>(LIST, state ? { state } : {}, { query: INCIDENT_CHANGED }, `problems ${state ?? 'all'}`);
+  const rows = read.data?.problems ?? [];
+  // Unresolved first (the API lists newest first; the order within each group is kept).
+  const ordered = [...rows.filter((r) => r.state !== 'RESOLVED'), ...rows.filter((r) => r.state === 'RESOLVED')];
+  return (
+    <>
+      <PageTitle text="Problems" />
+      <p class="hint">A problem is opened when incidents of one root and kind recur (cmdb.yaml `incidents.problems`); a responder records the workaround.</p>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <span id="state-label">State:</span>{' '}
+        <span role="group" aria-labelledby="state-label">
+          <Link href={withQuery(loc, { state: undefined })} aria-current={state ? undefined : 'page'}>
+            all
+          </Link>
+          {PROBLEM_STATES.map((s) => (
+            <Fragment key={s}>
+              {' · '}
+              <Link href={withQuery(loc, { state: s })} aria-current={state === s ? 'page' : undefined}>
+                {s.toLowerCase().replace('_', ' ')}
+              </Link>
+            </Fragment>
+          ))}
+        </span>
+      </form>
+      <LiveNote live={read.live} />
+      {read.error ? <ErrorBox error={read.error} /> : null}
+      {read.data ? (
+        <div class="table-wrap">
+          <table class="incidents" data-testid="problems">
+            <caption>{`${state ? `${state.toLowerCase().replace('_', ' ')} problems` : 'Problems'} (${rows.length})`}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Problem</th>
+                <th scope="col">Root</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Incidents</th>
+                <th scope="col">State</th>
+                <th scope="col">Workaround</th>
+                <th scope="col">Opened</th>
+              </tr>
+            </thead>
+            <tbody>
+              {ordered.length === 0 ? (
+                <tr>
+                  <td colSpan={7}>None.</td>
+                </tr>
+              ) : (
+                ordered.map((r) => (
+                  <tr key={r.id} data-id={r.id}>
+                    <td>
+                      <Link href={`/problems/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
+                    </td>
+                    <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
+                    <td>{r.kind}</td>
+                    <td>{r.incidents.length}</td>
+                    <td>
+                      <ProblemState state={r.state} />
+                    </td>
+                    <td>{r.workaround ?? '—'}</td>
+                    <td>{when(r.openedAt)}</td>
+                  </tr>
+                ))
+              )}
+            </tbody>
+          </table>
+        </div>
+      ) : read.loading ? (
+        <Loading what="problems" />
+      ) : null}
+    </>
+  );
+}
