@@ -77,8 +77,10 @@ export class CatalogReader {
     return new Map((await this.git.listFiles(commit)).map((e) => [e.path, e]));
   }
 
-  private fromStored({ table, config, incremental }: StoredTable): Snapshot {
-    const snapshot = new TableSnapshot(table, this.recordSource(config.limits));
+  private fromStored({ table, config, incremental, resolved }: StoredTable): Snapshot {
+    const records = this.recordSource(config.limits);
+    const ofCommit = new Map((resolved ?? []).map((r) => [r.blob, r]));
+    const snapshot = new TableSnapshot(table, ofCommit.size === 0 ? records : (blob, path) => ofCommit.get(blob) ?? records(blob, path));
     this.states.set(snapshot, { config, snapshot, incremental });
     this.lastRead = { files: table.paths.length, parsed: 0, fromCache: table.paths.length };
     return snapshot;
@@ -121,8 +123,8 @@ export class CatalogReader {
    * Reads a commit in full and assembles its table. When the read is the
    * head of a change from `base`, an entity `base` defines keeps its
    * definition there over a second one the change adds. The table is stored
-   * for the next run unless it depends on more than the commit (a base
-   * decided a duplicate, or CIClass kinds were resolved).
+   * for the next run (with the results whose CIClass kinds were resolved)
+   * unless it depends on more than the commit (a base decided a duplicate).
    */
   private async build(commit: string, entries: Map<string, TreeEntry>, base?: Snapshot): Promise<Snapshot> {
     // A big commit and nothing parsed yet: the parser threads start now, while cmdb.yaml is read and the
@@ -138,7 +140,7 @@ export class CatalogReader {
     const { snapshot, incremental, preferred, resolved } = assembleSnapshot(commit, files, { configViolations, external: config.external, definedAt, records });
     this.states.set(snapshot, { config, snapshot, incremental });
     // The table first: a `cmdb cache prune` in between then keeps the blobs it refers to.
-    if (!preferred && !resolved) await this.tableCache()?.save({ table: snapshot.table, config, incremental });
+    if (!preferred) await this.tableCache()?.save({ table: snapshot.table, config, incremental, ...(resolved.size > 0 ? { resolved: [...resolved.values()] } : {}) });
     await this.flush(config.limits);
     return snapshot;
   }

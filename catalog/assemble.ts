@@ -46,7 +46,8 @@ export function resolveClassKinds(files: readonly FileInput[]): ResolvedFiles {
   const violations: Violation[] = issues.map(({ kind, message, file, line, column }) => ({ rule: 'schema', severity: 'error', message: `CIClass ${kind}: ${message}`, file, line, column }));
   const out = files.map(({ path, result }) => {
     if (result.pending.length === 0) return { path, result };
-    const documents: DocRecord[] = [...result.documents];
+    // The records are copied into a new result: their texts must be in them, not left in the cache line of this one.
+    const documents: DocRecord[] = [...ensureTexts(result).documents];
     const problems = [...result.violations];
     const invalid = [...(result.invalid ?? [])];
     for (const doc of result.pending) {
@@ -72,13 +73,13 @@ export function assembleSnapshot(
   commit: string,
   files: readonly FileInput[],
   options: AssembleOptions & { records?: RecordSource } = {},
-): { snapshot: TableSnapshot; incremental: boolean; preferred: boolean; resolved: boolean } {
+): { snapshot: TableSnapshot; incremental: boolean; preferred: boolean; resolved: ReadonlyMap<string, BlobResult> } {
   const classes = resolveClassKinds(files);
   const configViolations = classes.violations.length === 0 ? options.configViolations : [...(options.configViolations ?? []), ...classes.violations];
   const { table, incremental, preferred } = assembleTable(commit, classes.files, { ...options, configViolations });
   const base: RecordSource = options.records ?? byBlob(files);
   const records: RecordSource = classes.resolved.size === 0 ? base : (blob, path) => classes.resolved.get(blob) ?? base(blob, path);
-  return { snapshot: new TableSnapshot(table, records), incremental, preferred, resolved: classes.resolved.size > 0 };
+  return { snapshot: new TableSnapshot(table, records), incremental, preferred, resolved: classes.resolved };
 }
 
 /** The given parse results by blob. */

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import v8 from 'node:v8';
 import type { CatalogConfig } from '../config.ts';
+import type { BlobResult } from '../parseBlob.ts';
 import type { SnapshotTable } from '../table/SnapshotTable.ts';
 import { defaultCacheDir } from './DiskParseCache.ts';
 
@@ -15,6 +16,12 @@ export interface StoredTable {
   config: CatalogConfig;
   /** Whether the next commit may be derived from this one (see SnapshotState). */
   incremental: boolean;
+  /**
+   * The parse results of the files whose documents of CIClass-declared kinds
+   * were resolved for this commit (with their texts): the parse cache holds
+   * them unresolved, as the blob alone gives them.
+   */
+  resolved?: BlobResult[];
 }
 
 /**

@@ -98,6 +98,34 @@ describe('the parse cache on disk', () => {
     expect([...b.entities.values()].map((e) => e.spec)).toEqual([...a.entities.values()].map((e) => e.spec));
   });
 
+  it('a commit with CIClass kinds (one beside a built-in kind in a file) reads the same cold, from the parse cache and from its stored table', async () => {
+    const classes = TestRepo.create();
+    try {
+      const commit = classes.commit({
+        'classes/certificate.yaml': entity('CIClass', 'certificate', { kind: 'Certificate', schema: { type: 'object', required: ['issuer'], properties: { issuer: { type: 'string' }, owner: { type: 'string' } } } }),
+        'teams/shop.yaml': team,
+        'mixed.yaml': `${entity('Certificate', 'tls', { issuer: 'letsencrypt', owner: 'group:shop-team' })}---\n${entity('Component', 'api', { type: 'service', lifecycle: 'production', owner: 'shop-team' })}`,
+      });
+      const dir = fs.mkdtempSync(path.join(cacheDir, 'classes-'));
+      const read = async () => {
+        const reader = new CatalogReader({ git: new NativeGitReader({ dir: classes.dir }), cacheDir: dir });
+        const snap = await reader.read(commit);
+        return { parsed: reader.lastRead.parsed, entities: [...snap.entities.values()].map((e) => [e.ref, e.spec, e.metadata]), violations: snap.violations };
+      };
+      const tables = () => fs.readdirSync(dir).filter((d) => d.startsWith('tables-')).flatMap((d) => fs.readdirSync(path.join(dir, d)));
+      const cold = await read();
+      expect(cold.parsed).toBe(3);
+      expect(cold.entities.map(([ref]) => ref)).toEqual(['certificate:default/tls', 'ciclass:default/certificate', 'component:default/api', 'group:default/shop-team']);
+      expect(cold.violations).toEqual([]);
+      expect(tables(), 'the table is stored').toEqual([`${commit}.bin`]);
+      expect(await read(), 'from the stored table').toEqual({ ...cold, parsed: 0 });
+      for (const d of fs.readdirSync(dir).filter((d) => d.startsWith('tables-'))) fs.rmSync(path.join(dir, d), { recursive: true });
+      expect(await read(), 'from the parse cache alone').toEqual({ ...cold, parsed: 0 });
+    } finally {
+      classes.remove();
+    }
+  });
+
   it('survives corrupt segments by re-parsing', async () => {
     const dir = fs.mkdtempSync(path.join(cacheDir, 'corrupt-'));
     const reader = new CatalogReader({ git: new NativeGitReader({ dir: repo.dir }), cacheDir: dir });
