@@ -83,6 +83,10 @@ export class IncidentPart {
   private readonly queue = new CoalescingQueue<EngineInput>((inputs, kind) => this.apply(inputs, kind));
   private lastError: string | undefined;
   private followerTimer: NodeJS.Timeout | undefined;
+  /** The last failure of a follower's reload (logged once until a reload works). */
+  private followerError: string | undefined;
+  /** Settles once the store was read again for this term of leadership (false: the term ended first); inputs wait for it. */
+  private reloaded: Promise<boolean> = Promise.resolve(true);
   /** Queued commands the engine refused (an unknown incident): not retried every second. */
   private readonly rejected = new Set<string>();
   private readonly failures: { inc(labels: Record<'input', string>): void };
@@ -110,7 +114,14 @@ export class IncidentPart {
     const every = options.followerReloadMs ?? 5000;
     if (every > 0) {
       this.followerTimer = setInterval(() => {
-        if (!this.leading) this.options.store.reload().catch((err: unknown) => this.options.log.warn({ err }, 'cannot read the incident store again (reads may be behind the leader)'));
+        if (this.leading) return;
+        this.options.store.reload().then(
+          () => (this.followerError = undefined),
+          (err: unknown) => {
+            if ((err as Error).message !== this.followerError) this.options.log.warn({ err }, 'cannot read the incident store again (reads may be behind the leader)');
+            this.followerError = (err as Error).message;
+          },
+        );
       }, every);
       this.followerTimer.unref();
     }
@@ -139,7 +150,8 @@ export class IncidentPart {
     this.leading = true;
     // The engine acts on the store as it is now, not as this replica loaded it: with a store the
     // replicas share, the one that led before committed since (incidents, delivered notifications).
-    if (!(await this.reloadWhileLeading())) return;
+    this.reloaded = this.reloadWhileLeading();
+    if (!(await this.reloaded)) return;
     const at = this.now().toISOString();
     if (this.options.findings) await this.feed(this.options.signals.ofCurrent(this.options.findings.current(), at), 'sync');
     await this.feed([{ type: 'tick', at }], 'tick');
@@ -200,6 +212,8 @@ export class IncidentPart {
    */
   private async apply(inputs: readonly EngineInput[], kind: string): Promise<void> {
     if (!this.leading || inputs.length === 0) return;
+    // An alert or a command may arrive while a new term reads the store again: the engine acts after it.
+    if (!(await this.reloaded) || !this.leading) return;
     try {
       let failed: unknown;
       await this.options.engine.apply(inputs).catch(async (err: unknown) => {

@@ -165,7 +165,8 @@ export async function inspectCache(dir: string, options: { countEntries?: boolea
   });
   if (!stat) return { dir, exists: false, namespaces: [], other: [], bytes: 0 };
   if (!stat.isDirectory()) throw new CmdbError(`cache directory ${dir} is not a directory`, { code: 'cache' });
-  const entries = (await listDir(dir)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Versions in number order: blobs-v9 before blobs-v10.
+  const entries = (await listDir(dir)).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   const namespaces: CacheNamespace[] = [];
   const other: string[] = [];
   for (const e of entries) {

@@ -207,6 +207,8 @@ export class KubernetesReconciler implements Reconciler {
       this.emit(this.book.replace(clusterFindingKey(cluster), [judgement.cluster]));
       return;
     }
+    // The cluster answers again: events of its other collections were not judged meanwhile, so all are judged now.
+    if (cause && this.clustersWithFinding.has(cluster)) return this.judge(cluster);
     this.dropClusterFinding(cluster, 'fixed');
     for (const [key, { findings, clock }] of judgement.bindings) {
       this.clocks.set(key, clock);
