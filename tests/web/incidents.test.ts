@@ -8,35 +8,21 @@
  * responder role (a viewer sees no button and the API refuses it); axe-core.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
+import type { Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../server/auth/tokensFile.ts';
-import { startRuntime, type Runtime } from '../../server/Runtime.ts';
-import { entity, TestRepo } from '../helpers/gitRepo.ts';
+import type { Runtime } from '../../server/Runtime.ts';
+import { entity } from '../helpers/gitRepo.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+import { startIncidentUi, TOKENS, type IncidentUi } from './incidentUi.ts';
 
-const AM_TOKEN = 'alertmanager-token-for-the-ui-test';
-const TOKENS = { viewer: 'cmdb_viewer-ui-0001', responder: 'cmdb_responder-ui-0002' };
-
-let repo: TestRepo;
-let dir: string;
-let web: { dir: string; remove(): void };
+let ui: IncidentUi;
 let runtime: Runtime;
-let browser: Browser;
-const contexts: Partial<Record<keyof typeof TOKENS, BrowserContext>> = {};
 let dbIncident: string;
 
 const team = { owner: 'group:team', lifecycle: 'production' };
 beforeAll(async () => {
-  repo = TestRepo.create('cmdb-ui-incidents-');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-ui-incidents-state-'));
-  repo.commit({
+  ui = await startIncidentUi('cmdb-ui-incidents', {
     'cmdb.yaml': stringify({ incidents: { for: '0s', resolveAfter: '1h', reopenWithin: '0s', probableCause: { lookBack: '3650d' } } }),
     'team.yaml': entity('Group', 'team', { type: 'team' }),
     'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }),
@@ -46,65 +32,28 @@ beforeAll(async () => {
     'queue.yaml': entity('Resource', 'queue', { type: 'queue', ...team }),
     'runbooks/db.md': '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
   });
-  const tokens = path.join(dir, 'tokens.yaml');
-  fs.writeFileSync(tokens, stringify({ tokens: [{ name: 'grafana', role: 'viewer', sha256: sha256Hex(TOKENS.viewer) }, { name: 'pager-bot', role: 'responder', sha256: sha256Hex(TOKENS.responder) }] }));
-  [web, browser] = await Promise.all([buildWebInTemp(), launchChromium()]);
-  runtime = await startRuntime({
-    flags: { repo: repo.dir, ref: 'main', stateDir: path.join(dir, 'state'), port: 0, poll: 0, reconcile: true, tokens, anonymousRead: false },
-    env: { CMDB_ALERTMANAGER_TOKEN: AM_TOKEN, CMDB_WEB_DIR: web.dir },
-    log: pino({ level: 'silent' }),
-    out: () => undefined,
-  });
-  await waitFor('the incident engine leads', () => runtime.leadership.isLeader());
+  runtime = ui.runtime;
   // db changes after the server started: the branch's move is a change record, the probable cause of db's incident.
-  repo.commit({ 'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }, { title: 'Orders DB' }) }, 'db: a title');
+  ui.repo.commit({ 'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }, { title: 'Orders DB' }) }, 'db: a title');
   await runtime.follower.refresh();
   await waitFor('the change recorded', async () => ((await runtime.changes!.changes({})).length > 0 ? true : undefined));
   // db and api down together: one incident, root db, api correlated.
   expect(await alerts('firing', ['resource:default/db', 'component:default/api'])).toBe(200);
   dbIncident = await waitFor('the db incident', () => runtime.incidents!.store.incidents({ ref: 'resource:default/db' })[0]?.id);
-  for (const role of Object.keys(TOKENS) as Array<keyof typeof TOKENS>) {
-    const ctx = await browser.newContext({ baseURL: runtime.url, viewport: { width: 1280, height: 900 } });
-    await ctx.addInitScript((t) => sessionStorage.setItem('cmdb.token', t), TOKENS[role]);
-    contexts[role] = ctx;
-  }
 }, 180_000);
 
 afterAll(async () => {
-  for (const ctx of Object.values(contexts)) await ctx?.close();
-  await browser?.close();
-  await runtime?.shutdown();
-  web?.remove();
-  repo?.remove();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await ui?.close();
 });
 
-/** Alertmanager's webhook with one alert per ref. */
-async function alerts(status: 'firing' | 'resolved', refs: string[], name = 'Down'): Promise<number> {
-  const body = {
-    version: '4', groupKey: `{}:{alertname="${name}"}`, truncatedAlerts: 0, status, receiver: 'cmdb', groupLabels: { alertname: name }, commonLabels: { alertname: name }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
-    alerts: refs.map((ref) => ({
-      status, labels: { alertname: name, cmdb_ref: ref }, annotations: { summary: `${ref} is down` },
-      startsAt: new Date().toISOString(), endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(), generatorURL: 'http://prometheus/graph', fingerprint: `fp-${name}-${ref}`,
-    })),
-  };
-  const res = await fetch(`${runtime.url.replace(/\/$/, '')}/webhooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${AM_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.status;
-}
+const alerts = (status: 'firing' | 'resolved', refs: string[], name?: string) => ui.alerts(status, refs, name);
 
 /** The page's live list or incident is read and its subscription open (such a page never reaches "network idle": the stream stays open). */
 async function settled(page: Page): Promise<void> {
   await expect.poll(() => page.locator('[data-live]').first().getAttribute('data-live')).toBe('yes');
 }
 
-/** A new page of `role` watching its errors, once its title is there. */
-async function open(role: keyof typeof TOKENS, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await contexts[role]!.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.locator('h1').first().waitFor();
-  return { page, errors };
-}
+const open = (role: keyof typeof TOKENS, url: string) => ui.open(role, url);
 
 const rowIds = (page: Page, table: string) => page.locator(`[data-testid="${table}"] tbody tr[data-id]`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id')));
 
@@ -193,7 +142,7 @@ describe('live', () => {
   });
 
   it('a lost stream shows the banner and is reopened; what changed meanwhile is read on reconnection', async () => {
-    const page = await contexts.viewer!.newPage();
+    const page = await ui.context('viewer').newPage();
     // Every subscription request fails (as when the server is unreachable); queries pass.
     const refuse = (route: import('playwright-core').Route) => (route.request().headers().accept === 'text/event-stream' ? route.abort('connectionrefused') : route.fallback());
     await page.route('**/graphql', refuse);

@@ -8,95 +8,50 @@
  * incident links to its problem; axe-core.
  */
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { pino } from 'pino';
+import type { Page } from 'playwright-core';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../server/auth/tokensFile.ts';
-import { startRuntime, type Runtime } from '../../server/Runtime.ts';
-import { entity, TestRepo } from '../helpers/gitRepo.ts';
+import type { Runtime } from '../../server/Runtime.ts';
+import { entity } from '../helpers/gitRepo.ts';
 import { waitFor } from '../helpers/waitFor.ts';
-import { buildWebInTemp, launchChromium, watchErrors } from './browser.ts';
+import { startIncidentUi, TOKENS, type IncidentUi } from './incidentUi.ts';
 
-const AM_TOKEN = 'alertmanager-token-for-the-problems-test';
-const TOKENS = { viewer: 'cmdb_viewer-prb-0001', responder: 'cmdb_responder-prb-0002' };
 const DB = 'resource:default/db';
 
-let repo: TestRepo;
-let dir: string;
-let web: { dir: string; remove(): void };
+let ui: IncidentUi;
 let runtime: Runtime;
-let browser: Browser;
-const contexts: Partial<Record<keyof typeof TOKENS, BrowserContext>> = {};
 let incidents: string[] = [];
 
 const team = { owner: 'group:team', lifecycle: 'production' };
 
-/** Alertmanager's webhook with one alert about db. */
-async function alert(status: 'firing' | 'resolved'): Promise<number> {
-  const body = {
-    version: '4', groupKey: '{}:{alertname="Down"}', truncatedAlerts: 0, status, receiver: 'cmdb', groupLabels: { alertname: 'Down' }, commonLabels: { alertname: 'Down' }, commonAnnotations: {}, externalURL: 'http://alertmanager:9093',
-    alerts: [{ status, labels: { alertname: 'Down', cmdb_ref: DB }, annotations: { summary: 'db is down' }, startsAt: new Date().toISOString(), endsAt: status === 'firing' ? '0001-01-01T00:00:00Z' : new Date().toISOString(), generatorURL: 'http://prometheus/graph', fingerprint: 'fp-db-down' }],
-  };
-  const res = await fetch(`${runtime.url.replace(/\/$/, '')}/webhooks/alertmanager`, { method: 'POST', headers: { authorization: `Bearer ${AM_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  return res.status;
-}
-
 beforeAll(async () => {
-  repo = TestRepo.create('cmdb-ui-problems-');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmdb-ui-problems-state-'));
-  repo.commit({
+  ui = await startIncidentUi('cmdb-ui-problems', {
     'cmdb.yaml': stringify({ incidents: { for: '0s', resolveAfter: '0s', reopenWithin: '0s', problems: { count: 3, period: '7d' } } }),
     'team.yaml': entity('Group', 'team', { type: 'team' }),
     'db.yaml': entity('Resource', 'db', { type: 'database', criticality: 'high', ...team }, { title: 'Orders DB' }),
   });
-  const tokens = path.join(dir, 'tokens.yaml');
-  fs.writeFileSync(tokens, stringify({ tokens: [{ name: 'grafana', role: 'viewer', sha256: sha256Hex(TOKENS.viewer) }, { name: 'pager-bot', role: 'responder', sha256: sha256Hex(TOKENS.responder) }] }));
-  [web, browser] = await Promise.all([buildWebInTemp(), launchChromium()]);
-  runtime = await startRuntime({
-    flags: { repo: repo.dir, ref: 'main', stateDir: path.join(dir, 'state'), port: 0, poll: 0, reconcile: true, tokens, anonymousRead: false },
-    env: { CMDB_ALERTMANAGER_TOKEN: AM_TOKEN, CMDB_WEB_DIR: web.dir },
-    log: pino({ level: 'silent' }),
-    out: () => undefined,
-  });
-  await waitFor('the incident engine leads', () => runtime.leadership.isLeader());
+  runtime = ui.runtime;
   const store = runtime.incidents!.store;
   // The database goes down and comes back three times: three incidents, the third opens a problem.
   for (let n = 1; n <= 3; n++) {
-    expect(await alert('firing')).toBe(200);
+    expect(await ui.alerts('firing', [DB])).toBe(200);
     await waitFor(`incident ${n} open`, () => store.incidents({ ref: DB }).length === n && store.incidents({ ref: DB, state: 'unresolved' }).length === 1);
-    expect(await alert('resolved')).toBe(200);
+    expect(await ui.alerts('resolved', [DB])).toBe(200);
     await waitFor(`incident ${n} resolved`, () => store.incidents({ ref: DB, state: 'unresolved' }).length === 0);
   }
   await waitFor('the problem', () => store.problem('PRB-1'));
   incidents = store.incidents({ ref: DB }).map((i) => i.id).sort();
-  for (const role of Object.keys(TOKENS) as Array<keyof typeof TOKENS>) {
-    const ctx = await browser.newContext({ baseURL: runtime.url, viewport: { width: 1280, height: 900 } });
-    await ctx.addInitScript((t) => sessionStorage.setItem('cmdb.token', t), TOKENS[role]);
-    contexts[role] = ctx;
-  }
 }, 180_000);
 
 afterAll(async () => {
-  for (const ctx of Object.values(contexts)) await ctx?.close();
-  await browser?.close();
-  await runtime?.shutdown();
-  web?.remove();
-  repo?.remove();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await ui?.close();
 });
 
-/** A new page of `role` watching its errors, once its live query is read and its subscription open. */
+/** A new page of `role`, once its live query is read and its subscription open. */
 async function open(role: keyof typeof TOKENS, url: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await contexts[role]!.newPage();
-  const errors = watchErrors(page);
-  await page.goto(url);
-  await page.locator('h1').first().waitFor();
-  await expect.poll(() => page.locator('[data-live]').first().getAttribute('data-live')).toBe('yes');
-  return { page, errors };
+  const opened = await ui.open(role, url);
+  await expect.poll(() => opened.page.locator('[data-live]').first().getAttribute('data-live')).toBe('yes');
+  return opened;
 }
 
 describe('problem pages', () => {

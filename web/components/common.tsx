@@ -50,3 +50,24 @@ export function PageTitle({ children, text }: { children?: ComponentChildren; te
     </h1>
   );
 }
+
+/** A table with a caption and a header row of `columns`; `children` are its body rows. */
+export function DataTable({ caption, columns, testid, class: className, children }: { caption: string; columns: readonly string[]; testid?: string; class?: string; children: ComponentChildren }): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table class={className} data-testid={testid}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

@@ -5,10 +5,10 @@
  * Kept current by `incidentChanged(id)`.
  */
 import type { JSX } from 'preact';
-import { ErrorBox, Loading, PageTitle, Criticality } from '../components/common.tsx';
+import { Criticality } from '../components/common.tsx';
 import { IncidentActions, DismissCause } from '../components/IncidentActions.tsx';
 import { IncidentGraph } from '../components/IncidentGraph.tsx';
-import { INCIDENT_CHANGED, IncidentState, LiveNote, Severity, when } from '../components/IncidentParts.tsx';
+import { INCIDENT_CHANGED, IncidentState, RecordPage, Severity, Timeline, when, type TimelineEntry } from '../components/IncidentParts.tsx';
 import { entityHref, Link } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 
@@ -36,80 +36,53 @@ export interface IncidentData {
   impacted: Array<{ ref: string; distance: number; criticality: string | null }>;
   probableCauses: Array<{ change: { id: string; number: number | null; commits: string[]; title: string; recordedAt: string }; reason: string; dismissed: { by: string; at: string; note: string | null } | null }>;
   runbooks: Array<{ path: string; title: string }>;
-  timeline: Array<{ at: string; type: string; by: string; message: string; note: string | null }>;
+  timeline: TimelineEntry[];
   problemId: string | null;
 }
 
 export function IncidentPage({ id }: { id: string }): JSX.Element {
   const state = useLiveQuery<{ incident: IncidentData | null }>(INCIDENT, { id }, { query: INCIDENT_CHANGED, variables: { id } }, id);
-  const incident = state.data?.incident;
-  if (state.loading && !state.data) return <Loading what={`incident ${id}`} />;
-  if (!incident)
-    return (
-      <>
-        <PageTitle text={`Incident ${id}`} />
-        {state.error ? <ErrorBox error={state.error} /> : <p>No incident {id}. <Link href="/incidents">All incidents</Link></p>}
-      </>
-    );
   return (
-    <>
-      <PageTitle text={`Incident ${incident.id}`}>
-        Incident {incident.id} <span class="ref">{incident.title}</span>
-      </PageTitle>
-      <LiveNote live={state.live} />
-      {state.error ? <ErrorBox error={state.error} title="Reading the incident again failed" /> : null}
-      <div class="columns">
-        <section aria-labelledby="summary">
-          <h2 id="summary">Summary</h2>
-          <dl class="facts">
-            <dt>State</dt>
-            <dd data-testid="state">
-              <IncidentState state={incident.state} />
-            </dd>
-            <dt>Severity</dt>
-            <dd>
-              <Severity value={incident.severity} />
-            </dd>
-            <dt>Root</dt>
-            <dd>{incident.rootRef ? <Link href={entityHref(incident.rootRef)}>{incident.rootRef}</Link> : '— (an alert naming no entity)'}</dd>
-            <dt>Opened</dt>
-            <dd>{when(incident.openedAt)}</dd>
-            <dt>Acknowledged</dt>
-            <dd>{when(incident.acknowledgedAt)}</dd>
-            <dt>Resolved</dt>
-            <dd>{when(incident.resolvedAt)}</dd>
-            <dt>Problem</dt>
-            <dd>{incident.problemId ? <Link href={`/problems/${encodeURIComponent(incident.problemId)}`}>{incident.problemId}</Link> : '—'}</dd>
-          </dl>
-        </section>
-        <IncidentActions incident={incident} onDone={state.refresh} />
-      </div>
-      <Timeline incident={incident} />
-      <Signals incident={incident} />
-      <Entities incident={incident} />
-      <Runbooks incident={incident} />
-      <Causes incident={incident} onDone={state.refresh} />
-    </>
-  );
-}
-
-function Timeline({ incident }: { incident: IncidentData }): JSX.Element {
-  return (
-    <section aria-labelledby="timeline">
-      <h2 id="timeline">Timeline</h2>
-      <ol class="timeline" data-testid="timeline">
-        {incident.timeline.map((t, i) => (
-          <li key={i} data-type={t.type}>
-            <time dateTime={t.at}>{when(t.at)}</time> <strong>{t.type}</strong> {t.message}
-            {t.note ? (
-              <>
-                : <q>{t.note}</q>
-              </>
-            ) : null}
-          </li>
-        ))}
-      </ol>
-    </section>
+    <RecordPage
+      noun="Incident"
+      id={id}
+      list="/incidents"
+      read={state}
+      record={state.data?.incident}
+      facts={(incident) => (
+        <>
+          <dt>State</dt>
+          <dd data-testid="state">
+            <IncidentState state={incident.state} />
+          </dd>
+          <dt>Severity</dt>
+          <dd>
+            <Severity value={incident.severity} />
+          </dd>
+          <dt>Root</dt>
+          <dd>{incident.rootRef ? <Link href={entityHref(incident.rootRef)}>{incident.rootRef}</Link> : '— (an alert naming no entity)'}</dd>
+          <dt>Opened</dt>
+          <dd>{when(incident.openedAt)}</dd>
+          <dt>Acknowledged</dt>
+          <dd>{when(incident.acknowledgedAt)}</dd>
+          <dt>Resolved</dt>
+          <dd>{when(incident.resolvedAt)}</dd>
+          <dt>Problem</dt>
+          <dd>{incident.problemId ? <Link href={`/problems/${encodeURIComponent(incident.problemId)}`}>{incident.problemId}</Link> : '—'}</dd>
+        </>
+      )}
+      actions={(incident) => <IncidentActions incident={incident} onDone={state.refresh} />}
+    >
+      {(incident) => (
+        <>
+          <Timeline entries={incident.timeline} />
+          <Signals incident={incident} />
+          <Entities incident={incident} />
+          <Runbooks incident={incident} />
+          <Causes incident={incident} onDone={state.refresh} />
+        </>
+      )}
+    </RecordPage>
   );
 }
 

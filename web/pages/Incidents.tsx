@@ -4,10 +4,10 @@
  * probable cause and the state. Kept current by the `incidentChanged`
  * subscription (no reload). `?severity=HIGH` keeps one severity.
  */
-import { Fragment, type JSX } from 'preact';
+import type { JSX } from 'preact';
 import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { INCIDENT_CHANGED, IncidentState, LiveNote, SEVERITIES, Severity, when } from '../components/IncidentParts.tsx';
-import { entityHref, Link, useLocation, withQuery } from '../router.tsx';
+import { FilterLinks, INCIDENT_CHANGED, IncidentState, LiveNote, SEVERITIES, Severity, when } from '../components/IncidentParts.tsx';
+import { entityHref, Link, useLocation } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 
 const ROW = `id state severity title openedAt resolvedAt rootRef root { ref title } impactedCount probableCauses { change { id title } reason dismissed { by } }`;
@@ -35,22 +35,7 @@ export function IncidentsPage(): JSX.Element {
   return (
     <>
       <PageTitle text="Incidents" />
-      <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <span id="sev-label">Severity:</span>{' '}
-        <span role="group" aria-labelledby="sev-label">
-          <Link href={withQuery(loc, { severity: undefined })} aria-current={severity ? undefined : 'page'}>
-            all
-          </Link>
-          {SEVERITIES.map((s) => (
-            <Fragment key={s}>
-              {' · '}
-              <Link href={withQuery(loc, { severity: s })} aria-current={severity === s ? 'page' : undefined}>
-                {s.toLowerCase()}
-              </Link>
-            </Fragment>
-          ))}
-        </span>
-      </form>
+      <FilterLinks label="Severity" param="severity" values={SEVERITIES} current={severity} />
       <LiveNote live={state.live} />
       {state.error ? <ErrorBox error={state.error} /> : null}
       {state.data ? (

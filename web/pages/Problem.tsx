@@ -8,13 +8,13 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { allowed, me } from '../auth.ts';
-import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { INCIDENT_CHANGED, IncidentState, LiveNote, Severity, when } from '../components/IncidentParts.tsx';
+import { DataTable, ErrorBox } from '../components/common.tsx';
+import { INCIDENT_CHANGED, IncidentState, RecordPage, Severity, Timeline, when, type TimelineEntry } from '../components/IncidentParts.tsx';
 import { request } from '../graphql.ts';
 import { entityHref, Link } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 import { useStore } from '../store.ts';
-import { PROBLEM_STATES, ProblemState } from './Problems.tsx';
+import { PROBLEM_STATES, ProblemState, type ProblemRow } from './Problems.tsx';
 
 const PROBLEM = `query Problem($id: String!) { problem(id: $id) {
   id state title key kind rootRef root { ref title } openedAt updatedAt resolvedAt workaround
@@ -22,112 +22,73 @@ const PROBLEM = `query Problem($id: String!) { problem(id: $id) {
   timeline { at type by message note } } }`;
 const UPDATE = `mutation UpdateProblem($id: String!, $note: String, $state: ProblemState, $workaround: String) { updateProblem(id: $id, note: $note, state: $state, workaround: $workaround) { id state workaround } }`;
 
-interface ProblemData {
-  id: string;
-  state: string;
-  title: string;
-  key: string;
-  kind: string;
-  rootRef: string | null;
-  root: { ref: string; title: string | null } | null;
-  openedAt: string;
+interface ProblemData extends Omit<ProblemRow, 'incidents'> {
   updatedAt: string;
-  resolvedAt: string | null;
-  workaround: string | null;
   incidents: Array<{ id: string; state: string; severity: string; title: string; openedAt: string; resolvedAt: string | null }>;
-  timeline: Array<{ at: string; type: string; by: string; message: string; note: string | null }>;
+  timeline: TimelineEntry[];
 }
 
 export function ProblemPage({ id }: { id: string }): JSX.Element {
   const read = useLiveQuery<{ problem: ProblemData | null }>(PROBLEM, { id }, { query: INCIDENT_CHANGED }, `problem ${id}`);
-  const problem = read.data?.problem;
-  if (read.loading && !read.data) return <Loading what={`problem ${id}`} />;
-  if (!problem)
-    return (
-      <>
-        <PageTitle text={`Problem ${id}`} />
-        {read.error ? <ErrorBox error={read.error} /> : <p>No problem {id}. <Link href="/problems">All problems</Link></p>}
-      </>
-    );
   return (
-    <>
-      <PageTitle text={`Problem ${problem.id}`}>
-        Problem {problem.id} <span class="ref">{problem.title}</span>
-      </PageTitle>
-      <LiveNote live={read.live} />
-      {read.error ? <ErrorBox error={read.error} title="Reading the problem again failed" /> : null}
-      <div class="columns">
-        <section aria-labelledby="summary">
-          <h2 id="summary">Summary</h2>
-          <dl class="facts">
-            <dt>State</dt>
-            <dd data-testid="state">
-              <ProblemState state={problem.state} />
-            </dd>
-            <dt>Root</dt>
-            <dd>{problem.rootRef ? <Link href={entityHref(problem.rootRef)}>{problem.root?.title ?? problem.rootRef}</Link> : '—'}</dd>
-            <dt>Kind</dt>
-            <dd>{problem.kind}</dd>
-            <dt>Workaround</dt>
-            <dd data-testid="workaround">{problem.workaround ?? '— (not known yet)'}</dd>
-            <dt>Opened</dt>
-            <dd>{when(problem.openedAt)}</dd>
-            <dt>Resolved</dt>
-            <dd>{when(problem.resolvedAt)}</dd>
-          </dl>
-        </section>
-        <ProblemActions problem={problem} onDone={read.refresh} />
-      </div>
-      <section aria-labelledby="incidents">
-        <h2 id="incidents">Incidents</h2>
-        <div class="table-wrap">
-          <table data-testid="problem-incidents">
-            <caption>{`The incidents that recurred (${problem.incidents.length})`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Incident</th>
-                <th scope="col">Severity</th>
-                <th scope="col">State</th>
-                <th scope="col">Opened</th>
-                <th scope="col">Resolved</th>
-              </tr>
-            </thead>
-            <tbody>
-              {problem.incidents.map((i) => (
-                <tr key={i.id} data-id={i.id}>
-                  <td>
-                    <Link href={`/incidents/${encodeURIComponent(i.id)}`}>{i.id}</Link> {i.title}
-                  </td>
-                  <td>
-                    <Severity value={i.severity} />
-                  </td>
-                  <td>
-                    <IncidentState state={i.state} />
-                  </td>
-                  <td>{when(i.openedAt)}</td>
-                  <td>{when(i.resolvedAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-      <section aria-labelledby="timeline">
-        <h2 id="timeline">Timeline</h2>
-        <ol class="timeline" data-testid="timeline">
-          {problem.timeline.map((t, i) => (
-            <li key={i} data-type={t.type}>
-              <time dateTime={t.at}>{when(t.at)}</time> <strong>{t.type}</strong> {t.message}
-              {t.note ? (
-                <>
-                  : <q>{t.note}</q>
-                </>
-              ) : null}
-            </li>
-          ))}
-        </ol>
-      </section>
-    </>
+    <RecordPage
+      noun="Problem"
+      id={id}
+      list="/problems"
+      read={read}
+      record={read.data?.problem}
+      facts={(problem) => (
+        <>
+          <dt>State</dt>
+          <dd data-testid="state">
+            <ProblemState state={problem.state} />
+          </dd>
+          <dt>Root</dt>
+          <dd>{problem.rootRef ? <Link href={entityHref(problem.rootRef)}>{problem.root?.title ?? problem.rootRef}</Link> : '—'}</dd>
+          <dt>Kind</dt>
+          <dd>{problem.kind}</dd>
+          <dt>Workaround</dt>
+          <dd data-testid="workaround">{problem.workaround ?? '— (not known yet)'}</dd>
+          <dt>Opened</dt>
+          <dd>{when(problem.openedAt)}</dd>
+          <dt>Resolved</dt>
+          <dd>{when(problem.resolvedAt)}</dd>
+        </>
+      )}
+      actions={(problem) => <ProblemActions problem={problem} onDone={read.refresh} />}
+    >
+      {(problem) => (
+        <>
+          <ProblemIncidents problem={problem} />
+          <Timeline entries={problem.timeline} />
+        </>
+      )}
+    </RecordPage>
+  );
+}
+
+function ProblemIncidents({ problem }: { problem: ProblemData }): JSX.Element {
+  return (
+    <section aria-labelledby="incidents">
+      <h2 id="incidents">Incidents</h2>
+      <DataTable testid="problem-incidents" caption={`The incidents that recurred (${problem.incidents.length})`} columns={['Incident', 'Severity', 'State', 'Opened', 'Resolved']}>
+        {problem.incidents.map((i) => (
+          <tr key={i.id} data-id={i.id}>
+            <td>
+              <Link href={`/incidents/${encodeURIComponent(i.id)}`}>{i.id}</Link> {i.title}
+            </td>
+            <td>
+              <Severity value={i.severity} />
+            </td>
+            <td>
+              <IncidentState state={i.state} />
+            </td>
+            <td>{when(i.openedAt)}</td>
+            <td>{when(i.resolvedAt)}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </section>
   );
 }
 

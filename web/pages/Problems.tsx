@@ -5,16 +5,17 @@
  * `?state=OPEN|KNOWN_ERROR|RESOLVED` keeps one state. A problem changes with
  * its incidents: the list is read again on each `incidentChanged`.
  */
-import { Fragment, type JSX } from 'preact';
-import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { INCIDENT_CHANGED, LiveNote, when } from '../components/IncidentParts.tsx';
-import { entityHref, Link, useLocation, withQuery } from '../router.tsx';
+import type { JSX } from 'preact';
+import { DataTable, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
+import { FilterLinks, INCIDENT_CHANGED, LiveNote, when } from '../components/IncidentParts.tsx';
+import { entityHref, Link, useLocation } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 
 export const PROBLEM_STATES = ['OPEN', 'KNOWN_ERROR', 'RESOLVED'] as const;
 const LIST = `query Problems($state: ProblemState) { problems(state: $state) { id state title key kind rootRef root { ref title } openedAt resolvedAt workaround incidents { id } } }`;
 
-interface ProblemRow {
+/** What the list reads of a problem (the page reads more: web/pages/Problem.tsx). */
+export interface ProblemRow {
   id: string;
   state: string;
   title: string;
@@ -44,64 +45,33 @@ export function ProblemsPage(): JSX.Element {
     <>
       <PageTitle text="Problems" />
       <p class="hint">A problem is opened when incidents of one root and kind recur (cmdb.yaml `incidents.problems`); a responder records the workaround.</p>
-      <form class="filters" onSubmit={(e) => e.preventDefault()}>
-        <span id="state-label">State:</span>{' '}
-        <span role="group" aria-labelledby="state-label">
-          <Link href={withQuery(loc, { state: undefined })} aria-current={state ? undefined : 'page'}>
-            all
-          </Link>
-          {PROBLEM_STATES.map((s) => (
-            <Fragment key={s}>
-              {' · '}
-              <Link href={withQuery(loc, { state: s })} aria-current={state === s ? 'page' : undefined}>
-                {s.toLowerCase().replace('_', ' ')}
-              </Link>
-            </Fragment>
-          ))}
-        </span>
-      </form>
+      <FilterLinks label="State" param="state" values={PROBLEM_STATES} current={state} />
       <LiveNote live={read.live} />
       {read.error ? <ErrorBox error={read.error} /> : null}
       {read.data ? (
-        <div class="table-wrap">
-          <table class="incidents" data-testid="problems">
-            <caption>{`${state ? `${state.toLowerCase().replace('_', ' ')} problems` : 'Problems'} (${rows.length})`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Problem</th>
-                <th scope="col">Root</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Incidents</th>
-                <th scope="col">State</th>
-                <th scope="col">Workaround</th>
-                <th scope="col">Opened</th>
+        <DataTable class="incidents" testid="problems" caption={`${state ? `${state.toLowerCase().replace('_', ' ')} problems` : 'Problems'} (${rows.length})`} columns={['Problem', 'Root', 'Kind', 'Incidents', 'State', 'Workaround', 'Opened']}>
+          {ordered.length === 0 ? (
+            <tr>
+              <td colSpan={7}>None.</td>
+            </tr>
+          ) : (
+            ordered.map((r) => (
+              <tr key={r.id} data-id={r.id}>
+                <td>
+                  <Link href={`/problems/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
+                </td>
+                <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
+                <td>{r.kind}</td>
+                <td>{r.incidents.length}</td>
+                <td>
+                  <ProblemState state={r.state} />
+                </td>
+                <td>{r.workaround ?? '—'}</td>
+                <td>{when(r.openedAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {ordered.length === 0 ? (
-                <tr>
-                  <td colSpan={7}>None.</td>
-                </tr>
-              ) : (
-                ordered.map((r) => (
-                  <tr key={r.id} data-id={r.id}>
-                    <td>
-                      <Link href={`/problems/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
-                    </td>
-                    <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
-                    <td>{r.kind}</td>
-                    <td>{r.incidents.length}</td>
-                    <td>
-                      <ProblemState state={r.state} />
-                    </td>
-                    <td>{r.workaround ?? '—'}</td>
-                    <td>{when(r.openedAt)}</td>
-                  </tr>
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
+            ))
+          )}
+        </DataTable>
       ) : read.loading ? (
         <Loading what="problems" />
       ) : null}
