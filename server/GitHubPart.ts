@@ -103,14 +103,14 @@ export class GitHubPart implements RouteProvider {
    * Whatever is not done stays in the journal. The change store is closed only
    * when everything finished (a delivery past the deadline may still write).
    */
-  async drain(deadlineMs: number): Promise<DrainReport> {
+  async drain(deadlineMs: number, options: { closeStore?: boolean } = {}): Promise<DrainReport> {
     const before = this.controller.pendingDeliveries();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), deadlineMs)));
     const outcome = await Promise.race([this.controller.close().then(() => 'closed' as const), deadline]);
     clearTimeout(timer);
     const left = this.controller.pendingDeliveries();
-    if (outcome === 'closed') await this.store.close();
+    if (outcome === 'closed' && (options.closeStore ?? true)) await this.store.close();
     return { drained: before.filter((id) => !left.includes(id)), left, timedOut: outcome === 'timeout' };
   }
 }

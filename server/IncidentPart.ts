@@ -87,6 +87,8 @@ export class IncidentPart {
   private followerError: string | undefined;
   /** Settles once the store was read again for this term of leadership (false: the term ended first); inputs wait for it. */
   private reloaded: Promise<boolean> = Promise.resolve(true);
+  /** Terms of leadership started: work of an older term stops when a newer one began. */
+  private term = 0;
   /** Queued commands the engine refused (an unknown incident): not retried every second. */
   private readonly rejected = new Set<string>();
   private readonly failures: { inc(labels: Record<'input', string>): void };
@@ -113,15 +115,21 @@ export class IncidentPart {
     });
     const every = options.followerReloadMs ?? 5000;
     if (every > 0) {
+      let reloading = false;
       this.followerTimer = setInterval(() => {
-        if (this.leading) return;
-        this.options.store.reload().then(
-          () => (this.followerError = undefined),
-          (err: unknown) => {
-            if ((err as Error).message !== this.followerError) this.options.log.warn({ err }, 'cannot read the incident store again (reads may be behind the leader)');
-            this.followerError = (err as Error).message;
-          },
-        );
+        // One reload at a time: a slow store never piles them up in front of a new term's.
+        if (this.leading || reloading) return;
+        reloading = true;
+        this.options.store
+          .reload()
+          .then(
+            () => (this.followerError = undefined),
+            (err: unknown) => {
+              if ((err as Error).message !== this.followerError) this.options.log.warn({ err }, 'cannot read the incident store again (reads may be behind the leader)');
+              this.followerError = (err as Error).message;
+            },
+          )
+          .finally(() => (reloading = false));
       }, every);
       this.followerTimer.unref();
     }
@@ -150,7 +158,8 @@ export class IncidentPart {
     this.leading = true;
     // The engine acts on the store as it is now, not as this replica loaded it: with a store the
     // replicas share, the one that led before committed since (incidents, delivered notifications).
-    this.reloaded = this.reloadWhileLeading();
+    const term = ++this.term;
+    this.reloaded = this.reloadWhileLeading(term);
     if (!(await this.reloaded)) return;
     const at = this.now().toISOString();
     if (this.options.findings) await this.feed(this.options.signals.ofCurrent(this.options.findings.current(), at), 'sync');
@@ -160,15 +169,18 @@ export class IncidentPart {
     this.options.log.info({ store: this.options.store.name }, 'incident engine running');
   }
 
-  /** Reads the store again, retrying every second while this replica leads; false when it stopped leading first. */
-  private async reloadWhileLeading(): Promise<boolean> {
-    while (this.leading) {
+  /** Reads the store again, retrying every second while term `term` lasts; false when it ended first. */
+  private async reloadWhileLeading(term: number): Promise<boolean> {
+    const current = () => this.leading && this.term === term;
+    let logged: string | undefined;
+    while (current()) {
       try {
         await this.options.store.reload();
-        return this.leading;
+        return current();
       } catch (err) {
         this.lastError = `cannot read the incident store again: ${(err as Error).message}`;
-        this.options.log.error({ err }, 'cannot read the incident store again before managing incidents; retrying');
+        if (this.lastError !== logged) this.options.log.error({ err }, 'cannot read the incident store again before managing incidents; retrying every second');
+        logged = this.lastError;
         await new Promise((r) => setTimeout(r, 1000).unref());
       }
     }

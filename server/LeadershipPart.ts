@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { CmdbError } from '../core/errors.ts';
 import type { ServerConfig } from './config.ts';
 import type { ReadinessCheck } from './health.ts';
-import type { Leadership, LeadershipEvent, LeadershipListener } from './leader/Leadership.ts';
+import type { Leadership, LeadershipEvent, LeadershipListener, StopOptions } from './leader/Leadership.ts';
 import type { ServerMetrics } from './metrics.ts';
 
 export interface LeadershipPartOptions {
@@ -57,9 +57,9 @@ export class LeadershipPart {
     this.leadership.start();
   }
 
-  /** Stops leading (listeners finish their `stopped-leading` work) and releases the lease. */
-  stop(): Promise<void> {
-    return this.leadership.stop();
+  /** Stops leading (listeners finish their `stopped-leading` work) and releases the lease (unless `release: false`). */
+  stop(options?: StopOptions): Promise<void> {
+    return this.leadership.stop(options);
   }
 
   private async dispatch(event: LeadershipEvent): Promise<void> {

@@ -188,9 +188,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       await http.stopAccepting();
       await follower.stop();
       // Deliveries still running finish while this replica holds the lease: another one takes over only
-      // when nothing acts here any more (one actor on GitHub and the change store at a time).
-      const deliveries = part ? await part.drain(deadlineMs) : undefined;
-      await leadership.stop(); // stopped-leading: the reconcilers stop; then the lease is released
+      // when nothing acts here any more (one actor on GitHub and the change store at a time). The change
+      // store stays open for the incident engine until leading stops.
+      const deliveries = part ? await part.drain(deadlineMs, { closeStore: false }) : undefined;
+      // stopped-leading: the reconcilers and the incident engine stop; then the lease is released, unless a
+      // delivery still runs past the deadline: the lease then expires (as on SIGKILL) before anyone takes over.
+      await leadership.stop({ release: !deliveries?.timedOut });
+      if (part && !deliveries?.timedOut) await part.store.close();
       const report: ShutdownReport = { deliveries, timedOut: deliveries?.timedOut ?? false };
       logShutdown(log, report, deadlineMs);
       await closeAll();

@@ -32,8 +32,9 @@ export interface ReadPosition {
 /**
  * The lines of a JSON Lines file after `from` (the position a previous read
  * ended at), and the position this read ends at: the end of its last intact
- * line. From the start when `from` is another file (replaced, rotated) or
- * lies past the end (truncated). A missing file is empty.
+ * line. From the start when `from` is another file (replaced, rotated), lies
+ * past the end (truncated), or no longer follows a line's end (rewritten in
+ * place). A missing file is empty.
  */
 export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | undefined): Promise<{ records: T[]; position: ReadPosition | undefined }> {
   let handle: fs.FileHandle;
@@ -45,7 +46,13 @@ export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | u
   }
   try {
     const { dev, ino, size } = await handle.stat();
-    const offset = from && from.dev === dev && from.ino === ino && from.offset <= size ? from.offset : 0;
+    let offset = from && from.dev === dev && from.ino === ino && from.offset <= size ? from.offset : 0;
+    // A line ended just before `offset`, or the file was rewritten in place (truncated and grown past it): from the start.
+    if (offset > 0) {
+      const before = Buffer.alloc(1);
+      const { bytesRead } = await handle.read(before, 0, 1, offset - 1);
+      if (bytesRead !== 1 || before[0] !== 0x0a) offset = 0;
+    }
     const data = Buffer.allocUnsafe(size - offset);
     let read = 0;
     while (read < data.length) {

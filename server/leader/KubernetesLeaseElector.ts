@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CmdbError } from '../../core/errors.ts';
-import type { Leadership, LeadershipEvent, LeadershipListener, StoppedLeadingReason } from './Leadership.ts';
+import type { Leadership, LeadershipEvent, LeadershipListener, StopOptions, StoppedLeadingReason } from './Leadership.ts';
 import { LeaseLock, rawRecord, type LeaderElectionRecord } from './LeaseLock.ts';
 import {
   DEFAULT_LEADER_ELECTION_TIMING,
@@ -96,12 +96,12 @@ export class KubernetesLeaseElector implements Leadership {
     this.running = this.run();
   }
 
-  stop(): Promise<void> {
-    this.stopped ??= this.shutDown();
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopped ??= this.shutDown(options.release ?? true);
     return this.stopped;
   }
 
-  private async shutDown(): Promise<void> {
+  private async shutDown(release: boolean): Promise<void> {
     if (!this.running) return;
     const listener = this.leading ? this.stopLeading('stopped') : undefined;
     const reason = new Error('leader election stopped');
@@ -109,7 +109,7 @@ export class KubernetesLeaseElector implements Leadership {
     this.inFlight?.abort(reason);
     await listener;
     await this.running;
-    await this.release();
+    if (release) await this.release();
   }
 
   /** client-go's Run, looping: acquire, lead while renewals succeed, and stand again when they do not. */

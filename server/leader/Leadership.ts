@@ -26,6 +26,15 @@ export type LeadershipEvent =
    */
   | { type: 'error'; error: CmdbError };
 
+export interface StopOptions {
+  /**
+   * Release the lease (default true). False leaves it to expire, as a killed
+   * process does: for a replica that knows work of its term may still be
+   * running (a delivery past the shutdown deadline).
+   */
+  release?: boolean;
+}
+
 /** Receives the events of a `Leadership`; a promise returned for `stopped-leading` is awaited by `stop()`. */
 export type LeadershipListener = (event: LeadershipEvent) => void | Promise<void>;
 
@@ -56,5 +65,5 @@ export interface Leadership {
    * listener, then releases the lease so another replica takes over at once (client-go's
    * ReleaseOnCancel). Resolves when done; calling it again, or before `start()`, is harmless.
    */
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
 }

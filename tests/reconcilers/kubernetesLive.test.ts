@@ -148,7 +148,7 @@ describe('KubernetesReconciler on a real API server', () => {
     });
     const stsBinding = bindingOf(`component:default/${sts}`, { kubernetes: { cluster: 'cluster:test', apiVersion: 'apps/v1', kind: 'StatefulSet', namespace: ns, name: sts } });
     const config = configForContext(loadKubeConfig(kube.kubeconfig), 'admin')!;
-    const r = new KubernetesReconciler({ access: () => ({ config }), backoff: { initialMs: 50, maxMs: 400 }, requestTimeoutMs: 2_000, progressDeadlineMs: 300, rejudgeMs: 3_600_000 });
+    const r = new KubernetesReconciler({ access: () => ({ config }), backoff: { initialMs: 50, maxMs: 400 }, requestTimeoutMs: 15_000, progressDeadlineMs: 300, rejudgeMs: 3_600_000 });
     const stuck = () => r.findings().some((f) => f.ref === stsBinding.ref && f.finding === 'unhealthy');
     try {
       await r.start([bind(deployment, containers('app:v1')), stsBinding]);

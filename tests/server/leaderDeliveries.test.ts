@@ -137,3 +137,34 @@ it('on shutdown, a leader finishes its running delivery before it releases the L
     await deleteLease(kube, NS, lease);
   }
 });
+
+it('on shutdown, a delivery still running past the deadline keeps the Lease held: it expires, it is not released', { timeout: 120_000 }, async () => {
+  const lease = uniqueName('serve-deadline');
+  const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url, GITHUB_WEBHOOK_SECRET: SECRET, CMDB_GITHUB_CLONE_URL: `${git.url}/{owner}/{repo}.git`, CMDB_LEADER_ELECT_IDENTITY: 'overdue' };
+  const rt = await startRuntime({
+    flags: { githubRepo: REPO, stateDir: fs.mkdtempSync(path.join(root, 'state-')), port: 0, poll: 0, shutdownTimeout: 1, leaderElect: true, kubeconfig: kube.kubeconfig, leaderElectLeaseName: lease, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' },
+    env,
+    log: pino({ level: 'silent' }),
+    out: () => undefined,
+  });
+  const held = fake.hold('checks/create');
+  let stopping: ReturnType<Runtime['shutdown']> | undefined;
+  try {
+    const holder = async () => (await readLease(kube, NS, lease))?.spec.holderIdentity;
+    await waitFor('this replica to lead', async () => (await holder()) === 'overdue');
+    const repo: RepoFields = { owner: 'acme', name: 'config', cloneUrl: git.cloneUrl(REPO), defaultBranch: 'main' };
+    const head = remote.commitOn(remote.demo.change, { 'systems/online-boutique/overdue.md': 'overdue\n' }, 23);
+    fake.addPull(REPO, { number: 23, headSha: head, headRef: 'change-23', baseRef: 'main', baseSha: remote.demo.main });
+    const body = await signDelivery(SECRET, 'pull_request', 'd23', pullRequestEvent('opened', repo, { number: 23, head, base: remote.demo.main, headRef: 'change-23' }));
+    expect((await deliver(`${rt.url}/webhooks/github`, body)).status).toBe(202);
+    await held.arrived; // d23 runs, and is held past the 1 s deadline
+    stopping = rt.shutdown();
+    const report = await stopping;
+    expect(report.deliveries).toMatchObject({ left: ['d23'], timedOut: true });
+    expect(await holder(), 'not released while d23 may still write').toBe('overdue');
+  } finally {
+    held.release();
+    await (stopping ?? rt.shutdown());
+    await deleteLease(kube, NS, lease);
+  }
+});

@@ -165,6 +165,10 @@ describe('FileEventLog', () => {
     fs.truncateSync(file, Buffer.byteLength(lines[0]));
     fs.appendFileSync(file, `${JSON.stringify({ seq: 6, event: moved('6') })}\n`);
     expect((await follower.read(5)).map((e) => e.seq)).toEqual([6]);
+    // Rewritten in place and grown past where the last read ended: no longer at a line's end, read from the start.
+    const longer = [7, 8, 9, 10].map((seq) => `${JSON.stringify({ seq, event: moved(`a longer commit name ${seq}`) })}\n`);
+    fs.writeFileSync(file, longer.join(''));
+    expect((await follower.read(6)).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
   });
 
   it('refuses to append before open', async () => {

@@ -55,7 +55,7 @@ export function ProblemPage({ id }: { id: string }): JSX.Element {
           <dd>{when(problem.resolvedAt)}</dd>
         </>
       )}
-      actions={(problem) => <ProblemActions problem={problem} onDone={read.refresh} />}
+      actions={(problem) => <ProblemActions key={`${problem.updatedAt} ${problem.workaround ?? ''}`} problem={problem} onDone={read.refresh} />}
     >
       {(problem) => (
         <>
