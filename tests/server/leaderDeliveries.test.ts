@@ -97,27 +97,38 @@ it('a follower journals deliveries and processes them once it leads', { timeout:
   expect((await readyz()).checks.leadership.details).toMatchObject({ leading: true, leader: 'me' });
 });
 
-it('on shutdown, a leader finishes its running delivery before it releases the Lease', { timeout: 120_000 }, async () => {
-  const lease = uniqueName('serve-drain');
-  const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url, GITHUB_WEBHOOK_SECRET: SECRET, CMDB_GITHUB_CLONE_URL: `${git.url}/{owner}/{repo}.git`, CMDB_LEADER_ELECT_IDENTITY: 'draining' };
+/** A replica leading on its own Lease (`lease`, identity `identity`), with a delivery of a new pull request `n` running, its check run held. */
+async function leaderWithHeldDelivery(identity: string, lease: string, n: number, flags: { shutdownTimeout?: number } = {}) {
+  const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url, GITHUB_WEBHOOK_SECRET: SECRET, CMDB_GITHUB_CLONE_URL: `${git.url}/{owner}/{repo}.git`, CMDB_LEADER_ELECT_IDENTITY: identity };
   const rt = await startRuntime({
-    flags: { githubRepo: REPO, stateDir: fs.mkdtempSync(path.join(root, 'state-')), port: 0, poll: 0, leaderElect: true, kubeconfig: kube.kubeconfig, leaderElectLeaseName: lease, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' },
+    flags: { githubRepo: REPO, stateDir: fs.mkdtempSync(path.join(root, 'state-')), port: 0, poll: 0, ...flags, leaderElect: true, kubeconfig: kube.kubeconfig, leaderElectLeaseName: lease, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' },
     env,
     log: pino({ level: 'silent' }),
     out: () => undefined,
   });
-  let stopping: ReturnType<Runtime['shutdown']> | undefined;
   const held = fake.hold('checks/create');
+  const holder = async () => (await readLease(kube, NS, lease))?.spec.holderIdentity;
   try {
-    const holder = async () => (await readLease(kube, NS, lease))?.spec.holderIdentity;
-    await waitFor('this replica to lead', async () => (await holder()) === 'draining');
+    await waitFor('this replica to lead', async () => (await holder()) === identity);
     const repo: RepoFields = { owner: 'acme', name: 'config', cloneUrl: git.cloneUrl(REPO), defaultBranch: 'main' };
-    const head = remote.commitOn(remote.demo.change, { 'systems/online-boutique/drain.md': 'drain\n' }, 22);
-    fake.addPull(REPO, { number: 22, headSha: head, headRef: 'change-22', baseRef: 'main', baseSha: remote.demo.main });
-    const body = await signDelivery(SECRET, 'pull_request', 'd22', pullRequestEvent('opened', repo, { number: 22, head, base: remote.demo.main, headRef: 'change-22' }));
+    const head = remote.commitOn(remote.demo.change, { [`systems/online-boutique/held-${n}.md`]: `held ${n}\n` }, n);
+    fake.addPull(REPO, { number: n, headSha: head, headRef: `change-${n}`, baseRef: 'main', baseSha: remote.demo.main });
+    const body = await signDelivery(SECRET, 'pull_request', `d${n}`, pullRequestEvent('opened', repo, { number: n, head, base: remote.demo.main, headRef: `change-${n}` }));
     expect((await deliver(`${rt.url}/webhooks/github`, body)).status).toBe(202);
-    await held.arrived; // d22 runs: its check run is being created
+    await held.arrived; // the delivery runs: its check run is being created
+  } catch (e) {
+    held.release();
+    await rt.shutdown();
+    throw e;
+  }
+  return { rt, held, holder };
+}
 
+it('on shutdown, a leader finishes its running delivery before it releases the Lease', { timeout: 120_000 }, async () => {
+  const lease = uniqueName('serve-drain');
+  const { rt, held, holder } = await leaderWithHeldDelivery('draining', lease, 22);
+  let stopping: ReturnType<Runtime['shutdown']> | undefined;
+  try {
     stopping = rt.shutdown();
     await waitFor('the server to refuse connections', () => fetch(`${rt.url}/readyz`).then(() => false, () => true));
     // Over several of the Lease's retry periods, with d22 still running: nobody else may lead yet.
@@ -140,24 +151,9 @@ it('on shutdown, a leader finishes its running delivery before it releases the L
 
 it('on shutdown, a delivery still running past the deadline keeps the Lease held: it expires, it is not released', { timeout: 120_000 }, async () => {
   const lease = uniqueName('serve-deadline');
-  const env = { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: fake.url, GITHUB_WEBHOOK_SECRET: SECRET, CMDB_GITHUB_CLONE_URL: `${git.url}/{owner}/{repo}.git`, CMDB_LEADER_ELECT_IDENTITY: 'overdue' };
-  const rt = await startRuntime({
-    flags: { githubRepo: REPO, stateDir: fs.mkdtempSync(path.join(root, 'state-')), port: 0, poll: 0, shutdownTimeout: 1, leaderElect: true, kubeconfig: kube.kubeconfig, leaderElectLeaseName: lease, leaderElectNamespace: NS, leaderElectLeaseDuration: '3s', leaderElectRenewDeadline: '2s', leaderElectRetryPeriod: '500ms' },
-    env,
-    log: pino({ level: 'silent' }),
-    out: () => undefined,
-  });
-  const held = fake.hold('checks/create');
+  const { rt, held, holder } = await leaderWithHeldDelivery('overdue', lease, 23, { shutdownTimeout: 1 });
   let stopping: ReturnType<Runtime['shutdown']> | undefined;
   try {
-    const holder = async () => (await readLease(kube, NS, lease))?.spec.holderIdentity;
-    await waitFor('this replica to lead', async () => (await holder()) === 'overdue');
-    const repo: RepoFields = { owner: 'acme', name: 'config', cloneUrl: git.cloneUrl(REPO), defaultBranch: 'main' };
-    const head = remote.commitOn(remote.demo.change, { 'systems/online-boutique/overdue.md': 'overdue\n' }, 23);
-    fake.addPull(REPO, { number: 23, headSha: head, headRef: 'change-23', baseRef: 'main', baseSha: remote.demo.main });
-    const body = await signDelivery(SECRET, 'pull_request', 'd23', pullRequestEvent('opened', repo, { number: 23, head, base: remote.demo.main, headRef: 'change-23' }));
-    expect((await deliver(`${rt.url}/webhooks/github`, body)).status).toBe(202);
-    await held.arrived; // d23 runs, and is held past the 1 s deadline
     stopping = rt.shutdown();
     const report = await stopping;
     expect(report.deliveries).toMatchObject({ left: ['d23'], timedOut: true });
