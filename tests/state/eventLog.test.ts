@@ -121,14 +121,19 @@ describe('FileEventLog', () => {
     await leader.close();
   });
 
-  it('reads, after a first read, only what was appended since (a torn line is read again once complete)', async () => {
+  /** A leader that appended events 1 to 3, and a follower (another instance) that read them. */
+  async function readThree() {
     const dir = tmp();
-    const file = path.join(dir, EVENT_LOG_FILE);
     const leader = new FileEventLog({ dir });
     await leader.open();
     for (const c of ['a', 'b', 'c']) await leader.append(moved(c));
     const follower = new FileEventLog({ dir });
     expect((await follower.read(0)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    return { dir, file: path.join(dir, EVENT_LOG_FILE), leader, follower };
+  }
+
+  it('reads, after a first read, only what was appended since (a torn line is read again once complete)', async () => {
+    const { dir, file, leader, follower } = await readThree();
     // The first line overwritten in place: a reader that read the file again from its start would stop there.
     const text = fs.readFileSync(file, 'utf8');
     const firstLine = text.indexOf('\n');
@@ -148,14 +153,8 @@ describe('FileEventLog', () => {
   });
 
   it('reads a replaced or truncated file again from its start', async () => {
-    const dir = tmp();
-    const file = path.join(dir, EVENT_LOG_FILE);
-    const leader = new FileEventLog({ dir });
-    await leader.open();
-    for (const c of ['a', 'b', 'c']) await leader.append(moved(c));
+    const { file, leader, follower } = await readThree();
     await leader.close();
-    const follower = new FileEventLog({ dir });
-    expect((await follower.read(0)).map((e) => e.seq)).toEqual([1, 2, 3]);
     // Rotated by hand: a new file (another inode) that holds events 3 to 5.
     const lines = [3, 4, 5].map((seq) => `${JSON.stringify({ seq, event: moved(String(seq)) })}\n`);
     fs.writeFileSync(`${file}.new`, lines.join(''));
