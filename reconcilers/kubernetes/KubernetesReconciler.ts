@@ -59,7 +59,7 @@ export class KubernetesReconciler implements Reconciler {
   private book = new FindingBook();
   private bindings: Map<string, KubernetesBinding> | undefined;
   /** Which bindings a change of a collection (or of one object in it) can change the judgement of. */
-  private dependents: Dependents = { byCollection: new Map() };
+  private dependents: Dependents = new Map();
   /** Per cluster: its client (or why there is none) and the access it was made from. */
   private readonly clients = new Map<RefString, { client: KubeClient | string; fingerprint: string }>();
   private readonly informers = new Map<string, Informer>();
@@ -218,7 +218,7 @@ export class KubernetesReconciler implements Reconciler {
 
   /** The bindings a change of `collection` (of one object in it, when named) can concern. */
   private dependentsOf({ collection, object }: { collection: string; object?: string }): KubernetesBinding[] {
-    const of = this.dependents.byCollection.get(collection);
+    const of = this.dependents.get(collection);
     if (!of) return [];
     const keys = object === undefined ? [...of.own.values()].flat() : (of.own.get(object) ?? []);
     return [...keys, ...of.hpa].map((key) => this.bindings!.get(key)!);
@@ -242,12 +242,10 @@ export class KubernetesReconciler implements Reconciler {
 }
 
 /** Per collection key: the bindings of each of its objects (by `objectKey`), and those reading it as their HorizontalPodAutoscalers. */
-interface Dependents {
-  byCollection: Map<string, { own: Map<string, string[]>; hpa: string[] }>;
-}
+type Dependents = Map<string, { own: Map<string, string[]>; hpa: string[] }>;
 
 function dependentsOf(bindings: Iterable<KubernetesBinding>): Dependents {
-  const byCollection: Dependents['byCollection'] = new Map();
+  const byCollection: Dependents = new Map();
   const entry = (key: string) => {
     let e = byCollection.get(key);
     if (!e) byCollection.set(key, (e = { own: new Map(), hpa: [] }));
@@ -260,7 +258,7 @@ function dependentsOf(bindings: Iterable<KubernetesBinding>): Dependents {
     list.set(object, [...(list.get(object) ?? []), b.key]);
     if (hpas) entry(hpas.key).hpa.push(b.key);
   }
-  return { byCollection };
+  return byCollection;
 }
 
 /** What identifies an access: the problem, or the server, user and context of the config. */
