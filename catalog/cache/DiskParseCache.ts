@@ -360,18 +360,18 @@ export class SegmentWriter {
     const handle = await this.handle; // rejects when the file could not be opened
     if (this.failure) throw this.failure;
     // Only SHA-1 oids are indexed (a SHA-256 repository's blobs are parsed every time).
-    const valid: number[] = [];
-    for (let i = 0; i < this.oids.length; i++) if (SHA1.test(this.oids[i])) valid.push(i);
-    const order = oidOrder(valid.map((i) => this.oids[i])).map((k) => valid[k]);
-    const kept = order.filter((i, k) => k === 0 || this.oids[i] !== this.oids[order[k - 1]]);
+    const { raw, at } = sha1Oids(this.oids);
+    const order = rawOidOrder(raw);
+    const kept = order.filter((k, j) => j === 0 || !sameOid(raw, k, order[j - 1]));
     const count = kept.length;
-    // In columns, so the oids go in as one hex string (one conversion, not one per blob).
+    // In columns: the sorted 20-byte oids, then the offsets, then the lengths.
     const index = Buffer.alloc(count * INDEX_ENTRY);
-    index.write(kept.map((i) => this.oids[i]).join(''), 0, count * 20, 'hex');
     const numbers = new Uint32Array(2 * count);
-    for (let k = 0; k < count; k++) {
-      numbers[k] = this.offsets[kept[k]];
-      numbers[count + k] = this.lengths[kept[k]];
+    for (let j = 0; j < count; j++) {
+      const k = kept[j];
+      for (let b = 0; b < 20; b++) index[j * 20 + b] = raw[k * 20 + b];
+      numbers[j] = this.offsets[at[k]];
+      numbers[count + j] = this.lengths[at[k]];
     }
     if (LITTLE_ENDIAN) Buffer.from(numbers.buffer).copy(index, count * 20);
     else numbers.forEach((n, k) => index.writeUInt32LE(n, count * 20 + k * 4));
@@ -395,17 +395,40 @@ export class SegmentWriter {
 }
 
 /**
- * Indexes of `oids` (40 hex digits each) in ascending order. Sorts numbers,
+ * The SHA-1 oids among `oids` (40 hex digits) as 20 bytes each, one after
+ * another, and the index in `oids` of each; others (SHA-256) are left out.
+ * All the hex goes through one conversion; only when a character that is not
+ * a hex digit cuts it short is each oid checked on its own.
+ */
+export function sha1Oids(oids: readonly string[]): { raw: Buffer; at: number[] } {
+  let at: number[] = [];
+  for (let i = 0; i < oids.length; i++) if (oids[i].length === 40) at.push(i);
+  let raw = Buffer.alloc(at.length * 20);
+  if (raw.write(at.length === oids.length ? oids.join('') : at.map((i) => oids[i]).join(''), 'hex') !== raw.length) {
+    at = at.filter((i) => SHA1.test(oids[i]));
+    raw = Buffer.from(at.map((i) => oids[i]).join(''), 'hex');
+  }
+  return { raw, at };
+}
+
+/** Whether the 20-byte oids `a` and `b` of `raw` are equal. */
+function sameOid(raw: Buffer, a: number, b: number): boolean {
+  for (let i = 0; i < 20; i++) if (raw[a * 20 + i] !== raw[b * 20 + i]) return false;
+  return true;
+}
+
+/**
+ * Indexes of the 20-byte oids in `raw` in ascending order. Sorts numbers,
  * not strings: each key is the oid's first 32 bits times 2^21 plus the index
  * (exact in a double for up to 2M oids), and the rare runs of equal prefixes
- * are put in order by the whole oid afterwards. 100,000 oids: ~10 ms, against
- * ~70 ms for a comparator sort of the strings.
+ * are put in order by the whole oid afterwards.
  */
-export function oidOrder(oids: readonly string[]): number[] {
-  const n = oids.length;
-  if (n > 1 << 21) return oids.map((_, i) => i).sort((a, b) => (oids[a] < oids[b] ? -1 : oids[a] > oids[b] ? 1 : 0));
+export function rawOidOrder(raw: Buffer): number[] {
+  const n = raw.length / 20;
+  const compare = (a: number, b: number) => raw.compare(raw, b * 20, b * 20 + 20, a * 20, a * 20 + 20) || a - b;
+  if (n > 1 << 21) return Array.from({ length: n }, (_, i) => i).sort(compare);
   const keys = new Float64Array(n);
-  for (let i = 0; i < n; i++) keys[i] = parseInt(oids[i].slice(0, 8), 16) * 2 ** 21 + i;
+  for (let i = 0; i < n; i++) keys[i] = raw.readUInt32BE(i * 20) * 2 ** 21 + i;
   keys.sort();
   const order = new Array<number>(n);
   for (let k = 0; k < n; k++) order[k] = keys[k] % 2 ** 21;
@@ -413,7 +436,7 @@ export function oidOrder(oids: readonly string[]): number[] {
     if (Math.floor(keys[k] / 2 ** 21) !== Math.floor(keys[k - 1] / 2 ** 21)) continue;
     let end = k + 1;
     while (end < n && Math.floor(keys[end] / 2 ** 21) === Math.floor(keys[k] / 2 ** 21)) end++;
-    const run = order.slice(k - 1, end).sort((a, b) => (oids[a] < oids[b] ? -1 : oids[a] > oids[b] ? 1 : 0));
+    const run = order.slice(k - 1, end).sort(compare);
     order.splice(k - 1, run.length, ...run);
     k = end - 1;
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeStoredRecord, DiskParseCache, encodeLine, ensureTexts, oidOrder, SEGMENT_FILE, segmentLines } from '../../catalog/cache/DiskParseCache.ts';
+import { decodeStoredRecord, DiskParseCache, encodeLine, ensureTexts, rawOidOrder, SEGMENT_FILE, segmentLines, sha1Oids } from '../../catalog/cache/DiskParseCache.ts';
 import { createRandom } from '../../bench/random.ts';
 import { parseBlob, type BlobResult } from '../../catalog/parseBlob.ts';
 
@@ -138,9 +138,20 @@ describe('DiskParseCache segments', () => {
     const oids = Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? prefixes[i % 20] + hex(32) : hex(40)));
     oids.push(oids[5], '0'.repeat(40), 'f'.repeat(40));
     const expected = oids.map((_, i) => i).sort((a, b) => (oids[a] < oids[b] ? -1 : oids[a] > oids[b] ? 1 : a - b));
-    expect(oidOrder(oids).map((i) => oids[i])).toEqual(expected.map((i) => oids[i]));
-    expect(new Set(oidOrder(oids)).size).toBe(oids.length);
-    expect(oidOrder([])).toEqual([]);
+    const order = rawOidOrder(Buffer.from(oids.join(''), 'hex'));
+    expect(order.map((i) => oids[i])).toEqual(expected.map((i) => oids[i]));
+    expect(new Set(order).size).toBe(oids.length);
+    expect(rawOidOrder(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('takes the SHA-1 oids in their 20 bytes, and leaves out the others', () => {
+    const a = 'ab'.repeat(20);
+    const b = '0f'.repeat(20);
+    expect(sha1Oids([a, b])).toEqual({ raw: Buffer.from(a + b, 'hex'), at: [0, 1] });
+    // A SHA-256 oid and a 40-character one that is not hex are left out.
+    expect(sha1Oids(['cd'.repeat(32), a, 'g'.repeat(40), b])).toEqual({ raw: Buffer.from(a + b, 'hex'), at: [1, 3] });
+    expect(sha1Oids([a, `${'0'.repeat(39)}x`])).toEqual({ raw: Buffer.from(a, 'hex'), at: [0] });
+    expect(sha1Oids([])).toEqual({ raw: Buffer.alloc(0), at: [] });
   });
 
   it('indexes only SHA-1 oids: another oid is kept in memory and never found on disk', async () => {
