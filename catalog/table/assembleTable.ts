@@ -11,6 +11,8 @@ interface Defined {
   record: DocRecord;
   file: number;
   path: string;
+  /** The entity id (the rank of its ref), set once every ref is known. */
+  id: number;
 }
 
 /** Files in path order (git lists them so: then no sort is needed). */
@@ -44,7 +46,7 @@ function keptDefinitions(ordered: readonly FileInput[], violations: Violation[],
   ordered.forEach(({ path, result }, file) => {
     for (const v of result.violations) violations.push(withFile(v, path));
     for (const record of result.documents) {
-      const def = { record, file, path };
+      const def = { record, file, path, id: -1 };
       const first = defined.get(record.ref);
       if (!first) {
         defined.set(record.ref, def);
@@ -78,44 +80,46 @@ export function invalidDefinitions(files: readonly FileInput[]): Array<[string, 
  * (dangling ones become violations), in file then document order.
  */
 function resolveRelations(
-  ordered: readonly FileInput[],
+  kept: readonly Defined[],
   defined: ReadonlyMap<string, Defined>,
-  ids: ReadonlyMap<string, number>,
   violations: Violation[],
   invalid: ReadonlySet<string>,
   external: readonly string[],
 ) {
   let capacity = 0;
-  for (const { result } of ordered) for (const r of result.documents) capacity += r.relations.length;
+  for (const { record } of kept) capacity += record.relations.length;
   const source = new Int32Array(capacity);
   const target = new Int32Array(capacity);
   const tuples: RelationTuple[] = new Array(capacity);
   let n = 0;
   let suppressed = 0;
-  for (const { path, result } of ordered) {
-    for (const record of result.documents) {
-      if (defined.get(record.ref)?.record !== record) continue;
-      // One end of every relation a record declares is the record itself: looked up once, not per relation.
-      const self = record.ref;
-      const selfId = ids.get(self);
-      for (const tuple of record.relations) {
-        const s = tuple[1] === self ? selfId : ids.get(tuple[1]);
-        const d = tuple[2] === self ? selfId : ids.get(tuple[2]);
-        if (s !== undefined && d !== undefined) {
-          source[n] = s;
-          target[n] = d;
-          tuples[n++] = tuple;
-          continue;
-        }
-        const relation = { type: tuple[0], source: tuple[1], target: tuple[2], field: tuple[3], location: { file: path, line: tuple[4], column: tuple[5] } };
-        const other = declaredEnds(relation).other;
-        if (ids.has(other)) continue;
-        if (invalid.has(other)) suppressed++;
-        else violations.push(danglingViolation(relation, external));
+  for (const { record, path, id: selfId } of kept) {
+    // One end of every relation a record declares is the record itself: looked up once, not per relation.
+    const self = record.ref;
+    for (const tuple of record.relations) {
+      const s = tuple[1] === self ? selfId : defined.get(tuple[1])?.id;
+      const d = tuple[2] === self ? selfId : defined.get(tuple[2])?.id;
+      if (s !== undefined && d !== undefined) {
+        source[n] = s;
+        target[n] = d;
+        tuples[n++] = tuple;
+        continue;
       }
+      const relation = { type: tuple[0], source: tuple[1], target: tuple[2], field: tuple[3], location: { file: path, line: tuple[4], column: tuple[5] } };
+      const other = declaredEnds(relation).other;
+      if (defined.has(other)) continue;
+      if (invalid.has(other)) suppressed++;
+      else violations.push(danglingViolation(relation, external));
     }
   }
   return { source, target, tuples, count: n, suppressed };
+}
+
+/** The kept definitions in file then document order. */
+function inFileOrder(defined: ReadonlyMap<string, Defined>, preferred: boolean): Defined[] {
+  // The map holds them in that order, unless `definedAt` replaced a first definition by a later one.
+  const kept = [...defined.values()];
+  return preferred ? kept.sort((a, b) => a.file - b.file || a.record.index - b.record.index) : kept;
 }
 
 /**
@@ -167,11 +171,14 @@ export function assembleTable(commit: string, files: readonly FileInput[], optio
   const { defined, preferred } = keptDefinitions(ordered, violations, options.definedAt);
   const invalid = invalidDefinitions(ordered);
   const refs = [...defined.keys()].sort();
-  const ids = new Map<string, number>();
-  for (let i = 0; i < refs.length; i++) ids.set(refs[i], i);
-  const { source, target, tuples, count, suppressed } = resolveRelations(ordered, defined, ids, violations, new Set(invalid.map(([, ref]) => ref)), options.external ?? []);
-  const rows = keptRows(tuples, source, target, count);
-  const kept = rows?.length ?? count;
+  const rows = refs.map((ref, id) => {
+    const def = defined.get(ref)!;
+    def.id = id;
+    return def;
+  });
+  const { source, target, tuples, count, suppressed } = resolveRelations(inFileOrder(defined, preferred), defined, violations, new Set(invalid.map(([, ref]) => ref)), options.external ?? []);
+  const relationRows = keptRows(tuples, source, target, count);
+  const kept = relationRows?.length ?? count;
   const t = allocateTable(commit, refs.length, kept);
   t.refs = refs;
   t.paths = ordered.map((f) => f.path);
@@ -179,13 +186,13 @@ export function assembleTable(commit: string, files: readonly FileInput[], optio
   const strings = new StringTable(t.strings);
   const observed: Array<[number, ObserveTuple]> = [];
   for (let id = 0; id < refs.length; id++) {
-    const { record: r, file } = defined.get(refs[id])!;
+    const { record: r, file } = rows[id];
     writeEntityRow(t, strings, id, { file, doc: r.index, line: r.start[0], column: r.start[1], kind: r.kind, apiVersion: r.apiVersion, facts: r.facts });
     if (r.observe) for (const tuple of r.observe) observed.push([id, tuple]);
   }
   writeObserveRows(t, strings, observed);
   for (let k = 0; k < kept; k++) {
-    const i = rows ? rows[k] : k;
+    const i = relationRows ? relationRows[k] : k;
     const tuple = tuples[i];
     t.relType[k] = RELATION_TYPE_INDEX.get(tuple[0])!;
     t.relSource[k] = source[i];
