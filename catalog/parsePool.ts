@@ -26,7 +26,7 @@ const BATCH_SIZE = 256;
 const YOUNG_GENERATION_MB = 32;
 
 /** Called with each batch of results as it is parsed (to start writing the parse cache while parsing goes on). */
-export type OnResults = (results: readonly BlobResult[], lines?: string) => void;
+export type OnResults = (results: readonly BlobResult[], lines?: readonly string[]) => void;
 
 /** Parses in the calling thread. */
 export function inlineSink(limits: ParseLimits, onResults?: OnResults): BlobSink {
@@ -107,8 +107,10 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
         waiting?.reject(new CmdbError(msg.error.message, { code: msg.error.code }));
         return;
       }
-      const results = received(msg.lines);
-      onResults?.(results, msg.lines);
+      // Each result completed from (and tied to) the cache line the thread encoded it to.
+      const lines = msg.lines === '' ? [] : msg.lines.split('\n');
+      const results = lines.map(decodeRecord);
+      onResults?.(results, lines);
       waiting?.resolve(results);
     });
     worker.on('error', (e) => {
@@ -178,17 +180,6 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
       }
     },
   };
-}
-
-/** The results a worker sent, completed from (and tied to) the cache lines it encoded them to. */
-function received(lines: string): BlobResult[] {
-  const results: BlobResult[] = [];
-  for (let at = 0; at < lines.length; ) {
-    const end = lines.indexOf('\n', at);
-    results.push(decodeRecord(lines.slice(at, end)));
-    at = end + 1;
-  }
-  return results;
 }
 
 /** The sink for an expected number of blobs (threads read them themselves from `source` when given). */

@@ -36,8 +36,8 @@ const LITTLE_ENDIAN = os.endianness() === 'LE';
 const INDEX_ENTRY = 28;
 const TRAILER = 8 + MAGIC.length;
 
-/** Lines are written to the segment in chunks of about this many characters. */
-const CHUNK_CHARS = 4 * 1024 * 1024;
+/** Lines are written to the segment in chunks of at most this many bytes (or one line, when longer). */
+const CHUNK_BYTES = 4 * 1024 * 1024;
 /** Small segments (under this many bytes) are merged into one when there are SMALL_SEGMENTS of them. */
 const SMALL_SEGMENT_BYTES = 8 * 1024 * 1024;
 const SMALL_SEGMENTS = 16;
@@ -188,7 +188,7 @@ export class DiskParseCache implements ParseCache {
     (this.writer ??= new SegmentWriter(this.dir)).add(oid, result);
   }
 
-  setAll(results: readonly BlobResult[], lines?: string): void {
+  setAll(results: readonly BlobResult[], lines?: readonly string[]): void {
     if (lines === undefined) {
       for (const r of results) this.set(r.blob, r);
       return;
@@ -233,7 +233,7 @@ export class DiskParseCache implements ParseCache {
         const oid = lineOid(line);
         if (seen.has(oid)) continue;
         seen.add(oid);
-        lines.push(`${line}\n`);
+        lines.push(line);
       }
     }
     await writeSegment(this.dir, lines);
@@ -292,8 +292,9 @@ function findEntry(index: Buffer, count: number, key: Buffer): number {
 export class SegmentWriter {
   private readonly tmp: string;
   private readonly final: string;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  /** The chunk being filled: lines are encoded into it one by one, each followed by a newline. */
+  private chunk = Buffer.alloc(0);
+  private used = 0;
   private written = 0;
   private readonly oids: string[] = [];
   private readonly offsets: number[] = [];
@@ -312,33 +313,32 @@ export class SegmentWriter {
     this.addLine(oid, encodeLine(oid, result));
   }
 
-  /** Adds a cache line (newline included) for `oid`. */
+  /** Adds the cache line (without its newline) of `oid`. */
   addLine(oid: string, line: string): void {
-    this.addLines([oid], line);
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair 4 for 2): the line and its newline fit.
+    const room = line.length * 3 + 1;
+    if (this.used + room > this.chunk.length) {
+      this.writeChunk();
+      this.chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, room));
+    }
+    const bytes = this.chunk.write(line, this.used, 'utf8');
+    this.oids.push(oid);
+    this.offsets.push(this.written + this.used);
+    this.lengths.push(bytes);
+    this.chunk[this.used + bytes] = 10;
+    this.used += bytes + 1;
   }
 
-  /** Adds the cache lines of these oids, in order, as one string (newlines included). */
-  addLines(oids: readonly string[], lines: string): void {
-    for (const oid of oids) this.oids.push(oid);
-    this.pending.push(lines);
-    this.pendingChars += lines.length;
-    if (this.pendingChars >= CHUNK_CHARS) this.writeChunk();
+  /** Adds the cache lines (without newlines) of these oids, in order. */
+  addLines(oids: readonly string[], lines: readonly string[]): void {
+    for (let i = 0; i < oids.length; i++) this.addLine(oids[i], lines[i]);
   }
 
   private writeChunk(): void {
-    if (this.pending.length === 0) return;
-    const first = this.offsets.length;
-    const data = Buffer.from(this.pending.length === 1 ? this.pending[0] : this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingChars = 0;
-    // Line offsets from the bytes (a line's UTF-8 length may differ from its string length).
-    let at = 0;
-    for (let i = first; i < this.oids.length; i++) {
-      const end = data.indexOf(10, at);
-      this.offsets[i] = this.written + at;
-      this.lengths[i] = end - at;
-      at = end + 1;
-    }
+    if (this.used === 0) return;
+    const data = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.alloc(0);
+    this.used = 0;
     const position = this.written;
     this.written += data.length;
     this.handle ??= fs.mkdir(this.dir, { recursive: true }).then(() => fs.open(this.tmp, 'w'));
@@ -446,7 +446,7 @@ export function rawOidOrder(raw: Buffer): number[] {
 /** The oid a cache line is for (what precedes its first tab). */
 export const lineOid = (line: string): string => line.slice(0, line.indexOf('\t'));
 
-/** Writes a segment holding these cache lines (each with its newline), keyed by the oid each starts with. */
+/** Writes a segment holding these cache lines (without newlines), keyed by the oid each starts with. */
 export async function writeSegment(dir: string, lines: readonly string[]): Promise<Segment | undefined> {
   const writer = new SegmentWriter(dir);
   for (const line of lines) writer.addLine(lineOid(line), line);

@@ -12,8 +12,8 @@ export interface ParseCache {
   /** Like `get`, but reads storage (synchronously) when the entry was not preloaded. */
   load(oid: string): BlobResult | undefined;
   set(oid: string, result: BlobResult): void;
-  /** `set` for results parsed together; `lines` is their cache lines in order (newlines included) when the parser made them. */
-  setAll(results: readonly BlobResult[], lines?: string): void;
+  /** `set` for results parsed together; `lines` is their cache lines in order (without newlines) when the parser made them. */
+  setAll(results: readonly BlobResult[], lines?: readonly string[]): void;
   /** True when it holds nothing, in memory or in storage (a first read of a big commit will parse it all). */
   empty(): boolean;
   /** Persists what was set; failures to write are reported, never thrown. */

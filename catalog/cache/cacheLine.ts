@@ -86,10 +86,10 @@ function restoreSelf(result: BlobResult): void {
   }
 }
 
-/** One cache line for a blob's result (newline included). */
+/** One cache line for a blob's result (without its newline). */
 export function encodeLine(oid: string, result: BlobResult): string {
   const known = (result as WithLine)[LINE];
-  if (known !== undefined && known.startsWith(oid) && known.charCodeAt(oid.length) === 9) return `${known}\n`;
+  if (known !== undefined && known.startsWith(oid) && known.charCodeAt(oid.length) === 9) return known;
   // The texts leave the JSON by being undefined for the call (JSON.stringify omits them):
   // half the cost of copying every document without its text.
   const texts = result.documents.map((d) => d.text);
@@ -101,7 +101,7 @@ export function encodeLine(oid: string, result: BlobResult): string {
   } finally {
     texts.forEach((text, i) => (documents[i].text = text));
   }
-  return [oid, json, ...texts].join('\t') + '\n';
+  return [oid, json, ...texts].join('\t');
 }
 
 /**

@@ -136,7 +136,7 @@ async function pruneSegment(file: string, live: ReadonlySet<string>, dryRun: boo
   if (kept.length === lines.length) return { entries: lines.length, removed: 0, before, after: before };
   const after = kept.length === 0 ? 0 : segmentBytes(kept);
   if (!dryRun) {
-    if (kept.length > 0) await writeSegment(path.dirname(file), kept.map((l) => `${l}\n`));
+    if (kept.length > 0) await writeSegment(path.dirname(file), kept);
     await fs.rm(file, { force: true });
   }
   return { entries: lines.length, removed: lines.length - kept.length, before, after };

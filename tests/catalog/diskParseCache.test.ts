@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeStoredRecord, DiskParseCache, encodeLine, ensureTexts, rawOidOrder, SEGMENT_FILE, segmentLines, sha1Oids } from '../../catalog/cache/DiskParseCache.ts';
+import { decodeStoredRecord, DiskParseCache, encodeLine, ensureTexts, rawOidOrder, SEGMENT_FILE, segmentBytes, segmentLines, sha1Oids, writeSegment } from '../../catalog/cache/DiskParseCache.ts';
 import { createRandom } from '../../bench/random.ts';
 import { parseBlob, type BlobResult } from '../../catalog/parseBlob.ts';
 
@@ -34,7 +34,7 @@ describe('DiskParseCache segments', () => {
     const dir = freshDir();
     const writer = new DiskParseCache({ dir, namespace: 'n' });
     const results = Array.from({ length: 300 }, (_, i) => result(i));
-    writer.setAll(results.slice(0, 200), results.slice(0, 200).map((r) => encodeLine(r.blob, r)).join(''));
+    writer.setAll(results.slice(0, 200), results.slice(0, 200).map((r) => encodeLine(r.blob, r)));
     for (const r of results.slice(200)) writer.set(r.blob, r);
     expect(await writer.flush()).toEqual({ written: 300 });
     expect(segments(writer)).toHaveLength(1);
@@ -131,6 +131,20 @@ describe('DiskParseCache segments', () => {
     expect(c.get(oidOf(1))).toStrictEqual(result(1));
   });
 
+  it('writes lines across chunks, lines longer than a chunk, and characters of 2 to 4 bytes in UTF-8, each where its index says', async () => {
+    const dir = path.join(freshDir(), 'segments');
+    const line = (i: number, text: string) => `${oidOf(i)}\t${text}`;
+    const lines = [
+      ...Array.from({ length: 3000 }, (_, i) => line(i, `Zürich 🙂 ${'x'.repeat(i % 3000)}`)),
+      line(3000, `é${'🙂'.repeat(1_500_000)}`), // 3 M UTF-16 units, 6 MB of UTF-8: more than a chunk
+      line(3001, 'after'),
+    ];
+    const segment = await writeSegment(dir, lines);
+    expect(segment?.count).toBe(lines.length);
+    expect(await segmentLines(segment!.file)).toEqual(lines);
+    expect(segmentBytes(lines)).toBe(fs.statSync(segment!.file).size);
+  });
+
   it('orders oids as strings do, also when many share their first 32 bits', () => {
     const random = createRandom(7);
     const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[random.int(16)]).join('');
@@ -188,13 +202,13 @@ describe('DiskParseCache segments', () => {
     expect(json).not.toContain(oidOf(9));
     expect(json.split('component:default/api').length - 1).toBe(2); // the record's ref, and the other end of the loop
     expect(json.split('"group:default/team"').length - 1).toBe(3); // the group's ref and the api's owner (facts, relation); not again in the group's memberOf
-    expect(texts(decodeStoredRecord(r.blob, line.slice(0, -1)))).toStrictEqual(r);
+    expect(texts(decodeStoredRecord(r.blob, line))).toStrictEqual(r);
     expect(encodeLine(r.blob, r)).toBe(line); // encoding left the result as it was
   });
 
   it('takes a stored line only for its own oid and with one text per document', () => {
     const r = result(3);
-    const line = encodeLine(r.blob, r).slice(0, -1);
+    const line = encodeLine(r.blob, r);
     expect(texts(decodeStoredRecord(r.blob, line))).toStrictEqual(r);
     expect(decodeStoredRecord(oidOf(4), line)).toBeUndefined();
     expect(decodeStoredRecord(r.blob, line.slice(0, line.lastIndexOf('\t')))).toBeUndefined(); // a text lost
