@@ -6,7 +6,7 @@ import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
 import type { FileChange, GitReader, TreeEntry } from './git/GitReader.ts';
 import { parseBlob, SUBMODULE_MODE, type BlobResult, type FileInput, type ParseLimits } from './parseBlob.ts';
-import { releaseParserThreads, sinkFor, startParserThreads, WORKER_THRESHOLD } from './parsePool.ts';
+import { releaseParserThreads, sinkFor, startParserThreads, WORKER_THRESHOLD, type OnResults } from './parsePool.ts';
 import { SnapshotTableCache, type StoredTable } from './cache/SnapshotTableCache.ts';
 import { deriveTable } from './table/deriveTable.ts';
 import { TableSnapshot, type RecordSource } from './table/TableSnapshot.ts';
@@ -73,8 +73,9 @@ export class CatalogReader {
     return this.build(commit, await this.listEntries(commit));
   }
 
-  private async listEntries(commit: string): Promise<Map<string, TreeEntry>> {
-    return new Map((await this.git.listFiles(commit)).map((e) => [e.path, e]));
+  /** Every file of the commit, sorted by path. */
+  private listEntries(commit: string): Promise<TreeEntry[]> {
+    return this.git.listFiles(commit);
   }
 
   private fromStored({ table, config, incremental, resolved }: StoredTable): Snapshot {
@@ -126,13 +127,13 @@ export class CatalogReader {
    * for the next run (with the results whose CIClass kinds were resolved)
    * unless it depends on more than the commit (a base decided a duplicate).
    */
-  private async build(commit: string, entries: Map<string, TreeEntry>, base?: Snapshot): Promise<Snapshot> {
+  private async build(commit: string, entries: readonly TreeEntry[], base?: Snapshot): Promise<Snapshot> {
     // A big commit and nothing parsed yet: the parser threads start now, while cmdb.yaml is read and the
     // tree filtered, rather than when the first blobs are ready for them.
-    if (entries.size >= WORKER_THRESHOLD && this.cacheFor(DEFAULT_CONFIG.limits).empty()) startParserThreads();
-    const { config, violations: configViolations } = await this.readConfig(entries.get(CONFIG_FILE));
+    if (entries.length >= WORKER_THRESHOLD && this.cacheFor(DEFAULT_CONFIG.limits).empty()) startParserThreads();
+    const { config, violations: configViolations } = await this.readConfig(entries.find((e) => e.path === CONFIG_FILE));
     const matches = fileMatcher(config);
-    const selected = [...entries.values()].filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
+    const selected = entries.filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
     const results = await this.parseAll(selected, config.limits);
     const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
     const definedAt = base && definedIn(base);
@@ -192,20 +193,32 @@ export class CatalogReader {
   /** Parse results for every entry, parsing only blobs the cache lacks (written to disk by the caller: `flush`). */
   private async parseAll(selected: readonly TreeEntry[], limits: ParseLimits): Promise<Map<string, BlobResult>> {
     const cache = this.cacheFor(limits);
-    await cache.preload(selected.map((e) => e.oid));
+    // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
+    const onResults: OnResults = (batch, lines) => cache.setAll(batch, lines);
+    const source = this.git.threadBlobSource?.();
+    // Nothing cached and a big commit: every blob is missing, and parser threads that read blobs
+    // themselves get each batch as soon as the loop below has listed it, not after the whole tree.
+    const early = source && selected.length >= WORKER_THRESHOLD && cache.empty() ? sinkFor(selected.length, limits, onResults, source) : undefined;
+    const streamed = early?.addUnread ? early : undefined;
+    if (!streamed) await cache.preload(selected.map((e) => e.oid));
     const results = new Map<string, BlobResult>();
     const missing = new Map<string, TreeEntry>();
     for (const e of selected) {
       const hit = cache.get(e.oid);
       if (hit) results.set(e.oid, hit);
-      else missing.set(e.oid, e);
+      else if (!missing.has(e.oid)) {
+        missing.set(e.oid, e);
+        streamed?.addUnread!({ path: e.path, oid: e.oid, mode: e.mode });
+      }
     }
     if (missing.size === 0) releaseParserThreads();
     if (missing.size > 0) {
-      // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
-      const sink = sinkFor(missing.size, limits, (batch, lines) => cache.setAll(batch, lines), this.git.threadBlobSource?.());
-      if (sink.addUnread) for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
-      else {
+      const sink = early ?? sinkFor(missing.size, limits, onResults, source);
+      if (sink === streamed) {
+        /* each blob was given as it was listed */
+      } else if (sink.addUnread) {
+        for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
+      } else {
         await this.git.readBlobs([...missing.keys()], (oid, content) => {
           const e = missing.get(oid)!;
           sink.add({ path: e.path, oid, mode: e.mode, content });

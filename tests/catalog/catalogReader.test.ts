@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DiskParseCache } from '../../catalog/cache/DiskParseCache.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
+import { WORKER_THRESHOLD } from '../../catalog/parsePool.ts';
 import { diffSnapshots } from '../../catalog/diff.ts';
 import { IsomorphicGitReader } from '../../catalog/git/IsomorphicGitReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
@@ -123,6 +124,39 @@ describe('the parse cache on disk', () => {
       expect(await read(), 'from the parse cache alone').toEqual({ ...cold, parsed: 0 });
     } finally {
       classes.remove();
+    }
+  });
+
+  it('a big commit read cold (each blob to the parser threads as it is listed) reads as through isomorphic-git and from the parse cache, a blob at two paths parsed once', async () => {
+    const big = TestRepo.create();
+    try {
+      const files: Record<string, string> = { 'teams/shop.yaml': team };
+      for (let i = 0; i < WORKER_THRESHOLD + 40; i++) {
+        const name = `c${String(i).padStart(5, '0')}`;
+        files[`components/${name.slice(0, 3)}/${name}.yaml`] = entity('Component', name, { type: 'service', lifecycle: 'production', owner: 'shop-team', ...(i > 0 ? { dependsOn: [`component:c${String(i - 1).padStart(5, '0')}`] } : {}) });
+      }
+      files['copies/one.yaml'] = files['components/c00/c00007.yaml']; // the same blob twice: a duplicate definition
+      files['broken.yaml'] = 'kind: Component\nmetadata: [\n';
+      const commit = big.commit(files);
+      const dir = fs.mkdtempSync(path.join(cacheDir, 'big-'));
+      const read = async (git: GitReader, options: { cacheDir: string } | { cache: false }) => {
+        const reader = new CatalogReader({ git, ...options });
+        const snap = await reader.read(commit);
+        return { lastRead: reader.lastRead, entities: [...snap.entities.values()].map((e) => [e.ref, e.spec]), relations: snap.relations.length, violations: snap.violations };
+      };
+      const cold = await read(new NativeGitReader({ dir: big.dir }), { cacheDir: dir });
+      const selected = Object.keys(files).length;
+      expect(cold.lastRead).toEqual({ files: selected, parsed: selected - 1, fromCache: 1 });
+      expect(cold.entities).toHaveLength(WORKER_THRESHOLD + 41);
+      expect(cold.relations).toBe(2 * (WORKER_THRESHOLD + 40) - 1);
+      expect(cold.violations.map((v) => `${v.rule} ${v.file}`)).toEqual(['yaml broken.yaml', 'duplicate copies/one.yaml']);
+      const { lastRead: _iso, ...throughIsomorphic } = await read(new IsomorphicGitReader({ dir: big.dir }), { cache: false });
+      const { lastRead: _cold, ...coldRead } = cold;
+      expect(throughIsomorphic).toEqual(coldRead);
+      for (const d of fs.readdirSync(dir).filter((d) => d.startsWith('tables-'))) fs.rmSync(path.join(dir, d), { recursive: true });
+      expect(await read(new NativeGitReader({ dir: big.dir }), { cacheDir: dir }), 'from the parse cache alone').toEqual({ ...cold, lastRead: { files: selected, parsed: 0, fromCache: selected } });
+    } finally {
+      big.remove();
     }
   });
 
