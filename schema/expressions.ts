@@ -1,5 +1,16 @@
-import { Environment, ParseError } from '@marcbachmann/cel-js';
+import { createRequire } from 'node:module';
+import type { Environment } from '@marcbachmann/cel-js';
 import type { SchemaIssue } from './messages.ts';
+
+type CelLibrary = typeof import('@marcbachmann/cel-js');
+let library: CelLibrary | undefined;
+/**
+ * The CEL library, loaded when an expression is first met (synchronously,
+ * as the parser threads need it): a thread that parses no ChangePolicy or
+ * ChangeWindow, and a command that meets none, never pays its ~20 ms load.
+ * The same module instance as an `import` of it.
+ */
+const cel = (): CelLibrary => (library ??= createRequire(import.meta.url)('@marcbachmann/cel-js') as CelLibrary);
 
 /*
  * The CEL expressions of ChangePolicy and ChangeWindow: what they may refer
@@ -55,7 +66,7 @@ export type CelScope = keyof typeof CEL_VARIABLES;
  * whose values are built by the caller (needed to run expressions, not to check them).
  */
 export function celEnvironment(scope: CelScope, ctors: Readonly<Record<string, new (...args: never[]) => object>> = {}): Environment {
-  let env = new Environment({ limits: { maxAstNodes: 10_000, maxDepth: 100 } });
+  let env = new (cel().Environment)({ limits: { maxAstNodes: 10_000, maxDepth: 100 } });
   for (const [name, fields] of Object.entries(CEL_TYPES)) {
     const ctor = ctors[name];
     env = env.registerType(name, ctor ? { ctor, fields: { ...fields } } : { fields: { ...fields } });
@@ -108,13 +119,13 @@ export function checkExpression(
   try {
     program = env.parse(source);
   } catch (e) {
-    if (!(e instanceof ParseError)) throw e;
+    if (!(e instanceof cel().ParseError)) throw e;
     return problem(`${where}: CEL syntax error: ${e.summary ?? e.message.split('\n')[0]}`, e.range?.start ?? 0);
   }
   const checked = program.check();
   if (!checked.valid) {
     const error = checked.error!;
-    const kind = error instanceof ParseError ? 'syntax' : 'type';
+    const kind = error instanceof cel().ParseError ? 'syntax' : 'type';
     return problem(`${where}: CEL ${kind} error: ${explainTypeError(error.code, error.summary ?? error.message.split('\n')[0], variables)}`, error.range?.start ?? 0);
   }
   if (checked.type !== 'bool' && checked.type !== 'dyn') return problem(`${where} must give true or false, but it gives a value of type ${checked.type}`, 0);
