@@ -214,15 +214,15 @@ export class CatalogReader {
     if (missing.size === 0) releaseParserThreads();
     if (missing.size > 0) {
       const sink = early ?? sinkFor(missing.size, limits, onResults, source);
-      if (sink === streamed) {
-        /* each blob was given as it was listed */
-      } else if (sink.addUnread) {
-        for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
-      } else {
-        await this.git.readBlobs([...missing.keys()], (oid, content) => {
-          const e = missing.get(oid)!;
-          sink.add({ path: e.path, oid, mode: e.mode, content });
-        });
+      if (sink !== streamed) {
+        // Each blob by its tree entry (the threads read it), else read here and handed over.
+        if (sink.addUnread) for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
+        else {
+          await this.git.readBlobs([...missing.keys()], (oid, content) => {
+            const e = missing.get(oid)!;
+            sink.add({ path: e.path, oid, mode: e.mode, content });
+          });
+        }
       }
       for (const r of await sink.finish()) results.set(r.blob, r);
     }
