@@ -11,8 +11,8 @@ export interface IncidentCommandsOptions {
   apply: (command: IncidentCommand) => Promise<void>;
   /** Where a follower queues a command for the leader (the state dir's inbox, as `cmdb incident ack` does). */
   inbox: Pick<IncidentCommandInbox, 'append' | 'file'>;
-  /** Whether the leader applied a command, from a fresh read of the shared store. */
-  applied: (commandId: string) => Promise<boolean>;
+  /** What a follower reads while it waits for the leader: opened once per command, read again at each poll. */
+  watch: () => Promise<AppliedWatch>;
   /** How long a follower waits for the leader to apply a queued command (default 10 s). */
   timeoutMs?: number;
   /** How often a follower reads the store while waiting (default 250 ms). */
@@ -27,6 +27,12 @@ export interface IncidentCommandsOptions {
  * store shows it applied, or a NotAppliedError after `timeoutMs` (the command
  * stays queued: the leader applies it once, when it gets to it).
  */
+/** Whether the leader applied a command, each call from a fresh read of the shared store. */
+export interface AppliedWatch {
+  applied(commandId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 export function incidentCommands(options: IncidentCommandsOptions): IncidentCommandPort {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 250;
@@ -35,10 +41,15 @@ export function incidentCommands(options: IncidentCommandsOptions): IncidentComm
       if (options.isLeader()) return options.apply(command);
       await options.inbox.append(command);
       const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        if (await options.applied(command.id)) return;
-        if (Date.now() >= deadline) break;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+      const watch = await options.watch();
+      try {
+        for (;;) {
+          if (await watch.applied(command.id)) return;
+          if (Date.now() >= deadline) break;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+        }
+      } finally {
+        await watch.close();
       }
       throw new NotAppliedError(
         `This replica does not lead and no leader applied the command within ${Math.round(timeoutMs / 1000)}s; it stays queued (${command.id} in ${options.inbox.file}) and is applied once when a leader gets to it.`,
@@ -47,16 +58,29 @@ export function incidentCommands(options: IncidentCommandsOptions): IncidentComm
   };
 }
 
-/** Whether a command was applied, reading the store of the state dir (or Neo4j) afresh, read-only, as the CLI does. */
-export function appliedInStore(options: { dir: string; neo4j?: Neo4jClientOptions }): (commandId: string) => Promise<boolean> {
-  return async (commandId) => {
+/**
+ * The store of the state dir (or Neo4j), read-only as the CLI reads it:
+ * opened once per command waited for, and read again (`reload`) at each poll
+ * after the first, not opened anew every 250 ms.
+ */
+export function appliedInStore(options: { dir: string; neo4j?: Neo4jClientOptions }): () => Promise<AppliedWatch> {
+  return async () => {
     const store = await openIncidentStore({ dir: options.dir, neo4j: options.neo4j, readOnly: true });
     try {
       await store.open();
-      return store.applied(commandId);
-    } finally {
-      await store.close();
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw e;
     }
+    let loaded = true;
+    return {
+      async applied(commandId) {
+        if (!loaded) await store.reload();
+        loaded = false;
+        return store.applied(commandId);
+      },
+      close: () => store.close(),
+    };
   };
 }
 
@@ -66,7 +90,7 @@ export function serverIncidentCommands(options: { dir: string; neo4j?: Neo4jClie
     isLeader: options.isLeader,
     apply: options.apply,
     inbox: new IncidentCommandInbox({ dir: options.dir }),
-    applied: appliedInStore(options),
+    watch: appliedInStore(options),
     timeoutMs: options.timeoutMs,
   });
 }

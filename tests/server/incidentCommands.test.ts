@@ -15,7 +15,7 @@ import { isCmdbError } from '../../core/errors.ts';
 import { NotAppliedError } from '../../graph-api/context.ts';
 import { createGraphqlHandler } from '../../graph-api/server.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
-import { serverIncidentCommands } from '../../server/incidentCommands.ts';
+import { appliedInStore, incidentCommands, serverIncidentCommands } from '../../server/incidentCommands.ts';
 import { startRuntime, type Runtime } from '../../server/Runtime.ts';
 import { IncidentCommandInbox } from '../../state/IncidentCommandInbox.ts';
 import type { IncidentCommand } from '../../state/IncidentRecords.ts';
@@ -67,10 +67,26 @@ describe('on the leader', () => {
 });
 
 describe('on a replica that does not lead', () => {
-  it('queues in the state dir\'s inbox and resolves once the leader applied it (the store shows it)', async () => {
-    const port = serverIncidentCommands({ dir: stateDir, isLeader: () => false, apply: refuse, timeoutMs: 15_000 });
+  it('queues in the state dir\'s inbox and resolves once the leader applied it (the store, opened once and read again at each poll, shows it)', async () => {
+    let opened = 0;
+    let reads = 0;
+    const store = appliedInStore({ dir: stateDir });
+    const port = incidentCommands({
+      isLeader: () => false,
+      apply: refuse,
+      inbox: new IncidentCommandInbox({ dir: stateDir }),
+      timeoutMs: 15_000,
+      watch: async () => {
+        opened++;
+        const watch = await store();
+        return { applied: (id) => (reads++, watch.applied(id)), close: () => watch.close() };
+      },
+    });
     const queued = command({ by: 'carol' });
     await port.submit(queued);
+    // The leader reads the inbox every second: the follower polled more than once, on one read-only store.
+    expect(reads).toBeGreaterThan(1);
+    expect(opened).toBe(1);
     expect(runtime.incidents!.store.applied(queued.id)).toBe(true);
     expect(runtime.incidents!.store.incident('INC-1')!.timeline.at(-1)).toMatchObject({ type: 'note', by: 'carol', note: 'from a follower' });
   });
