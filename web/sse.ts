@@ -106,9 +106,15 @@ export type LiveState<T> = { data?: T; error?: Error; loading: boolean; live: bo
  * A query kept current: read once, then again after each event of
  * `subscription` (and after each reconnection), keeping the last answer on
  * screen while the next is read (no reload, no flicker). `key` is what the
- * query depends on.
+ * query depends on. `query` is a GraphQL query, or a function making the
+ * read (several requests: pages of a connection).
  */
-export function useLiveQuery<T>(query: string, variables: Record<string, unknown>, subscription: { query: string; variables?: Record<string, unknown> } | undefined, key: string): LiveState<T> & { refresh(): void } {
+export function useLiveQuery<T>(
+  query: string | (() => Promise<T>),
+  variables: Record<string, unknown>,
+  subscription: { query: string; variables?: Record<string, unknown> } | undefined,
+  key: string,
+): LiveState<T> & { refresh(): void } {
   const signedIn = useStore(token);
   const full = `${key}|${signedIn ?? ''}`;
   const [state, setState] = useState<LiveState<T> & { key: string }>({ key: full, loading: true, live: false });
@@ -128,7 +134,7 @@ export function useLiveQuery<T>(query: string, variables: Record<string, unknown
       }
       running = true;
       const n = ++seq.current;
-      request<T>(query, variables).then(
+      (typeof query === 'string' ? request<T>(query, variables) : query()).then(
         (data) => {
           if (!current || n !== seq.current) return;
           setState((s) => ({ ...s, key: full, data, error: undefined, loading: false }));

@@ -21,6 +21,8 @@ let runtime: Runtime;
 let dbIncident: string;
 
 const team = { owner: 'group:team', lifecycle: 'production' };
+/** More services than a page of the API's incidents (200). */
+const MANY = Array.from({ length: 230 }, (_, i) => `many-${String(i).padStart(3, '0')}`);
 beforeAll(async () => {
   ui = await startIncidentUi('cmdb-ui-incidents', {
     'cmdb.yaml': stringify({ incidents: { for: '0s', resolveAfter: '1h', reopenWithin: '0s', probableCause: { lookBack: '3650d' } } }),
@@ -31,6 +33,8 @@ beforeAll(async () => {
     'cache.yaml': entity('Resource', 'cache', { type: 'cache', ...team }),
     'queue.yaml': entity('Resource', 'queue', { type: 'queue', ...team }),
     'runbooks/db.md': '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
+    // Unrelated services for more than a page of unresolved incidents (the last test).
+    ...Object.fromEntries(MANY.map((name) => [`many/${name}.yaml`, entity('Component', name, { type: 'service', ...team })])),
   });
   runtime = ui.runtime;
   // db changes after the server started: the branch's move is a change record, the probable cause of db's incident.
@@ -205,6 +209,22 @@ describe('accessibility (axe-core)', () => {
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
     expect(bad).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('more than a page of unresolved incidents (runs last: it opens 230 more)', () => {
+  it('the list reads every page: all of them are listed, and counted in the caption', async () => {
+    expect(await alerts('firing', MANY.map((name) => `component:default/${name}`), 'Many')).toBe(200);
+    const unresolved = () => runtime.incidents!.store.incidents({ state: 'open' }).length + runtime.incidents!.store.incidents({ state: 'acknowledged' }).length;
+    await waitFor('an incident each', () => (unresolved() > MANY.length ? true : undefined));
+    const { page, errors } = await open('viewer', '/incidents');
+    await settled(page);
+    await expect.poll(() => rowIds(page, 'unresolved').then((ids) => ids.length)).toBe(unresolved());
+    expect(await page.locator('[data-testid="unresolved"] caption').textContent()).toBe(`Unresolved (${unresolved()})`);
+    const ids = await rowIds(page, 'unresolved');
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });
