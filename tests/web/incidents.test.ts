@@ -214,7 +214,7 @@ describe('accessibility (axe-core)', () => {
 });
 
 describe('more than a page of unresolved incidents (runs last: it opens 230 more)', () => {
-  it('the list reads every page: all of them are listed, and counted in the caption', async () => {
+  it('the list reads every page: all of them are listed, and counted in the caption; the home card counts them all by severity', async () => {
     expect(await alerts('firing', MANY.map((name) => `component:default/${name}`), 'Many')).toBe(200);
     const unresolved = () => runtime.incidents!.store.incidents({ state: 'open' }).length + runtime.incidents!.store.incidents({ state: 'acknowledged' }).length;
     await waitFor('an incident each', () => (unresolved() > MANY.length ? true : undefined));
@@ -226,5 +226,15 @@ describe('more than a page of unresolved incidents (runs last: it opens 230 more
     expect(new Set(ids).size).toBe(ids.length);
     expect(errors).toEqual([]);
     await page.close();
+
+    const home = await open('viewer', '/');
+    const card = home.page.locator('[data-testid="open-incidents"]');
+    await card.waitFor();
+    await settled(home.page);
+    expect(await card.locator('p').textContent()).toBe(`${unresolved()} unresolved incidents`);
+    const bySeverity = await card.locator('.by-severity li').evaluateAll((lis) => lis.map((li) => Number.parseInt(li.textContent ?? '', 10)));
+    expect(bySeverity.reduce((a, b) => a + b, 0)).toBe(unresolved());
+    expect(home.errors).toEqual([]);
+    await home.page.close();
   });
 });

@@ -1,15 +1,16 @@
-/** The home page's "Open incidents" card: unresolved incidents by severity, each linking to the list; kept current by `incidentChanged`. */
+/** The home page's "Open incidents" card: unresolved incidents by severity (every one, up to 2,000), each linking to the list; kept current by `incidentChanged`. */
 import type { JSX } from 'preact';
 import { ApiError } from '../graphql.ts';
 import { Link } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
+import { unresolvedIncidents } from '../unresolvedIncidents.ts';
 import { ErrorBox, Loading } from './common.tsx';
 import { INCIDENT_CHANGED, SEVERITIES, Severity } from './IncidentParts.tsx';
 
-const OPEN = `query OpenIncidents { incidents(state: UNRESOLVED, first: 200) { totalCount nodes { severity } } }`;
+const readOpen = async () => ({ incidents: await unresolvedIncidents<{ id: string; severity: string }>('severity') });
 
 export function IncidentHomeCard(): JSX.Element {
-  const state = useLiveQuery<{ incidents: { totalCount: number; nodes: Array<{ severity: string }> } }>(OPEN, {}, { query: INCIDENT_CHANGED }, 'home-incidents');
+  const state = useLiveQuery(readOpen, {}, { query: INCIDENT_CHANGED }, 'home-incidents');
   if (state.error && !state.data) {
     if (state.error instanceof ApiError && state.error.code === 'NOT_AVAILABLE') return <p class="hint">This server keeps no incidents (it runs without --reconcile).</p>;
     return <ErrorBox error={state.error} />;

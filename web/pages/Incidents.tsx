@@ -3,7 +3,7 @@
  * recently opened resolved ones; severity, root, impacted count, the top
  * probable cause and the state. Kept current by the `incidentChanged`
  * subscription (no reload). `?severity=HIGH` keeps one severity. Every
- * unresolved incident is listed (read page by page, up to MAX_UNRESOLVED).
+ * unresolved incident is listed (`unresolvedIncidents`: page by page, up to 2,000).
  */
 import type { JSX } from 'preact';
 import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
@@ -11,14 +11,11 @@ import { FilterLinks, INCIDENT_CHANGED, IncidentState, LiveNote, SEVERITIES, Sev
 import { request } from '../graphql.ts';
 import { entityHref, Link, useLocation } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
+import { unresolvedIncidents } from '../unresolvedIncidents.ts';
 
-const ROW = `id state severity title openedAt resolvedAt rootRef root { ref title } impactedCount probableCauses { change { id title } reason dismissed { by } }`;
-const OPEN = `totalCount pageInfo { hasNextPage endCursor } nodes { ${ROW} }`;
-const LIST = `query Incidents { open: incidents(state: UNRESOLVED, first: 200) { ${OPEN} } resolved: incidents(state: RESOLVED, first: 20) { totalCount nodes { ${ROW} } } }`;
-const MORE = `query MoreIncidents($after: String) { open: incidents(state: UNRESOLVED, first: 200, after: $after) { ${OPEN} } }`;
-
-/** Unresolved incidents are read page by page (200 each, the API's most) up to this many; the caption says when there are more. */
-export const MAX_UNRESOLVED = 2000;
+/** An incident row's fields besides its id. */
+const ROW = `state severity title openedAt resolvedAt rootRef root { ref title } impactedCount probableCauses { change { id title } reason dismissed { by } }`;
+const RESOLVED = `query ResolvedIncidents { incidents(state: RESOLVED, first: 20) { totalCount nodes { id ${ROW} } } }`;
 
 export interface IncidentRow {
   id: string;
@@ -33,27 +30,11 @@ export interface IncidentRow {
   probableCauses: Array<{ change: { id: string; title: string }; reason: string; dismissed: { by: string } | null }>;
 }
 type Page = { totalCount: number; nodes: IncidentRow[] };
-type OpenPage = Page & { pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 
-/**
- * The unresolved incidents, every page up to MAX_UNRESOLVED (an incident met
- * twice, when the list moved between two pages, is listed once), and the
- * latest resolved ones.
- */
+/** Every unresolved incident (up to 2,000) and the latest resolved ones. */
 async function readIncidents(): Promise<{ open: Page; resolved: Page }> {
-  const first = await request<{ open: OpenPage; resolved: Page }>(LIST);
-  const nodes = [...first.open.nodes];
-  const seen = new Set(nodes.map((n) => n.id));
-  let page = first.open;
-  while (page.pageInfo.hasNextPage && page.pageInfo.endCursor && nodes.length < MAX_UNRESOLVED) {
-    page = (await request<{ open: OpenPage }>(MORE, { after: page.pageInfo.endCursor })).open;
-    for (const n of page.nodes) {
-      if (seen.has(n.id)) continue;
-      seen.add(n.id);
-      nodes.push(n);
-    }
-  }
-  return { open: { totalCount: page.totalCount, nodes }, resolved: first.resolved };
+  const [open, resolved] = await Promise.all([unresolvedIncidents<IncidentRow>(ROW), request<{ incidents: Page }>(RESOLVED)]);
+  return { open, resolved: resolved.incidents };
 }
 
 export function IncidentsPage(): JSX.Element {
