@@ -1,6 +1,6 @@
 /** Small pieces of the incident and problem pages: the state and severity badges, the subscription they listen to, the severities in order, the frame of a record's page, its timeline. */
 import { Fragment, type ComponentChildren, type JSX } from 'preact';
-import { Link, useLocation, withQuery } from '../router.tsx';
+import { entityHref, Link, useLocation, withQuery } from '../router.tsx';
 import type { LiveState } from '../sse.ts';
 import { Criticality, ErrorBox, Loading, PageTitle } from './common.tsx';
 
@@ -28,6 +28,11 @@ export function LiveNote({ live }: { live: boolean }): JSX.Element {
       {live ? 'Updates live.' : 'Not updating live (reconnecting).'}
     </p>
   );
+}
+
+/** The root entity of an incident or problem: its title linking to it, '—' when there is none. */
+export function RootLink({ rootRef, root }: { rootRef: string | null; root: { title: string | null } | null }): JSX.Element {
+  return rootRef ? <Link href={entityHref(rootRef)}>{root?.title ?? rootRef}</Link> : <>—</>;
 }
 
 export const when = (iso: string | null | undefined): string => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');

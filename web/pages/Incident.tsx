@@ -5,7 +5,7 @@
  * Kept current by `incidentChanged(id)`.
  */
 import type { JSX } from 'preact';
-import { Criticality } from '../components/common.tsx';
+import { Criticality, DataTable } from '../components/common.tsx';
 import { IncidentActions, DismissCause } from '../components/IncidentActions.tsx';
 import { IncidentGraph } from '../components/IncidentGraph.tsx';
 import { INCIDENT_CHANGED, IncidentState, RecordPage, Severity, Timeline, when, type TimelineEntry } from '../components/IncidentParts.tsx';
@@ -90,35 +90,19 @@ function Signals({ incident }: { incident: IncidentData }): JSX.Element {
   return (
     <section aria-labelledby="signals">
       <h2 id="signals">Signals</h2>
-      <div class="table-wrap">
-        <table>
-          <caption>What was observed</caption>
-          <thead>
-            <tr>
-              <th scope="col">Entity</th>
-              <th scope="col">Source</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Field or alert</th>
-              <th scope="col">State</th>
-              <th scope="col">Message</th>
-              <th scope="col">Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {incident.signals.map((s, i) => (
-              <tr key={i}>
-                <td>{s.ref ? <Link href={entityHref(s.ref)}>{s.ref}</Link> : '—'}</td>
-                <td>{s.source}</td>
-                <td>{s.kind}</td>
-                <td>{s.field ?? '—'}</td>
-                <td>{s.state}</td>
-                <td>{s.message}</td>
-                <td>{when(s.lastSeen)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable caption="What was observed" columns={['Entity', 'Source', 'Kind', 'Field or alert', 'State', 'Message', 'Last seen']}>
+        {incident.signals.map((s, i) => (
+          <tr key={i}>
+            <td>{s.ref ? <Link href={entityHref(s.ref)}>{s.ref}</Link> : '—'}</td>
+            <td>{s.source}</td>
+            <td>{s.kind}</td>
+            <td>{s.field ?? '—'}</td>
+            <td>{s.state}</td>
+            <td>{s.message}</td>
+            <td>{when(s.lastSeen)}</td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -150,31 +134,19 @@ function Entities({ incident }: { incident: IncidentData }): JSX.Element {
             {incident.impacted.length < incident.impactedCount ? ` (the nearest ${incident.impacted.length} listed)` : ''}.
           </p>
           {incident.impacted.length ? (
-            <div class="table-wrap">
-              <table data-testid="impacted">
-                <caption>Impacted by the root</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Ref</th>
-                    <th scope="col">Distance</th>
-                    <th scope="col">Criticality</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {incident.impacted.map((e) => (
-                    <tr key={e.ref}>
-                      <td>
-                        <Link href={entityHref(e.ref)}>{e.ref}</Link>
-                      </td>
-                      <td>{e.distance}</td>
-                      <td>
-                        <Criticality value={e.criticality} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable testid="impacted" caption="Impacted by the root" columns={['Ref', 'Distance', 'Criticality']}>
+              {incident.impacted.map((e) => (
+                <tr key={e.ref}>
+                  <td>
+                    <Link href={entityHref(e.ref)}>{e.ref}</Link>
+                  </td>
+                  <td>{e.distance}</td>
+                  <td>
+                    <Criticality value={e.criticality} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ) : null}
         </div>
       </div>

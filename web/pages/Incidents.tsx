@@ -6,10 +6,10 @@
  * unresolved incident is listed (`unresolvedIncidents`: page by page, up to 2,000).
  */
 import type { JSX } from 'preact';
-import { ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { FilterLinks, INCIDENT_CHANGED, IncidentState, LiveNote, SEVERITIES, Severity, when } from '../components/IncidentParts.tsx';
+import { DataTable, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
+import { FilterLinks, INCIDENT_CHANGED, IncidentState, LiveNote, RootLink, SEVERITIES, Severity, when } from '../components/IncidentParts.tsx';
 import { request } from '../graphql.ts';
-import { entityHref, Link, useLocation } from '../router.tsx';
+import { Link, useLocation } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 import { unresolvedIncidents } from '../unresolvedIncidents.ts';
 
@@ -67,49 +67,35 @@ export const topCause = (row: Pick<IncidentRow, 'probableCauses'>) => row.probab
 
 function IncidentTable({ caption, rows, testid }: { caption: string; rows: IncidentRow[]; testid: string }): JSX.Element {
   return (
-    <div class="table-wrap">
-      <table class="incidents" data-testid={testid}>
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Root</th>
-            <th scope="col">Impacted</th>
-            <th scope="col">Probable cause</th>
-            <th scope="col">State</th>
-            <th scope="col">Opened</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 ? (
-            <tr>
-              <td colSpan={7}>None.</td>
+    <DataTable class="incidents" testid={testid} caption={caption} columns={['Incident', 'Severity', 'Root', 'Impacted', 'Probable cause', 'State', 'Opened']}>
+      {rows.length === 0 ? (
+        <tr>
+          <td colSpan={7}>None.</td>
+        </tr>
+      ) : (
+        rows.map((r) => {
+          const cause = topCause(r);
+          return (
+            <tr key={r.id} data-id={r.id}>
+              <td>
+                <Link href={`/incidents/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
+              </td>
+              <td>
+                <Severity value={r.severity} />
+              </td>
+              <td>
+                <RootLink rootRef={r.rootRef} root={r.root} />
+              </td>
+              <td>{r.impactedCount}</td>
+              <td>{cause ? <span title={cause.reason}>{cause.change.title}</span> : '—'}</td>
+              <td>
+                <IncidentState state={r.state} />
+              </td>
+              <td>{when(r.openedAt)}</td>
             </tr>
-          ) : (
-            rows.map((r) => {
-              const cause = topCause(r);
-              return (
-                <tr key={r.id} data-id={r.id}>
-                  <td>
-                    <Link href={`/incidents/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
-                  </td>
-                  <td>
-                    <Severity value={r.severity} />
-                  </td>
-                  <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
-                  <td>{r.impactedCount}</td>
-                  <td>{cause ? <span title={cause.reason}>{cause.change.title}</span> : '—'}</td>
-                  <td>
-                    <IncidentState state={r.state} />
-                  </td>
-                  <td>{when(r.openedAt)}</td>
-                </tr>
-              );
-            })
-          )}
-        </tbody>
-      </table>
-    </div>
+          );
+        })
+      )}
+    </DataTable>
   );
 }

@@ -9,9 +9,9 @@ import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
 import { allowed, me } from '../auth.ts';
 import { DataTable, ErrorBox } from '../components/common.tsx';
-import { INCIDENT_CHANGED, IncidentState, RecordPage, Severity, Timeline, when, type TimelineEntry } from '../components/IncidentParts.tsx';
+import { INCIDENT_CHANGED, IncidentState, RecordPage, RootLink, Severity, Timeline, when, type TimelineEntry } from '../components/IncidentParts.tsx';
 import { request } from '../graphql.ts';
-import { entityHref, Link } from '../router.tsx';
+import { Link } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 import { useStore } from '../store.ts';
 import { PROBLEM_STATES, ProblemState, type ProblemRow } from './Problems.tsx';
@@ -44,7 +44,9 @@ export function ProblemPage({ id }: { id: string }): JSX.Element {
             <ProblemState state={problem.state} />
           </dd>
           <dt>Root</dt>
-          <dd>{problem.rootRef ? <Link href={entityHref(problem.rootRef)}>{problem.root?.title ?? problem.rootRef}</Link> : '—'}</dd>
+          <dd>
+            <RootLink rootRef={problem.rootRef} root={problem.root} />
+          </dd>
           <dt>Kind</dt>
           <dd>{problem.kind}</dd>
           <dt>Workaround</dt>

@@ -7,8 +7,8 @@
  */
 import type { JSX } from 'preact';
 import { DataTable, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
-import { FilterLinks, INCIDENT_CHANGED, LiveNote, when } from '../components/IncidentParts.tsx';
-import { entityHref, Link, useLocation } from '../router.tsx';
+import { FilterLinks, INCIDENT_CHANGED, LiveNote, RootLink, when } from '../components/IncidentParts.tsx';
+import { Link, useLocation } from '../router.tsx';
 import { useLiveQuery } from '../sse.ts';
 
 export const PROBLEM_STATES = ['OPEN', 'KNOWN_ERROR', 'RESOLVED'] as const;
@@ -60,7 +60,9 @@ export function ProblemsPage(): JSX.Element {
                 <td>
                   <Link href={`/problems/${encodeURIComponent(r.id)}`}>{r.id}</Link> {r.title}
                 </td>
-                <td>{r.rootRef ? <Link href={entityHref(r.rootRef)}>{r.root?.title ?? r.rootRef}</Link> : '—'}</td>
+                <td>
+                  <RootLink rootRef={r.rootRef} root={r.root} />
+                </td>
                 <td>{r.kind}</td>
                 <td>{r.incidents.length}</td>
                 <td>
