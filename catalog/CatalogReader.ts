@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { builtinValidator } from '../schema/index.ts';
-import { assembleSnapshot } from './assemble.ts';
+import { SnapshotAssembler } from './assemble.ts';
 import { CACHE_FORMAT, DiskParseCache } from './cache/DiskParseCache.ts';
 import { MemoryParseCache, type ParseCache } from './cache/ParseCache.ts';
 import { CONFIG_FILE, DEFAULT_CONFIG, fileMatcher, parseConfig, type CatalogConfig } from './config.ts';
@@ -100,9 +100,10 @@ export class CatalogReader {
     const changed = changes.filter(selected).map((c) => c.entry!);
     // Deleted, or replaced by something not read (a submodule): gone from the catalog.
     const removed = changes.filter((c) => !selected(c) && base.files.has(c.path)).map((c) => c.path);
-    const results = await this.parseAll(changed, state.config.limits);
+    const results = new Array<BlobResult>(changed.length);
+    await this.parseEach(changed, state.config.limits, (i, result) => (results[i] = result));
     await this.flush(state.config.limits);
-    const inputs: FileInput[] = changed.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
+    const inputs: FileInput[] = changed.map((e, i) => ({ path: e.path, result: results[i] }));
     const derived = deriveTable(state.snapshot, commit, inputs, removed, { external: state.config.external });
     if (!derived) return this.build(commit, await this.listEntries(commit), base);
     this.lastRead = { files: derived.snapshot.files.size, parsed: this.lastRead.parsed, fromCache: derived.snapshot.files.size - this.lastRead.parsed };
@@ -134,11 +135,12 @@ export class CatalogReader {
     const { config, violations: configViolations } = await this.readConfig(entries.find((e) => e.path === CONFIG_FILE));
     const matches = fileMatcher(config);
     const selected = entries.filter((e) => e.mode !== SUBMODULE_MODE && matches(e.path));
-    const results = await this.parseAll(selected, config.limits);
-    const files: FileInput[] = selected.map((e) => ({ path: e.path, result: results.get(e.oid)! }));
+    // Each result goes into the snapshot as it is parsed: none is kept past its batch.
+    const assembler = new SnapshotAssembler(selected.map((e) => e.path));
+    await this.parseEach(selected, config.limits, (i, result) => assembler.add(i, result));
     const definedAt = base && definedIn(base);
     const records = this.recordSource(config.limits);
-    const { snapshot, incremental, preferred, resolved } = assembleSnapshot(commit, files, { configViolations, external: config.external, definedAt, records });
+    const { snapshot, incremental, preferred, resolved } = assembler.finish(commit, { configViolations, external: config.external, definedAt, records });
     this.states.set(snapshot, { config, snapshot, incremental });
     // The table first: a `cmdb cache prune` in between then keeps the blobs it refers to.
     if (!preferred) await this.tableCache()?.save({ table: snapshot.table, config, incremental, ...(resolved.size > 0 ? { resolved: [...resolved.values()] } : {}) });
@@ -190,43 +192,56 @@ export class CatalogReader {
     return cache;
   }
 
-  /** Parse results for every entry, parsing only blobs the cache lacks (written to disk by the caller: `flush`). */
-  private async parseAll(selected: readonly TreeEntry[], limits: ParseLimits): Promise<Map<string, BlobResult>> {
+  /**
+   * Calls `each` with the parse result of every entry (named by its index in
+   * `selected`), in no set order, parsing only blobs the cache lacks (written
+   * to disk by the caller: `flush`). Results are not kept here.
+   */
+  private async parseEach(selected: readonly TreeEntry[], limits: ParseLimits, each: (index: number, result: BlobResult) => void): Promise<void> {
     const cache = this.cacheFor(limits);
-    // Into the cache as each batch arrives: a disk cache writes them while the rest is parsed.
-    const onResults: OnResults = (batch, lines) => cache.setAll(batch, lines);
+    /** The first entry of each blob to parse, and the entries of a blob at more than one path beyond it. */
+    const missing = new Map<string, number>();
+    const more = new Map<string, number[]>();
+    // Into the cache as each batch arrives (a disk cache writes them while the rest is parsed), then to `each`.
+    const onResults: OnResults = (batch, lines) => {
+      cache.setAll(batch, lines);
+      for (const r of batch) {
+        each(missing.get(r.blob)!, r);
+        for (const i of more.get(r.blob) ?? []) each(i, r);
+      }
+    };
     const source = this.git.threadBlobSource?.();
     // Nothing cached and a big commit: every blob is missing, and parser threads that read blobs
     // themselves get each batch as soon as the loop below has listed it, not after the whole tree.
     const early = source && selected.length >= WORKER_THRESHOLD && cache.empty() ? sinkFor(selected.length, limits, onResults, source) : undefined;
     const streamed = early?.addUnread ? early : undefined;
     if (!streamed) await cache.preload(selected.map((e) => e.oid));
-    const results = new Map<string, BlobResult>();
-    const missing = new Map<string, TreeEntry>();
-    for (const e of selected) {
-      const hit = cache.get(e.oid);
-      if (hit) results.set(e.oid, hit);
+    // No result arrives while this loop runs (it does not wait): a blob is either a hit or still missing
+    // (and nothing is a hit when the cache was empty).
+    for (let i = 0; i < selected.length; i++) {
+      const e = selected[i];
+      const hit = streamed ? undefined : cache.get(e.oid);
+      if (hit) each(i, hit);
       else if (!missing.has(e.oid)) {
-        missing.set(e.oid, e);
+        missing.set(e.oid, i);
         streamed?.addUnread!({ path: e.path, oid: e.oid, mode: e.mode });
-      }
+      } else more.set(e.oid, [...(more.get(e.oid) ?? []), i]);
     }
     if (missing.size === 0) releaseParserThreads();
     if (missing.size > 0) {
       const sink = early ?? sinkFor(missing.size, limits, onResults, source);
       if (sink !== streamed) {
         // Each blob by its tree entry (the threads read it), else read here and handed over.
-        if (sink.addUnread) for (const e of missing.values()) sink.addUnread({ path: e.path, oid: e.oid, mode: e.mode });
+        if (sink.addUnread) for (const [oid, i] of missing) sink.addUnread({ path: selected[i].path, oid, mode: selected[i].mode });
         else {
           await this.git.readBlobs([...missing.keys()], (oid, content) => {
-            const e = missing.get(oid)!;
+            const e = selected[missing.get(oid)!];
             sink.add({ path: e.path, oid, mode: e.mode, content });
           });
         }
       }
-      for (const r of await sink.finish()) results.set(r.blob, r);
+      await sink.finish();
     }
     this.lastRead = { files: selected.length, parsed: missing.size, fromCache: selected.length - missing.size };
-    return results;
   }
 }

@@ -2,7 +2,7 @@ import { createValidator, type CIClassDefinition, type EntityValidator } from '.
 import { ensureTexts } from './cache/cacheLine.ts';
 import type { DocRecord } from './entity.ts';
 import { resolvePending, type BlobResult, type FileInput } from './parseBlob.ts';
-import { assembleTable, type AssembleOptions } from './table/assembleTable.ts';
+import { TableAssembler, type AssembleOptions } from './table/assembleTable.ts';
 import { TableSnapshot, type RecordSource } from './table/TableSnapshot.ts';
 import type { Violation } from './types.ts';
 
@@ -64,22 +64,61 @@ export function resolveClassKinds(files: readonly FileInput[]): ResolvedFiles {
   return { files: out, violations, resolved };
 }
 
+/** What `SnapshotAssembler.finish` gives. */
+export interface AssembledSnapshot {
+  snapshot: TableSnapshot;
+  incremental: boolean;
+  preferred: boolean;
+  /** Parse results whose CIClass-declared documents were resolved (by blob). */
+  resolved: ReadonlyMap<string, BlobResult>;
+}
+
 /**
- * The snapshot of a commit from the parse results of its selected files:
- * CIClass kinds resolved, then the rules of assembleTable. Entity documents
- * are read through `records` (default: the given parse results).
+ * A commit's snapshot from the parse results of its selected files, added as
+ * they are parsed, in any order: each goes into the table at once
+ * (TableAssembler), except a file with documents of kinds only a CIClass
+ * declares, held until every class of the commit is known
+ * (resolveClassKinds). Files that define classes are kept for that too.
  */
-export function assembleSnapshot(
-  commit: string,
-  files: readonly FileInput[],
-  options: AssembleOptions & { records?: RecordSource } = {},
-): { snapshot: TableSnapshot; incremental: boolean; preferred: boolean; resolved: ReadonlyMap<string, BlobResult> } {
-  const classes = resolveClassKinds(files);
-  const configViolations = classes.violations.length === 0 ? options.configViolations : [...(options.configViolations ?? []), ...classes.violations];
-  const { table, incremental, preferred } = assembleTable(commit, classes.files, { ...options, configViolations });
-  const base: RecordSource = options.records ?? byBlob(files);
-  const records: RecordSource = classes.resolved.size === 0 ? base : (blob, path) => classes.resolved.get(blob) ?? base(blob, path);
-  return { snapshot: new TableSnapshot(table, records), incremental, preferred, resolved: classes.resolved };
+export class SnapshotAssembler {
+  private readonly table: TableAssembler;
+  /** Files that define a CIClass or hold documents of a class-declared kind, by index. */
+  private readonly classFiles = new Map<number, BlobResult>();
+
+  /** `paths`: the selected files of the commit; `add` names a file by its index here. */
+  constructor(private readonly paths: readonly string[]) {
+    this.table = new TableAssembler(paths);
+  }
+
+  add(file: number, result: BlobResult): void {
+    const pending = result.pending.length > 0;
+    if (pending || result.documents.some((d) => d.kind === 'CIClass')) this.classFiles.set(file, result);
+    if (!pending) this.table.add(file, result);
+  }
+
+  /** The snapshot, once every file is added; its entity documents are read through `records`. */
+  finish(commit: string, options: AssembleOptions & { records: RecordSource }): AssembledSnapshot {
+    const held = [...this.classFiles.keys()].sort((a, b) => (this.paths[a] < this.paths[b] ? -1 : 1));
+    const classes = resolveClassKinds(held.map((i) => ({ path: this.paths[i], result: this.classFiles.get(i)! })));
+    held.forEach((i, k) => {
+      if (this.classFiles.get(i)!.pending.length > 0) this.table.add(i, classes.files[k].result);
+    });
+    const configViolations = classes.violations.length === 0 ? options.configViolations : [...(options.configViolations ?? []), ...classes.violations];
+    const { table, incremental, preferred } = this.table.finish(commit, { ...options, configViolations });
+    const records: RecordSource = classes.resolved.size === 0 ? options.records : (blob, path) => classes.resolved.get(blob) ?? options.records(blob, path);
+    return { snapshot: new TableSnapshot(table, records), incremental, preferred, resolved: classes.resolved };
+  }
+}
+
+/**
+ * The snapshot of a commit from the parse results of its selected files
+ * (SnapshotAssembler). Entity documents are read through `records` (default:
+ * the given parse results).
+ */
+export function assembleSnapshot(commit: string, files: readonly FileInput[], options: AssembleOptions & { records?: RecordSource } = {}): AssembledSnapshot {
+  const assembler = new SnapshotAssembler(files.map((f) => f.path));
+  files.forEach((f, i) => assembler.add(i, f.result));
+  return assembler.finish(commit, { ...options, records: options.records ?? byBlob(files) });
 }
 
 /** The given parse results by blob. */

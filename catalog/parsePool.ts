@@ -5,7 +5,11 @@ import { CmdbError } from '../core/errors.ts';
 import { parseBlob, type BlobInput, type BlobResult, type ParseLimits } from './parseBlob.ts';
 import type { ParseRequest, ParseResponse } from './parseWorker.ts';
 
-/** Parses blobs as they arrive; `finish` resolves with every result once all are parsed. */
+/**
+ * Parses blobs as they arrive and hands each batch of results to its
+ * `OnResults` (results are not kept here: a caller that folds them into what
+ * it builds lets them die young); `finish` resolves once all are handed over.
+ */
 export interface BlobSink {
   add(input: BlobInput): void;
   /**
@@ -13,7 +17,7 @@ export interface BlobSink {
    * `threadBlobSource`): a blob to read and parse, given by its tree entry.
    */
   addUnread?(entry: BlobEntry): void;
-  finish(): Promise<BlobResult[]>;
+  finish(): Promise<void>;
 }
 
 /** A blob as the tree lists it, its content not read yet. */
@@ -25,17 +29,16 @@ const BATCH_SIZE = 256;
 /** Young generation of a worker: parsing makes much short-lived garbage (32 MB measured faster than 64 MB). */
 const YOUNG_GENERATION_MB = 32;
 
-/** Called with each batch of results as it is parsed (to start writing the parse cache while parsing goes on). */
+/** Called with each batch of results as it is parsed (to write the parse cache and assemble while parsing goes on). */
 export type OnResults = (results: readonly BlobResult[], lines?: readonly string[]) => void;
 
 /** Parses in the calling thread. */
-export function inlineSink(limits: ParseLimits, onResults?: OnResults): BlobSink {
+export function inlineSink(limits: ParseLimits, onResults: OnResults): BlobSink {
   const results: BlobResult[] = [];
   return {
     add: (input) => results.push(parseBlob(input, limits)),
     finish: async () => {
-      onResults?.(results);
-      return results;
+      onResults(results.splice(0));
     },
   };
 }
@@ -88,11 +91,11 @@ function takeWorkers(count: number): Worker[] {
  * passes through this thread (a cold read of 100,000 files measured ~5%
  * faster and ~0.8 s of CPU less, BENCHMARKS.md).
  */
-export function workerSink(limits: ParseLimits, workers = defaultThreads(), onResults?: OnResults, source?: { dir: string }): BlobSink {
+export function workerSink(limits: ParseLimits, workers: number, onResults: OnResults, source?: { dir: string }): BlobSink {
   const pool = takeWorkers(workers);
   const load = pool.map(() => 0);
-  const pending = new Map<number, { resolve: (r: BlobResult[]) => void; reject: (e: Error) => void }>();
-  const done: Array<Promise<BlobResult[]>> = [];
+  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const done: Array<Promise<void>> = [];
   let failure: Error | undefined;
   let nextId = 0;
   let batch: BlobInput[] = [];
@@ -109,9 +112,12 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
       }
       // Each result completed from (and tied to) the cache line the thread encoded it to.
       const lines = msg.lines === '' ? [] : msg.lines.split('\n');
-      const results = lines.map(decodeRecord);
-      onResults?.(results, lines);
-      waiting?.resolve(results);
+      try {
+        onResults(lines.map(decodeRecord), lines);
+        waiting?.resolve();
+      } catch (e) {
+        waiting?.reject(e as Error);
+      }
     });
     worker.on('error', (e) => {
       failure ??= new CmdbError(`parser worker failed: ${e.message}`, { code: 'internal', cause: e });
@@ -124,7 +130,7 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
   const post = (req: ParseRequest) => {
     const target = load.indexOf(Math.min(...load));
     load[target]++;
-    const result = new Promise<BlobResult[]>((resolve, reject) => (failure ? reject(failure) : pending.set(req.id, { resolve, reject })));
+    const result = new Promise<void>((resolve, reject) => (failure ? reject(failure) : pending.set(req.id, { resolve, reject })));
     result.catch(() => undefined);
     done.push(result);
     pool[target].postMessage(req, 'data' in req ? [req.data] : []);
@@ -174,7 +180,7 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
       send();
       sendUnread();
       try {
-        return (await Promise.all(done)).flat();
+        await Promise.all(done);
       } finally {
         await Promise.all(pool.map((w) => w.terminate()));
       }
@@ -183,13 +189,13 @@ export function workerSink(limits: ParseLimits, workers = defaultThreads(), onRe
 }
 
 /** The sink for an expected number of blobs (threads read them themselves from `source` when given). */
-export function sinkFor(count: number, limits: ParseLimits, onResults?: OnResults, source?: { dir: string }): BlobSink {
+export function sinkFor(count: number, limits: ParseLimits, onResults: OnResults, source?: { dir: string }): BlobSink {
   const threads = parserThreads();
   if (count < WORKER_THRESHOLD || threads === 0) {
     releaseParserThreads();
     return inlineSink(limits, onResults);
   }
-  return workerSink(limits, threads, onResults, source);
+  return workerSink(limits, threads ?? defaultThreads(), onResults, source);
 }
 
 /** `CMDB_PARSE_THREADS`: parser worker threads (0 parses in the calling thread); undefined when unset or not a count. */

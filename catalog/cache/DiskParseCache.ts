@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BlobResult } from '../parseBlob.ts';
 import type { ParseCache } from './ParseCache.ts';
-import { decodeStoredRecord, encodeLine } from './cacheLine.ts';
+import { decodeRecord, decodeStoredRecord, encodeLine } from './cacheLine.ts';
 
 export * from './cacheLine.ts';
 
@@ -77,6 +77,13 @@ interface Located {
 export class DiskParseCache implements ParseCache {
   readonly dir: string;
   private readonly entries = new Map<string, BlobResult>();
+  /**
+   * Lines this process's parser threads made, not decoded here yet: decoded
+   * when asked for. The caller that had them parsed has decoded them once
+   * already and may have dropped the results (keeping 100,000 decoded results
+   * alive costs scavenges; a line is one string).
+   */
+  private readonly lines = new Map<string, string>();
   private segments?: Segment[];
   private writer?: SegmentWriter;
 
@@ -116,7 +123,7 @@ export class DiskParseCache implements ParseCache {
   async preload(oids: readonly string[]): Promise<void> {
     const bySegment = new Map<Segment, Array<{ oid: string; at: Located }>>();
     for (const oid of oids) {
-      if (this.entries.has(oid)) continue;
+      if (this.entries.has(oid) || this.lines.has(oid)) continue;
       const at = this.locate(oid);
       if (!at) continue;
       const list = bySegment.get(at.segment) ?? [];
@@ -159,11 +166,21 @@ export class DiskParseCache implements ParseCache {
   }
 
   get(oid: string): BlobResult | undefined {
-    return this.entries.get(oid);
+    return this.entries.get(oid) ?? this.fromLine(oid);
+  }
+
+  /** The result of a line set by `setAll`, decoded now (and kept, so that every caller gets the same result). */
+  private fromLine(oid: string): BlobResult | undefined {
+    const line = this.lines.get(oid);
+    if (line === undefined) return undefined;
+    this.lines.delete(oid);
+    const result = decodeRecord(line);
+    this.entries.set(oid, result);
+    return result;
   }
 
   load(oid: string): BlobResult | undefined {
-    const hit = this.entries.get(oid);
+    const hit = this.get(oid);
     if (hit) return hit;
     const at = this.locate(oid);
     if (!at) return undefined;
@@ -185,6 +202,7 @@ export class DiskParseCache implements ParseCache {
   set(oid: string, result: BlobResult): void {
     if (this.entries.get(oid) === result) return;
     this.entries.set(oid, result);
+    this.lines.delete(oid);
     (this.writer ??= new SegmentWriter(this.dir)).add(oid, result);
   }
 
@@ -193,12 +211,13 @@ export class DiskParseCache implements ParseCache {
       for (const r of results) this.set(r.blob, r);
       return;
     }
-    for (const r of results) this.entries.set(r.blob, r);
-    (this.writer ??= new SegmentWriter(this.dir)).addLines(results.map((r) => r.blob), lines);
+    const oids = results.map((r) => r.blob);
+    for (let i = 0; i < oids.length; i++) if (!this.entries.has(oids[i])) this.lines.set(oids[i], lines[i]);
+    (this.writer ??= new SegmentWriter(this.dir)).addLines(oids, lines);
   }
 
   empty(): boolean {
-    return this.entries.size === 0 && this.segmentList().length === 0;
+    return this.entries.size === 0 && this.lines.size === 0 && this.segmentList().length === 0;
   }
 
   async flush(): Promise<{ written: number; error?: string }> {

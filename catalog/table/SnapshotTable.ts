@@ -113,25 +113,56 @@ export class StringTable {
   }
 }
 
-/** Writes one entity's columns at `id`. */
-export function writeEntityRow(
-  t: SnapshotTable,
-  strings: StringTable,
-  id: number,
-  row: { file: number; doc: number; line: number; column: number; kind: string; apiVersion: string; facts: EntityFacts },
-): void {
+/** One entity's row, its facts as the table holds them (labels as JSON). */
+export interface EntityColumns {
+  file: number;
+  doc: number;
+  line: number;
+  column: number;
+  kind: string;
+  apiVersion: string;
+  /** Index in CRITICALITIES, or -1. */
+  criticality: number;
+  owner?: string;
+  lifecycle?: string;
+  title?: string;
+  labels?: string;
+}
+
+/** The index of a criticality in CRITICALITIES, or -1. */
+export const criticalityIndex = (c: Criticality | undefined): number => (c ? CRITICALITIES.indexOf(c) : -1);
+
+/** Writes one entity's columns at `id` (strings added in one order: kind, apiVersion, owner, lifecycle, title, labels). */
+export function writeEntityColumns(t: SnapshotTable, strings: StringTable, id: number, row: EntityColumns): void {
   t.file[id] = row.file;
   t.doc[id] = row.doc;
   t.line[id] = row.line;
   t.column[id] = row.column;
   t.kind[id] = strings.id(row.kind);
   t.apiVersion[id] = strings.id(row.apiVersion);
+  t.criticality[id] = row.criticality;
+  t.owner[id] = strings.id(row.owner);
+  t.lifecycle[id] = strings.id(row.lifecycle);
+  t.title[id] = row.title === undefined ? -1 : strings.append(row.title);
+  t.labels[id] = strings.id(row.labels);
+}
+
+/** Writes one entity's columns at `id`, from its record's facts. */
+export function writeEntityRow(
+  t: SnapshotTable,
+  strings: StringTable,
+  id: number,
+  row: { file: number; doc: number; line: number; column: number; kind: string; apiVersion: string; facts: EntityFacts },
+): void {
   const f = row.facts;
-  t.criticality[id] = f.criticality ? CRITICALITIES.indexOf(f.criticality) : -1;
-  t.owner[id] = strings.id(f.owner);
-  t.lifecycle[id] = strings.id(f.lifecycle);
-  t.title[id] = f.title === undefined ? -1 : strings.append(f.title);
-  t.labels[id] = f.labels ? strings.id(JSON.stringify(f.labels)) : -1;
+  writeEntityColumns(t, strings, id, {
+    ...row,
+    criticality: criticalityIndex(f.criticality),
+    owner: f.owner,
+    lifecycle: f.lifecycle,
+    title: f.title,
+    labels: f.labels ? JSON.stringify(f.labels) : undefined,
+  });
 }
 
 /** Writes relation row `i`: `rel` between entity ids `source` and `target`. */

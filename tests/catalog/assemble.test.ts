@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assembleSnapshot } from '../../catalog/assemble.ts';
+import { assembleSnapshot, SnapshotAssembler } from '../../catalog/assemble.ts';
 import { parseBlob } from '../../catalog/parseBlob.ts';
 import { entity } from '../helpers/gitRepo.ts';
 
@@ -71,5 +71,29 @@ describe('assembleSnapshot', () => {
       ['schema', 'a/unknown.yaml', 2],
     ]);
     expect(snapshot.relations).toContainEqual(expect.objectContaining({ type: 'ownedBy', source: 'certificate:default/web', target: 'group:default/team' }));
+  });
+
+  it('holds the files of class-declared kinds until every file is in, whatever the order results arrive in', () => {
+    const cls = file('z/classes.yaml', entity('CIClass', 'certificate', { kind: 'Certificate', schema: { type: 'object', required: ['issuer'], properties: { issuer: { type: 'string' } } } }));
+    const good = file('a/good.yaml', 'apiVersion: cmdb/v1\nkind: Certificate\nmetadata: {name: web}\nspec: {issuer: le}\n');
+    const bad = file('a/bad.yaml', 'apiVersion: cmdb/v1\nkind: Certificate\nmetadata: {name: api}\nspec:\n  issuer: 42\n');
+    const files = [team, cls, good, bad];
+    const inOrder = assembleSnapshot('c1', files);
+    // The certificates arrive before their class, the class last.
+    const assembler = new SnapshotAssembler(files.map((f) => f.path));
+    for (const i of [2, 3, 0, 1]) assembler.add(i, files[i].result);
+    const { snapshot, resolved } = assembler.finish('c1', { records: () => undefined });
+    expect(snapshot.table).toStrictEqual(inOrder.snapshot.table);
+    expect([...resolved.keys()].sort()).toEqual([good.result.blob, bad.result.blob].sort());
+    expect(snapshot.table.refs).toContain('certificate:default/web');
+  });
+
+  it('refuses a file added twice, and a finish before every file is in', () => {
+    const twice = new SnapshotAssembler([team.path]);
+    twice.add(0, team.result);
+    expect(() => twice.add(0, team.result)).toThrow(/team\.yaml added twice/);
+    const early = new SnapshotAssembler([team.path, 'b.yaml']);
+    early.add(0, team.result);
+    expect(() => early.finish('c1', { records: () => undefined })).toThrow(/no parse result for b\.yaml/);
   });
 });

@@ -48,6 +48,12 @@ describe('the values of the line scan', () => {
   });
 });
 
+/** An OnResults that keeps every result (a sink hands them over and keeps none). */
+function collector() {
+  const results: BlobResult[] = [];
+  return { results, onResults: (batch: readonly BlobResult[]) => void results.push(...batch) };
+}
+
 describe('parse workers', () => {
   it('send the results and the cache lines encoding them (the texts stay in the lines until asked for)', async () => {
     const inputs: BlobInput[] = allEntities(planCatalog(300, createRandom(3))).map((e, i) => ({
@@ -57,9 +63,13 @@ describe('parse workers', () => {
       content: Buffer.from(i % 10 === 0 ? `${renderEntity(e)}  bad: [unclosed\n` : renderEntity(e)),
     }));
     const batches: string[] = [];
-    const sink = workerSink(DEFAULT_LIMITS, 2, (batch, lines) => batches.push(sameLines(batch, lines) ? 'same' : 'differs'));
+    const results: BlobResult[] = [];
+    const sink = workerSink(DEFAULT_LIMITS, 2, (batch, lines) => {
+      results.push(...batch);
+      batches.push(sameLines(batch, lines) ? 'same' : 'differs');
+    });
     for (const input of inputs) sink.add(input);
-    const results = await sink.finish();
+    await sink.finish();
     expect(results).toHaveLength(inputs.length);
     expect(batches.length).toBeGreaterThan(1);
     expect(new Set(batches)).toEqual(new Set(['same']));
@@ -79,15 +89,20 @@ describe('parse workers', () => {
     const inputs: BlobInput[] = allEntities(planCatalog(300, createRandom(5))).map((e, i) => ({ path: e.path, oid: i.toString(16).padStart(40, '0'), mode: '100644', content: Buffer.from(renderEntity(e)) }));
     startParserThreads();
     startParserThreads(); // a second call starts nothing more
-    const sink = workerSink(DEFAULT_LIMITS, 2);
+    const first = collector();
+    const sink = workerSink(DEFAULT_LIMITS, 2, first.onResults);
     for (const input of inputs) sink.add(input);
-    const results = await sink.finish();
-    expect(results.map((r) => ensureTexts(r))).toStrictEqual(inputs.map((input) => parseBlob(input)));
+    await sink.finish();
+    // Batches arrive in any order: compared by blob.
+    const byOid = new Map(first.results.map((r) => [r.blob, ensureTexts(r)]));
+    expect(inputs.map((input) => byOid.get(input.oid))).toStrictEqual(inputs.map((input) => parseBlob(input)));
     startParserThreads();
     releaseParserThreads();
-    const again = workerSink(DEFAULT_LIMITS, 2);
+    const second = collector();
+    const again = workerSink(DEFAULT_LIMITS, 2, second.onResults);
     again.add(inputs[0]);
-    expect((await again.finish()).map((r) => ensureTexts(r))).toStrictEqual([parseBlob(inputs[0])]);
+    await again.finish();
+    expect(second.results.map((r) => ensureTexts(r))).toStrictEqual([parseBlob(inputs[0])]);
   });
 
   it('read the blobs themselves with native git when given the repository (threadBlobSource), with the same results and lines', async () => {
@@ -99,9 +114,14 @@ describe('parse workers', () => {
       const entries = await git.listFiles(commit);
       expect(entries.length).toBe(Object.keys(files).length);
       const batches: string[] = [];
-      const sink = workerSink(DEFAULT_LIMITS, 2, (batch, lines) => batches.push(sameLines(batch, lines) ? 'same' : 'differs'), git.threadBlobSource());
+      const results = new Map<string, BlobResult>();
+      const onResults = (batch: readonly BlobResult[], lines?: readonly string[]) => {
+        for (const r of batch) results.set(r.blob, r);
+        batches.push(sameLines(batch, lines) ? 'same' : 'differs');
+      };
+      const sink = workerSink(DEFAULT_LIMITS, 2, onResults, git.threadBlobSource());
       for (const e of entries) sink.addUnread!({ path: e.path, oid: e.oid, mode: e.mode });
-      const results = new Map((await sink.finish()).map((r) => [r.blob, r]));
+      await sink.finish();
       expect(batches.length).toBeGreaterThan(1);
       expect(new Set(batches)).toEqual(new Set(['same']));
       const contents = new Map<string, Buffer>();
@@ -121,17 +141,31 @@ describe('parse workers', () => {
       const git = new NativeGitReader({ dir: repo.dir });
       const [entry] = await git.listFiles(commit);
       const missing = 'ab'.repeat(20);
-      const sink = workerSink(DEFAULT_LIMITS, 1, undefined, git.threadBlobSource());
+      const sink = workerSink(DEFAULT_LIMITS, 1, () => undefined, git.threadBlobSource());
       sink.addUnread!({ path: 'gone.yaml', oid: missing, mode: '100644' });
       const error = await sink.finish().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CmdbError);
       expect(error).toMatchObject({ code: 'git', message: `git object ${missing} is missing` });
-      const again = workerSink(DEFAULT_LIMITS, 1, undefined, git.threadBlobSource());
+      const later = collector();
+      const again = workerSink(DEFAULT_LIMITS, 1, later.onResults, git.threadBlobSource());
       again.addUnread!({ path: entry.path, oid: entry.oid, mode: entry.mode });
-      expect((await again.finish()).map((r) => r.blob)).toEqual([entry.oid]);
+      await again.finish();
+      expect(later.results.map((r) => r.blob)).toEqual([entry.oid]);
     } finally {
       repo.remove();
     }
+  });
+
+  it('hand each batch over and keep none: a consumer that throws fails the parse, not the process, and every batch is still awaited', async () => {
+    const inputs: BlobInput[] = allEntities(planCatalog(40, createRandom(11))).map((e, i) => ({ path: e.path, oid: i.toString(16).padStart(40, '0'), mode: '100644', content: Buffer.from(renderEntity(e)) }));
+    let calls = 0;
+    const sink = workerSink(DEFAULT_LIMITS, 2, () => {
+      calls++;
+      throw new Error('consumer broke');
+    });
+    for (const input of inputs) sink.add(input);
+    await expect(sink.finish()).rejects.toThrow('consumer broke');
+    expect(calls).toBe(1); // one batch (fewer inputs than a batch): handed over once
   });
 
   it('started ahead and never used, do not keep the process alive', () => {

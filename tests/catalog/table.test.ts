@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleSnapshot } from '../../catalog/assemble.ts';
+import { assembleSnapshot, SnapshotAssembler } from '../../catalog/assemble.ts';
+import type { AssembleOptions } from '../../catalog/table/assembleTable.ts';
+import type { FileInput } from '../../catalog/parseBlob.ts';
+import { createRandom, type Random } from '../../bench/random.ts';
 import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
 import { changedFiles } from '../../catalog/snapshotQueries.ts';
@@ -86,6 +89,35 @@ describe('TableSnapshot', () => {
     expect(base.entities.get('component:default/nope')).toBeUndefined();
     expect(base.files.get('notes.yaml')!.entities).toEqual([]);
     expect(base.files.get('people.yaml')!.entities).toEqual(['user:default/ann', 'user:default/bob']);
+  });
+
+  it('assembled from results added in any order (as parser threads deliver them), with the paths given in any order, is the table of the files in path order', async () => {
+    const shuffle = <T>(items: T[], random: Random): T[] => {
+      for (let i = items.length - 1; i > 0; i--) {
+        const j = random.int(i + 1);
+        [items[i], items[j]] = [items[j], items[i]];
+      }
+      return items;
+    };
+    const streamed = (commit: string, inputs: readonly FileInput[], options: AssembleOptions, seed: number) => {
+      const random = createRandom(seed);
+      const given = shuffle([...inputs], random);
+      const assembler = new SnapshotAssembler(given.map((f) => f.path));
+      for (const i of shuffle(given.map((_, k) => k), random)) assembler.add(i, given[i].result);
+      return assembler.finish(commit, { ...options, records: () => undefined });
+    };
+    const definedAt = (ref: string) => (ref === 'component:default/a' ? 'z/a-again.yaml' : undefined);
+    for (const [name, commit] of Object.entries(commits)) {
+      const inputs = await inputsOf(commit);
+      for (const options of [{}, { definedAt, external: ['group'] }]) {
+        const inOrder = assembleSnapshot(commit, inputs, options);
+        for (const seed of [1, 2, 3]) {
+          const any = streamed(commit, inputs, options, seed);
+          expect(any.snapshot.table, `${name} ${seed}`).toStrictEqual(inOrder.snapshot.table);
+          expect([any.incremental, any.preferred], name).toEqual([inOrder.incremental, inOrder.preferred]);
+        }
+      }
+    }
   });
 
   it('checks the observe bindings\' clusters from the columns, building only the Cluster entities they name', async () => {
