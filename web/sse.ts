@@ -107,11 +107,11 @@ export type LiveState<T> = { data?: T; error?: Error; loading: boolean; live: bo
  * `subscription` (and after each reconnection), keeping the last answer on
  * screen while the next is read (no reload, no flicker). `key` is what the
  * query depends on. `query` is a GraphQL query, or a function making the
- * read (several requests: pages of a connection).
+ * read from the variables (several requests: pages of a connection).
  */
-export function useLiveQuery<T>(
-  query: string | (() => Promise<T>),
-  variables: Record<string, unknown>,
+export function useLiveQuery<T, V extends Record<string, unknown> = Record<string, unknown>>(
+  query: string | ((variables: V) => Promise<T>),
+  variables: V,
   subscription: { query: string; variables?: Record<string, unknown> } | undefined,
   key: string,
 ): LiveState<T> & { refresh(): void } {
@@ -134,7 +134,7 @@ export function useLiveQuery<T>(
       }
       running = true;
       const n = ++seq.current;
-      (typeof query === 'string' ? request<T>(query, variables) : query()).then(
+      (typeof query === 'string' ? request<T>(query, variables) : query(variables)).then(
         (data) => {
           if (!current || n !== seq.current) return;
           setState((s) => ({ ...s, key: full, data, error: undefined, loading: false }));

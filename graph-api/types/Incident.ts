@@ -1,5 +1,6 @@
 import { incidentView, type SignalView } from '../../incidents/view.ts';
 import type { ImpactedRef, Incident, IncidentQuery, ProbableCause, RunbookLink } from '../../state/IncidentRecords.ts';
+import type { Criticality } from '../../catalog/types.ts';
 import type { ApiBuilder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import type { ApiEnums } from './enums.ts';
@@ -35,7 +36,12 @@ interface IncidentConnectionShape {
   hasNextPage: boolean;
   hasPreviousPage: boolean;
   totalCount: number;
+  /** Every incident the filter matches (all pages), for `bySeverity`: counted only when asked for. */
+  matching: readonly Incident[];
 }
+
+/** Severities from the highest; a count per severity lists them in this order. */
+const SEVERITY_ORDER: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
 
 const FILTERS = { OPEN: 'open', ACKNOWLEDGED: 'acknowledged', RESOLVED: 'resolved', UNRESOLVED: 'unresolved', ALL: 'all' } as const;
 
@@ -147,6 +153,13 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
       node: t.field({ type: refs.Incident, resolve: (i) => i }),
     }),
   });
+  const SeverityCount = builder.objectRef<{ severity: Criticality; count: number }>('IncidentSeverityCount').implement({
+    description: 'A number of incidents of one severity.',
+    fields: (t) => ({
+      severity: t.field({ type: enums.Criticality, resolve: (c) => c.severity }),
+      count: t.exposeInt('count'),
+    }),
+  });
   const Connection = builder.objectRef<IncidentConnectionShape>('IncidentConnection').implement({
     description: 'One page of incidents, newest first.',
     fields: (t) => ({
@@ -162,6 +175,15 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
         }),
       }),
       totalCount: t.exposeInt('totalCount', { description: 'Incidents matching the filter, over all pages.' }),
+      bySeverity: t.field({
+        type: [SeverityCount],
+        description: 'How many incidents matching the filter have each severity, over all pages (highest severity first; severities with none are left out).',
+        resolve: (c) => {
+          const counts = new Map<Criticality, number>();
+          for (const i of c.matching) counts.set(i.severity, (counts.get(i.severity) ?? 0) + 1);
+          return SEVERITY_ORDER.filter((severity) => counts.has(severity)).map((severity) => ({ severity, count: counts.get(severity)! }));
+        },
+      }),
     }),
   });
   const Filter = builder.enumType('IncidentFilter', {
@@ -176,6 +198,7 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
       args: {
         state: t.arg({ type: Filter, defaultValue: 'all' }),
         entity: t.arg.string({ description: 'Only incidents whose root or correlated entities include this one (a ref as `entity` takes it; an entity gone from the catalog by its full ref).' }),
+        severity: t.arg({ type: enums.Criticality, description: 'Only incidents of this severity.' }),
         first: t.arg.int({ defaultValue: DEFAULT_INCIDENT_PAGE }),
         after: t.arg.string(),
       },
@@ -185,9 +208,11 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
         const cursor = args.after === null || args.after === undefined ? undefined : decodeIncidentCursor(args.after);
         const query: IncidentQuery = { state: args.state ?? 'all' };
         if (args.entity !== null && args.entity !== undefined) query.ref = await entityRefArg(ctx, args.entity, 'entity');
-        const all = incidentStoreOf(ctx).incidents(query);
+        const stored = incidentStoreOf(ctx).incidents(query);
+        const severity = args.severity ?? undefined;
+        const all = severity ? stored.filter((i) => i.severity === severity) : stored;
         const rest = cursor ? all.filter(after(cursor)) : all;
-        return { incidents: rest.slice(0, first), hasNextPage: rest.length > first, hasPreviousPage: rest.length < all.length, totalCount: all.length };
+        return { incidents: rest.slice(0, first), hasNextPage: rest.length > first, hasPreviousPage: rest.length < all.length, totalCount: all.length, matching: all };
       },
     }),
     incident: t.field({

@@ -39,7 +39,7 @@ beforeAll(async () => {
     'team.yaml': entity('Group', 'team', { type: 'team' }),
   };
   // (lookBack: the engine fetches change records by mergedAt, which the test repo's fixed commit date puts in January.)
-  for (let i = 0; i < N; i++) files[`svc-${i}.yaml`] = entity('Component', `svc-${i}`, { type: 'service', lifecycle: 'production', owner: 'team' });
+  for (let i = 0; i < N; i++) files[`svc-${i}.yaml`] = entity('Component', `svc-${i}`, svcSpec(i));
   repo.commit(files);
   const tokens = path.join(dir, 'tokens.yaml');
   fs.writeFileSync(
@@ -55,7 +55,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${new URL(runtime.url).port}`;
   await waitFor('the incident engine leads', () => runtime.leadership.isLeader());
   // svc-0 changes after the server started: the branch's move is a change record, the probable cause of svc-0's incident.
-  changeCommit = repo.commit({ 'svc-0.yaml': entity('Component', 'svc-0', { type: 'service', lifecycle: 'production', owner: 'team' }, { title: 'Service 0' }) }, 'svc-0: a title');
+  changeCommit = repo.commit({ 'svc-0.yaml': entity('Component', 'svc-0', svcSpec(0), { title: 'Service 0' }) }, 'svc-0: a title');
   await runtime.follower.refresh();
   await waitFor('the change recorded', async () => ((await runtime.changes!.changes({})).length > 0 ? true : undefined));
   // One Alertmanager notification, one alert per service: unrelated services, so 100 incidents.
@@ -70,6 +70,11 @@ afterAll(async () => {
 });
 
 const store = () => runtime.incidents!.store;
+/** Services of every criticality (an incident's severity is its root's here: the services are unrelated). */
+function svcSpec(i: number) {
+  const criticality = [undefined, 'critical', 'high', 'medium', 'high'][i % 5];
+  return { type: 'service', lifecycle: 'production', owner: 'team', ...(criticality ? { criticality } : {}) };
+}
 const incidentOf = (svc: number): Incident => store().incidents({ ref: `component:default/svc-${svc}` })[0];
 
 /** Alertmanager's webhook with one alert per service. */
@@ -105,6 +110,25 @@ describe('queries', () => {
     const one = (await gql(base, `{ incidents(entity: "svc-7", state: OPEN) { totalCount nodes { id rootRef } } }`, AS.viewer)).data.incidents;
     expect(one).toEqual({ totalCount: 1, nodes: [{ id: incidentOf(7).id, rootRef: 'component:default/svc-7' }] });
     expect((await gql(base, '{ incidents(state: RESOLVED) { totalCount } }', AS.viewer)).data.incidents.totalCount).toBe(store().incidents({ state: 'resolved' }).length);
+  });
+
+  it('incidents: counted by severity over all pages (highest first), and filtered by severity', async () => {
+    const unresolved = store().incidents({ state: 'unresolved' });
+    const count = (severity: string) => unresolved.filter((i) => i.severity === severity).length;
+    const severities = ['critical', 'high', 'medium', 'low'].filter((s) => count(s) > 0);
+    expect(severities.length).toBeGreaterThanOrEqual(3);
+    const all = await gql(base, '{ incidents(state: UNRESOLVED, first: 1) { totalCount nodes { id } bySeverity { severity count } } }', AS.viewer);
+    expect(all.errors).toBeUndefined();
+    expect(all.data.incidents.nodes).toHaveLength(1);
+    expect(all.data.incidents.bySeverity).toEqual(severities.map((s) => ({ severity: s.toUpperCase(), count: count(s) })));
+    expect(all.data.incidents.totalCount).toBe(unresolved.length);
+
+    const high = (await gql(base, '{ incidents(state: UNRESOLVED, severity: HIGH, first: 200) { totalCount nodes { id severity } bySeverity { severity count } } }', AS.viewer)).data.incidents;
+    expect(high.nodes.map((n: any) => n.id)).toEqual(unresolved.filter((i) => i.severity === 'high').map((i) => i.id));
+    expect(new Set(high.nodes.map((n: any) => n.severity))).toEqual(new Set(['HIGH']));
+    expect(high.totalCount).toBe(count('high'));
+    expect(high.bySeverity).toEqual([{ severity: 'HIGH', count: count('high') }]);
+    expect(codes(await gql(base, '{ incidents(severity: SEVERE) { totalCount } }', AS.viewer))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it('incidents: `first` is capped, a cursor this API did not issue is BAD_USER_INPUT', async () => {

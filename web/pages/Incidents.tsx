@@ -2,8 +2,9 @@
  * `/incidents`: unresolved incidents first (newest first), then the most
  * recently opened resolved ones; severity, root, impacted count, the top
  * probable cause and the state. Kept current by the `incidentChanged`
- * subscription (no reload). `?severity=HIGH` keeps one severity. Every
- * unresolved incident is listed (`unresolvedIncidents`: page by page, up to 2,000).
+ * subscription (no reload). `?severity=HIGH` keeps one severity (the API
+ * filters: every incident of it is read). Every unresolved incident is listed
+ * (`unresolvedIncidents`: page by page, up to 2,000).
  */
 import type { JSX } from 'preact';
 import { DataTable, ErrorBox, Loading, PageTitle } from '../components/common.tsx';
@@ -15,7 +16,7 @@ import { unresolvedIncidents } from '../unresolvedIncidents.ts';
 
 /** An incident row's fields besides its id. */
 const ROW = `state severity title openedAt resolvedAt rootRef root { ref title } impactedCount probableCauses { change { id title } reason dismissed { by } }`;
-const RESOLVED = `query ResolvedIncidents { incidents(state: RESOLVED, first: 20) { totalCount nodes { id ${ROW} } } }`;
+const RESOLVED = `query ResolvedIncidents($severity: Criticality) { incidents(state: RESOLVED, severity: $severity, first: 20) { totalCount nodes { id ${ROW} } } }`;
 
 export interface IncidentRow {
   id: string;
@@ -31,27 +32,28 @@ export interface IncidentRow {
 }
 type Page = { totalCount: number; nodes: IncidentRow[] };
 
-/** Every unresolved incident (up to 2,000) and the latest resolved ones. */
-async function readIncidents(): Promise<{ open: Page; resolved: Page }> {
-  const [open, resolved] = await Promise.all([unresolvedIncidents<IncidentRow>(ROW), request<{ incidents: Page }>(RESOLVED)]);
+/** Every unresolved incident (up to 2,000) and the latest resolved ones, of one severity when given. */
+async function readIncidents({ severity }: { severity?: string }): Promise<{ open: Page; resolved: Page }> {
+  const [open, resolved] = await Promise.all([unresolvedIncidents<IncidentRow>(ROW, severity), request<{ incidents: Page }>(RESOLVED, { severity })]);
   return { open, resolved: resolved.incidents };
 }
 
 export function IncidentsPage(): JSX.Element {
   const loc = useLocation();
-  const severity = loc.query.get('severity')?.toUpperCase() || undefined;
-  const state = useLiveQuery<{ open: Page; resolved: Page }>(readIncidents, {}, { query: INCIDENT_CHANGED }, 'incidents');
-  const keep = (rows: IncidentRow[]) => (severity ? rows.filter((r) => r.severity === severity) : rows);
+  const asked = loc.query.get('severity')?.toUpperCase() || undefined;
+  const severity = asked && (SEVERITIES as readonly string[]).includes(asked) ? asked : undefined;
+  const state = useLiveQuery(readIncidents, { severity }, { query: INCIDENT_CHANGED }, `incidents|${severity ?? ''}`);
   return (
     <>
       <PageTitle text="Incidents" />
       <FilterLinks label="Severity" param="severity" values={SEVERITIES} current={severity} />
+      {asked && !severity ? <p class="hint" data-testid="unknown-severity">There is no severity “{asked.toLowerCase()}”: all incidents are listed.</p> : null}
       <LiveNote live={state.live} />
       {state.error ? <ErrorBox error={state.error} /> : null}
       {state.data ? (
         <>
-          <IncidentTable caption={unresolvedCaption(state.data.open)} rows={keep(state.data.open.nodes)} testid="unresolved" />
-          <IncidentTable caption={`Recently resolved (the last ${state.data.resolved.nodes.length} of ${state.data.resolved.totalCount})`} rows={keep(state.data.resolved.nodes)} testid="resolved" />
+          <IncidentTable caption={unresolvedCaption(state.data.open)} rows={state.data.open.nodes} testid="unresolved" />
+          <IncidentTable caption={`Recently resolved (the last ${state.data.resolved.nodes.length} of ${state.data.resolved.totalCount})`} rows={state.data.resolved.nodes} testid="resolved" />
         </>
       ) : state.loading ? (
         <Loading what="incidents" />
