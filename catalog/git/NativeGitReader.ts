@@ -4,7 +4,18 @@ import path from 'node:path';
 import { CmdbError } from '../../core/errors.ts';
 import { DiffMemo, listed, type CommitInfo, type FileChange, type GitReader, type ListOptions, type TreeEntry } from './GitReader.ts';
 
-/** Runs git and returns stdout; rejects with a CmdbError carrying stderr. */
+/** A git command that ran and exited non-zero. */
+class GitFailure extends CmdbError {
+  constructor(
+    args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0]} failed${exitCode === null ? '' : ` (exit ${exitCode})`}${stderr ? `: ${stderr}` : ''}`, { code: 'git' });
+  }
+}
+
+/** Runs git and returns stdout; rejects with a GitFailure carrying the exit code and stderr, or a CmdbError when git cannot run. */
 function runGit(cwd: string, args: string[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -15,7 +26,7 @@ function runGit(cwd: string, args: string[]): Promise<Buffer> {
     child.on('error', (cause) => reject(new CmdbError(`cannot run git: ${cause.message}`, { code: 'git', cause })));
     child.on('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out));
-      else reject(new CmdbError(`git ${args[0]} failed: ${Buffer.concat(err).toString().trim()}`, { code: 'git' }));
+      else reject(new GitFailure(args, code, Buffer.concat(err).toString().trim()));
     });
   });
 }
@@ -102,7 +113,12 @@ export class NativeGitReader implements GitReader {
       if (this.commits.size < 1000) this.commits.add(oid);
       return oid;
     } catch (cause) {
-      throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found', cause });
+      // `--verify --quiet` exits 1 and says nothing when the revision names no commit; anything else is git failing
+      // (a broken git on PATH, a damaged repository), which is not the user's revision's fault.
+      if (cause instanceof GitFailure && cause.exitCode === 1 && cause.stderr === '') {
+        throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found', cause });
+      }
+      throw new CmdbError(`cannot resolve revision "${rev}" in ${this.dir}: ${(cause as Error).message}`, { code: 'git', cause });
     }
   }
 

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nativeGitAvailable } from '../../catalog/git/NativeGitReader.ts';
+import { NativeGitReader, nativeGitAvailable } from '../../catalog/git/NativeGitReader.ts';
+import { TestRepo } from '../helpers/gitRepo.ts';
 
 describe('nativeGitAvailable (openRepo picks native git with it)', () => {
   const saved = process.env.PATH;
@@ -28,6 +29,26 @@ describe('nativeGitAvailable (openRepo picks native git with it)', () => {
     fs.mkdirSync(path.join(directory, 'git'), { mode: 0o755 });
     process.env.PATH = [tempDir(), notExecutable, directory, ''].join(path.delimiter);
     expect(await nativeGitAvailable()).toBe(false);
+  });
+
+  it('a broken git on PATH (it runs but fails): resolving a revision says git failed and what it printed, not that the revision names no commit', async () => {
+    const repo = TestRepo.create();
+    try {
+      repo.commit({ 'a.yaml': 'kind: Group\n' });
+      const git = new NativeGitReader({ dir: repo.dir });
+      await expect(git.resolve('no-such-branch')).rejects.toMatchObject({ code: 'ref-not-found' });
+      const bin = tempDir();
+      fs.writeFileSync(path.join(bin, 'git'), '#!/bin/sh\necho "git: error while loading shared libraries: libpcre2-8.so.0" >&2\nexit 127\n', { mode: 0o755 });
+      process.env.PATH = [bin, saved].join(path.delimiter);
+      expect(await nativeGitAvailable()).toBe(true);
+      const error = await new NativeGitReader({ dir: repo.dir }).resolve('main').catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: 'git',
+        message: `cannot resolve revision "main" in ${repo.dir}: git rev-parse failed (exit 127): git: error while loading shared libraries: libpcre2-8.so.0`,
+      });
+    } finally {
+      repo.remove();
+    }
   });
 
   it('finds git in any directory of PATH', async () => {
