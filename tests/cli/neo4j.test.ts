@@ -130,6 +130,17 @@ describe('cmdb graph export', () => {
     const strict = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', path.join(cacheDir, 'strict'), '--strict');
     expect(strict.code).toBe(1);
   });
+
+  it('a file it cannot write is named, with the reason, in one line and a non-zero exit (no stack trace)', async () => {
+    // A directory whose path is just under PATH_MAX (4096): it can be made, but no file in it can be written (ENAMETOOLONG).
+    let out = path.join(cacheDir, 'long');
+    while (out.length < 4090) out = path.join(out, 'd'.repeat(Math.min(250, 4090 - out.length - 1)));
+    expect(out.length).toBe(4090);
+    const r = await cmdb('graph', 'export', '--repo', repo.dir, '--ref', broken, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`^cmdb: ${out}/[^/\\n]+: cannot write the export \\(ENAMETOOLONG\\); empty the directory before exporting again\n$`));
+  });
 });
 
 describe('cmdb serve with Neo4j', () => {
