@@ -28,18 +28,29 @@ export function buildProgram(io: Output, run: (p: Promise<number>) => Promise<vo
     .addOption(new Option('--git <implementation>', 'Git reader').choices(['auto', 'native', 'isomorphic']).default('auto'))
     .option('--no-cache', 'do not read or write the parse cache (CMDB_CACHE_DIR)')
     .option('--neo4j <uri>', 'use the Neo4j graph store at this bolt:// URI (default: CMDB_NEO4J_URI, else in memory)')
-    .showHelpAfterError('(run cmdb --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput(output(io, 'cmdb'));
   for (const register of [registerValidate, registerImpact, registerCheck, registerServe, registerGraph, registerChanges, registerCache, registerReconcile, registerDiscover, registerIncidents, registerProblems]) register(program, io, run);
   registerSchema(program, io, run);
   registerToken(program, io, run);
-  const override = (cmd: Command): void => {
-    cmd.exitOverride().showHelpAfterError('(run cmdb --help for usage)');
-    cmd.commands.forEach(override);
+  const override = (cmd: Command, path: string): void => {
+    cmd.exitOverride().configureOutput(output(io, path));
+    for (const sub of cmd.commands) override(sub, `${path} ${sub.name()}`);
   };
-  program.commands.forEach(override);
+  for (const cmd of program.commands) override(cmd, `cmdb ${cmd.name()}`);
   return program;
+}
+
+/**
+ * Where commander writes, and its usage errors in one line as every other
+ * error (`cmdb: ...`), naming the help of the command typed.
+ */
+function output(io: Output, command: string) {
+  return {
+    writeOut: (s: string) => io.out(s.trimEnd()),
+    writeErr: (s: string) => io.err(s.trimEnd()),
+    outputError: (s: string, write: (s: string) => void) => write(`cmdb: ${s.trim().replace(/^error: /, '')} (run ${command} --help for usage)`),
+  };
 }
 
 /** One line for the user: known failures by message, anything else as an internal error. */

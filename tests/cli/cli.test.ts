@@ -199,7 +199,9 @@ describe('option errors name the option typed', () => {
     [['check', '--base', 'base', '--head', 'change', '--at', '2026-12-24'], /^cmdb: --at "2026-12-24" is not an RFC 3339 date-time/],
     [['impact', 'redis', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
     [['graph', 'sync', '--neo4j', 'bolt://127.0.0.1:1', '--ref', 'nope'], /^cmdb: --ref: revision "nope" does not name a commit/],
-    [['impact', 'redis', '--depth', '0'], /^error: option '--depth <n>' argument '0' is invalid/],
+    [['impact', 'redis', '--depth', '0'], /^cmdb: option '--depth <n>' argument '0' is invalid\. must be a positive integer \(run cmdb impact --help for usage\)\n$/],
+    [['graph', 'export'], /^cmdb: required option '--out <dir>' not specified \(run cmdb graph export --help for usage\)\n$/],
+    [['frobnicate'], /^cmdb: unknown command 'frobnicate' \(run cmdb --help for usage\)\n$/],
   ])('cmdb %j', async (args, message) => {
     const r = await cmdb(...args, ...(args[0] === 'changes' ? ['--state-dir', cacheDir] : ['--repo', repo.dir]));
     expect(r).toMatchObject({ code: 2, stdout: '' });
