@@ -150,6 +150,9 @@ export class EventRelayPart {
 
   private republish(seq: number, event: CmdbEvent): void {
     if (seq <= this.seq) return;
+    if (this.seq > 0 && seq > this.seq + 1) {
+      this.options.log.warn({ log: this.options.eventLog.name, missed: { from: this.seq + 1, to: seq - 1 } }, 'event log: events not relayed (compacted before this replica read them, or never appended)');
+    }
     this.seq = seq;
     // Each replica publishes its own: it serves its own graph.
     if (LOCAL_EVENTS.has(event.type)) return;

@@ -3,16 +3,21 @@ import path from 'node:path';
 import type { CmdbEvent } from '../core/events.ts';
 import { CmdbError } from '../core/errors.ts';
 import type { EventLog, LoggedEvent } from './EventLog.ts';
-import { AppendLog, readJsonLines, readJsonLinesAfter, type ReadPosition } from './jsonLines.ts';
+import { AppendLog, readJsonLines, readJsonLinesAfter, writeFileAtomic, type ReadPosition } from './jsonLines.ts';
 import { tailLog } from './tailLog.ts';
 
 export const EVENT_LOG_FILE = 'events.jsonl';
+
+/** Past this size `events.jsonl` is compacted (default of `maxBytes`): ~200,000 events of ~300 bytes. */
+export const EVENT_LOG_MAX_BYTES = 64 * 1024 * 1024;
 
 export interface FileEventLogOptions {
   /** Directory of `events.jsonl` (the state dir). */
   dir: string;
   /** How often `tail` looks for lines other processes appended, in ms (default 500). */
   pollMs?: number;
+  /** The writer compacts the file past this many bytes to its newest events, half of this (default EVENT_LOG_MAX_BYTES). */
+  maxBytes?: number;
 }
 
 /**
@@ -20,10 +25,13 @@ export interface FileEventLogOptions {
  * each append flushed before it resolves (a torn last line left by a crash is
  * cut off on open). One process appends (the leader); any number read it,
  * tailing by sequence number: each read after the first reads only the bytes
- * appended since the one before (a follower polls every 500 ms). Not
- * compacted yet: a long-lived deployment shortens it by hand while stopped
- * (docs/architecture.md, "Events across replicas"); a
- * replaced or truncated file is read again from its start.
+ * appended since the one before (a follower polls every 500 ms). The
+ * writer compacts it past `maxBytes`, on open and after an append: the file is
+ * replaced (atomically) by its newest events, half of `maxBytes`, the last one
+ * always among them, so numbering goes on. A reader finding the file replaced
+ * reads it again from its start and skips what it has seen; events dropped
+ * before a reader got to them are gone for it (a follower reads every 0.5 s,
+ * ~100,000 events behind the writer at the default size).
  */
 export class FileEventLog implements EventLog {
   readonly name: string;
@@ -33,6 +41,9 @@ export class FileEventLog implements EventLog {
   private last = 0;
   private opened = false;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Bytes of the file as this writer knows it (intact lines). */
+  private size = 0;
+  private compacting?: Promise<void>;
   /** Where the last read ended and the last event it held (events up to `seq` lie before `position`). */
   private cursor: { seq: number; position: ReadPosition } | undefined;
 
@@ -47,16 +58,40 @@ export class FileEventLog implements EventLog {
     const { records, intactBytes, size } = await readJsonLines<LoggedEvent>(this.file);
     this.last = records.at(-1)?.seq ?? 0;
     await this.log.open(intactBytes, size);
+    this.size = intactBytes;
     this.opened = true;
+    if (this.size > this.maxBytes) await this.compact();
     return this.last;
+  }
+
+  private get maxBytes(): number {
+    return this.options.maxBytes ?? EVENT_LOG_MAX_BYTES;
+  }
+
+  /** Replaces the file by its newest events (half of maxBytes, at least the last one); appends wait meanwhile. */
+  private compact(): Promise<void> {
+    this.compacting ??= this.log
+      .exclusive(async () => {
+        const kept = await newestLines(this.file, Math.floor(this.maxBytes / 2));
+        await writeFileAtomic(this.file, kept);
+        await this.log.reopen();
+        this.size = Buffer.byteLength(kept);
+      })
+      .finally(() => (this.compacting = undefined));
+    return this.compacting;
   }
 
   append(event: CmdbEvent): Promise<number> {
     if (!this.opened) return Promise.reject(new CmdbError(`${this.name} is not open`, { code: 'state-store' }));
     // Numbers are taken in call order; the writes keep that order (AppendLog writes in queue order).
     const seq = ++this.last;
-    const write = this.log.append([{ seq, event }]).then(() => {
+    const record: LoggedEvent = { seq, event };
+    const write = this.log.append([record]).then(async () => {
+      this.size += Buffer.byteLength(JSON.stringify(record)) + 1;
       this.appended.dispatchEvent(new Event('append'));
+      // Not waited for (appends made meanwhile wait for it). A failed one leaves the file as it was (the rename is its
+      // last step) and is tried again after the next append.
+      if (this.size > this.maxBytes) void this.compact().catch(() => undefined);
       return seq;
     });
     this.chain = write.catch(() => undefined);
@@ -91,7 +126,35 @@ export class FileEventLog implements EventLog {
 
   async close(): Promise<void> {
     await this.chain;
+    await this.compacting;
     await this.log.close();
     this.opened = false;
+  }
+}
+
+/**
+ * The lines after the first newline in the file's last `bytes` bytes (all of
+ * it when it is no longer), or its last line when that leaves none; the
+ * file's end is intact (the writer cut a torn one on open).
+ */
+async function newestLines(file: string, bytes: number): Promise<string> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const readTail = async (length: number) => {
+      const data = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(data, 0, length, size - length);
+      return data.subarray(0, bytesRead);
+    };
+    const tail = await readTail(Math.min(size, bytes));
+    if (tail.length === size) return tail.toString('utf8');
+    // The window starts inside a line (or at one's start): the lines after the first newline in it.
+    const newline = tail.indexOf(0x0a);
+    if (newline >= 0 && newline + 1 < tail.length) return tail.toString('utf8', newline + 1);
+    // No line starts inside the window (one line longer than it): the last line, read whole.
+    const whole = await readTail(size);
+    return whole.toString('utf8', whole.lastIndexOf(0x0a, whole.length - 2) + 1);
+  } finally {
+    await handle.close();
   }
 }

@@ -22,19 +22,28 @@ export async function readJsonLines<T>(file: string): Promise<JsonLines<T>> {
   return parseJsonLines<T>(data);
 }
 
-/** Where a file was read up to: its identity (device and inode) and a byte offset at the start of a line. */
+/**
+ * Where a file was read up to: its identity (device, inode and the start of
+ * its first line: a file replaced by another may get the inode just freed)
+ * and a byte offset at the start of a line.
+ */
 export interface ReadPosition {
   dev: number;
   ino: number;
+  head: string;
   offset: number;
 }
+
+/** How much of a file's first line names it in a ReadPosition. */
+const HEAD_BYTES = 128;
 
 /**
  * The lines of a JSON Lines file after `from` (the position a previous read
  * ended at), and the position this read ends at: the end of its last intact
- * line. From the start when `from` is another file (replaced, rotated), lies
- * past the end (truncated), or no longer follows a line's end (rewritten in
- * place). A missing file is empty.
+ * line. From the start when `from` is another file (replaced, rotated,
+ * compacted: another inode or another first line), lies past the end
+ * (truncated), or no longer follows a line's end (rewritten in place). A
+ * missing file is empty.
  */
 export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | undefined): Promise<{ records: T[]; position: ReadPosition | undefined }> {
   let handle: fs.FileHandle;
@@ -46,7 +55,12 @@ export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | u
   }
   try {
     const { dev, ino, size } = await handle.stat();
-    let offset = from && from.dev === dev && from.ino === ino && from.offset <= size ? from.offset : 0;
+    const first = Buffer.alloc(Math.min(size, HEAD_BYTES));
+    const { bytesRead: headBytes } = await handle.read(first, 0, first.length, 0);
+    const newline = first.subarray(0, headBytes).indexOf(0x0a);
+    const head = first.toString('latin1', 0, newline < 0 ? headBytes : newline);
+    // (A position at offset 0 was taken before the first line was complete: its head names nothing yet.)
+    let offset = from && from.dev === dev && from.ino === ino && (from.offset === 0 || from.head === head) && from.offset <= size ? from.offset : 0;
     // A line ended just before `offset`, or the file was rewritten in place (truncated and grown past it): from the start.
     if (offset > 0) {
       const before = Buffer.alloc(1);
@@ -61,7 +75,7 @@ export async function readJsonLinesAfter<T>(file: string, from: ReadPosition | u
       read += bytesRead;
     }
     const { records, intactBytes } = parseJsonLines<T>(data.subarray(0, read));
-    return { records, position: { dev, ino, offset: offset + intactBytes } };
+    return { records, position: { dev, ino, head, offset: offset + intactBytes } };
   } finally {
     await handle.close();
   }

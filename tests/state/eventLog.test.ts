@@ -134,11 +134,12 @@ describe('FileEventLog', () => {
 
   it('reads, after a first read, only what was appended since (a torn line is read again once complete)', async () => {
     const { dir, file, leader, follower } = await readThree();
-    // The first line overwritten in place: a reader that read the file again from its start would stop there.
+    // The second line overwritten in place: a reader that read the file again from its start would stop there.
     const text = fs.readFileSync(file, 'utf8');
-    const firstLine = text.indexOf('\n');
-    fs.writeFileSync(file, `${'x'.repeat(firstLine)}${text.slice(firstLine)}`);
-    expect(await new FileEventLog({ dir }).read(0), 'a reader from the start').toEqual([]);
+    const second = text.indexOf('\n') + 1;
+    const third = text.indexOf('\n', second);
+    fs.writeFileSync(file, `${text.slice(0, second)}${'x'.repeat(third - second)}${text.slice(third)}`);
+    expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq), 'a reader from the start').toEqual([1]);
     await leader.append(recorded(4));
     expect((await follower.read(3)).map((e) => e.seq)).toEqual([4]);
     // Half a line appended (a write under way), then its end: read once complete, and once.
@@ -148,7 +149,7 @@ describe('FileEventLog', () => {
     expect(await follower.read(4)).toEqual([{ seq: 5, event: moved('e') }]);
     expect(await follower.read(5)).toEqual([]);
     // Asked for events before the last read: read from the start again (here, stopped by the overwritten line).
-    expect(await follower.read(2)).toEqual([]);
+    expect(await follower.read(0)).toEqual([{ seq: 1, event: moved('a') }]);
     await leader.close();
   });
 
@@ -168,6 +169,68 @@ describe('FileEventLog', () => {
     const longer = [7, 8, 9, 10].map((seq) => `${JSON.stringify({ seq, event: moved(`a longer commit name ${seq}`) })}\n`);
     fs.writeFileSync(file, longer.join(''));
     expect((await follower.read(6)).map((e) => e.seq)).toEqual([7, 8, 9, 10]);
+  });
+
+  it('compacts past maxBytes to its newest events: numbering goes on, a follower reading along misses none and sees none twice', async () => {
+    const dir = tmp();
+    const file = path.join(dir, EVENT_LOG_FILE);
+    const maxBytes = 4000;
+    const leader = new FileEventLog({ dir, maxBytes });
+    const follower = new FileEventLog({ dir });
+    await leader.open();
+    const seen: number[] = [];
+    let sizes = 0;
+    for (let n = 1; n <= 300; n++) {
+      // Several appends in flight at once, some of them while a compaction runs.
+      if (n % 3 === 0) {
+        const [one, two] = await Promise.all([leader.append(recorded(n)), leader.append(moved(`c${n}`))]);
+        expect(two).toBe(one + 1);
+      } else await leader.append(recorded(n));
+      // Compaction keeps ~12 of these events: a follower reading every ~7 events misses none.
+      if (n % 5 === 0) for (const e of await follower.read(seen.at(-1) ?? 0)) seen.push(e.seq);
+      sizes = Math.max(sizes, fs.statSync(file).size);
+    }
+    await leader.close();
+    for (const e of await follower.read(seen.at(-1) ?? 0)) seen.push(e.seq);
+    const last = leader.lastSeq();
+    expect(last).toBe(400);
+    expect(seen).toEqual(Array.from({ length: last }, (_, i) => i + 1));
+    // Compacted (several times): bounded, its newest events, the last one last.
+    expect(sizes).toBeLessThan(maxBytes + 1000);
+    const kept = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).seq as number);
+    expect(kept.length).toBeGreaterThan(3);
+    expect(kept.length).toBeLessThan(last / 4);
+    expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => last - kept.length + 1 + i));
+    expect(fs.readdirSync(dir)).toEqual([EVENT_LOG_FILE]);
+    // A new writer numbers on from the compacted file.
+    const next = new FileEventLog({ dir, maxBytes });
+    expect(await next.open()).toBe(last);
+    expect(await next.append(moved('after'))).toBe(last + 1);
+    await next.close();
+  });
+
+  it('compacts an oversized file on open, keeping at least its last event (one longer than half of maxBytes)', async () => {
+    const dir = tmp();
+    const file = path.join(dir, EVENT_LOG_FILE);
+    const big = (seq: number) => `${JSON.stringify({ seq, event: moved('x'.repeat(3000)) })}\n`;
+    fs.writeFileSync(file, [1, 2, 3, 4].map(big).join(''));
+    const log = new FileEventLog({ dir, maxBytes: 4000 });
+    expect(await log.open()).toBe(4);
+    expect(fs.readFileSync(file, 'utf8')).toBe(big(4));
+    expect(await log.append(recorded(5))).toBe(5);
+    await log.close();
+    expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([4, 5]);
+  });
+
+  it('reads a file replaced by one that got the same inode (rewritten in place, a line ending where the last read ended) again from its start', async () => {
+    const { file, leader, follower } = await readThree();
+    await leader.close();
+    // Events 11 to 13 in lines as long as those of 1 to 3 (as a compaction could leave them, on the inode just freed), then 14.
+    const line = (seq: number, c: string) => `${JSON.stringify({ seq, event: moved(c) })}\n`;
+    const before = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, line(11, '') + line(12, '') + line(13, '') + line(14, 'w'));
+    expect(fs.readFileSync(file, 'utf8').slice(0, Buffer.byteLength(before)).endsWith('\n')).toBe(true);
+    expect((await follower.read(3)).map((e) => e.seq)).toEqual([11, 12, 13, 14]);
   });
 
   it('refuses to append before open', async () => {
