@@ -55,6 +55,10 @@ export class FileEventLog implements EventLog {
 
   async open(): Promise<number> {
     await fs.mkdir(this.options.dir, { recursive: true });
+    // What a compaction cut short by a crash left (writeFileAtomic's temp file): the log itself is whole.
+    for (const name of await fs.readdir(this.options.dir)) {
+      if (name.startsWith(`${EVENT_LOG_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(this.options.dir, name), { force: true });
+    }
     const { records, intactBytes, size } = await readJsonLines<LoggedEvent>(this.file);
     this.last = records.at(-1)?.seq ?? 0;
     await this.log.open(intactBytes, size);

@@ -214,9 +214,12 @@ describe('FileEventLog', () => {
     const file = path.join(dir, EVENT_LOG_FILE);
     const big = (seq: number) => `${JSON.stringify({ seq, event: moved('x'.repeat(3000)) })}\n`;
     fs.writeFileSync(file, [1, 2, 3, 4].map(big).join(''));
+    // Left by a compaction a crash cut short: removed on open.
+    fs.writeFileSync(`${file}.4242.tmp`, big(1));
     const log = new FileEventLog({ dir, maxBytes: 4000 });
     expect(await log.open()).toBe(4);
     expect(fs.readFileSync(file, 'utf8')).toBe(big(4));
+    expect(fs.readdirSync(dir)).toEqual([EVENT_LOG_FILE]);
     expect(await log.append(recorded(5))).toBe(5);
     await log.close();
     expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([4, 5]);
