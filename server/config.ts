@@ -61,6 +61,8 @@ export interface ServerConfig {
   pollSeconds: number;
   /** Seconds a graceful shutdown waits for work in flight before leaving it in the journal. */
   shutdownTimeoutSeconds: number;
+  /** Seconds between reads of the incident store by a replica that does not lead (so it shows what the leader commits to a shared Neo4j store); 0 never. */
+  followerReloadSeconds: number;
   git: GitImplementation;
   cache: boolean;
   /** The Neo4j graph (and state) store; the in-memory graph and file state when absent. */
@@ -84,7 +86,7 @@ export interface ServerConfig {
   log: { level: string; format: LogFormat };
 }
 
-export const DEFAULTS = { repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10 } as const;
+export const DEFAULTS = { repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10, followerReloadSeconds: 5 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -113,6 +115,7 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
     pollSeconds: flags.poll ?? envNumber(env, 'CMDB_POLL_SECONDS', { what: 'a number of seconds (0 never polls)' }) ?? repoSettings.pollSeconds ?? DEFAULTS.pollSeconds,
     shutdownTimeoutSeconds:
       flags.shutdownTimeout ?? envNumber(env, 'CMDB_SHUTDOWN_TIMEOUT', { what: 'a number of seconds' }) ?? repoSettings.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
+    followerReloadSeconds: envNumber(env, 'CMDB_FOLLOWER_RELOAD_SECONDS', { what: 'a number of seconds (0 never reads again)' }) ?? DEFAULTS.followerReloadSeconds,
     git: flags.git ?? 'auto',
     cache: flags.cache ?? true,
     neo4j: neo4jFromEnv(flags.neo4j, env),

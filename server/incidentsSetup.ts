@@ -128,6 +128,7 @@ export async function startIncidents(options: IncidentsSetupOptions): Promise<In
     leadership,
     metrics,
     log: childLog,
+    followerReloadMs: config.followerReloadSeconds * 1000,
   });
   const token = env[ALERTMANAGER_TOKEN_ENV]?.trim() || undefined;
   const alertmanager = new AlertmanagerPart({ token, submit: (reports) => part.submit(reports), isLeader: () => leadership.isLeader(), resolveRef, settings, log: childLog.child({ component: 'alertmanager' }), metrics });

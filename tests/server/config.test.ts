@@ -6,7 +6,8 @@ const resolve = (flags: Parameters<typeof resolveServerConfig>[0]['flags'], env:
 describe('resolveServerConfig', () => {
   it('has defaults, takes the environment, and lets flags win', () => {
     expect(resolve({})).toMatchObject({ repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10, github: undefined, eventLog: false });
-    expect(resolve({}, { PORT: '8080', CMDB_SHUTDOWN_TIMEOUT: '2.5', CMDB_POLL_SECONDS: '0' })).toMatchObject({ port: 8080, shutdownTimeoutSeconds: 2.5, pollSeconds: 0 });
+    expect(resolve({}, { PORT: '8080', CMDB_SHUTDOWN_TIMEOUT: '2.5', CMDB_POLL_SECONDS: '0', CMDB_FOLLOWER_RELOAD_SECONDS: '0.5' })).toMatchObject({ port: 8080, shutdownTimeoutSeconds: 2.5, pollSeconds: 0, followerReloadSeconds: 0.5 });
+    expect(resolve({}, {})).toMatchObject({ followerReloadSeconds: 5 });
     expect(resolve({ port: 0, shutdownTimeout: 1 }, { PORT: '8080', CMDB_SHUTDOWN_TIMEOUT: '30' })).toMatchObject({ port: 0, shutdownTimeoutSeconds: 1 });
   });
 
@@ -14,6 +15,7 @@ describe('resolveServerConfig', () => {
     expect(() => resolve({}, { PORT: 'http' })).toThrow('PORT="http" is not a port number (0-65535)');
     expect(() => resolve({}, { PORT: '70000' })).toThrow('PORT="70000" is not a port number (0-65535)');
     expect(() => resolve({}, { CMDB_SHUTDOWN_TIMEOUT: '-1' })).toThrow('CMDB_SHUTDOWN_TIMEOUT="-1" is not a number of seconds');
+    expect(() => resolve({}, { CMDB_FOLLOWER_RELOAD_SECONDS: 'soon' })).toThrow('CMDB_FOLLOWER_RELOAD_SECONDS="soon" is not a number of seconds (0 never reads again)');
     expect(() => resolve({}, { CMDB_LOG_LEVEL: 'loud' })).toThrow(/CMDB_LOG_LEVEL="loud" is not one of fatal, error/);
     expect(() => resolve({}, { CMDB_LOG_FORMAT: 'xml' })).toThrow('CMDB_LOG_FORMAT="xml" is not json or pretty');
   });
