@@ -59,6 +59,9 @@ interface ParsedFile {
   /** Refs as written, with where. */
   refs: Array<{ text: string; line: number; column: number }>;
   violations: Violation[];
+  /** The blob read (set when read from a commit), and whether it was read as a runbook (not too large, UTF-8 text). */
+  oid?: string;
+  readable?: boolean;
 }
 
 /** Parsed Markdown files of one commit, and the settings they were read with. */
@@ -117,6 +120,7 @@ export function parseRunbook(path: string, content: Buffer, maxBytes: number = D
     out.violations.push(warning(path, 'is not a UTF-8 text file; not read as a runbook'));
     return out;
   }
+  out.readable = true;
   const text = content.toString('utf8').replace(/^\uFEFF/, '');
   const split = splitFrontMatter(text);
   if (split && 'unterminated' in split) {
@@ -189,7 +193,7 @@ async function parseEntries(git: GitReader, entries: readonly TreeEntry[], confi
   for (const e of entries) byOid.set(e.oid, [...(byOid.get(e.oid) ?? []), e]);
   const files: ParsedFile[] = [];
   await git.readBlobs([...byOid.keys()], (oid, content) => {
-    for (const e of byOid.get(oid) ?? []) files.push(parseRunbook(e.path, content, config.limits.maxFileBytes));
+    for (const e of byOid.get(oid) ?? []) files.push({ ...parseRunbook(e.path, content, config.limits.maxFileBytes), oid });
   });
   return files;
 }
@@ -220,6 +224,22 @@ async function deriveCommit(git: GitReader, from: ParsedCommit, fromCommit: stri
     if (c.entry && isMarkdown(c.entry)) read.push(c.entry);
   }
   return parsedOf([...files.values(), ...(await parseEntries(git, read, from.config))], from.config);
+}
+
+/**
+ * The Markdown of a runbook at a commit, without its front matter: undefined
+ * when the commit has no such Markdown file or it was not read as a runbook
+ * (over the size limit, not UTF-8 text). The commit's Markdown files are
+ * those readRunbooks reads (the same cache).
+ */
+export async function readRunbookBody(git: GitReader, commit: string, path: string): Promise<string | undefined> {
+  const file = (await parsedCommit(git, commit, undefined)).files.find((f) => f.path === path);
+  if (!file?.oid || !file.readable) return undefined;
+  let text: string | undefined;
+  await git.readBlobs([file.oid], (_, content) => (text = content.toString('utf8').replace(/^\uFEFF/, '')));
+  if (text === undefined) return undefined;
+  const split = splitFrontMatter(text);
+  return split && !('unterminated' in split) ? text.slice(split.bodyStart) : text;
 }
 
 /** Paths an annotation value names: separated by commas or new lines, `./` and a leading `/` dropped. */

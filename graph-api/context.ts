@@ -32,6 +32,8 @@ export interface ApiContextSource {
   events?: EventBus;
   /** The open pull requests the GitHub controller evaluated (`openChanges`); none without it (a server without GitHub). */
   openChanges?: () => Promise<OpenChangeListing[]>;
+  /** A runbook's Markdown at the served commit, without its front matter (`Runbook.markdown`, `html`); none without it. */
+  runbookBody?: (path: string) => Promise<string | undefined>;
 }
 
 /**
@@ -78,6 +80,7 @@ export interface ApiContext extends CatalogView, AuthContext {
   findings?: FindingStore;
   incidentCommands?: IncidentCommandPort;
   openChanges?: () => Promise<OpenChangeListing[]>;
+  runbookBody?: (path: string) => Promise<string | undefined>;
   /** The bus as one stream per subscription (shared by the requests of one handler, which counts them). */
   streams?: EventStreams;
 }
@@ -120,6 +123,7 @@ export function createApiContext(source: ApiContextSource, auth: AuthContext = {
     findings: source.findings,
     incidentCommands: source.incidentCommands,
     openChanges: source.openChanges,
+    runbookBody: source.runbookBody,
     streams,
   };
   return context;

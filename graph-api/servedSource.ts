@@ -1,4 +1,5 @@
 import type { CatalogReader } from '../catalog/CatalogReader.ts';
+import { readRunbookBody } from '../catalog/runbooks.ts';
 import type { Snapshot, Violation } from '../catalog/types.ts';
 import type { GraphStore } from '../graph/GraphStore.ts';
 import type { ApiContextSource } from './context.ts';
@@ -23,7 +24,7 @@ export interface ServedSourceOptions {
   keep?: number;
 }
 
-/** The API's source for a server following a branch: the served commit, its snapshot (`search`) and its history (`catalog(at:)`, `diff`, `evaluateChange`). */
+/** The API's source for a server following a branch: the served commit, its snapshot (`search`), its history (`catalog(at:)`, `diff`, `evaluateChange`) and its runbooks' text. */
 export function servedApiSource(options: ServedSourceOptions): ApiContextSource {
   const { store, follower, reader, ref, repo, keep } = options;
   const served = () => (follower.snapshot ? { snapshot: follower.snapshot, store, violations: follower.violations } : undefined);
@@ -32,5 +33,6 @@ export function servedApiSource(options: ServedSourceOptions): ApiContextSource 
     violations: () => follower.violations,
     snapshot: () => follower.snapshot,
     history: new CatalogHistory({ reader, ref, repo, keep, served }),
+    runbookBody: async (path) => (follower.snapshot ? readRunbookBody(reader.git, follower.snapshot.commit, path) : undefined),
   };
 }

@@ -1,3 +1,4 @@
+import { micromark } from 'micromark';
 import { incidentView, type SignalView } from '../../incidents/view.ts';
 import type { ImpactedRef, Incident, IncidentQuery, ProbableCause, RunbookLink } from '../../state/IncidentRecords.ts';
 import type { Criticality } from '../../catalog/types.ts';
@@ -105,6 +106,19 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
     fields: (t) => ({
       path: t.exposeString('path', { description: 'Path of the Markdown file in the config repo.' }),
       title: t.exposeString('title'),
+      markdown: t.string({
+        nullable: true,
+        description: 'The file\'s Markdown at the served commit, without its front matter; null when the served commit has no such Markdown file (or it is too large, or not text).',
+        resolve: (r, _a, ctx) => ctx.runbookBody?.(r.path) ?? null,
+      }),
+      html: t.string({
+        nullable: true,
+        description: '`markdown` as HTML (CommonMark, micromark): raw HTML in it is escaped and links with unsafe protocols (javascript:) are emptied, so it can be shown as it is.',
+        resolve: async (r, _a, ctx) => {
+          const markdown = await ctx.runbookBody?.(r.path);
+          return markdown === undefined ? null : micromark(markdown);
+        },
+      }),
     }),
   });
   refs.TimelineEntry.implement({

@@ -3,7 +3,7 @@ import { CatalogReader } from '../../catalog/CatalogReader.ts';
 import type { GitReader } from '../../catalog/git/GitReader.ts';
 import { IsomorphicGitReader } from '../../catalog/git/IsomorphicGitReader.ts';
 import { NativeGitReader } from '../../catalog/git/NativeGitReader.ts';
-import { annotationPaths, parseRunbook, readRunbooks } from '../../catalog/runbooks.ts';
+import { annotationPaths, parseRunbook, readRunbookBody, readRunbooks } from '../../catalog/runbooks.ts';
 import { entity, TestRepo } from '../helpers/gitRepo.ts';
 
 let repo: TestRepo;
@@ -78,6 +78,19 @@ describe.each(readers)('readRunbooks (%s)', (_, open) => {
     expect(index.forRefs(['component:default/cart', 'resource:default/db'], { annotationsOf: 1 }).map((r) => r.path)).toEqual(['runbooks/cart.md', 'runbooks/db-failover.md', 'runbooks/untitled.md']);
     expect(index.runbooks.find((r) => r.path === 'README.md')).toEqual({ path: 'README.md', title: 'The config repo', entities: [] });
     expect(index.runbooks.some((r) => r.path.startsWith('vendor/'))).toBe(false);
+  });
+
+  it('reads a runbook\'s Markdown at a commit without its front matter; none for a file that is not a readable Markdown file there', async () => {
+    const git = open();
+    expect(await readRunbookBody(git, first, 'runbooks/cart.md')).toBe('\n```\n# not a heading\n```\n# Restart the cart ##\n# Second heading\n');
+    expect(await readRunbookBody(git, first, 'docs/plain.md')).toBe('Some text\n# Plain notes\n');
+    expect(await readRunbookBody(git, second, 'runbooks/db-failover.md')).toBe('');
+    // An unterminated front matter is all text.
+    expect(await readRunbookBody(git, first, 'runbooks/unterminated.md')).toBe('---\ntitle: x\n# never closed\n');
+    expect(await readRunbookBody(git, first, 'runbooks/binary.md')).toBeUndefined();
+    expect(await readRunbookBody(git, first, 'vendor/ignored.md')).toBeUndefined();
+    expect(await readRunbookBody(git, second, 'runbooks/bad-refs.md')).toBeUndefined();
+    expect(await readRunbookBody(git, first, 'teams/ops.yaml')).toBeUndefined();
   });
 
   it('reports bad front matter and refs naming nothing as warnings at file:line:column', async () => {

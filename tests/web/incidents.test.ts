@@ -32,7 +32,12 @@ beforeAll(async () => {
     'web.yaml': entity('Component', 'web', { type: 'website', criticality: 'low', dependsOn: ['component:api'], ...team }),
     'cache.yaml': entity('Resource', 'cache', { type: 'cache', ...team }),
     'queue.yaml': entity('Resource', 'queue', { type: 'queue', ...team }),
-    'runbooks/db.md': '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
+    'runbooks/db.md': [
+      '---\ntitle: Fail the database over\nentities: [resource:default/db]\n---\n# Fail over\n',
+      '1. Check the replication lag.\n2. Promote the replica:\n\n```sh\npg_ctl promote\n```\n',
+      // What the API must not pass on as it is: raw HTML and a javascript: link.
+      '<script>window.pwned = 1</script>\n\n<img src=x onerror="window.pwned = 2">\n\n[the dashboard](javascript:window.pwned=3)\n',
+    ].join('\n'),
     // Unrelated services for more than a page of unresolved incidents (the last test).
     ...Object.fromEntries(MANY.map((name) => [`many/${name}.yaml`, entity('Component', name, { type: 'service', ...team })])),
   });
@@ -85,6 +90,17 @@ describe('pages', () => {
     expect(await page.locator('[data-testid="correlated"] li').allTextContents()).toEqual(['component:default/api']);
     expect(await page.locator('[data-testid="impacted"] tbody td:first-child').allTextContents()).toEqual(expect.arrayContaining(['component:default/api', 'component:default/web']));
     expect(await page.locator('main').textContent()).toContain('runbooks/db.md');
+    // The runbook itself, open, as the API rendered its Markdown: heading, steps and the command, without the front matter.
+    const runbook = page.locator('.runbooks li[data-path="runbooks/db.md"] .runbook');
+    expect(await runbook.locator('h3').textContent()).toBe('Fail over'); // under the page's h1 and the section's h2
+    expect(await runbook.locator('ol li').allTextContents()).toEqual(['Check the replication lag.', 'Promote the replica:']);
+    expect(await runbook.locator('pre code').textContent()).toBe('pg_ctl promote\n');
+    expect(await runbook.textContent()).not.toContain('entities:');
+    // Raw HTML shown as text, never run; the javascript: link has no target.
+    expect(await runbook.locator('script, img').count()).toBe(0);
+    expect(await runbook.textContent()).toContain('<script>window.pwned = 1</script>');
+    expect(await runbook.getByRole('link', { name: 'the dashboard' }).getAttribute('href')).toBe('');
+    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('[data-testid="causes"] li').first().textContent()).toContain('db: a title');
     const graph = page.locator('.incident-graph');
     await expect.poll(() => graph.getAttribute('data-drawn')).toBe('yes');

@@ -18,7 +18,7 @@ const INCIDENT = `query Incident($id: String!) { incident(id: $id) {
   correlated { ref entity { name criticality } }
   impactedCount impacted { ref distance criticality }
   probableCauses { change { id number commits title recordedAt } reason dismissed { by at note } }
-  runbooks { path title } timeline { at type by message note } problemId } }`;
+  runbooks { path title html } timeline { at type by message note } problemId } }`;
 
 export interface IncidentData {
   id: string;
@@ -35,7 +35,7 @@ export interface IncidentData {
   impactedCount: number;
   impacted: Array<{ ref: string; distance: number; criticality: string | null }>;
   probableCauses: Array<{ change: { id: string; number: number | null; commits: string[]; title: string; recordedAt: string }; reason: string; dismissed: { by: string; at: string; note: string | null } | null }>;
-  runbooks: Array<{ path: string; title: string }>;
+  runbooks: Array<{ path: string; title: string; html: string | null }>;
   timeline: TimelineEntry[];
   problemId: string | null;
 }
@@ -154,6 +154,9 @@ function Entities({ incident }: { incident: IncidentData }): JSX.Element {
   );
 }
 
+/** A runbook's headings under the page's own (h1) and section's (h2): `# Title` becomes an h3 (micromark writes bare `<hN>` tags). */
+const nested = (html: string) => html.replace(/<(\/?)h([1-6])>/g, (_, close: string, level: string) => `<${close}h${Math.min(6, Number(level) + 2)}>`);
+
 function Runbooks({ incident }: { incident: IncidentData }): JSX.Element {
   return (
     <section aria-labelledby="runbooks">
@@ -161,10 +164,16 @@ function Runbooks({ incident }: { incident: IncidentData }): JSX.Element {
       {incident.runbooks.length === 0 ? (
         <p>None for these entities.</p>
       ) : (
-        <ul>
-          {incident.runbooks.map((r) => (
-            <li key={r.path}>
-              {r.title} <code>{r.path}</code>
+        <ul class="runbooks">
+          {incident.runbooks.map((r, i) => (
+            <li key={r.path} data-path={r.path}>
+              {/* The first one open: what to do is one click closer. The HTML comes from the API, which escapes raw HTML and unsafe links. */}
+              <details open={i === 0}>
+                <summary>
+                  {r.title} <code>{r.path}</code>
+                </summary>
+                {r.html === null ? <p class="hint">Not a Markdown file of the served commit any more.</p> : <div class="runbook" dangerouslySetInnerHTML={{ __html: nested(r.html) }} />}
+              </details>
             </li>
           ))}
         </ul>
