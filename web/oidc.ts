@@ -6,8 +6,11 @@
  * --oidc-audience set to it) becomes the Bearer token of web/auth.ts, once
  * its `nonce` is the one this tab sent (OpenID Connect Core 3.1.3.7: a token
  * issued for another sign-in is refused; the server checks the signature).
+ * The sign-in is kept alive (`keepSsoSession`): a minute before the ID token
+ * expires it is renewed with the refresh token when the IdP gave one (OIDC
+ * Core 12), else the tab is signed out, saying why, just before it expires.
  */
-import { signIn } from './auth.ts';
+import { signIn, signOut, token } from './auth.ts';
 import { Store } from './store.ts';
 
 export interface OidcConfig {
@@ -30,6 +33,19 @@ export function loadOidcConfig(): void {
 export const ssoFinishing = new Store<boolean>(window.location.pathname === '/auth/callback');
 
 const PENDING = 'cmdb.oidc.pending';
+/** The SSO sign-in of this tab, for renewing it (sessionStorage, as the token). */
+const SESSION = 'cmdb.oidc.session';
+interface SsoSession {
+  tokenEndpoint: string;
+  clientId: string;
+  refreshToken?: string;
+}
+/** Renewed this long before the ID token expires; without a refresh token, signed out this long before. */
+export const RENEW_BEFORE_MS = 60_000;
+export const SIGN_OUT_BEFORE_MS = 5_000;
+
+/** Why the SSO sign-in ended without the user signing out (the account box shows it); cleared by the next sign-in. */
+export const ssoEnded = new Store<string | undefined>(undefined);
 interface Pending {
   state: string;
   nonce: string;
@@ -96,7 +112,7 @@ async function trade(search: string): Promise<string> {
   if (!q.get('state') || q.get('state') !== pending.state) throw new Error('The sign-in answer does not match the sign-in this tab started (state differs); it was refused. Start again.');
   const code = q.get('code');
   if (!code) throw new Error('The identity provider answered without a code.');
-  let answer: { id_token?: string; error?: string; error_description?: string };
+  let answer: { id_token?: string; refresh_token?: string; error?: string; error_description?: string };
   let status: number;
   try {
     const r = await fetch(pending.tokenEndpoint, {
@@ -112,18 +128,89 @@ async function trade(search: string): Promise<string> {
   if (status !== 200 || !answer.id_token) {
     throw new Error(`The identity provider's token endpoint refused the code (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}${answer.error_description ? `, ${answer.error_description}` : ''}).`);
   }
-  if (nonceOf(answer.id_token) !== pending.nonce) throw new Error('The ID token was not issued for the sign-in this tab started (nonce differs); it was refused. Start again.');
+  if (claimsOf(answer.id_token)?.nonce !== pending.nonce) throw new Error('The ID token was not issued for the sign-in this tab started (nonce differs); it was refused. Start again.');
+  const session: SsoSession = { tokenEndpoint: pending.tokenEndpoint, clientId: pending.clientId, ...(answer.refresh_token ? { refreshToken: answer.refresh_token } : {}) };
+  sessionStorage.setItem(SESSION, JSON.stringify(session));
+  ssoEnded.set(undefined);
   signIn(answer.id_token);
+  keepSsoSession();
   return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
 }
 
-/** The `nonce` claim of a JWT (its payload decoded, not verified: the server verifies the token), or undefined. */
-function nonceOf(jwt: string): string | undefined {
+/** The claims of a JWT (its payload decoded, not verified: the server verifies the token), or undefined. */
+function claimsOf(jwt: string): { nonce?: unknown; exp?: unknown; sub?: unknown } | undefined {
   try {
     const payload = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const claims = JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))) as { nonce?: unknown };
-    return typeof claims.nonce === 'string' ? claims.nonce : undefined;
+    return JSON.parse(atob(payload.padEnd(Math.ceil(payload.length / 4) * 4, '='))) as { nonce?: unknown; exp?: unknown; sub?: unknown };
   } catch {
     return undefined;
   }
 }
+
+function readSession(): SsoSession | undefined {
+  try {
+    const raw = sessionStorage.getItem(SESSION);
+    return raw ? (JSON.parse(raw) as SsoSession) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * Keeps this tab's SSO sign-in alive (after a sign-in, and on each page
+ * load): renews the ID token RENEW_BEFORE_MS before it expires when there is
+ * a refresh token, else signs out SIGN_OUT_BEFORE_MS before it expires. A
+ * token not from SSO (pasted) is left alone; signing out forgets the session.
+ */
+export function keepSsoSession(): void {
+  clearTimeout(timer);
+  const session = readSession();
+  const jwt = token.get();
+  if (!session || !jwt) return;
+  const exp = claimsOf(jwt)?.exp;
+  if (typeof exp !== 'number') return;
+  const left = exp * 1000 - Date.now();
+  timer = session.refreshToken
+    ? setTimeout(() => void renew(session, jwt), Math.max(0, left - RENEW_BEFORE_MS))
+    : setTimeout(() => end('Your SSO sign-in expired: sign in again.'), Math.max(0, left - SIGN_OUT_BEFORE_MS));
+}
+
+/** Trades the refresh token for a new ID token of the same user (OIDC Core 12.2); any failure ends the sign-in, saying why. */
+async function renew(session: SsoSession, current: string): Promise<void> {
+  if (token.get() !== current) return; // signed out or in again meanwhile
+  let answer: { id_token?: string; refresh_token?: string; error?: string };
+  let status: number;
+  try {
+    const r = await fetch(session.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken!, client_id: session.clientId }),
+    });
+    status = r.status;
+    answer = (await r.json().catch(() => ({}))) as typeof answer;
+  } catch (e) {
+    return end(`Your SSO sign-in could not be renewed (the identity provider could not be reached: ${(e as Error).message}): sign in again.`);
+  }
+  if (token.get() !== current) return;
+  if (status !== 200 || !answer.id_token) return end(`Your SSO sign-in could not be renewed (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}): sign in again.`);
+  if (claimsOf(answer.id_token)?.sub !== claimsOf(current)?.sub) return end('The identity provider renewed the sign-in for another user; it was refused: sign in again.');
+  sessionStorage.setItem(SESSION, JSON.stringify({ ...session, refreshToken: answer.refresh_token ?? session.refreshToken }));
+  signIn(answer.id_token);
+  keepSsoSession();
+}
+
+function end(why: string): void {
+  sessionStorage.removeItem(SESSION);
+  signOut();
+  ssoEnded.set(why);
+}
+
+// Signing out (or in with a pasted token) ends the SSO session of the tab.
+token.subscribe((value) => {
+  if (value === undefined) {
+    clearTimeout(timer);
+    sessionStorage.removeItem(SESSION);
+  }
+});

@@ -43,6 +43,13 @@ let dbIncident: string;
 /** What the issuer saw and decided. */
 const idp = {
   deny: false,
+  /** Seconds an ID token is valid. */
+  ttl: 3600,
+  /** Whether the token endpoint gives refresh tokens, and refuses their use. */
+  refresh: false,
+  refuseRefresh: false,
+  refreshTokens: new Set<string>(),
+  refreshGrants: [] as URLSearchParams[],
   codes: new Map<string, { challenge: string; redirectUri: string; clientId: string; nonce?: string }>(),
   authorizeRequests: [] as URLSearchParams[],
   tokenAnswers: [] as number[],
@@ -107,6 +114,12 @@ async function handleIssuer(req: import('node:http').IncomingMessage, res: impor
     res.writeHead(302, { location: back.toString() }).end();
   } else if (url.pathname === `${base}/protocol/openid-connect/token` && req.method === 'POST') {
     const form = new URLSearchParams(await readBody(req));
+    if (form.get('grant_type') === 'refresh_token') {
+      idp.refreshGrants.push(form);
+      const known = idp.refreshTokens.delete(form.get('refresh_token') ?? ''); // rotated: one use only
+      if (idp.refuseRefresh || !known || form.get('client_id') !== CLIENT_ID) return tokenError(res, origin, 'invalid_grant', 'unknown refresh token');
+      return answerTokens(res, origin);
+    }
     const code = form.get('code') ?? '';
     const granted = idp.codes.get(code);
     idp.codes.delete(code); // one use only
@@ -114,18 +127,27 @@ async function handleIssuer(req: import('node:http').IncomingMessage, res: impor
     if (form.get('client_id') !== granted.clientId || form.get('redirect_uri') !== granted.redirectUri) return tokenError(res, origin, 'invalid_grant', 'client_id or redirect_uri differs');
     const verifier = form.get('code_verifier') ?? '';
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || b64url(createHash('sha256').update(verifier).digest()) !== granted.challenge) return tokenError(res, origin, 'invalid_grant', 'PKCE verification failed');
-    const now = Math.floor(Date.now() / 1000);
-    const idToken = await new SignJWT({ preferred_username: 'alice', groups: ['staff', 'oncall'], ...(granted.nonce ? { nonce: granted.nonce } : {}) })
-      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
-      .setIssuer(issuerUrl)
-      .setAudience(CLIENT_ID)
-      .setSubject('9d1c6a1e')
-      .setIssuedAt(now)
-      .setExpirationTime(now + 3600)
-      .sign(signing);
-    idp.tokenAnswers.push(200);
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors(origin) }).end(JSON.stringify({ access_token: b64url(randomBytes(24)), token_type: 'Bearer', expires_in: 3600, id_token: idToken }));
+    return answerTokens(res, origin, granted.nonce);
   } else res.writeHead(404).end();
+}
+
+/** A token response (RFC 6749 §5.1): an ID token valid `idp.ttl` seconds, with the nonce of the sign-in (none when renewed), and a refresh token when `idp.refresh`. */
+async function answerTokens(res: import('node:http').ServerResponse, origin: string | undefined, nonce?: string): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const idToken = await new SignJWT({ preferred_username: 'alice', groups: ['staff', 'oncall'], ...(nonce ? { nonce } : {}) })
+    .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+    .setIssuer(issuerUrl)
+    .setAudience(CLIENT_ID)
+    .setSubject('9d1c6a1e')
+    .setIssuedAt(now)
+    .setExpirationTime(now + idp.ttl)
+    .sign(signing);
+  const refresh = idp.refresh ? b64url(randomBytes(24)) : undefined;
+  if (refresh) idp.refreshTokens.add(refresh);
+  idp.tokenAnswers.push(200);
+  res
+    .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', ...cors(origin) })
+    .end(JSON.stringify({ access_token: b64url(randomBytes(24)), token_type: 'Bearer', expires_in: idp.ttl, id_token: idToken, ...(refresh ? { refresh_token: refresh } : {}) }));
 }
 
 const team = { owner: 'group:team', lifecycle: 'production' };
@@ -226,6 +248,61 @@ describe('Sign in with SSO', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in with SSO' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem('cmdb.token'))).toBeNull();
+    await page.close();
+  });
+
+  /** Signs in with SSO on a new page, the IdP set as given; answers the page. */
+  async function signedIn(settings: Partial<Pick<typeof idp, 'ttl' | 'refresh' | 'refuseRefresh'>>): Promise<Page> {
+    Object.assign(idp, { ttl: 3600, refresh: false, refuseRefresh: false }, settings);
+    const page = await context.newPage();
+    await page.goto('/');
+    await expect.poll(() => account(page)).toContain('Not signed in');
+    await page.getByRole('button', { name: 'Sign in with SSO' }).click();
+    await expect.poll(() => account(page), { timeout: 20_000 }).toContain('alice · responder');
+    return page;
+  }
+  const storedToken = (page: Page) => page.evaluate(() => sessionStorage.getItem('cmdb.token'));
+
+  it('renews the ID token with the refresh token a minute before it expires (rotated each time, and after a reload); the tab stays signed in and the API takes the new token', async () => {
+    const page = await signedIn({ ttl: 63, refresh: true });
+    const first = (await storedToken(page))!;
+    const grants = idp.refreshGrants.length;
+    // Renewed ~3 s after the sign-in (63 s - 60 s).
+    await expect.poll(() => idp.refreshGrants.length, { timeout: 15_000 }).toBeGreaterThan(grants);
+    const grant = idp.refreshGrants[grants]!;
+    expect([grant.get('grant_type'), grant.get('client_id')]).toEqual(['refresh_token', CLIENT_ID]);
+    await expect.poll(() => storedToken(page)).not.toBe(first);
+    const renewed = (await storedToken(page))!;
+    expect(decodeJwt(renewed).sub).toBe(decodeJwt(first).sub);
+    expect(decodeJwt(renewed).exp!).toBeGreaterThan(decodeJwt(first).exp!);
+    expect(await account(page)).toContain('alice · responder');
+    const answer = await page.evaluate(async (t) => (await fetch('/graphql', { method: 'POST', headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ me { name role } }' }) })).json(), renewed);
+    expect(answer).toEqual({ data: { me: { name: 'alice', role: 'RESPONDER' } } });
+    // A reloaded page goes on renewing, with the rotated refresh token (the first one is spent).
+    await page.reload();
+    await expect.poll(() => account(page)).toContain('alice · responder');
+    await expect.poll(() => idp.refreshGrants.length, { timeout: 15_000 }).toBeGreaterThan(grants + 1);
+    expect(idp.refreshGrants[grants + 1]!.get('refresh_token')).not.toBe(grant.get('refresh_token'));
+    expect(idp.tokenAnswers.slice(-2)).toEqual([200, 200]);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in with SSO' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('cmdb.oidc.session'))).toBeNull();
+    await page.close();
+  });
+
+  it('without a refresh token, signs the tab out just before the ID token expires, saying so', async () => {
+    const page = await signedIn({ ttl: 8 });
+    await expect.poll(() => page.locator('.signin-error').textContent(), { timeout: 15_000 }).toBe('Your SSO sign-in expired: sign in again.');
+    expect(await storedToken(page)).toBeNull();
+    expect(await account(page)).toContain('Not signed in');
+    await page.close();
+  });
+
+  it('a renewal the IdP refuses ends the sign-in, naming its answer', async () => {
+    const page = await signedIn({ ttl: 63, refresh: true, refuseRefresh: true });
+    await expect.poll(() => page.locator('.signin-error').textContent(), { timeout: 15_000 }).toBe('Your SSO sign-in could not be renewed (HTTP 400: invalid_grant): sign in again.');
+    expect(await storedToken(page)).toBeNull();
+    Object.assign(idp, { ttl: 3600, refresh: false, refuseRefresh: false });
     await page.close();
   });
 

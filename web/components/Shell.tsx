@@ -3,7 +3,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { me, signIn, signOut, token } from '../auth.ts';
 import { ApiError, connection, request } from '../graphql.ts';
-import { loadOidcConfig, oidcConfig, ssoFinishing, startSso } from '../oidc.ts';
+import { keepSsoSession, loadOidcConfig, oidcConfig, ssoEnded, ssoFinishing, startSso } from '../oidc.ts';
 import { Link, useLocation } from '../router.tsx';
 import { useStore } from '../store.ts';
 
@@ -70,10 +70,13 @@ function Account(): JSX.Element {
   const [value, setValue] = useState('');
   const sso = useStore(oidcConfig);
   const finishing = useStore(ssoFinishing);
+  const ended = useStore(ssoEnded);
   const loc = useLocation();
 
   useEffect(() => {
     if (oidcConfig.get() === undefined) loadOidcConfig();
+    // A reloaded page goes on renewing (or ending) the tab's SSO sign-in.
+    keepSsoSession();
   }, []);
 
   const startSignIn = () => {
@@ -134,9 +137,9 @@ function Account(): JSX.Element {
       ) : caller === null ? (
         <span class="who">Not signed in</span>
       ) : null}
-      {error ? (
+      {error || (ended && !signedIn) ? (
         <span class="signin-error" role="alert">
-          {error}
+          {error ?? ended}
         </span>
       ) : null}
       {ssoButton}
