@@ -1,9 +1,9 @@
-import { micromark } from 'micromark';
 import { incidentView, type SignalView } from '../../incidents/view.ts';
 import type { ImpactedRef, Incident, IncidentQuery, ProbableCause, RunbookLink } from '../../state/IncidentRecords.ts';
 import type { Criticality } from '../../catalog/types.ts';
 import type { ApiBuilder } from '../builder.ts';
 import { badInput } from '../errors.ts';
+import { RUNBOOK_HTML_MAX_CHARS, runbookHtml } from '../runbookHtml.ts';
 import type { ApiEnums } from './enums.ts';
 import { entityRefArg, incidentStoreOf, type IncidentRefs } from './incidentRefs.ts';
 
@@ -102,6 +102,8 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
       dismissed: t.field({ type: Dismissal, nullable: true, description: 'Set when someone dismissed it.', resolve: (c) => c.dismissed ?? null }),
     }),
   });
+  /** Weight of Runbook.html (a blob read and a render): with the default maxCost, at most 100 per query (the runbooks of one incident, not of a page of them). */
+  const RUNBOOK_HTML_COST = 1000;
   const Runbook = builder.objectRef<RunbookLink>('Runbook').implement({
     fields: (t) => ({
       path: t.exposeString('path', { description: 'Path of the Markdown file in the config repo.' }),
@@ -113,10 +115,11 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
       }),
       html: t.string({
         nullable: true,
-        description: '`markdown` as HTML (CommonMark, micromark): raw HTML in it is escaped and links with unsafe protocols (javascript:) are emptied, so it can be shown as it is.',
+        description: `\`markdown\` as HTML (CommonMark, micromark): raw HTML in it is escaped and links with unsafe protocols (javascript:) are emptied, so it can be shown as it is. Markdown longer than ${RUNBOOK_HTML_MAX_CHARS / 1024} KiB is not rendered: its escaped text in a <pre>.`,
+        extensions: { cost: RUNBOOK_HTML_COST },
         resolve: async (r, _a, ctx) => {
           const markdown = await ctx.runbookBody?.(r.path);
-          return markdown === undefined ? null : micromark(markdown);
+          return markdown === undefined ? null : runbookHtml(markdown);
         },
       }),
     }),

@@ -119,6 +119,12 @@ describe('query cost', () => {
     expect(cost(page('(first: $n)', '($n: Int)'), { n: 'x' })).toBe(251);
   });
 
+  it('let the runbook HTML of one incident through but not of a page of incidents (each is a blob read and a render)', () => {
+    expect(check('{ incident(id: "INC-1") { runbooks { path markdown html } } }')).toEqual([]);
+    expect(check('{ incidents(first: 50) { nodes { runbooks { path markdown } } } }')).toEqual([]);
+    expect(check('{ incidents(first: 50) { nodes { runbooks { html } } } }')[0]).toMatch(/^Query is too complex: estimated cost \d+, maximum 100000/);
+  });
+
   it('survive fragment cycles (reported by graphql itself)', () => {
     const errors = check(`{ entity(ref: "component:x") { ...A } } fragment A on Entity { owner { ...B } } fragment B on Entity { owner { ...A } }`);
     expect(errors).toEqual(['Cannot spread fragment "A" within itself via "B".']);
