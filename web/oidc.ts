@@ -39,10 +39,16 @@ interface SsoSession {
   tokenEndpoint: string;
   clientId: string;
   refreshToken?: string;
+  /** What to say when the ID token expires with nothing to renew it with, when not the usual. */
+  expired?: string;
 }
 /** Renewed this long before the ID token expires; without a refresh token, signed out this long before. */
 export const RENEW_BEFORE_MS = 60_000;
 export const SIGN_OUT_BEFORE_MS = 5_000;
+/** A renewal the IdP could not answer (unreachable, HTTP 5xx or 429) is tried again this much later, while the ID token lasts. */
+export const RENEW_RETRY_MS = 5_000;
+/** The longest a timer waits (2^31 - 1 ms; a browser fires a longer one at once): a later deadline is looked at again then. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** Why the SSO sign-in ended without the user signing out (the account box shows it); cleared by the next sign-in. */
 export const ssoEnded = new Store<string | undefined>(undefined);
@@ -172,16 +178,27 @@ export function keepSsoSession(): void {
   const exp = claimsOf(jwt)?.exp;
   if (typeof exp !== 'number') return;
   const left = exp * 1000 - Date.now();
-  timer = session.refreshToken
-    ? setTimeout(() => void renew(session, jwt), Math.max(0, left - RENEW_BEFORE_MS))
-    : setTimeout(() => end('Your SSO sign-in expired: sign in again.'), Math.max(0, left - SIGN_OUT_BEFORE_MS));
+  if (session.refreshToken) at(left - RENEW_BEFORE_MS, () => void renew(session, jwt));
+  else at(left - SIGN_OUT_BEFORE_MS, () => end(session.expired ?? 'Your SSO sign-in expired: sign in again.'));
 }
 
-/** Trades the refresh token for a new ID token of the same user (OIDC Core 12.2); any failure ends the sign-in, saying why. */
+/** Runs `then` in `ms` (at once when past); a deadline past the longest timer is looked at again when that timer fires. */
+function at(ms: number, then: () => void): void {
+  timer = ms > MAX_TIMER_MS ? setTimeout(keepSsoSession, MAX_TIMER_MS) : setTimeout(then, Math.max(0, ms));
+}
+
+/**
+ * Trades the refresh token for a new ID token of the same user (OIDC Core
+ * 12.2). An IdP that cannot answer (unreachable, 5xx, 429) is asked again
+ * while the ID token lasts; a refusal ends the sign-in, saying why; an answer
+ * without an ID token (allowed by 12.2) keeps the tab signed in until the
+ * current one expires.
+ */
 async function renew(session: SsoSession, current: string): Promise<void> {
   if (token.get() !== current) return; // signed out or in again meanwhile
   let answer: { id_token?: string; refresh_token?: string; error?: string };
   let status: number;
+  let unreachable: string | undefined;
   try {
     const r = await fetch(session.tokenEndpoint, {
       method: 'POST',
@@ -191,10 +208,21 @@ async function renew(session: SsoSession, current: string): Promise<void> {
     status = r.status;
     answer = (await r.json().catch(() => ({}))) as typeof answer;
   } catch (e) {
-    return end(`Your SSO sign-in could not be renewed (the identity provider could not be reached: ${(e as Error).message}): sign in again.`);
+    [status, answer, unreachable] = [0, {}, (e as Error).message];
   }
   if (token.get() !== current) return;
-  if (status !== 200 || !answer.id_token) return end(`Your SSO sign-in could not be renewed (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}): sign in again.`);
+  if (unreachable !== undefined || status >= 500 || status === 429) {
+    const why = unreachable !== undefined ? `the identity provider could not be reached: ${unreachable}` : `HTTP ${status}${answer.error ? `: ${answer.error}` : ''}`;
+    const left = Number(claimsOf(current)?.exp) * 1000 - Date.now();
+    if (left - RENEW_RETRY_MS > SIGN_OUT_BEFORE_MS) return at(RENEW_RETRY_MS, () => void renew(session, current));
+    return end(`Your SSO sign-in could not be renewed (${why}): sign in again.`);
+  }
+  if (status !== 200) return end(`Your SSO sign-in could not be renewed (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}): sign in again.`);
+  if (!answer.id_token) {
+    // No new ID token from this IdP's renewals: the tab stays signed in until the current one expires, then says why.
+    sessionStorage.setItem(SESSION, JSON.stringify({ tokenEndpoint: session.tokenEndpoint, clientId: session.clientId, expired: 'Your SSO sign-in expired (the identity provider renewed it without an ID token): sign in again.' } satisfies SsoSession));
+    return keepSsoSession();
+  }
   if (claimsOf(answer.id_token)?.sub !== claimsOf(current)?.sub) return end('The identity provider renewed the sign-in for another user; it was refused: sign in again.');
   sessionStorage.setItem(SESSION, JSON.stringify({ ...session, refreshToken: answer.refresh_token ?? session.refreshToken }));
   signIn(answer.id_token);

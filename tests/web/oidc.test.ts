@@ -48,6 +48,8 @@ const idp = {
   /** Whether the token endpoint gives refresh tokens, and refuses their use. */
   refresh: false,
   refuseRefresh: false,
+  /** Refresh grants answered 503 before the next is served. */
+  unavailable: 0,
   refreshTokens: new Set<string>(),
   refreshGrants: [] as URLSearchParams[],
   codes: new Map<string, { challenge: string; redirectUri: string; clientId: string; nonce?: string }>(),
@@ -116,6 +118,10 @@ async function handleIssuer(req: import('node:http').IncomingMessage, res: impor
     const form = new URLSearchParams(await readBody(req));
     if (form.get('grant_type') === 'refresh_token') {
       idp.refreshGrants.push(form);
+      if (idp.unavailable > 0) {
+        idp.unavailable--;
+        return void res.writeHead(503, { 'content-type': 'application/json', ...cors(origin) }).end(JSON.stringify({ error: 'temporarily_unavailable' }));
+      }
       const known = idp.refreshTokens.delete(form.get('refresh_token') ?? ''); // rotated: one use only
       if (idp.refuseRefresh || !known || form.get('client_id') !== CLIENT_ID) return tokenError(res, origin, 'invalid_grant', 'unknown refresh token');
       return answerTokens(res, origin);
@@ -252,8 +258,8 @@ describe('Sign in with SSO', () => {
   });
 
   /** Signs in with SSO on a new page, the IdP set as given; answers the page. */
-  async function signedIn(settings: Partial<Pick<typeof idp, 'ttl' | 'refresh' | 'refuseRefresh'>>): Promise<Page> {
-    Object.assign(idp, { ttl: 3600, refresh: false, refuseRefresh: false }, settings);
+  async function signedIn(settings: Partial<Pick<typeof idp, 'ttl' | 'refresh' | 'refuseRefresh' | 'unavailable'>>): Promise<Page> {
+    Object.assign(idp, { ttl: 3600, refresh: false, refuseRefresh: false, unavailable: 0 }, settings);
     const page = await context.newPage();
     await page.goto('/');
     await expect.poll(() => account(page)).toContain('Not signed in');
@@ -295,6 +301,19 @@ describe('Sign in with SSO', () => {
     await expect.poll(() => page.locator('.signin-error').textContent(), { timeout: 15_000 }).toBe('Your SSO sign-in expired: sign in again.');
     expect(await storedToken(page)).toBeNull();
     expect(await account(page)).toContain('Not signed in');
+    await page.close();
+  });
+
+  it('a renewal the IdP cannot answer (HTTP 503) is tried again while the ID token lasts, and the tab stays signed in', async () => {
+    const page = await signedIn({ ttl: 63, refresh: true, unavailable: 1 });
+    const first = (await storedToken(page))!;
+    const grants = idp.refreshGrants.length;
+    await expect.poll(() => storedToken(page), { timeout: 20_000 }).not.toBe(first);
+    // The first grant got the 503; the same refresh token was sent again.
+    expect(idp.refreshGrants.length - grants).toBeGreaterThanOrEqual(2);
+    expect(idp.refreshGrants[grants + 1]!.get('refresh_token')).toBe(idp.refreshGrants[grants]!.get('refresh_token'));
+    expect(await account(page)).toContain('alice · responder');
+    expect(await page.locator('.signin-error').count()).toBe(0);
     await page.close();
   });
 
