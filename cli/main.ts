@@ -49,7 +49,7 @@ function output(io: Output, command: string) {
   return {
     writeOut: (s: string) => io.out(s.trimEnd()),
     writeErr: (s: string) => io.err(s.trimEnd()),
-    outputError: (s: string, write: (s: string) => void) => write(`cmdb: ${s.trim().replace(/^error: /, '')} (run ${command} --help for usage)`),
+    outputError: (s: string, write: (s: string) => void) => write(`cmdb: ${s.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (run ${command} --help for usage)`),
   };
 }
 

@@ -202,6 +202,8 @@ describe('option errors name the option typed', () => {
     [['impact', 'redis', '--depth', '0'], /^cmdb: option '--depth <n>' argument '0' is invalid\. must be a positive integer \(run cmdb impact --help for usage\)\n$/],
     [['graph', 'export'], /^cmdb: required option '--out <dir>' not specified \(run cmdb graph export --help for usage\)\n$/],
     [['frobnicate'], /^cmdb: unknown command 'frobnicate' \(run cmdb --help for usage\)\n$/],
+    [['chek'], /^cmdb: unknown command 'chek' \(Did you mean check\?\) \(run cmdb --help for usage\)\n$/],
+    [['impact', 'redis', '--depht', '2'], /^cmdb: unknown option '--depht' \(Did you mean --depth\?\) \(run cmdb impact --help for usage\)\n$/],
   ])('cmdb %j', async (args, message) => {
     const r = await cmdb(...args, ...(args[0] === 'changes' ? ['--state-dir', cacheDir] : ['--repo', repo.dir]));
     expect(r).toMatchObject({ code: 2, stdout: '' });
