@@ -113,10 +113,12 @@ export class NativeGitReader implements GitReader {
       if (this.commits.size < 1000) this.commits.add(oid);
       return oid;
     } catch (cause) {
-      // `--verify --quiet` exits 1 and says nothing when the revision names no commit; anything else is git failing
-      // (a broken git on PATH, a damaged repository), which is not the user's revision's fault.
-      if (cause instanceof GitFailure && cause.exitCode === 1 && cause.stderr === '') {
-        throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}`, { code: 'ref-not-found', cause });
+      // `--verify --quiet` exits 1 when the revision names no commit: silently, or with an `error:` line when it names
+      // another object (a tree, a blob) or too short an oid. Anything else (a `fatal:` line, another exit code) is git
+      // failing (a broken git on PATH, a damaged repository), which is not the user's revision's fault.
+      if (cause instanceof GitFailure && cause.exitCode === 1 && !/^fatal:/m.test(cause.stderr)) {
+        const why = cause.stderr.split('\n')[0].replace(/^error: /, '').replace(`${rev}^{commit}: `, '');
+        throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}${why ? ` (${why})` : ''}`, { code: 'ref-not-found', cause });
       }
       throw new CmdbError(`cannot resolve revision "${rev}" in ${this.dir}: ${(cause as Error).message}`, { code: 'git', cause });
     }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,7 +37,13 @@ describe('nativeGitAvailable (openRepo picks native git with it)', () => {
     try {
       repo.commit({ 'a.yaml': 'kind: Group\n' });
       const git = new NativeGitReader({ dir: repo.dir });
-      await expect(git.resolve('no-such-branch')).rejects.toMatchObject({ code: 'ref-not-found' });
+      await expect(git.resolve('no-such-branch')).rejects.toMatchObject({ code: 'ref-not-found', message: `revision "no-such-branch" does not name a commit in ${repo.dir}` });
+      // git exits 1 with an `error:` line for an object that is not a commit: still the revision's fault.
+      const tree = execFileSync('git', ['rev-parse', 'HEAD^{tree}'], { cwd: repo.dir, encoding: 'utf8' }).trim();
+      await expect(git.resolve(tree)).rejects.toMatchObject({
+        code: 'ref-not-found',
+        message: `revision "${tree}" does not name a commit in ${repo.dir} (expected commit type, but the object dereferences to tree type)`,
+      });
       const bin = tempDir();
       fs.writeFileSync(path.join(bin, 'git'), '#!/bin/sh\necho "git: error while loading shared libraries: libpcre2-8.so.0" >&2\nexit 127\n', { mode: 0o755 });
       process.env.PATH = [bin, saved].join(path.delimiter);
