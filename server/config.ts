@@ -86,6 +86,9 @@ export interface ServerConfig {
   log: { level: string; format: LogFormat };
 }
 
+/** The longest delay a timer can wait (2^31 - 1 ms; Node fires a longer one after 1 ms): settings in seconds stop there. */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
 export const DEFAULTS = { repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10, followerReloadSeconds: 5 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -112,10 +115,10 @@ export function resolveServerConfig(input: ResolveConfigInput): ServerConfig {
     ref: flags.ref ?? DEFAULTS.ref,
     host,
     port: flags.port ?? envNumber(env, 'PORT', { integer: true, max: 65535, what: 'a port number (0-65535)' }) ?? DEFAULTS.port,
-    pollSeconds: flags.poll ?? envNumber(env, 'CMDB_POLL_SECONDS', { what: 'a number of seconds (0 never polls)' }) ?? repoSettings.pollSeconds ?? DEFAULTS.pollSeconds,
+    pollSeconds: flags.poll ?? envNumber(env, 'CMDB_POLL_SECONDS', { max: MAX_TIMER_SECONDS, what: `a number of seconds up to ${MAX_TIMER_SECONDS} (0 never polls)` }) ?? repoSettings.pollSeconds ?? DEFAULTS.pollSeconds,
     shutdownTimeoutSeconds:
-      flags.shutdownTimeout ?? envNumber(env, 'CMDB_SHUTDOWN_TIMEOUT', { what: 'a number of seconds' }) ?? repoSettings.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
-    followerReloadSeconds: envNumber(env, 'CMDB_FOLLOWER_RELOAD_SECONDS', { what: 'a number of seconds (0 never reads again)' }) ?? DEFAULTS.followerReloadSeconds,
+      flags.shutdownTimeout ?? envNumber(env, 'CMDB_SHUTDOWN_TIMEOUT', { max: MAX_TIMER_SECONDS, what: `a number of seconds up to ${MAX_TIMER_SECONDS}` }) ?? repoSettings.shutdownTimeoutSeconds ?? DEFAULTS.shutdownTimeoutSeconds,
+    followerReloadSeconds: envNumber(env, 'CMDB_FOLLOWER_RELOAD_SECONDS', { max: MAX_TIMER_SECONDS, what: `a number of seconds up to ${MAX_TIMER_SECONDS} (0 never reads again)` }) ?? DEFAULTS.followerReloadSeconds,
     git: flags.git ?? 'auto',
     cache: flags.cache ?? true,
     neo4j: neo4jFromEnv(flags.neo4j, env),
@@ -197,7 +200,7 @@ export function serverSection(config: CatalogConfig): RepoServerSettings {
       out.reconcile = value as boolean;
       continue;
     }
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(`/server/${key}`, `server.${key} must be a number of seconds (0 or more)`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER_SECONDS) fail(`/server/${key}`, `server.${key} must be a number of seconds from 0 to ${MAX_TIMER_SECONDS}`);
     out[key as 'pollSeconds' | 'shutdownTimeoutSeconds'] = value as number;
   }
   return out;

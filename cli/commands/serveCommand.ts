@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { Output } from '../output.ts';
-import type { ServeFlags } from '../../server/config.ts';
+import { MAX_TIMER_SECONDS, type ServeFlags } from '../../server/config.ts';
 
 /** Where GitHub delivers webhooks (as WEBHOOK_PATH in controller/github; repeated so the CLI loads Octokit only when serving GitHub). */
 export const WEBHOOK_PATH = '/webhooks/github';
@@ -14,7 +14,7 @@ const parsePort = (value: string): number => {
 
 const parseSeconds = (value: string): number => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number of seconds (0 or more)');
+  if (!Number.isFinite(n) || n < 0 || n > MAX_TIMER_SECONDS) throw new InvalidArgumentError(`must be a number of seconds from 0 to ${MAX_TIMER_SECONDS}`);
   return n;
 };
 

@@ -15,7 +15,12 @@ describe('resolveServerConfig', () => {
     expect(() => resolve({}, { PORT: 'http' })).toThrow('PORT="http" is not a port number (0-65535)');
     expect(() => resolve({}, { PORT: '70000' })).toThrow('PORT="70000" is not a port number (0-65535)');
     expect(() => resolve({}, { CMDB_SHUTDOWN_TIMEOUT: '-1' })).toThrow('CMDB_SHUTDOWN_TIMEOUT="-1" is not a number of seconds');
-    expect(() => resolve({}, { CMDB_FOLLOWER_RELOAD_SECONDS: 'soon' })).toThrow('CMDB_FOLLOWER_RELOAD_SECONDS="soon" is not a number of seconds (0 never reads again)');
+    expect(() => resolve({}, { CMDB_FOLLOWER_RELOAD_SECONDS: 'soon' })).toThrow('CMDB_FOLLOWER_RELOAD_SECONDS="soon" is not a number of seconds up to 2147483 (0 never reads again)');
+    // A timer cannot wait longer (Node would fire it after 1 ms, over and over).
+    expect(resolve({}, { CMDB_FOLLOWER_RELOAD_SECONDS: '2147483', CMDB_POLL_SECONDS: '2147483' })).toMatchObject({ followerReloadSeconds: 2147483, pollSeconds: 2147483 });
+    expect(() => resolve({}, { CMDB_FOLLOWER_RELOAD_SECONDS: '2147484' })).toThrow('CMDB_FOLLOWER_RELOAD_SECONDS="2147484" is not a number of seconds up to 2147483');
+    expect(() => resolve({}, { CMDB_POLL_SECONDS: '1e9' })).toThrow('CMDB_POLL_SECONDS="1e9" is not a number of seconds up to 2147483 (0 never polls)');
+    expect(() => resolve({}, { CMDB_SHUTDOWN_TIMEOUT: '3000000' })).toThrow('CMDB_SHUTDOWN_TIMEOUT="3000000" is not a number of seconds up to 2147483');
     expect(() => resolve({}, { CMDB_LOG_LEVEL: 'loud' })).toThrow(/CMDB_LOG_LEVEL="loud" is not one of fatal, error/);
     expect(() => resolve({}, { CMDB_LOG_FORMAT: 'xml' })).toThrow('CMDB_LOG_FORMAT="xml" is not json or pretty');
   });

@@ -188,6 +188,6 @@ describe('configuration', () => {
 
   it('refuses a bad setting in cmdb.yaml at its line and column, and listens on nothing', async () => {
     const bad = repo.commit({ 'cmdb.yaml': 'server:\n  pollSeconds: soon\n' });
-    await expect(start(bad)).rejects.toMatchObject({ code: 'config', file: 'cmdb.yaml', line: 2, column: 3, message: 'server.pollSeconds must be a number of seconds (0 or more)' });
+    await expect(start(bad)).rejects.toMatchObject({ code: 'config', file: 'cmdb.yaml', line: 2, column: 3, message: 'server.pollSeconds must be a number of seconds from 0 to 2147483' });
   });
 });
