@@ -263,7 +263,10 @@ async function startReconcilers(options: Omit<ConstructorParameters<typeof Recon
  * the state dir). `close` stops and closes it.
  */
 async function recordEvents(config: ServerConfig, events: EventBus, log: Logger, leadership: LeadershipPart): Promise<{ eventLog: EventLog; relay?: EventRelayPart; close: () => Promise<void> }> {
-  const eventLog = new FileEventLog({ dir: config.eventLogDir });
+  const eventLog = new FileEventLog({
+    dir: config.eventLogDir,
+    onCompactionError: (err) => log.warn({ err }, 'event log: compaction failed; the log stays whole and keeps growing, tried again in a minute'),
+  });
   if (config.leaderElection.leaderElect) {
     const relay = new EventRelayPart({ eventLog, events, leadership, log: log.child({ component: 'events' }) });
     await relay.start();

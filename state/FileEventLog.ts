@@ -18,7 +18,16 @@ export interface FileEventLogOptions {
   pollMs?: number;
   /** The writer compacts the file past this many bytes to its newest events, half of this (default EVENT_LOG_MAX_BYTES). */
   maxBytes?: number;
+  /**
+   * Told when a compaction fails (a full disk, say): the log goes on whole
+   * and growing, and compaction is tried again after an append at least
+   * COMPACTION_RETRY_MS later.
+   */
+  onCompactionError?: (error: Error) => void;
 }
+
+/** How long after a failed compaction the next is tried. */
+export const COMPACTION_RETRY_MS = 60_000;
 
 /**
  * EventLog as an append-only JSON Lines file, one `{seq, event}` per line,
@@ -44,6 +53,8 @@ export class FileEventLog implements EventLog {
   /** Bytes of the file as this writer knows it (intact lines). */
   private size = 0;
   private compacting?: Promise<void>;
+  /** No compaction before this time (one failed). */
+  private compactAfter = 0;
   /** Where the last read ended and the last event it held (events up to `seq` lie before `position`). */
   private cursor: { seq: number; position: ReadPosition } | undefined;
 
@@ -57,14 +68,14 @@ export class FileEventLog implements EventLog {
     await fs.mkdir(this.options.dir, { recursive: true });
     // What a compaction cut short by a crash left (writeFileAtomic's temp file): the log itself is whole.
     for (const name of await fs.readdir(this.options.dir)) {
-      if (name.startsWith(`${EVENT_LOG_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(this.options.dir, name), { force: true });
+      if (name.startsWith(`${EVENT_LOG_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(this.options.dir, name), { force: true }).catch(() => undefined);
     }
     const { records, intactBytes, size } = await readJsonLines<LoggedEvent>(this.file);
     this.last = records.at(-1)?.seq ?? 0;
     await this.log.open(intactBytes, size);
     this.size = intactBytes;
     this.opened = true;
-    if (this.size > this.maxBytes) await this.compact();
+    if (this.size > this.maxBytes) await this.compact().catch(() => undefined);
     return this.last;
   }
 
@@ -72,14 +83,25 @@ export class FileEventLog implements EventLog {
     return this.options.maxBytes ?? EVENT_LOG_MAX_BYTES;
   }
 
-  /** Replaces the file by its newest events (half of maxBytes, at least the last one); appends wait meanwhile. */
+  /**
+   * Replaces the file by its newest events (half of maxBytes, at least the
+   * last one); appends wait meanwhile. A failure before the rename leaves the
+   * file as it was (and no temp file); one after it (reopening) makes the next
+   * append open the file again. Either is told to onCompactionError, and puts
+   * the next try COMPACTION_RETRY_MS later.
+   */
   private compact(): Promise<void> {
     this.compacting ??= this.log
       .exclusive(async () => {
         const kept = await newestLines(this.file, Math.floor(this.maxBytes / 2));
         await writeFileAtomic(this.file, kept);
-        await this.log.reopen();
         this.size = Buffer.byteLength(kept);
+        await this.log.reopen();
+      })
+      .catch((error: unknown) => {
+        this.compactAfter = Date.now() + COMPACTION_RETRY_MS;
+        this.options.onCompactionError?.(error as Error);
+        throw error;
       })
       .finally(() => (this.compacting = undefined));
     return this.compacting;
@@ -93,9 +115,8 @@ export class FileEventLog implements EventLog {
     const write = this.log.append([record]).then(async () => {
       this.size += Buffer.byteLength(JSON.stringify(record)) + 1;
       this.appended.dispatchEvent(new Event('append'));
-      // Not waited for (appends made meanwhile wait for it). A failed one leaves the file as it was (the rename is its
-      // last step) and is tried again after the next append.
-      if (this.size > this.maxBytes) void this.compact().catch(() => undefined);
+      // Not waited for (appends made meanwhile wait for it); a failed one is tried again a minute later.
+      if (this.size > this.maxBytes && Date.now() >= this.compactAfter) void this.compact().catch(() => undefined);
       return seq;
     });
     this.chain = write.catch(() => undefined);
@@ -130,7 +151,7 @@ export class FileEventLog implements EventLog {
 
   async close(): Promise<void> {
     await this.chain;
-    await this.compacting;
+    await this.compacting?.catch(() => undefined);
     await this.log.close();
     this.opened = false;
   }

@@ -113,14 +113,20 @@ export async function syncDir(dir: string): Promise<void> {
 /** Replaces `file` atomically with `text`: a temp file, flushed, renamed over it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.open(tmp, 'w');
   try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await fs.open(tmp, 'w');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  } catch (error) {
+    // A full disk, say: the file is as it was, and its would-be replacement takes no space.
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
   }
-  await fs.rename(tmp, file);
   await syncDir(path.dirname(file));
 }
 
@@ -136,6 +142,8 @@ export class AppendLog {
   private writing?: Promise<void>;
   /** Set while `exclusive` runs: appends wait. */
   private gate?: Promise<void>;
+  /** The handle was closed to reopen the file, and opening it again failed: the next write opens it. */
+  private lost = false;
 
   constructor(private readonly options: { file: string }) {}
 
@@ -173,10 +181,14 @@ export class AppendLog {
     }
   }
 
-  /** Reopens after the file was replaced (compaction). */
+  /** Reopens after the file was replaced (compaction); when that fails, the next write tries again. */
   async reopen(): Promise<void> {
-    await this.handle?.close();
+    const old = this.handle;
+    this.handle = undefined;
+    this.lost = true;
+    await old?.close().catch(() => undefined);
     this.handle = await fs.open(this.file, 'a');
+    this.lost = false;
   }
 
   async close(): Promise<void> {
@@ -202,6 +214,10 @@ export class AppendLog {
 
   private async write(batch: Array<{ text: string; done: (e?: unknown) => void }>): Promise<void> {
     try {
+      if (!this.handle && this.lost) {
+        this.handle = await fs.open(this.file, 'a');
+        this.lost = false;
+      }
       if (!this.handle) throw new Error(`${this.file} is not open`);
       // FileHandle.write may write part of the buffer (a full disk): write the rest, so no
       // later append lands after a torn line.

@@ -6,6 +6,7 @@ import type { CmdbEvent } from '../../core/events.ts';
 import type { EventLog, LoggedEvent } from '../../state/EventLog.ts';
 import { EVENT_LOG_FILE, FileEventLog } from '../../state/FileEventLog.ts';
 import { InMemoryEventLog } from '../../state/InMemoryEventLog.ts';
+import { writeFileAtomic } from '../../state/jsonLines.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -223,6 +224,39 @@ describe('FileEventLog', () => {
     expect(await log.append(recorded(5))).toBe(5);
     await log.close();
     expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([4, 5]);
+  });
+
+  it('a compaction that fails (on open, or after an append) is told, leaves the log whole and growing, and is tried again only a minute later', async () => {
+    const dir = tmp();
+    const file = path.join(dir, EVENT_LOG_FILE);
+    const big = (seq: number) => `${JSON.stringify({ seq, event: moved('x'.repeat(3000)) })}\n`;
+    fs.writeFileSync(file, [1, 2, 3].map(big).join(''));
+    // The compaction's temp file cannot be written (a directory stands where it goes).
+    fs.mkdirSync(`${file}.${process.pid}.tmp`);
+    const errors: Error[] = [];
+    const log = new FileEventLog({ dir, maxBytes: 4000, onCompactionError: (e) => errors.push(e) });
+    expect(await log.open()).toBe(3);
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['EISDIR']);
+    for (let n = 4; n <= 8; n++) expect(await log.append(recorded(n))).toBe(n);
+    await log.close();
+    expect(errors).toHaveLength(1);
+    expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // Once it can be written, the next writer compacts.
+    fs.rmdirSync(`${file}.${process.pid}.tmp`);
+    const next = new FileEventLog({ dir, maxBytes: 4000, onCompactionError: (e) => errors.push(e) });
+    expect(await next.open()).toBe(8);
+    await next.close();
+    expect(errors).toHaveLength(1);
+    expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  it('writeFileAtomic leaves no temp file when it fails, and the file as it was', async () => {
+    const dir = tmp();
+    const target = path.join(dir, 'target');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'inside'), 'x');
+    await expect(writeFileAtomic(target, 'text')).rejects.toThrow();
+    expect(fs.readdirSync(dir)).toEqual(['target']);
   });
 
   it('reads a file replaced by one that got the same inode (rewritten in place, a line ending where the last read ended) again from its start', async () => {
