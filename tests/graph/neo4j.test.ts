@@ -7,6 +7,7 @@ import { graphStoreContract } from './contract.ts';
 import { InMemoryGraphStore } from '../../graph/InMemoryGraphStore.ts';
 import { buildSnapshot, SHOP } from './fixtures.ts';
 import { randomFixture } from './random.ts';
+import { impactReach } from '../../graph/neo4jCypher.ts';
 import { useSharedNeo4j } from './neo4jShared.ts';
 
 describe('GraphStore contract: neo4j', () => {
@@ -24,6 +25,31 @@ describe('GraphStore contract: neo4j', () => {
         const roots = [refs[i], refs[(i * 7) % refs.length]];
         for (const depth of [undefined, 1, 2, 3, 5]) expect(await store.impact(roots, { depth })).toEqual(await memory.impact(roots, { depth }));
       }
+    } finally {
+      await store.close();
+      await neo4j.clear();
+    }
+  });
+
+  it('plans impact reach as a breadth-first expansion, never one that enumerates paths, even on a small dense graph (10 entities, 600 relations)', async () => {
+    await neo4j.clear();
+    const snapshot = buildSnapshot(randomFixture(4, 10, 600));
+    const store = new Neo4jGraphStore({ uri: neo4j.uri() });
+    try {
+      await store.load(snapshot);
+      const refs = [...snapshot.entities.keys()];
+      for (const hops of [Infinity, 1, 3, 9]) {
+        // Planned afresh on these statistics (VarLengthExpand(Into) here once hung a test run).
+        const { summary } = await neo4j.driver().executeQuery(`CYPHER replan=force EXPLAIN ${impactReach(hops)}`, { refs });
+        if (!summary.plan) throw new Error('EXPLAIN gave no plan');
+        const expands = operators(summary.plan).filter((o) => o.startsWith('VarLengthExpand'));
+        expect(expands, `hops ${hops}`).toEqual([hops === 1 ? 'VarLengthExpand(All)' : 'VarLengthExpand(Pruning,BFS,All)']);
+        // And it answers, within a bound instead of a hung test.
+        const { records } = await neo4j.driver().executeQuery(impactReach(hops), { refs: refs.slice(0, 2) }, { transactionConfig: { timeout: 20_000 } });
+        expect(records.length).toBeGreaterThan(0);
+      }
+      const memory = new InMemoryGraphStore({ snapshot });
+      for (const ref of refs) expect(await store.impact([ref])).toEqual(await memory.impact([ref]));
     } finally {
       await store.close();
       await neo4j.clear();
@@ -73,3 +99,8 @@ describe('Neo4jGraphStore failures', () => {
     void client.close();
   });
 });
+
+/** Operator names of a plan, depth first (without the runtime suffix, `@neo4j`). */
+function operators(plan: { operatorType: string; children: readonly unknown[] }): string[] {
+  return [plan.operatorType.replace(/@.*$/, ''), ...plan.children.flatMap((c) => operators(c as typeof plan))];
+}
