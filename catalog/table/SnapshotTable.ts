@@ -111,6 +111,10 @@ export class StringTable {
     }
     return id;
   }
+  /** The id of a string added (or indexed) before, or -1. */
+  find(value: string): number {
+    return this.index.get(value) ?? -1;
+  }
 }
 
 /** One entity's row, its facts as the table holds them (labels as JSON). */

@@ -50,25 +50,6 @@ class IntColumn {
   }
 }
 
-/** Distinct strings numbered in the order first seen. */
-class Interned {
-  readonly values: string[] = [];
-  private readonly ids = new Map<string, number>();
-  id(value: string | undefined): number {
-    if (value === undefined) return -1;
-    let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.values.push(value) - 1;
-      this.ids.set(value, id);
-    }
-    return id;
-  }
-  /** The id of a string seen before, or -1. */
-  find(value: string): number {
-    return this.ids.get(value) ?? -1;
-  }
-}
-
 /**
  * The one implementation of the assembly rules: a commit's table from the
  * parse results of its selected files (documents of CIClass-declared kinds
@@ -95,9 +76,10 @@ export class TableAssembler {
   /** Per file id: its blob oid. */
   private readonly blobs: string[];
   /** Refs, defined or referred to, numbered as first seen. */
-  private readonly refs = new Interned();
+  /** Distinct strings numbered in the order first seen. */
+  private readonly refs = new StringTable();
   /** Every other string a row holds (kinds, apiVersions, owners, lifecycles, labels, fields). */
-  private readonly strings = new Interned();
+  private readonly strings = new StringTable();
   private readonly titles: string[] = [];
   /** Per file id: its first definition row and how many it has (documents in order). */
   private readonly fileFirst: Int32Array;
@@ -212,7 +194,7 @@ export class TableAssembler {
     }
 
     // The definition kept of each ref: the first in file order, unless `definedAt` names another path.
-    const refs = this.refs.values;
+    const refs = this.refs.strings;
     const kept = new Int32Array(refs.length).fill(-1);
     const firstSeen: number[] = [];
     const others: number[] = [];
@@ -262,7 +244,7 @@ export class TableAssembler {
     // which v8.serialize stores as a sparse array (larger, slower to load).
     t.blobs = paths.map((_, f) => this.blobs[f]);
     const strings = new StringTable(t.strings);
-    const s = this.strings.values;
+    const s = this.strings.strings;
     const text = (i: number) => (i < 0 ? undefined : s[i]);
     const observed: Array<[number, ObserveTuple]> = [];
     for (let e = 0; e < defined.length; e++) {
@@ -304,7 +286,7 @@ export class TableAssembler {
   /** Relation rows of the kept definitions, in file then document order, whose ends both exist (as entity ids); dangling ones become violations. */
   private resolveRelations(order: Int32Array, kept: Int32Array, id: Int32Array, invalid: ReadonlySet<string>, external: readonly string[], violations: Violation[]) {
     const { def, rel, paths } = this;
-    const refs = this.refs.values;
+    const refs = this.refs.strings;
     const total = rel.type.length;
     const row = new Int32Array(total);
     const source = new Int32Array(total);
@@ -328,7 +310,7 @@ export class TableAssembler {
           type: RELATION_TYPES[rel.type.data[j]],
           source: refs[rel.source.data[j]],
           target: refs[rel.target.data[j]],
-          field: this.strings.values[rel.field.data[j]],
+          field: this.strings.strings[rel.field.data[j]],
           location: { file: paths[def.file.data[d]], line: rel.line.data[j], column: rel.column.data[j] },
         };
         const other = declaredEnds(relation).other;
@@ -347,7 +329,7 @@ export class TableAssembler {
    * declarations first. All (undefined) when none is.
    */
   private keptRelations({ row, source, target, count }: { row: Int32Array; source: Int32Array; target: Int32Array; count: number }): number[] | undefined {
-    const reversed = this.strings.values.map((field) => REVERSED_FIELDS.has(field));
+    const reversed = this.strings.strings.map((field) => REVERSED_FIELDS.has(field));
     const type = (i: number) => this.rel.type.data[row[i]];
     const inverse = (i: number) => reversed[this.rel.field.data[row[i]]];
     let any = false;
