@@ -51,13 +51,20 @@ type FileMap = Map<string, Uint8Array>;
  */
 export async function createDemoRepo(options: { dir: string }): Promise<DemoRepo> {
   const dir = path.resolve(options.dir);
-  await prepareDir(dir);
+  const unreadable = await prepareDir(dir);
 
   const mainFiles = await readFiles(ACME_DIR);
   const changeFiles = scaleCart(mainFiles, await readFiles(SCALE_CART_DIR));
 
   const main = await commitFiles(dir, mainFiles, [], MAIN_MESSAGE, MAIN_TIME);
   const change = await commitFiles(dir, changeFiles, [main], CHANGE_MESSAGE, CHANGE_TIME);
+  // A main whose commit was missing is this demo's only if it is the commit just written again (same SHA, same content).
+  if (unreadable !== undefined && unreadable !== main) {
+    throw new CmdbError(
+      `${dir} holds a damaged Git repository (main names commit ${unreadable}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)`,
+      { code: 'usage' },
+    );
+  }
 
   const upToDate =
     (await resolve(dir, `refs/heads/${DEMO_MAIN_BRANCH}`)) === main &&
@@ -73,8 +80,13 @@ export async function createDemoRepo(options: { dir: string }): Promise<DemoRepo
   return { dir, main, change };
 }
 
-/** Creates `dir` and a repository in it, or checks that it already holds the demo repo. */
-async function prepareDir(dir: string): Promise<void> {
+/**
+ * Creates `dir` and a repository in it, or checks that it already holds the
+ * demo repo. Answers the commit `main` names when that commit is missing (a
+ * damaged repository: a copy cut short, a disk that lost objects), for the
+ * caller to compare with the commit it writes; undefined otherwise.
+ */
+async function prepareDir(dir: string): Promise<string | undefined> {
   await fsp.mkdir(dir, { recursive: true });
   const isRepo = fs.existsSync(path.join(dir, '.git'));
   if (!isRepo) {
@@ -85,16 +97,23 @@ async function prepareDir(dir: string): Promise<void> {
       });
     }
     await git.init({ fs, dir, defaultBranch: DEMO_MAIN_BRANCH });
-    return;
+    return undefined;
   }
   const head = await resolve(dir, `refs/heads/${DEMO_MAIN_BRANCH}`);
-  if (head === undefined) return;
-  const { commit } = await git.readCommit({ fs, dir, oid: head });
+  if (head === undefined) return undefined;
+  let commit: git.CommitObject;
+  try {
+    ({ commit } = await git.readCommit({ fs, dir, oid: head }));
+  } catch (error) {
+    if (error instanceof git.Errors.NotFoundError) return head;
+    throw new CmdbError(`${dir}: cannot read commit ${head} of main (${(error as Error).message}); remove the directory or give another one (CMDB_DEMO_DIR)`, { code: 'usage', cause: error });
+  }
   if (commit.author.email !== DEMO_AUTHOR.email) {
     throw new CmdbError(`${dir} holds a Git repository that is not the Acme demo repo; give createDemoRepo another directory`, {
       code: 'usage',
     });
   }
+  return undefined;
 }
 
 async function resolve(dir: string, ref: string): Promise<string | undefined> {

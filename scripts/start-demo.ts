@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../cli/main.ts';
+import { CmdbError } from '../core/errors.ts';
 import { createDemoRepo } from '../examples/create-demo-repo.ts';
 
 /**
@@ -10,7 +11,12 @@ import { createDemoRepo } from '../examples/create-demo-repo.ts';
  */
 const dir = process.env.CMDB_DEMO_DIR ?? path.join(os.tmpdir(), 'gitops-cmdb-demo', 'acme');
 const port = process.env.PORT ?? '4000';
-const repo = await createDemoRepo({ dir });
+const repo = await createDemoRepo({ dir }).catch((error: unknown) => {
+  // A directory that is not (or no longer) the demo repo: one line naming it, not a stack trace.
+  if (!(error instanceof CmdbError)) throw error;
+  process.stderr.write(`cmdb: ${error.message}\n`);
+  process.exit(2);
+});
 process.stdout.write(
   [
     `Demo config repo: ${repo.dir} (main ${repo.main.slice(0, 12)}, branch change/scale-cart ${repo.change.slice(0, 12)})`,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -7,6 +8,8 @@ import picomatch from 'picomatch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACME_DIR, createDemoRepo, type DemoRepo } from '../../examples/create-demo-repo.ts';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 // A small, self-contained reading of the catalog (only `yaml`): enough to check
 // the demo repo is coherent without relying on the catalog/ implementation.
@@ -216,6 +219,35 @@ describe('the Acme demo repo', () => {
     await fsp.mkdir(busy);
     await fsp.writeFile(path.join(busy, 'notes.txt'), 'mine');
     await expect(createDemoRepo({ dir: busy })).rejects.toMatchObject({ code: 'usage' });
+  });
+
+  it('rebuilds a demo repo whose objects went missing, and refuses a damaged one that is not this demo', async () => {
+    const copy = path.join(tmp, 'damaged');
+    await fsp.cp(repo.dir, copy, { recursive: true });
+    await fsp.rm(path.join(copy, '.git', 'objects'), { recursive: true, force: true });
+    await fsp.mkdir(path.join(copy, '.git', 'objects'));
+    expect(await createDemoRepo({ dir: copy })).toEqual({ dir: copy, main: repo.main, change: repo.change });
+    expect((await git.readCommit({ fs, dir: copy, oid: repo.main })).commit.author.email).toBe('demo@acme.example');
+    // main naming a commit that is missing and is not the demo's: refused, naming the directory and the commit.
+    const other = path.join(tmp, 'damaged-other');
+    await fsp.cp(copy, other, { recursive: true });
+    await fsp.writeFile(path.join(other, '.git', 'refs', 'heads', 'main'), `${'1'.repeat(40)}\n`);
+    await expect(createDemoRepo({ dir: other })).rejects.toMatchObject({
+      code: 'usage',
+      message: `${other} holds a damaged Git repository (main names commit ${'1'.repeat(40)}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)`,
+    });
+  });
+
+  it('npm start on a damaged directory that is not the demo: one line naming it, exit 2, no stack trace', async () => {
+    const other = path.join(tmp, 'damaged-start');
+    await fsp.mkdir(path.join(other, '.git', 'refs', 'heads'), { recursive: true });
+    await fsp.mkdir(path.join(other, '.git', 'objects'));
+    await fsp.writeFile(path.join(other, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await fsp.writeFile(path.join(other, '.git', 'refs', 'heads', 'main'), `${'2'.repeat(40)}\n`);
+    const r = spawnSync(process.execPath, ['scripts/start-demo.js'], { cwd: REPO_ROOT, env: { ...process.env, CMDB_DEMO_DIR: other, PORT: '0' }, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`cmdb: ${other} holds a damaged Git repository (main names commit ${'2'.repeat(40)}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)\n`);
   });
 
   it('reads only the files cmdb.yaml selects, and excludes docs/', () => {
