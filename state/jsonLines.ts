@@ -144,6 +144,8 @@ export class AppendLog {
   private gate?: Promise<void>;
   /** The handle was closed to reopen the file, and opening it again failed: the next write opens it. */
   private lost = false;
+  /** Set by close(): nothing is written (or reopened) after it. */
+  private closed = false;
 
   constructor(private readonly options: { file: string }) {}
 
@@ -156,6 +158,7 @@ export class AppendLog {
     await fs.mkdir(path.dirname(this.file), { recursive: true });
     if (size > intactBytes) await fs.truncate(this.file, intactBytes);
     this.handle = await fs.open(this.file, 'a');
+    this.closed = false;
   }
 
   /** Resolves once the records are written and flushed to disk. */
@@ -183,6 +186,7 @@ export class AppendLog {
 
   /** Reopens after the file was replaced (compaction); when that fails, the next write tries again. */
   async reopen(): Promise<void> {
+    if (this.closed) return;
     const old = this.handle;
     this.handle = undefined;
     this.lost = true;
@@ -192,7 +196,9 @@ export class AppendLog {
   }
 
   async close(): Promise<void> {
-    while (this.flushing) await this.flushing;
+    while (this.flushing || this.gate) await (this.flushing ?? this.gate);
+    this.closed = true;
+    this.lost = false;
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -214,7 +220,7 @@ export class AppendLog {
 
   private async write(batch: Array<{ text: string; done: (e?: unknown) => void }>): Promise<void> {
     try {
-      if (!this.handle && this.lost) {
+      if (!this.handle && this.lost && !this.closed) {
         this.handle = await fs.open(this.file, 'a');
         this.lost = false;
       }

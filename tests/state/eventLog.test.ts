@@ -6,7 +6,7 @@ import type { CmdbEvent } from '../../core/events.ts';
 import type { EventLog, LoggedEvent } from '../../state/EventLog.ts';
 import { EVENT_LOG_FILE, FileEventLog } from '../../state/FileEventLog.ts';
 import { InMemoryEventLog } from '../../state/InMemoryEventLog.ts';
-import { writeFileAtomic } from '../../state/jsonLines.ts';
+import { AppendLog, writeFileAtomic } from '../../state/jsonLines.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -248,6 +248,37 @@ describe('FileEventLog', () => {
     await next.close();
     expect(errors).toHaveLength(1);
     expect((await new FileEventLog({ dir }).read(0)).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8]);
+
+    // After an append: a log below maxBytes when opened, pushed past it while the temp file cannot be written.
+    const small = tmp();
+    const afterErrors: Error[] = [];
+    const growing = new FileEventLog({ dir: small, maxBytes: 2000, onCompactionError: (e) => afterErrors.push(e) });
+    await growing.open();
+    fs.mkdirSync(path.join(small, `${EVENT_LOG_FILE}.${process.pid}.tmp`));
+    for (let n = 1; n <= 30; n++) await growing.append(recorded(n));
+    await growing.close();
+    expect(afterErrors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['EISDIR']);
+    expect((await new FileEventLog({ dir: small }).read(0)).map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
+  it('AppendLog: a reopen that fails leaves the next write to open the file, but nothing is written after close', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'log.jsonl');
+    const log = new AppendLog({ file });
+    await log.open(0, 0);
+    await log.append([{ n: 1 }]);
+    fs.rmSync(dir, { recursive: true });
+    await expect(log.reopen()).rejects.toMatchObject({ code: 'ENOENT' });
+    fs.mkdirSync(dir);
+    await log.append([{ n: 2 }]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":2}\n');
+    // The same after close: refused, and the file not opened again.
+    fs.rmSync(dir, { recursive: true });
+    await expect(log.reopen()).rejects.toMatchObject({ code: 'ENOENT' });
+    await log.close();
+    fs.mkdirSync(dir);
+    await expect(log.append([{ n: 3 }])).rejects.toThrow(/is not open/);
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('writeFileAtomic leaves no temp file when it fails, and the file as it was', async () => {
