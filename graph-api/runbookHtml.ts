@@ -3,8 +3,8 @@
  * loop and its time grows faster than the text (about 0.2 s for 16 KiB, 3 s
  * for 256 KiB on the benchmark machine), so only Markdown up to
  * RUNBOOK_HTML_MAX_CHARS is rendered, each text once (RENDERED_KEPT texts
- * kept, the least recently asked dropped first); a longer one is shown as
- * its escaped text in a <pre>.
+ * kept, the least recently asked dropped first: at most ~25 MB); a longer
+ * one is shown as its escaped text in a <pre>, not kept.
  */
 import { micromark } from 'micromark';
 
@@ -20,10 +20,11 @@ export function runbookHtml(markdown: string): string {
     rendered.set(markdown, kept);
     return kept;
   }
-  const html =
-    markdown.length > RUNBOOK_HTML_MAX_CHARS
-      ? `<p><em>This runbook is longer than ${RUNBOOK_HTML_MAX_CHARS / 1024} KiB: shown as text.</em></p>\n<pre>${escapeHtml(markdown)}</pre>\n`
-      : micromark(markdown);
+  // Escaping is linear and cheap: a long text is not kept (256 of them could take hundreds of MiB).
+  if (markdown.length > RUNBOOK_HTML_MAX_CHARS) {
+    return `<p><em>This runbook is longer than ${RUNBOOK_HTML_MAX_CHARS / 1024} KiB: shown as text.</em></p>\n<pre>${escapeHtml(markdown)}</pre>\n`;
+  }
+  const html = micromark(markdown);
   rendered.set(markdown, html);
   if (rendered.size > RENDERED_KEPT) rendered.delete(rendered.keys().next().value!);
   return html;

@@ -102,7 +102,7 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
       dismissed: t.field({ type: Dismissal, nullable: true, description: 'Set when someone dismissed it.', resolve: (c) => c.dismissed ?? null }),
     }),
   });
-  /** Weight of Runbook.html (a blob read and a render): with the default maxCost, at most 100 per query (the runbooks of one incident, not of a page of them). */
+  /** Weight of Runbook.html (a blob read and a render): the cost estimate (10 runbooks an incident) lets the runbooks of one incident through, not of a page of them. */
   const RUNBOOK_HTML_COST = 1000;
   const Runbook = builder.objectRef<RunbookLink>('Runbook').implement({
     fields: (t) => ({

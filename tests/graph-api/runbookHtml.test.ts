@@ -16,6 +16,9 @@ describe('runbookHtml', () => {
     expect(html).not.toContain('<li>');
     expect(html).not.toContain('<b>');
     // At the limit it is still rendered.
-    expect(runbookHtml('- item\n'.repeat(Math.floor(RUNBOOK_HTML_MAX_CHARS / 7)))).toContain('<li>item</li>');
+    const atLimit = `${'- item\n'.repeat(Math.floor(RUNBOOK_HTML_MAX_CHARS / 7))}`.padEnd(RUNBOOK_HTML_MAX_CHARS, 'x');
+    expect(atLimit.length).toBe(RUNBOOK_HTML_MAX_CHARS);
+    expect(runbookHtml(atLimit)).toContain('<li>item</li>');
+    expect(runbookHtml(`${atLimit}y`)).not.toContain('<li>');
   });
 });
