@@ -206,15 +206,16 @@ async function renew(session: SsoSession, current: string): Promise<void> {
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken!, client_id: session.clientId }),
     });
     status = r.status;
-    answer = (await r.json().catch(() => ({}))) as typeof answer;
+    answer = ((await r.json().catch(() => undefined)) ?? {}) as typeof answer;
   } catch (e) {
     [status, answer, unreachable] = [0, {}, (e as Error).message];
   }
   if (token.get() !== current) return;
   if (unreachable !== undefined || status >= 500 || status === 429) {
     const why = unreachable !== undefined ? `the identity provider could not be reached: ${unreachable}` : `HTTP ${status}${answer.error ? `: ${answer.error}` : ''}`;
-    const left = Number(claimsOf(current)?.exp) * 1000 - Date.now();
-    if (left - RENEW_RETRY_MS > SIGN_OUT_BEFORE_MS) return at(RENEW_RETRY_MS, () => void renew(session, current));
+    // Asked again every RENEW_RETRY_MS, the last time SIGN_OUT_BEFORE_MS before the ID token expires.
+    const wait = Math.min(RENEW_RETRY_MS, Number(claimsOf(current)?.exp) * 1000 - Date.now() - SIGN_OUT_BEFORE_MS);
+    if (wait > 0) return at(wait, () => void renew(session, current));
     return end(`Your SSO sign-in could not be renewed (${why}): sign in again.`);
   }
   if (status !== 200) return end(`Your SSO sign-in could not be renewed (HTTP ${status}${answer.error ? `: ${answer.error}` : ''}): sign in again.`);
