@@ -117,7 +117,7 @@ export class NativeGitReader implements GitReader {
       // another object (a tree, a blob) or too short an oid. Anything else (a `fatal:` line, another exit code) is git
       // failing (a broken git on PATH, a damaged repository), which is not the user's revision's fault.
       if (cause instanceof GitFailure && cause.exitCode === 1 && !/^fatal:/m.test(cause.stderr)) {
-        const why = cause.stderr.split('\n')[0].replace(/^error: /, '').replace(`${rev}^{commit}: `, '');
+        const why = (cause.stderr.split('\n').find((l) => l.startsWith('error: ')) ?? '').replace(/^error: /, '').replace(`${rev}^{commit}: `, '');
         throw new CmdbError(`revision "${rev}" does not name a commit in ${this.dir}${why ? ` (${why})` : ''}`, { code: 'ref-not-found', cause });
       }
       throw new CmdbError(`cannot resolve revision "${rev}" in ${this.dir}: ${(cause as Error).message}`, { code: 'git', cause });
