@@ -38,6 +38,8 @@ export function validateLeaderElectionTiming(timing: LeaderElectionTiming, names
   for (const key of ['leaseDurationMs', 'renewDeadlineMs', 'retryPeriodMs'] as const) {
     const value = timing[key];
     if (!Number.isFinite(value) || value <= 0) fail(`${names[key]} must be a positive duration (got ${formatDuration(value)})`);
+    // A timer waits at most 2^31 - 1 ms; a longer one fires after 1 ms, over and over.
+    if (value > MAX_TIMER_MS) fail(`${names[key]} must be at most ${formatDuration(MAX_TIMER_MS - (MAX_TIMER_MS % 1000))}, the longest a timer waits (got ${formatDuration(value)})`);
   }
   const { leaseDurationMs, renewDeadlineMs, retryPeriodMs } = timing;
   if (leaseDurationMs % 1000 !== 0) {
@@ -60,6 +62,9 @@ export const DEFAULT_TIMING_NAMES: TimingNames = Object.freeze({
   renewDeadlineMs: 'the renew deadline',
   retryPeriodMs: 'the retry period',
 });
+
+/** The longest delay a timer can wait. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;

@@ -51,6 +51,8 @@ describe('leader election timing', () => {
       .toBe('leader election: the renew deadline (2.4s) must be greater than 1.2 x the retry period (2s)');
     expect(configError(() => validateLeaderElectionTiming({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 0 })).message)
       .toBe('leader election: the retry period must be a positive duration (got 0s)');
+    expect(configError(() => validateLeaderElectionTiming({ leaseDurationMs: 600 * 3_600_000, renewDeadlineMs: 10_000, retryPeriodMs: 2000 })).message)
+      .toBe('leader election: the lease duration must be at most 2147483s, the longest a timer waits (got 2160000s)');
     expect(configError(() => validateLeaderElectionTiming({ leaseDurationMs: 2500, renewDeadlineMs: 2000, retryPeriodMs: 500 })).message)
       .toMatch(/the lease duration must be a whole number of seconds, as the Lease stores it \(got 2\.5s\)/);
   });
