@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import git from 'isomorphic-git';
@@ -56,15 +57,16 @@ export async function createDemoRepo(options: { dir: string }): Promise<DemoRepo
   const mainFiles = await readFiles(ACME_DIR);
   const changeFiles = scaleCart(mainFiles, await readFiles(SCALE_CART_DIR));
 
-  const main = await commitFiles(dir, mainFiles, [], MAIN_MESSAGE, MAIN_TIME);
-  const change = await commitFiles(dir, changeFiles, [main], CHANGE_MESSAGE, CHANGE_TIME);
-  // A main whose commit was missing is this demo's only if it is the commit just written again (same SHA, same content).
-  if (unreadable !== undefined && unreadable !== main) {
+  // A main whose commit is missing is this demo's only if it is the commit the demo writes (same SHA, same
+  // content): that is found in a scratch repository, so that nothing is written into a directory refused.
+  if (unreadable !== undefined && unreadable !== (await scratchMain(mainFiles))) {
     throw new CmdbError(
       `${dir} holds a damaged Git repository (main names commit ${unreadable}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)`,
       { code: 'usage' },
     );
   }
+  const main = await commitFiles(dir, mainFiles, [], MAIN_MESSAGE, MAIN_TIME);
+  const change = await commitFiles(dir, changeFiles, [main], CHANGE_MESSAGE, CHANGE_TIME);
 
   const upToDate =
     (await resolve(dir, `refs/heads/${DEMO_MAIN_BRANCH}`)) === main &&
@@ -163,6 +165,17 @@ function scaleCart(main: FileMap, added: FileMap): FileMap {
 }
 
 /** Writes the files as blobs and trees and a commit object; refs are not touched. */
+/** The commit `main` gets, written in a scratch repository removed after. */
+async function scratchMain(files: FileMap): Promise<string> {
+  const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'cmdb-demo-scratch-'));
+  try {
+    await git.init({ fs, dir: scratch, defaultBranch: DEMO_MAIN_BRANCH });
+    return await commitFiles(scratch, files, [], MAIN_MESSAGE, MAIN_TIME);
+  } finally {
+    await fsp.rm(scratch, { recursive: true, force: true });
+  }
+}
+
 async function commitFiles(dir: string, files: FileMap, parent: string[], message: string, time: number): Promise<string> {
   const tree = await writeTree(dir, files);
   const signature = { ...DEMO_AUTHOR, timestamp: time, timezoneOffset: 0 };

@@ -12,9 +12,11 @@ import { createDemoRepo } from '../examples/create-demo-repo.ts';
 const dir = process.env.CMDB_DEMO_DIR ?? path.join(os.tmpdir(), 'gitops-cmdb-demo', 'acme');
 const port = process.env.PORT ?? '4000';
 const repo = await createDemoRepo({ dir }).catch((error: unknown) => {
-  // A directory that is not (or no longer) the demo repo: one line naming it, not a stack trace.
-  if (!(error instanceof CmdbError)) throw error;
-  process.stderr.write(`cmdb: ${error.message}\n`);
+  // A directory that is not (or no longer) the demo repo, or that cannot be written: one line naming it, not a stack trace.
+  const errno = (error as NodeJS.ErrnoException).code;
+  if (error instanceof CmdbError) process.stderr.write(`cmdb: ${error.message}\n`);
+  else if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) process.stderr.write(`cmdb: cannot build the demo repo in ${dir} (CMDB_DEMO_DIR): ${(error as Error).message}\n`);
+  else throw error;
   process.exit(2);
 });
 process.stdout.write(

@@ -232,10 +232,14 @@ describe('the Acme demo repo', () => {
     const other = path.join(tmp, 'damaged-other');
     await fsp.cp(copy, other, { recursive: true });
     await fsp.writeFile(path.join(other, '.git', 'refs', 'heads', 'main'), `${'1'.repeat(40)}\n`);
+    await fsp.rm(path.join(other, '.git', 'objects'), { recursive: true, force: true });
+    await fsp.mkdir(path.join(other, '.git', 'objects'));
     await expect(createDemoRepo({ dir: other })).rejects.toMatchObject({
       code: 'usage',
       message: `${other} holds a damaged Git repository (main names commit ${'1'.repeat(40)}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)`,
     });
+    // Nothing was written into it.
+    expect(fs.readdirSync(path.join(other, '.git', 'objects'))).toEqual([]);
   });
 
   it('npm start on a damaged directory that is not the demo: one line naming it, exit 2, no stack trace', async () => {
@@ -248,6 +252,12 @@ describe('the Acme demo repo', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`cmdb: ${other} holds a damaged Git repository (main names commit ${'2'.repeat(40)}, which is missing) that is not this version's Acme demo repo; remove the directory or give another one (CMDB_DEMO_DIR)\n`);
+    // A CMDB_DEMO_DIR that is a file: one line too.
+    const file = path.join(tmp, 'a-file');
+    await fsp.writeFile(file, 'x');
+    const f = spawnSync(process.execPath, ['scripts/start-demo.js'], { cwd: REPO_ROOT, env: { ...process.env, CMDB_DEMO_DIR: file, PORT: '0' }, encoding: 'utf8', timeout: 60_000 });
+    expect(f.status).toBe(2);
+    expect(f.stderr).toMatch(new RegExp(`^cmdb: cannot build the demo repo in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(CMDB_DEMO_DIR\\): EEXIST[^\n]*\n$`));
   });
 
   it('reads only the files cmdb.yaml selects, and excludes docs/', () => {
