@@ -1,6 +1,6 @@
 import { incidentView, type SignalView } from '../../incidents/view.ts';
 import type { ImpactedRef, Incident, IncidentQuery, ProbableCause, RunbookLink } from '../../state/IncidentRecords.ts';
-import type { Criticality } from '../../catalog/types.ts';
+import { CRITICALITIES, type Criticality } from '../../catalog/types.ts';
 import type { ApiBuilder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { RUNBOOK_HTML_MAX_CHARS, runbookHtml } from '../runbookHtml.ts';
@@ -40,9 +40,6 @@ interface IncidentConnectionShape {
   /** Every incident the filter matches (all pages), for `bySeverity`: counted only when asked for. */
   matching: readonly Incident[];
 }
-
-/** Severities from the highest; a count per severity lists them in this order. */
-const SEVERITY_ORDER: readonly Criticality[] = ['critical', 'high', 'medium', 'low'];
 
 const FILTERS = { OPEN: 'open', ACKNOWLEDGED: 'acknowledged', RESOLVED: 'resolved', UNRESOLVED: 'unresolved', ALL: 'all' } as const;
 
@@ -198,7 +195,7 @@ export function addIncidentTypes(builder: ApiBuilder, enums: ApiEnums, refs: Inc
         resolve: (c) => {
           const counts = new Map<Criticality, number>();
           for (const i of c.matching) counts.set(i.severity, (counts.get(i.severity) ?? 0) + 1);
-          return SEVERITY_ORDER.filter((severity) => counts.has(severity)).map((severity) => ({ severity, count: counts.get(severity)! }));
+          return CRITICALITIES.filter((severity) => counts.has(severity)).map((severity) => ({ severity, count: counts.get(severity)! }));
         },
       }),
     }),
