@@ -6,7 +6,7 @@ import { githubSettingsFromEnv, type GitHubSettings } from '../controller/github
 import type { Neo4jClientOptions } from '../graph/neo4jClient.ts';
 import { defaultStateDir } from '../state/FileChangeStore.ts';
 import { resolveAuthSettings, type AuthFlags, type AuthSettings } from './auth/settings.ts';
-import { DEFAULT_LEADER_ELECTION_TIMING, parseDuration, validateLeaderElectionTiming, type TimingNames } from './leader/timing.ts';
+import { DEFAULT_LEADER_ELECTION_TIMING, MAX_TIMER_MS, parseDuration, validateLeaderElectionTiming, type TimingNames } from './leader/timing.ts';
 
 /** What `cmdb serve` was given on the command line (commander's parsed options); unset means "not given". */
 export interface ServeFlags extends AuthFlags {
@@ -86,8 +86,8 @@ export interface ServerConfig {
   log: { level: string; format: LogFormat };
 }
 
-/** The longest delay a timer can wait (2^31 - 1 ms; Node fires a longer one after 1 ms): settings in seconds stop there. */
-export const MAX_TIMER_SECONDS = 2_147_483;
+/** The longest delay a timer can wait, in whole seconds: settings in seconds stop there. */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
 
 export const DEFAULTS = { repo: '.', ref: 'HEAD', host: '127.0.0.1', port: 4000, pollSeconds: 10, shutdownTimeoutSeconds: 10, followerReloadSeconds: 5 } as const;
 

@@ -63,8 +63,8 @@ export const DEFAULT_TIMING_NAMES: TimingNames = Object.freeze({
   retryPeriodMs: 'the retry period',
 });
 
-/** The longest delay a timer can wait. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** The longest delay a timer can wait (2^31 - 1 ms; Node fires a longer one after 1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
