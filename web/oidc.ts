@@ -118,16 +118,9 @@ async function trade(search: string): Promise<string> {
   if (!q.get('state') || q.get('state') !== pending.state) throw new Error('The sign-in answer does not match the sign-in this tab started (state differs); it was refused. Start again.');
   const code = q.get('code');
   if (!code) throw new Error('The identity provider answered without a code.');
-  let answer: { id_token?: string; refresh_token?: string; error?: string; error_description?: string };
-  let status: number;
+  let status: number, answer: TokenAnswer;
   try {
-    const r = await fetch(pending.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, client_id: pending.clientId, code_verifier: pending.verifier }),
-    });
-    status = r.status;
-    answer = (await r.json().catch(() => ({}))) as typeof answer;
+    ({ status, answer } = await tokenRequest(pending.tokenEndpoint, { grant_type: 'authorization_code', code, redirect_uri: pending.redirectUri, client_id: pending.clientId, code_verifier: pending.verifier }));
   } catch (e) {
     throw new Error(`The identity provider's token endpoint could not be reached: ${(e as Error).message}`);
   }
@@ -141,6 +134,24 @@ async function trade(search: string): Promise<string> {
   signIn(answer.id_token);
   keepSsoSession();
   return pending.returnTo.startsWith('/') && !pending.returnTo.startsWith('//') ? pending.returnTo : '/';
+}
+
+/** A token endpoint's answer (RFC 6749 §5.1, §5.2), what of it is read. */
+interface TokenAnswer {
+  id_token?: string;
+  refresh_token?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/** Posts a grant to the token endpoint: its HTTP status and JSON answer (empty when not a JSON object); rejects when it cannot be reached. */
+async function tokenRequest(endpoint: string, grant: Record<string, string>): Promise<{ status: number; answer: TokenAnswer }> {
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(grant),
+  });
+  return { status: r.status, answer: ((await r.json().catch(() => undefined)) ?? {}) as TokenAnswer };
 }
 
 /** The claims of a JWT (its payload decoded, not verified: the server verifies the token), or undefined. */
@@ -196,17 +207,10 @@ function at(ms: number, then: () => void): void {
  */
 async function renew(session: SsoSession, current: string): Promise<void> {
   if (token.get() !== current) return; // signed out or in again meanwhile
-  let answer: { id_token?: string; refresh_token?: string; error?: string };
-  let status: number;
+  let status: number, answer: TokenAnswer;
   let unreachable: string | undefined;
   try {
-    const r = await fetch(session.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken!, client_id: session.clientId }),
-    });
-    status = r.status;
-    answer = ((await r.json().catch(() => undefined)) ?? {}) as typeof answer;
+    ({ status, answer } = await tokenRequest(session.tokenEndpoint, { grant_type: 'refresh_token', refresh_token: session.refreshToken!, client_id: session.clientId }));
   } catch (e) {
     [status, answer, unreachable] = [0, {}, (e as Error).message];
   }
