@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CmdbEvent } from '../core/events.ts';
 import { CmdbError } from '../core/errors.ts';
 import type { EventLog, LoggedEvent } from './EventLog.ts';
-import { AppendLog, readJsonLines, readJsonLinesAfter, writeFileAtomic, type ReadPosition } from './jsonLines.ts';
+import { AppendLog, readJsonLines, readJsonLinesAfter, removeAtomicTemps, writeFileAtomic, type ReadPosition } from './jsonLines.ts';
 import { tailLog } from './tailLog.ts';
 
 export const EVENT_LOG_FILE = 'events.jsonl';
@@ -66,10 +66,8 @@ export class FileEventLog implements EventLog {
 
   async open(): Promise<number> {
     await fs.mkdir(this.options.dir, { recursive: true });
-    // What a compaction cut short by a crash left (writeFileAtomic's temp file): the log itself is whole.
-    for (const name of await fs.readdir(this.options.dir)) {
-      if (name.startsWith(`${EVENT_LOG_FILE}.`) && name.endsWith('.tmp')) await fs.rm(path.join(this.options.dir, name), { force: true }).catch(() => undefined);
-    }
+    // What a compaction cut short by a crash left: the log itself is whole.
+    await removeAtomicTemps(this.file);
     const { records, intactBytes, size } = await readJsonLines<LoggedEvent>(this.file);
     this.last = records.at(-1)?.seq ?? 0;
     await this.log.open(intactBytes, size);

@@ -110,9 +110,12 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** The temp file writeFileAtomic writes before renaming it over `file`. */
+const atomicTemp = (file: string, pid: number | string = process.pid): string => `${file}.${pid}.tmp`;
+
 /** Replaces `file` atomically with `text`: a temp file, flushed, renamed over it. */
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = atomicTemp(file);
   try {
     const handle = await fs.open(tmp, 'w');
     try {
@@ -128,6 +131,14 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     throw error;
   }
   await syncDir(path.dirname(file));
+}
+
+/** Removes what a writeFileAtomic of `file` cut short by a crash left (its temp files, of any process); `file` itself is whole. */
+export async function removeAtomicTemps(file: string): Promise<void> {
+  const [prefix, suffix] = atomicTemp(path.basename(file), '\0').split('\0');
+  for (const name of await fs.readdir(path.dirname(file))) {
+    if (name.startsWith(prefix) && name.endsWith(suffix)) await fs.rm(path.join(path.dirname(file), name), { force: true }).catch(() => undefined);
+  }
 }
 
 /**
