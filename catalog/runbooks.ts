@@ -121,7 +121,7 @@ export function parseRunbook(path: string, content: Buffer, maxBytes: number = D
     return out;
   }
   out.readable = true;
-  const text = content.toString('utf8').replace(/^\uFEFF/, '');
+  const text = runbookText(content);
   const split = splitFrontMatter(text);
   if (split && 'unterminated' in split) {
     out.violations.push(warning(path, 'front matter starts with --- on line 1 but has no closing --- line'));
@@ -236,11 +236,14 @@ export async function readRunbookBody(git: GitReader, commit: string, path: stri
   const file = (await parsedCommit(git, commit, undefined)).files.find((f) => f.path === path);
   if (!file?.oid || !file.readable) return undefined;
   let text: string | undefined;
-  await git.readBlobs([file.oid], (_, content) => (text = content.toString('utf8').replace(/^\uFEFF/, '')));
+  await git.readBlobs([file.oid], (_, content) => (text = runbookText(content)));
   if (text === undefined) return undefined;
   const split = splitFrontMatter(text);
   return split && !('unterminated' in split) ? text.slice(split.bodyStart) : text;
 }
+
+/** A runbook file's text: UTF-8, a leading byte order mark left out. */
+const runbookText = (content: Buffer): string => content.toString('utf8').replace(/^\uFEFF/, '');
 
 /** Paths an annotation value names: separated by commas or new lines, `./` and a leading `/` dropped. */
 export function annotationPaths(value: string): string[] {
