@@ -164,7 +164,6 @@ function scaleCart(main: FileMap, added: FileMap): FileMap {
   return files;
 }
 
-/** Writes the files as blobs and trees and a commit object; refs are not touched. */
 /** The commit `main` gets, written in a scratch repository removed after. */
 async function scratchMain(files: FileMap): Promise<string> {
   const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'cmdb-demo-scratch-'));
@@ -176,6 +175,7 @@ async function scratchMain(files: FileMap): Promise<string> {
   }
 }
 
+/** Writes the files as blobs and trees and a commit object; refs are not touched. */
 async function commitFiles(dir: string, files: FileMap, parent: string[], message: string, time: number): Promise<string> {
   const tree = await writeTree(dir, files);
   const signature = { ...DEMO_AUTHOR, timestamp: time, timezoneOffset: 0 };

@@ -19,6 +19,12 @@ export interface IncidentCommandsOptions {
   pollMs?: number;
 }
 
+/** Whether the leader applied a command, each call from a fresh read of the shared store. */
+export interface AppliedWatch {
+  applied(commandId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 /**
  * How the API's mutations reach the incident engine, which only the leader
  * runs: on the leader, straight through the IncidentPart (in order with the
@@ -27,12 +33,6 @@ export interface IncidentCommandsOptions {
  * store shows it applied, or a NotAppliedError after `timeoutMs` (the command
  * stays queued: the leader applies it once, when it gets to it).
  */
-/** Whether the leader applied a command, each call from a fresh read of the shared store. */
-export interface AppliedWatch {
-  applied(commandId: string): Promise<boolean>;
-  close(): Promise<void>;
-}
-
 export function incidentCommands(options: IncidentCommandsOptions): IncidentCommandPort {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pollMs = options.pollMs ?? 250;
